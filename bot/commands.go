@@ -1,0 +1,137 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+
+	"visitbot/models"
+)
+
+// Command is a declarative text command. Name and every alias must be
+// unique across all commands; Role is the least role allowed to run it
+// (rep < manager < admin).
+type Command struct {
+	Name    string
+	Aliases []string
+	// Usage is shown on wrong arguments, e.g. "医生 <姓名>".
+	Usage   string
+	Summary string
+	Role    models.Role
+	MinArgs int
+	// MaxArgs < 0 means unlimited.
+	MaxArgs int
+	// Admin commands are written to the audit log.
+	Audited bool
+	Run     func(req *Request, args []string) (Reply, error)
+}
+
+// Commands is a registry of commands keyed by every name and alias.
+type Commands struct {
+	list  []*Command
+	index map[string]*Command
+}
+
+// NewCommands returns an empty registry.
+func NewCommands() *Commands { return &Commands{index: map[string]*Command{}} }
+
+// Add registers c; a name or alias already taken is an error.
+func (cs *Commands) Add(c Command) error {
+	if c.Name == "" || c.Run == nil {
+		return fmt.Errorf("command %q: name and Run are required", c.Name)
+	}
+	if c.Role == "" {
+		c.Role = models.RoleRep
+	}
+	cp := &c
+	for _, n := range append([]string{c.Name}, c.Aliases...) {
+		k := strings.ToLower(n)
+		if other, dup := cs.index[k]; dup {
+			return fmt.Errorf("command name %q of %q is already used by %q", n, c.Name, other.Name)
+		}
+	}
+	for _, n := range append([]string{c.Name}, c.Aliases...) {
+		cs.index[strings.ToLower(n)] = cp
+	}
+	cs.list = append(cs.list, cp)
+	return nil
+}
+
+// All lists the registered commands in registration order.
+func (cs *Commands) All() []*Command { return cs.list }
+
+// Match finds the command named by the first word of text ("/" prefix allowed).
+func (cs *Commands) Match(text string) (*Command, []string, bool) {
+	fields := strings.Fields(text)
+	if len(fields) == 0 {
+		return nil, nil, false
+	}
+	name := strings.ToLower(strings.TrimPrefix(fields[0], "/"))
+	c, ok := cs.index[name]
+	if !ok {
+		return nil, nil, false
+	}
+	return c, fields[1:], true
+}
+
+// RoleRank orders roles for "at least" checks.
+func RoleRank(r models.Role) int {
+	switch r {
+	case models.RoleAdmin:
+		return 3
+	case models.RoleManager:
+		return 2
+	case models.RoleRep:
+		return 1
+	}
+	return 0
+}
+
+// Allowed reports whether u may run c.
+func (c *Command) Allowed(u *models.User) bool { return RoleRank(u.Role) >= RoleRank(c.Role) }
+
+func (cs *Commands) run(req *Request, c *Command, args []string) (Reply, error) {
+	if !c.Allowed(req.User) {
+		return Text(MsgNoPermission), nil
+	}
+	if len(args) < c.MinArgs || (c.MaxArgs >= 0 && len(args) > c.MaxArgs) {
+		return Textf("用法：%s", c.Usage), nil
+	}
+	reply, err := c.Run(req, args)
+	if err != nil {
+		return reply, err
+	}
+	if c.Audited {
+		if err := req.Store.Audit(req.Ctx, req.User.ID, "command:"+c.Name, strings.Join(args, " "), map[string]any{"args": args, "platform": req.Event.Platform}); err != nil {
+			return Reply{}, fmt.Errorf("audit: %w", err)
+		}
+	}
+	return reply, nil
+}
+
+// addHelp registers 帮助/help, generated from the registry and filtered by role.
+func (cs *Commands) addHelp() {
+	if _, ok := cs.index["help"]; ok {
+		return
+	}
+	_ = cs.Add(Command{
+		Name: "帮助", Aliases: []string{"help", "?", "？"}, Usage: "帮助", Summary: "查看可用指令",
+		Role: models.RoleRep, MaxArgs: -1,
+		Run: func(req *Request, _ []string) (Reply, error) { return Text(cs.Help(req.User)), nil },
+	})
+}
+
+// Help is the command list a user may run, one line each.
+func (cs *Commands) Help(u *models.User) string {
+	var lines []string
+	for _, c := range cs.list {
+		if !c.Allowed(u) {
+			continue
+		}
+		names := c.Name
+		if len(c.Aliases) > 0 {
+			names += " / " + strings.Join(c.Aliases, " / ")
+		}
+		lines = append(lines, fmt.Sprintf("• %s — %s（用法：%s）", names, c.Summary, c.Usage))
+	}
+	return "可用指令：\n" + strings.Join(lines, "\n")
+}

@@ -1,0 +1,171 @@
+package config
+
+import (
+	"maps"
+	"time"
+)
+
+// SignalClasses are the eight signal classes of the heat index (shared specs/domain.md).
+var SignalClasses = []string{"filing", "rx_trend", "meeting", "lecture", "competitor", "trial", "digital", "visit"}
+
+// RankingConfig drives the heat index, tiers and the daily Top-N.
+type RankingConfig struct {
+	TopN         int                `yaml:"top_n"`
+	CooldownDays int                `yaml:"cooldown_days"`
+	Weights      map[string]float64 `yaml:"weights"`
+	// HalfLifeDays is the time-decay half-life of event signals.
+	HalfLifeDays float64 `yaml:"half_life_days"`
+	// Rules are declarative multipliers/boosts; see ranking.Rule.
+	Rules []RuleConfig `yaml:"rules"`
+	// TierPercentiles are the lower heat percentiles of S, A, B within a territory.
+	TierPercentiles TierPercentiles `yaml:"tier_percentiles"`
+	// TierHysteresis is the percentile margin a doctor must cross before changing tier.
+	TierHysteresis float64 `yaml:"tier_hysteresis"`
+}
+
+// RuleConfig is one configured signal rule, e.g. two consecutive online
+// lectures → lecture sub-score ×1.3.
+type RuleConfig struct {
+	Name        string  `yaml:"name"`
+	When        string  `yaml:"when"`
+	Count       int     `yaml:"count"`
+	WithinDays  int     `yaml:"within_days"`
+	Class       string  `yaml:"class"`
+	Multiply    float64 `yaml:"multiply"`
+	Add         float64 `yaml:"add"`
+	Reason      string  `yaml:"reason"`
+	Consecutive bool    `yaml:"consecutive"`
+}
+
+// TierPercentiles are cut-offs in [0,1]: heat percentile ≥ S → S, ≥ A → A, ≥ B → B, else C.
+type TierPercentiles struct {
+	S float64 `yaml:"s"`
+	A float64 `yaml:"a"`
+	B float64 `yaml:"b"`
+}
+
+func defaultRanking() RankingConfig {
+	return RankingConfig{
+		TopN:         5,
+		CooldownDays: 3,
+		Weights: map[string]float64{
+			"filing": 0.15, "rx_trend": 0.15, "meeting": 0.10, "lecture": 0.15,
+			"competitor": 0.10, "trial": 0.10, "digital": 0.10, "visit": 0.15,
+		},
+		HalfLifeDays: 30,
+		Rules: []RuleConfig{
+			{Name: "consecutive_lectures", When: "lecture_attend", Count: 2, Consecutive: true, Class: "lecture", Multiply: 1.3, Reason: "连续%d次参加线上讲座"},
+			{Name: "trial_investigator", When: "trial_investigator", Count: 1, WithinDays: 365, Class: "trial", Add: 20, Reason: "临床试验研究者"},
+		},
+		TierPercentiles: TierPercentiles{S: 0.90, A: 0.70, B: 0.40},
+		TierHysteresis:  0.03,
+	}
+}
+
+func (r RankingConfig) clone() RankingConfig {
+	out := r
+	out.Weights = maps.Clone(r.Weights)
+	out.Rules = append([]RuleConfig(nil), r.Rules...)
+	return out
+}
+
+// ComplianceConfig holds the switches that protect reps and doctors.
+type ComplianceConfig struct {
+	// AllowDoctorLevelRx accepts doctor-level prescription counts. Off by
+	// default: reps must not compile individual doctors' prescription counts.
+	AllowDoctorLevelRx bool `yaml:"allow_doctor_level_rx"`
+}
+
+// JobConfig is one named cron job.
+type JobConfig struct {
+	Schedule string `yaml:"schedule"`
+	// Enabled defaults to true when omitted.
+	Enabled *bool `yaml:"enabled"`
+}
+
+// IsEnabled reports whether the job is scheduled (true unless enabled: false).
+func (j JobConfig) IsEnabled() bool { return j.Enabled == nil || *j.Enabled }
+
+// JobsConfig maps job name → schedule. Unknown names fail startup.
+type JobsConfig map[string]JobConfig
+
+func defaultJobs() JobsConfig {
+	return JobsConfig{
+		"nightly_scores": {Schedule: "10 2 * * *"},
+		"morning_push":   {Schedule: "25 7 * * *"},
+	}
+}
+
+// OutboxConfig drives the outbound dispatcher.
+type OutboxConfig struct {
+	Workers      int           `yaml:"workers"`
+	MaxAttempts  int           `yaml:"max_attempts"`
+	BaseBackoff  time.Duration `yaml:"base_backoff"`
+	MaxBackoff   time.Duration `yaml:"max_backoff"`
+	PollInterval time.Duration `yaml:"poll_interval"`
+	ClaimTTL     time.Duration `yaml:"claim_ttl"`
+	// PerMemberPerMinute stays under WeCom's 30 messages/min/member.
+	PerMemberPerMinute int `yaml:"per_member_per_minute"`
+	// DingTalkQPS stays under DingTalk's per-API QPS (20 on the standard edition).
+	DingTalkQPS int `yaml:"dingtalk_qps"`
+}
+
+func defaultOutbox() OutboxConfig {
+	return OutboxConfig{
+		Workers: 4, MaxAttempts: 6, BaseBackoff: 2 * time.Second, MaxBackoff: 5 * time.Minute,
+		PollInterval: time.Second, ClaimTTL: time.Minute, PerMemberPerMinute: 25, DingTalkQPS: 20,
+	}
+}
+
+// VisitsConfig holds check-in and feedback settings.
+type VisitsConfig struct {
+	GeofenceM       float64       `yaml:"geofence_m"`
+	NoteWindow      time.Duration `yaml:"note_window"`
+	LocationMaxAge  time.Duration `yaml:"location_max_age"`
+	FeedbackOptions FeedbackOptions `yaml:"feedback_options"`
+}
+
+// FeedbackOptions are the tap-only answers of the visit feedback form (shared specs/domain.md).
+type FeedbackOptions struct {
+	Concerns    []string `yaml:"concerns"`
+	Objections  []string `yaml:"objections"`
+	Commitments []string `yaml:"commitments"`
+	FollowUps   []string `yaml:"follow_ups"`
+}
+
+func defaultVisits() VisitsConfig {
+	return VisitsConfig{
+		GeofenceM: 500, NoteWindow: 30 * time.Minute, LocationMaxAge: 5 * time.Minute,
+		FeedbackOptions: FeedbackOptions{
+			Concerns:    []string{"疗效", "安全性", "价格与医保", "用法用量", "循证证据", "患者依从性", "竞品对比", "其他"},
+			Objections:  []string{"无异议", "疗效存疑", "安全顾虑", "价格或医保", "已用竞品", "进院受限", "时间不便", "其他"},
+			Commitments: []string{"试用处方", "提交进院申请", "参加学术会议", "转介同事", "提供病例反馈", "无"},
+			FollowUps:   []string{"3天内", "1周", "2周", "1个月", "无需跟进"},
+		},
+	}
+}
+
+// AlertsConfig holds manager-alert thresholds.
+type AlertsConfig struct {
+	SilentKOLDays int           `yaml:"silent_kol_days"`
+	Cooldown      time.Duration `yaml:"cooldown"`
+	QuietStart    string        `yaml:"quiet_start"`
+	QuietEnd      string        `yaml:"quiet_end"`
+}
+
+func defaultAlerts() AlertsConfig {
+	return AlertsConfig{SilentKOLDays: 14, Cooldown: 7 * 24 * time.Hour, QuietStart: "21:00", QuietEnd: "08:00"}
+}
+
+// IngestConfig is the connector API (/api/v1).
+type IngestConfig struct {
+	// Clients maps API key id → shared secret for HMAC-SHA256 request signing.
+	Clients      map[string]string `yaml:"clients" secret:"true"`
+	Window       time.Duration     `yaml:"window"`
+	MaxBodyBytes int64             `yaml:"max_body_bytes"`
+	RatePerMin   int               `yaml:"rate_per_min"`
+}
+
+func defaultIngest() IngestConfig {
+	return IngestConfig{Clients: map[string]string{}, Window: 5 * time.Minute, MaxBodyBytes: 4 << 20, RatePerMin: 120}
+}

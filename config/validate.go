@@ -1,0 +1,269 @@
+package config
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// FieldError names the key that is wrong, so startup fails with one clear line.
+type FieldError struct {
+	Key     string
+	Message string
+}
+
+func (e *FieldError) Error() string { return fmt.Sprintf("config %s: %s", e.Key, e.Message) }
+
+func bad(key, format string, args ...any) error {
+	return &FieldError{Key: key, Message: fmt.Sprintf(format, args...)}
+}
+
+// KnownJobs lists the job names the scheduler accepts; an unknown name in
+// jobs.* stops startup.
+var KnownJobs = []string{"nightly_scores", "morning_push", "alert_scan", "weekly_digest"}
+
+// Validate reports the first wrong key. It checks shape, not reachability.
+func (c Config) Validate() error {
+	if err := validateAddr("server.addr", c.Server.Addr); err != nil {
+		return err
+	}
+	if c.Server.PublicURL != "" {
+		if err := validateURL("server.public_url", c.Server.PublicURL); err != nil {
+			return err
+		}
+	}
+	if c.Server.ShutdownTimeout <= 0 {
+		return bad("server.shutdown_timeout", "must be positive, got %s", c.Server.ShutdownTimeout)
+	}
+	if c.Server.MaxBodyBytes < 1024 {
+		return bad("server.max_body_bytes", "must be at least 1024, got %d", c.Server.MaxBodyBytes)
+	}
+	switch c.Database.Driver {
+	case "sqlite", "mysql":
+	default:
+		return bad("database.driver", "must be sqlite or mysql, got %q", c.Database.Driver)
+	}
+	if strings.TrimSpace(c.Database.DSN) == "" {
+		return bad("database.dsn", "must not be empty")
+	}
+	if c.Database.MaxOpenConns < 1 {
+		return bad("database.max_open_conns", "must be at least 1, got %d", c.Database.MaxOpenConns)
+	}
+	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" {
+		return bad("timezone", "unknown time zone %q (use an IANA name such as Asia/Shanghai)", c.Timezone)
+	}
+	switch strings.ToLower(c.Log.Level) {
+	case "debug", "info", "warn", "error":
+	default:
+		return bad("log.level", "must be debug, info, warn or error, got %q", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "json", "text":
+	default:
+		return bad("log.format", "must be json or text, got %q", c.Log.Format)
+	}
+	if err := c.WeCom.validate(); err != nil {
+		return err
+	}
+	if err := c.DingTalk.validate(); err != nil {
+		return err
+	}
+	if err := c.Ranking.validate(); err != nil {
+		return err
+	}
+	if err := c.Jobs.validate(); err != nil {
+		return err
+	}
+	if err := c.Outbox.validate(); err != nil {
+		return err
+	}
+	if c.Visits.GeofenceM <= 0 || c.Visits.GeofenceM > 50000 {
+		return bad("visits.geofence_m", "must be between 1 and 50000 metres, got %v", c.Visits.GeofenceM)
+	}
+	if c.Alerts.SilentKOLDays < 1 {
+		return bad("alerts.silent_kol_days", "must be at least 1, got %d", c.Alerts.SilentKOLDays)
+	}
+	for _, k := range []struct{ key, v string }{{"alerts.quiet_start", c.Alerts.QuietStart}, {"alerts.quiet_end", c.Alerts.QuietEnd}} {
+		if k.v == "" {
+			continue
+		}
+		if _, err := time.Parse("15:04", k.v); err != nil {
+			return bad(k.key, "must be HH:MM, got %q", k.v)
+		}
+	}
+	if c.Ingest.Window <= 0 {
+		return bad("ingest.window", "must be positive")
+	}
+	for id, secret := range c.Ingest.Clients {
+		if len(secret) < 16 {
+			return bad("ingest.clients."+id, "secret must be at least 16 characters")
+		}
+	}
+	return nil
+}
+
+func validateAddr(key, addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return bad(key, "must be host:port or :port, got %q", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return bad(key, "port must be 0-65535, got %q", port)
+	}
+	if strings.ContainsAny(host, " /") {
+		return bad(key, "invalid host %q", host)
+	}
+	return nil
+}
+
+func validateURL(key, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return bad(key, "must be an absolute http(s) URL, got %q", raw)
+	}
+	return nil
+}
+
+func (w WeComConfig) validate() error {
+	if err := validateURL("wecom.api_base", w.APIBase); err != nil {
+		return err
+	}
+	if w.CallbackWindow <= 0 {
+		return bad("wecom.callback_window", "must be positive")
+	}
+	if w.EncodingAESKey != "" {
+		if len(w.EncodingAESKey) != 43 {
+			return bad("wecom.encoding_aes_key", "must be 43 characters, got %d", len(w.EncodingAESKey))
+		}
+		if _, err := base64.StdEncoding.DecodeString(w.EncodingAESKey + "="); err != nil {
+			return bad("wecom.encoding_aes_key", "is not valid base64")
+		}
+	}
+	if !w.Enabled {
+		return nil
+	}
+	for _, k := range []struct{ key, v string }{{"wecom.corp_id", w.CorpID}, {"wecom.secret", w.Secret}, {"wecom.token", w.Token}, {"wecom.encoding_aes_key", w.EncodingAESKey}} {
+		if k.v == "" {
+			return bad(k.key, "is required when wecom.enabled is true")
+		}
+	}
+	if w.AgentID <= 0 {
+		return bad("wecom.agent_id", "must be a positive integer when wecom.enabled is true")
+	}
+	return nil
+}
+
+func (d DingTalkConfig) validate() error {
+	if err := validateURL("dingtalk.api_base", d.APIBase); err != nil {
+		return err
+	}
+	if err := validateURL("dingtalk.oapi_base", d.OAPIBase); err != nil {
+		return err
+	}
+	switch d.Mode {
+	case "http", "stream":
+	default:
+		return bad("dingtalk.mode", "must be http or stream, got %q", d.Mode)
+	}
+	if d.EventAESKey != "" && len(d.EventAESKey) != 43 {
+		return bad("dingtalk.event_aes_key", "must be 43 characters, got %d", len(d.EventAESKey))
+	}
+	if !d.Enabled {
+		return nil
+	}
+	for _, k := range []struct{ key, v string }{{"dingtalk.app_key", d.AppKey}, {"dingtalk.app_secret", d.AppSecret}, {"dingtalk.robot_code", d.RobotCode}} {
+		if k.v == "" {
+			return bad(k.key, "is required when dingtalk.enabled is true")
+		}
+	}
+	if d.CardCallbackToken != "" && len(d.CardCallbackToken) < 16 {
+		return bad("dingtalk.card_callback_token", "must be at least 16 characters (it is the only secret of the card callback URL)")
+	}
+	return nil
+}
+
+func (r RankingConfig) validate() error {
+	if r.TopN < 1 || r.TopN > 10 {
+		return bad("ranking.top_n", "must be 1-10 (a card shows at most a handful), got %d", r.TopN)
+	}
+	if r.CooldownDays < 0 {
+		return bad("ranking.cooldown_days", "must not be negative")
+	}
+	if r.HalfLifeDays <= 0 {
+		return bad("ranking.half_life_days", "must be positive")
+	}
+	known := map[string]bool{}
+	for _, c := range SignalClasses {
+		known[c] = true
+	}
+	for k, v := range r.Weights {
+		if !known[k] {
+			return bad("ranking.weights."+k, "unknown signal class (known: %s)", strings.Join(SignalClasses, ", "))
+		}
+		if v < 0 || v > 10 {
+			return bad("ranking.weights."+k, "must be between 0 and 10, got %v", v)
+		}
+	}
+	for i, rule := range r.Rules {
+		key := fmt.Sprintf("ranking.rules[%d]", i)
+		if rule.Name == "" {
+			return bad(key+".name", "must not be empty")
+		}
+		if !known[rule.Class] {
+			return bad(key+".class", "unknown signal class %q", rule.Class)
+		}
+		if rule.Multiply < 0 {
+			return bad(key+".multiply", "must not be negative")
+		}
+	}
+	p := r.TierPercentiles
+	if !(0 < p.B && p.B < p.A && p.A < p.S && p.S < 1) {
+		return bad("ranking.tier_percentiles", "must satisfy 0 < b < a < s < 1, got s=%v a=%v b=%v", p.S, p.A, p.B)
+	}
+	if r.TierHysteresis < 0 || r.TierHysteresis > 0.2 {
+		return bad("ranking.tier_hysteresis", "must be between 0 and 0.2, got %v", r.TierHysteresis)
+	}
+	return nil
+}
+
+func (j JobsConfig) validate() error {
+	known := map[string]bool{}
+	for _, n := range KnownJobs {
+		known[n] = true
+	}
+	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+	for name, job := range j {
+		if !known[name] {
+			return bad("jobs."+name, "unknown job (known: %s)", strings.Join(KnownJobs, ", "))
+		}
+		if _, err := parser.Parse(job.Schedule); err != nil {
+			return bad("jobs."+name+".schedule", "invalid cron spec %q: %v", job.Schedule, err)
+		}
+	}
+	return nil
+}
+
+func (o OutboxConfig) validate() error {
+	if o.Workers < 1 || o.Workers > 64 {
+		return bad("outbox.workers", "must be 1-64, got %d", o.Workers)
+	}
+	if o.MaxAttempts < 1 {
+		return bad("outbox.max_attempts", "must be at least 1")
+	}
+	if o.BaseBackoff <= 0 || o.MaxBackoff < o.BaseBackoff {
+		return bad("outbox.base_backoff", "must be positive and not above outbox.max_backoff")
+	}
+	if o.PerMemberPerMinute < 1 || o.PerMemberPerMinute > 30 {
+		return bad("outbox.per_member_per_minute", "must be 1-30 (WeCom drops more than 30/min/member silently), got %d", o.PerMemberPerMinute)
+	}
+	if o.DingTalkQPS < 1 || o.DingTalkQPS > 20 {
+		return bad("outbox.dingtalk_qps", "must be 1-20 (DingTalk standard edition limit), got %d", o.DingTalkQPS)
+	}
+	return nil
+}

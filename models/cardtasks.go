@@ -1,0 +1,41 @@
+package models
+
+import (
+	"context"
+	"fmt"
+)
+
+// CardTaskByTaskID loads the card a callback refers to.
+func (s *Store) CardTaskByTaskID(ctx context.Context, taskID string) (*CardTask, error) {
+	return first[CardTask](ctx, s.db, "task_id = ?", taskID)
+}
+
+// SaveCardTask inserts a card task; a task id already used is ErrConflict.
+func (s *Store) SaveCardTask(ctx context.Context, t *CardTask) error {
+	if err := s.create(ctx, t); err != nil {
+		return fmt.Errorf("save card task %s: %w", t.TaskID, err)
+	}
+	return nil
+}
+
+// SetCardResponseCode keeps the newest single-use response_code of a card
+// (WeCom: valid once, for 72 h) so the next update can use it.
+func (s *Store) SetCardResponseCode(ctx context.Context, taskID, code string) error {
+	return s.db.WithContext(ctx).Model(&CardTask{}).Where("task_id = ?", taskID).
+		Updates(map[string]any{"response_code": code, "updated_at": s.clock.Now().UTC()}).Error
+}
+
+// UpdateCardTask saves the state and rendered card of a task.
+func (s *Store) UpdateCardTask(ctx context.Context, taskID, state, card string) error {
+	return s.db.WithContext(ctx).Model(&CardTask{}).Where("task_id = ?", taskID).
+		Updates(map[string]any{"state": state, "card": card, "updated_at": s.clock.Now().UTC()}).Error
+}
+
+// SetCardMsgID records the platform message id after a send.
+func (s *Store) SetCardMsgID(ctx context.Context, taskID, msgID, responseCode string) error {
+	upd := map[string]any{"msg_id": msgID, "updated_at": s.clock.Now().UTC()}
+	if responseCode != "" {
+		upd["response_code"] = responseCode
+	}
+	return s.db.WithContext(ctx).Model(&CardTask{}).Where("task_id = ?", taskID).Updates(upd).Error
+}

@@ -1,0 +1,62 @@
+package models
+
+import (
+	"context"
+	"fmt"
+)
+
+// UserByUserID finds a user by visitbot id ("rep01").
+func (s *Store) UserByUserID(ctx context.Context, userID string) (*User, error) {
+	return first[User](ctx, s.db, "user_id = ?", userID)
+}
+
+// UserByID finds a user by primary key.
+func (s *Store) UserByID(ctx context.Context, id uint) (*User, error) {
+	return first[User](ctx, s.db, "id = ?", id)
+}
+
+// UserByPlatformID finds the active user a platform addresses as platformUserID.
+// Console users are addressed by their visitbot id.
+func (s *Store) UserByPlatformID(ctx context.Context, platform, platformUserID string) (*User, error) {
+	switch platform {
+	case "wecom":
+		return first[User](ctx, s.db, "wecom_user_id = ? AND active = ?", platformUserID, true)
+	case "dingtalk":
+		return first[User](ctx, s.db, "dingtalk_user_id = ? AND active = ?", platformUserID, true)
+	case "console":
+		return first[User](ctx, s.db, "user_id = ? AND active = ?", platformUserID, true)
+	}
+	return nil, fmt.Errorf("unknown platform %q", platform)
+}
+
+// Users lists users, optionally only those with the given role, by user id.
+func (s *Store) Users(ctx context.Context, role Role) ([]User, error) {
+	var out []User
+	q := s.db.WithContext(ctx).Order("user_id")
+	if role != "" {
+		q = q.Where("role = ?", role)
+	}
+	return out, q.Find(&out).Error
+}
+
+// TeamOf lists the active reps whose manager is managerID.
+func (s *Store) TeamOf(ctx context.Context, managerID uint) ([]User, error) {
+	var out []User
+	err := s.db.WithContext(ctx).Where("manager_id = ? AND role = ? AND active = ?", managerID, RoleRep, true).
+		Order("user_id").Find(&out).Error
+	return out, err
+}
+
+// CreateUser inserts a user; a duplicate user id or platform id is ErrConflict.
+func (s *Store) CreateUser(ctx context.Context, u *User) error {
+	if err := s.create(ctx, u); err != nil {
+		return fmt.Errorf("create user %s: %w", u.UserID, err)
+	}
+	return nil
+}
+
+// CountUsers counts all users (the demo seeds an empty database).
+func (s *Store) CountUsers(ctx context.Context) (int64, error) {
+	var n int64
+	return n, s.db.WithContext(ctx).Model(&User{}).Count(&n).Error
+}
