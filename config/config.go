@@ -4,9 +4,12 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -93,8 +96,10 @@ func Load(path string, explicit bool, environ []string) (Config, error) {
 	data, err := os.ReadFile(path)
 	switch {
 	case err == nil:
-		if err := yaml.Unmarshal(data, &c); err != nil {
-			return c, fmt.Errorf("config file %s: %w", path, err)
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true) // a misspelt key is an error, not a silent default
+		if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+			return c, fmt.Errorf("config file %s: %s", path, strings.ReplaceAll(err.Error(), "\n", "; "))
 		}
 	case errors.Is(err, os.ErrNotExist) && !explicit:
 	default:

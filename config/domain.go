@@ -119,9 +119,9 @@ func defaultOutbox() OutboxConfig {
 
 // VisitsConfig holds check-in and feedback settings.
 type VisitsConfig struct {
-	GeofenceM       float64       `yaml:"geofence_m"`
-	NoteWindow      time.Duration `yaml:"note_window"`
-	LocationMaxAge  time.Duration `yaml:"location_max_age"`
+	GeofenceM       float64         `yaml:"geofence_m"`
+	NoteWindow      time.Duration   `yaml:"note_window"`
+	LocationMaxAge  time.Duration   `yaml:"location_max_age"`
 	FeedbackOptions FeedbackOptions `yaml:"feedback_options"`
 }
 

@@ -1,0 +1,208 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"visitbot/clock"
+	"visitbot/models"
+	"visitbot/models/modelstest"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		for i := 0; i < 2; i++ {
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatalf("migrate #%d: %v", i+2, err)
+			}
+		}
+		v, err := s.SchemaVersion(ctx)
+		if err != nil || v != "0001_initial" {
+			t.Fatalf("schema version = %q, %v", v, err)
+		}
+	})
+}
+
+func TestUniqueViolationIsTypedConflict(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		u := &models.User{UserID: "rep01", Name: "张三", Role: models.RoleRep, WeComUserID: ptr("zhangsan"), Active: true}
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		cases := []struct {
+			name string
+			user models.User
+		}{
+			{"same user id", models.User{UserID: "rep01", Name: "李四", Role: models.RoleRep}},
+			{"same wecom id", models.User{UserID: "rep02", Name: "李四", Role: models.RoleRep, WeComUserID: ptr("zhangsan")}},
+		}
+		for _, c := range cases {
+			err := s.CreateUser(ctx, &c.user)
+			if !errors.Is(err, models.ErrConflict) {
+				t.Errorf("%s: err = %v, want ErrConflict", c.name, err)
+			}
+		}
+		// Two users without platform ids do not collide (NULL is not a duplicate).
+		for _, id := range []string{"rep03", "rep04"} {
+			if err := s.CreateUser(ctx, &models.User{UserID: id, Name: id, Role: models.RoleRep}); err != nil {
+				t.Fatalf("create %s: %v", id, err)
+			}
+		}
+	})
+}
+
+func TestDeliveryKeyDedupes(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		if err := s.RecordDelivery(ctx, "wecom", "msg-1", "text"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RecordDelivery(ctx, "wecom", "msg-1", "text"); !errors.Is(err, models.ErrConflict) {
+			t.Fatalf("second delivery err = %v, want ErrConflict", err)
+		}
+		if err := s.RecordDelivery(ctx, "dingtalk", "msg-1", "text"); err != nil {
+			t.Fatalf("same key on another platform must be distinct: %v", err)
+		}
+	})
+}
+
+func TestTxRollsBackEveryRow(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		boom := errors.New("boom")
+		err := s.Tx(ctx, func(tx *models.Store) error {
+			if err := tx.CreateUser(ctx, &models.User{UserID: "mgr01", Name: "王经理", Role: models.RoleManager}); err != nil {
+				return err
+			}
+			if err := tx.RecordDelivery(ctx, "wecom", "k", "text"); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("err = %v", err)
+		}
+		if n, _ := s.CountUsers(ctx); n != 0 {
+			t.Fatalf("users after rollback = %d", n)
+		}
+		if err := s.RecordDelivery(ctx, "wecom", "k", "text"); err != nil {
+			t.Fatalf("delivery key survived rollback: %v", err)
+		}
+	})
+}
+
+func TestUserLookups(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		mgr := &models.User{UserID: "mgr01", Name: "王经理", Role: models.RoleManager, Active: true}
+		if err := s.CreateUser(ctx, mgr); err != nil {
+			t.Fatal(err)
+		}
+		rep := &models.User{UserID: "rep01", Name: "张三", Role: models.RoleRep, ManagerID: &mgr.ID, Active: true,
+			WeComUserID: ptr("wx-zhang"), DingTalkUserID: ptr("dt-zhang")}
+		if err := s.CreateUser(ctx, rep); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct{ platform, id string }{{"wecom", "wx-zhang"}, {"dingtalk", "dt-zhang"}, {"console", "rep01"}} {
+			u, err := s.UserByPlatformID(ctx, c.platform, c.id)
+			if err != nil || u.ID != rep.ID {
+				t.Errorf("%s %s: %v %v", c.platform, c.id, u, err)
+			}
+		}
+		if _, err := s.UserByPlatformID(ctx, "wecom", "nobody"); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("unknown user err = %v", err)
+		}
+		team, err := s.TeamOf(ctx, mgr.ID)
+		if err != nil || len(team) != 1 || team[0].UserID != "rep01" {
+			t.Fatalf("team = %v, %v", team, err)
+		}
+	})
+}
+
+func TestSettingsExpire(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		clk := s.Clock().(*clock.Fake)
+		if err := s.PutSetting(ctx, "token", "a", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutSetting(ctx, "token", "b", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if v, err := s.GetSetting(ctx, "token"); err != nil || v != "b" {
+			t.Fatalf("got %q %v", v, err)
+		}
+		clk.Advance(2 * time.Minute)
+		if _, err := s.GetSetting(ctx, "token"); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("expired setting err = %v", err)
+		}
+	})
+}
+
+func TestTimesRoundTripInUTC(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		when := time.Date(2026, 12, 1, 8, 30, 15, 0, modelstest.Shanghai)
+		if err := s.Audit(ctx, 1, "test", "x", map[string]int{"n": 1}); err != nil {
+			t.Fatal(err)
+		}
+		sig := models.Signal{ExternalID: "s1", DoctorID: 1, Class: models.ClassLecture, Kind: "lecture_attend", Value: 1, OccurredAt: when.UTC()}
+		if err := s.DB(ctx).Create(&sig).Error; err != nil {
+			t.Fatal(err)
+		}
+		var got models.Signal
+		if err := s.DB(ctx).Where("occurred_at >= ?", when.Add(-time.Second).UTC()).Take(&got).Error; err != nil {
+			t.Fatal(err)
+		}
+		if !got.OccurredAt.Equal(when) {
+			t.Fatalf("occurred_at = %v, want %v", got.OccurredAt, when)
+		}
+	})
+}
+
+func TestConsentIsRecordedOnce(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		ok, err := s.HasConsent(ctx, 7, "location")
+		if err != nil || ok {
+			t.Fatalf("fresh consent = %v %v", ok, err)
+		}
+		for i := 0; i < 2; i++ {
+			if err := s.RecordConsent(ctx, 7, "location"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ok, _ := s.HasConsent(ctx, 7, "location"); !ok {
+			t.Fatal("consent not recorded")
+		}
+	})
+}
+
+func TestCheckSignalCompliance(t *testing.T) {
+	cases := []struct {
+		class, kind string
+		allow       bool
+		refused     bool
+	}{
+		{models.ClassRxTrend, "monthly_rx", false, true},
+		{models.ClassDigital, "prescription_count", false, true},
+		{models.ClassDigital, "处方量", false, true},
+		{models.ClassLecture, "lecture_attend", false, false},
+		{models.ClassRxTrend, "monthly_rx", true, false},
+	}
+	for _, c := range cases {
+		err := models.CheckSignalCompliance(c.class, c.kind, c.allow)
+		if (err != nil) != c.refused {
+			t.Errorf("%s/%s allow=%v: err = %v", c.class, c.kind, c.allow, err)
+		}
+		if err != nil && !errors.Is(err, models.ErrDoctorLevelRx) {
+			t.Errorf("error is not ErrDoctorLevelRx: %v", err)
+		}
+	}
+}
