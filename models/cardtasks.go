@@ -39,3 +39,8 @@ func (s *Store) SetCardMsgID(ctx context.Context, taskID, msgID, responseCode st
 	}
 	return s.db.WithContext(ctx).Model(&CardTask{}).Where("task_id = ?", taskID).Updates(upd).Error
 }
+
+// CardTaskByID loads a card task by primary key.
+func (s *Store) CardTaskByID(ctx context.Context, id uint) (*CardTask, error) {
+	return first[CardTask](ctx, s.db, "id = ?", id)
+}

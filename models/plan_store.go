@@ -1,0 +1,115 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm/clause"
+)
+
+// PlanItem is one recommendation of a rep's day with what a card shows.
+type PlanItem struct {
+	Recommendation
+	DoctorName   string
+	Title        string
+	IsKOL        bool
+	HospitalID   uint
+	HospitalName string
+	HospitalLat  float64
+	HospitalLng  float64
+	// VisitStatus is the status of the rep's visit to this doctor that day ("" if none).
+	VisitStatus string
+}
+
+// PlanItems lists a rep's recommendations for day by rank, with doctor,
+// hospital and visit status.
+func (s *Store) PlanItems(ctx context.Context, repID uint, day string) ([]PlanItem, error) {
+	var out []PlanItem
+	err := s.db.WithContext(ctx).Table("recommendations AS r").
+		Select(`r.*, d.name AS doctor_name, d.title AS title, d.is_kol AS is_kol, h.id AS hospital_id, h.name AS hospital_name,
+			h.lat AS hospital_lat, h.lng AS hospital_lng, COALESCE(v.status, '') AS visit_status`).
+		Joins("JOIN doctors d ON d.id = r.doctor_id").
+		Joins("JOIN hospitals h ON h.id = d.hospital_id").
+		Joins("LEFT JOIN visits v ON v.rep_id = r.rep_id AND v.doctor_id = r.doctor_id AND v.day = r.day").
+		Where("r.rep_id = ? AND r.day = ?", repID, day).
+		Order("r.`rank`").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("plan items of rep %d on %s: %w", repID, day, err)
+	}
+	return out, nil
+}
+
+// PlanAccepted reports whether the rep accepted the day's list.
+func (s *Store) PlanAccepted(ctx context.Context, repID uint, day string) (bool, error) {
+	_, err := first[DailyPlan](ctx, s.db, "rep_id = ? AND day = ?", repID, day)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// AcceptPlan records the accepted list as the day's plan: a DailyPlan row
+// and a planned Visit per doctor not skipped. Accepting twice changes
+// nothing and returns created=false. Call it inside a transaction.
+func (s *Store) AcceptPlan(ctx context.Context, repID uint, day string, items []PlanItem) (created bool, err error) {
+	err = s.create(ctx, &DailyPlan{RepID: repID, Day: day, AcceptedAt: s.clock.Now().UTC()})
+	if errors.Is(err, ErrConflict) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("accept plan: %w", err)
+	}
+	for _, it := range items {
+		if it.VisitStatus == VisitSkipped {
+			continue
+		}
+		v := Visit{RepID: repID, DoctorID: it.DoctorID, Day: day, HospitalID: it.HospitalID, Status: VisitPlanned, Planned: true}
+		err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "rep_id"}, {Name: "doctor_id"}, {Name: "day"}},
+			DoUpdates: clause.Assignments(map[string]any{"planned": true}),
+		}).Create(&v).Error
+		if err != nil {
+			return false, fmt.Errorf("plan visit to doctor %d: %w", it.DoctorID, err)
+		}
+	}
+	return true, nil
+}
+
+// SkipVisit marks the rep's visit to doctor on day as skipped with reason.
+// A visit already checked in or completed cannot be skipped.
+func (s *Store) SkipVisit(ctx context.Context, repID, doctorID, hospitalID uint, day, reason string) error {
+	existing, err := first[Visit](ctx, s.db, "rep_id = ? AND doctor_id = ? AND day = ?", repID, doctorID, day)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return s.create(ctx, &Visit{RepID: repID, DoctorID: doctorID, Day: day, HospitalID: hospitalID, Status: VisitSkipped, SkipReason: reason})
+	case err != nil:
+		return err
+	case existing.Status == VisitCheckedIn || existing.Status == VisitCompleted:
+		return fmt.Errorf("visit %d is already %s: %w", existing.ID, existing.Status, ErrConflict)
+	}
+	return s.db.WithContext(ctx).Model(existing).Updates(map[string]any{"status": VisitSkipped, "skip_reason": reason}).Error
+}
+
+// AddRecommendation appends one recommendation (e.g. the replacement for a
+// skipped doctor) after the day's last rank.
+func (s *Store) AddRecommendation(ctx context.Context, r *Recommendation) error {
+	var maxRank int
+	if err := s.db.WithContext(ctx).Model(&Recommendation{}).Where("rep_id = ? AND day = ?", r.RepID, r.Day).
+		Select("COALESCE(MAX(`rank`), 0)").Scan(&maxRank).Error; err != nil {
+		return err
+	}
+	r.Rank = maxRank + 1
+	return s.create(ctx, r)
+}
+
+// AcceptPlanItem adds one planned visit to an already accepted plan (the
+// replacement for a skipped doctor).
+func (s *Store) AcceptPlanItem(ctx context.Context, repID uint, day string, it PlanItem) (bool, error) {
+	v := Visit{RepID: repID, DoctorID: it.DoctorID, Day: day, HospitalID: it.HospitalID, Status: VisitPlanned, Planned: true}
+	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "rep_id"}, {Name: "doctor_id"}, {Name: "day"}},
+		DoUpdates: clause.Assignments(map[string]any{"planned": true}),
+	}).Create(&v)
+	return res.RowsAffected > 0, res.Error
+}
