@@ -1,0 +1,325 @@
+package flows
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"visitbot/bot"
+	"visitbot/cards"
+	"visitbot/clock"
+	"visitbot/models"
+)
+
+// Feedback form keys and texts.
+const (
+	taskFeedback1      = "feedback_step1"
+	taskFeedback2      = "feedback_step2"
+	qConcern           = "concern"
+	qObjection         = "objection"
+	qFollowUp          = "follow_up"
+	qCommitments       = "commitments"
+	keyStep1           = "fb:step1"
+	keyStep2           = "fb:step2"
+	noCommitment       = "无"
+	MsgFeedbackMissing = "请完成：%s"
+	MsgFeedbackNotMine = "只能为自己的拜访填写反馈。"
+	MsgFeedbackDone    = "这次拜访的反馈已提交过，无需重复提交。"
+	MsgFeedbackNoneMix = "「无」不能与其他承诺事项同时选择。"
+	MsgFeedbackStale   = "选项已更新，请发送「反馈」重新填写。"
+	MsgFeedbackSaved   = "反馈已保存：%s（拜访质量分 %.0f）。直接回复文字即可补充备注（%d分钟内有效）。"
+	MsgNoteSaved       = "备注已保存到%s的拜访记录。"
+	MsgNoFeedbackOpen  = "今天没有待填写反馈的拜访。到达医院后先发送「签到」。"
+	maxNoteRunes       = 500
+)
+
+// step1Answers are the first step's answers, carried to the second step.
+type step1Answers struct {
+	Concern   string `json:"concern"`
+	Objection string `json:"objection"`
+	FollowUp  string `json:"follow_up"`
+}
+
+func optionIDs(prefix string, texts []string) []cards.Option {
+	out := make([]cards.Option, len(texts))
+	for i, t := range texts {
+		out[i] = cards.Option{ID: prefix + strconv.Itoa(i+1), Text: cards.Truncate(t, 16)}
+	}
+	return out
+}
+
+// optionText resolves an option id ("c3") against the configured list.
+func optionText(prefix string, texts []string, id string) (string, bool) {
+	n, err := strconv.Atoi(strings.TrimPrefix(id, prefix))
+	if !strings.HasPrefix(id, prefix) || err != nil || n < 1 || n > len(texts) {
+		return "", false
+	}
+	return texts[n-1], true
+}
+
+// feedbackStep1 builds and stores the first form card for a visit, or nil
+// when the visit is not the rep's or already has feedback.
+func (f *Flows) feedbackStep1(req *bot.Request, visitID uint) (*cards.Card, error) {
+	v, err := req.Store.VisitRowByID(req.Ctx, visitID)
+	if err != nil {
+		return nil, err
+	}
+	if v.RepID != req.User.ID {
+		return nil, nil
+	}
+	if _, err := req.Store.FeedbackByVisit(req.Ctx, visitID); err == nil {
+		return nil, nil
+	} else if !errors.Is(err, models.ErrNotFound) {
+		return nil, err
+	}
+	card := f.step1Card(NewTaskID("fb", v.Day, req.User.ID), v, step1Answers{}, false)
+	if last, err := req.Store.LastCommitments(req.Ctx, v.DoctorID); err != nil {
+		return nil, err
+	} else if last != "" {
+		card.Desc = cards.Truncate("上次承诺："+strings.ReplaceAll(last, "|", "、"), 44)
+	}
+	return &card, req.Store.SaveCardTask(req.Ctx, &models.CardTask{TaskID: card.TaskID, Platform: string(req.Event.Platform),
+		UserID: req.User.ID, Kind: taskFeedback1, RefID: v.ID, Day: v.Day})
+}
+
+func (f *Flows) step1Card(taskID string, v *models.VisitRow, a step1Answers, frozen bool) cards.Card {
+	o := f.d.Config.Visits.FeedbackOptions
+	c := cards.Card{
+		Layout: cards.MultipleInteraction, Kind: taskFeedback1, TaskID: taskID, Source: "拜访反馈 1/2",
+		Title:  cards.Truncate("拜访反馈 · "+cards.Address(v.DoctorName, v.Title), 36),
+		Desc:   cards.Truncate(v.HospitalName, 44),
+		Selects: []cards.Select{
+			{QuestionKey: qConcern, Title: "医生关注点", Options: optionIDs("c", o.Concerns), SelectedID: a.Concern, Disabled: frozen},
+			{QuestionKey: qObjection, Title: "异议类型", Options: optionIDs("j", o.Objections), SelectedID: a.Objection, Disabled: frozen},
+			{QuestionKey: qFollowUp, Title: "下次跟进", Options: optionIDs("f", o.FollowUps), SelectedID: a.FollowUp, Disabled: frozen},
+		},
+		Submit: &cards.Button{Key: keyStep1, Text: "下一步"},
+	}
+	if frozen {
+		c.ReplaceText = "已填写"
+	}
+	return c
+}
+
+func (f *Flows) step2Card(taskID string, v *models.VisitRow, checked []string, frozen bool) cards.Card {
+	opts := optionIDs("m", f.d.Config.Visits.FeedbackOptions.Commitments)
+	for i := range opts {
+		opts[i].Checked = slices.Contains(checked, opts[i].ID)
+	}
+	c := cards.Card{
+		Layout: cards.VoteInteraction, Kind: taskFeedback2, TaskID: taskID, Source: "拜访反馈 2/2",
+		Title:    cards.Truncate("承诺事项 · "+cards.Address(v.DoctorName, v.Title), 36),
+		Desc:     "可多选；没有承诺请选「无」",
+		Checkbox: &cards.Checkbox{QuestionKey: qCommitments, Options: opts, Multi: true, Disabled: frozen},
+		Submit:   &cards.Button{Key: keyStep2, Text: "提交"},
+	}
+	if frozen {
+		c.ReplaceText = "已提交"
+	}
+	return c
+}
+
+// onFeedbackAction handles both steps' submit buttons.
+func (f *Flows) onFeedbackAction(req *bot.Request, task *models.CardTask) (bot.Reply, error) {
+	want := map[string]string{keyStep1: taskFeedback1, keyStep2: taskFeedback2}[req.Event.Action.Key]
+	if want == "" || task.Kind != want {
+		return bot.Text(bot.MsgCardExpired), nil
+	}
+	v, err := req.Store.VisitRowByID(req.Ctx, task.RefID)
+	if errors.Is(err, models.ErrNotFound) {
+		return bot.Text(bot.MsgCardExpired), nil
+	}
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if v.RepID != req.User.ID {
+		return bot.Text(MsgFeedbackNotMine), nil
+	}
+	if _, err := req.Store.FeedbackByVisit(req.Ctx, v.ID); err == nil || task.State == "submitted" {
+		return bot.Text(MsgFeedbackDone), nil
+	} else if !errors.Is(err, models.ErrNotFound) {
+		return bot.Reply{}, err
+	}
+	if task.Kind == taskFeedback1 {
+		return f.submitStep1(req, task, v)
+	}
+	return f.submitStep2(req, task, v)
+}
+
+func single(a *bot.CardAction, q string) string {
+	ids := a.Answer(q)
+	if len(ids) != 1 {
+		return ""
+	}
+	return ids[0]
+}
+
+func (f *Flows) submitStep1(req *bot.Request, task *models.CardTask, v *models.VisitRow) (bot.Reply, error) {
+	o := f.d.Config.Visits.FeedbackOptions
+	a := step1Answers{Concern: single(req.Event.Action, qConcern), Objection: single(req.Event.Action, qObjection), FollowUp: single(req.Event.Action, qFollowUp)}
+	var missing []string
+	for _, q := range []struct{ id, prefix, name string; opts []string }{
+		{a.Concern, "c", "医生关注点", o.Concerns}, {a.Objection, "j", "异议类型", o.Objections}, {a.FollowUp, "f", "下次跟进", o.FollowUps},
+	} {
+		if q.id == "" {
+			missing = append(missing, q.name)
+		} else if _, ok := optionText(q.prefix, q.opts, q.id); !ok {
+			return bot.Reply{}, bot.Refuse(MsgFeedbackStale)
+		}
+	}
+	if len(missing) > 0 {
+		return bot.Reply{}, bot.Refuse(MsgFeedbackMissing, strings.Join(missing, "、"))
+	}
+	data, _ := json.Marshal(a)
+	next := f.step2Card(NewTaskID("fb", v.Day, req.User.ID), v, nil, false)
+	if err := req.Store.SaveCardTask(req.Ctx, &models.CardTask{TaskID: next.TaskID, Platform: string(req.Event.Platform),
+		UserID: req.User.ID, Kind: taskFeedback2, RefID: v.ID, Day: v.Day, Data: string(data)}); err != nil {
+		return bot.Reply{}, err
+	}
+	frozen := f.step1Card(task.TaskID, v, a, true)
+	if err := req.Store.UpdateCardTask(req.Ctx, task.TaskID, "submitted", ""); err != nil {
+		return bot.Reply{}, err
+	}
+	return bot.Reply{Cards: []cards.Card{next}, Update: &bot.CardUpdate{TaskID: task.TaskID, Card: &frozen}}, nil
+}
+
+func (f *Flows) submitStep2(req *bot.Request, task *models.CardTask, v *models.VisitRow) (bot.Reply, error) {
+	cfg := f.d.Config.Visits
+	var a step1Answers
+	if err := json.Unmarshal([]byte(task.Data), &a); err != nil {
+		return bot.Text(bot.MsgCardExpired), nil
+	}
+	ids := req.Event.Action.Answer(qCommitments)
+	if len(ids) == 0 {
+		return bot.Reply{}, bot.Refuse(MsgFeedbackMissing, "承诺事项（没有请选「无」）")
+	}
+	var commitments []string
+	for _, id := range ids {
+		t, ok := optionText("m", cfg.FeedbackOptions.Commitments, id)
+		if !ok {
+			return bot.Reply{}, bot.Refuse(MsgFeedbackStale)
+		}
+		if !slices.Contains(commitments, t) {
+			commitments = append(commitments, t)
+		}
+	}
+	if slices.Contains(commitments, noCommitment) && len(commitments) > 1 {
+		return bot.Reply{}, bot.Refuse(MsgFeedbackNoneMix)
+	}
+	concern, ok1 := optionText("c", cfg.FeedbackOptions.Concerns, a.Concern)
+	objection, ok2 := optionText("j", cfg.FeedbackOptions.Objections, a.Objection)
+	follow, ok3 := optionText("f", cfg.FeedbackOptions.FollowUps, a.FollowUp)
+	if !ok1 || !ok2 || !ok3 {
+		return bot.Reply{}, bot.Refuse(MsgFeedbackStale)
+	}
+	days, hasFollowUp := cfg.FollowUpDays[follow]
+	fb := &models.VisitFeedback{
+		VisitID: v.ID, RepID: v.RepID, DoctorID: v.DoctorID, Concerns: concern, Objection: objection,
+		Commitments: strings.Join(commitments, "|"), FollowUp: follow, SubmittedAt: req.Now.UTC(),
+	}
+	fb.QualityScore = QualityScore(f.qualityOf(v, fb, hasFollowUp), cfg.QualityWeights)
+	if err := req.Store.SaveFeedback(req.Ctx, fb); errors.Is(err, models.ErrFeedbackExists) {
+		return bot.Text(MsgFeedbackDone), nil
+	} else if err != nil {
+		return bot.Reply{}, err
+	}
+	if hasFollowUp {
+		date, err := clock.ParseDay(v.Day, req.Store.Location())
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		due := clock.Day(date.AddDate(0, 0, days), req.Store.Location())
+		if err := req.Store.AddFollowUp(req.Ctx, v.RepID, v.DoctorID, due, fmt.Sprintf("feedback:%d", fb.ID), follow); err != nil {
+			return bot.Reply{}, err
+		}
+	}
+	if err := req.Store.UpdateCardTask(req.Ctx, task.TaskID, "submitted", ""); err != nil {
+		return bot.Reply{}, err
+	}
+	frozen := f.step2Card(task.TaskID, v, ids, true)
+	summary := fmt.Sprintf("%s，%s，%s，承诺：%s", concern, objection, follow, strings.Join(commitments, "、"))
+	return bot.Reply{
+		Texts:  []string{fmt.Sprintf(MsgFeedbackSaved, summary, fb.QualityScore, int(cfg.NoteWindow.Minutes()))},
+		Update: &bot.CardUpdate{TaskID: task.TaskID, Card: &frozen},
+	}, nil
+}
+
+// qualityOf derives the quality inputs of a feedback record.
+func (f *Flows) qualityOf(v *models.VisitRow, fb *models.VisitFeedback, hasFollowUp bool) QualityInput {
+	answered := 0
+	for _, s := range []string{fb.Concerns, fb.Objection, fb.FollowUp, fb.Commitments, fb.Note} {
+		if s != "" {
+			answered++
+		}
+	}
+	return QualityInput{
+		Answered: answered, Parts: 5,
+		Commitment:  fb.Commitments != "" && fb.Commitments != noCommitment,
+		FollowUp:    hasFollowUp,
+		OnPlan:      v.Planned,
+		Verified:    v.Verified,
+		KeyCustomer: v.IsKOL || v.Tier == "S" || v.Tier == "A",
+	}
+}
+
+// onNoteText attaches free text to the rep's feedback submitted within
+// visits.note_window.
+func (f *Flows) onNoteText(req *bot.Request) (bot.Reply, bool, error) {
+	if req.User.Role != models.RoleRep {
+		return bot.Reply{}, false, nil
+	}
+	fb, err := req.Store.LatestFeedbackSince(req.Ctx, req.User.ID, req.Now.Add(-f.d.Config.Visits.NoteWindow))
+	if errors.Is(err, models.ErrNotFound) {
+		return bot.Reply{}, false, nil
+	}
+	if err != nil {
+		return bot.Reply{}, false, err
+	}
+	text := strings.TrimSpace(req.Event.Text)
+	if fb.Note != "" {
+		text = fb.Note + "；" + text
+	}
+	if utf8.RuneCountInString(text) > maxNoteRunes {
+		return bot.Reply{}, true, bot.Refuse("备注最多%d字，请精简后再发送。", maxNoteRunes)
+	}
+	v, err := req.Store.VisitRowByID(req.Ctx, fb.VisitID)
+	if err != nil {
+		return bot.Reply{}, false, err
+	}
+	fb.Note = text
+	_, hasFollowUp := f.d.Config.Visits.FollowUpDays[fb.FollowUp]
+	score := QualityScore(f.qualityOf(v, fb, hasFollowUp), f.d.Config.Visits.QualityWeights)
+	if err := req.Store.SetFeedbackNote(req.Ctx, fb.ID, text, score); err != nil {
+		return bot.Reply{}, false, err
+	}
+	return bot.Textf(MsgNoteSaved, cards.Address(v.DoctorName, v.Title)), true, nil
+}
+
+// onFeedbackCommand re-sends the form for today's checked-in visits without feedback.
+func (f *Flows) onFeedbackCommand(req *bot.Request, _ []string) (bot.Reply, error) {
+	visits, err := req.Store.DayVisits(req.Ctx, req.User.ID, req.Today)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	var reply bot.Reply
+	for _, v := range visits {
+		if v.Status != models.VisitCheckedIn {
+			continue
+		}
+		card, err := f.feedbackStep1(req, v.ID)
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		if card != nil {
+			reply.Cards = append(reply.Cards, *card)
+		}
+	}
+	if len(reply.Cards) == 0 {
+		return bot.Text(MsgNoFeedbackOpen), nil
+	}
+	return reply, nil
+}
