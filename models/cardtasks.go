@@ -44,3 +44,13 @@ func (s *Store) SetCardMsgID(ctx context.Context, taskID, msgID, responseCode st
 func (s *Store) CardTaskByID(ctx context.Context, id uint) (*CardTask, error) {
 	return first[CardTask](ctx, s.db, "id = ?", id)
 }
+
+// CardTaskFor is the newest card of a kind sent to a user for a day (nil if none).
+func (s *Store) CardTaskFor(ctx context.Context, userID uint, kind, day string) (*CardTask, error) {
+	var t CardTask
+	err := s.db.WithContext(ctx).Where("user_id = ? AND kind = ? AND day = ?", userID, kind, day).Order("id DESC").Limit(1).Find(&t).Error
+	if err != nil || t.ID == 0 {
+		return nil, err
+	}
+	return &t, nil
+}

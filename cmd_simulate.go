@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"visitbot/bot"
+	"visitbot/bot/console"
+	"visitbot/clock"
+	"visitbot/flows"
+	"visitbot/jobs"
+	"visitbot/models"
+	"visitbot/recommend"
+	"visitbot/simulate"
+)
+
+func runSimulate(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags(env, "simulate", "simulate [-from YYYY-MM-DD] [-days 14] [-seed 7]")
+	opts := simulate.DefaultOptions()
+	fs.StringVar(&opts.From, "from", "", "first day to simulate (default: today)")
+	fs.IntVar(&opts.Days, "days", opts.Days, "calendar days to simulate (weekends are skipped)")
+	fs.Uint64Var(&opts.Seed, "seed", opts.Seed, "random seed (same seed, same behaviour)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := env.loadConfig()
+	if err != nil {
+		return err
+	}
+	loc := cfg.Location()
+	if opts.From == "" {
+		opts.From = clock.Day(time.Now(), loc)
+	}
+	start, err := clock.ParseDay(opts.From, loc)
+	if err != nil {
+		return fmt.Errorf("-from: want YYYY-MM-DD, got %q", opts.From)
+	}
+	// Simulated time: the store, bot and outbox all read this clock.
+	clk := clock.NewFake(start)
+	store, err := openStore(cfg, clk)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Migrate(ctx); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	rec, err := recommend.New(store, cfg.Ranking, cfg.Compliance)
+	if err != nil {
+		return err
+	}
+	// Every user is reached on the console: the simulation never sends to a real platform.
+	deps := flows.Deps{Store: store, Clock: clk, Log: log, Config: cfg, Recommend: rec, Platforms: flows.Platforms{Console: true}}
+	b := bot.New(store, clk, loc, log)
+	flows.Register(b, deps)
+	if err := b.Seal(); err != nil {
+		return err
+	}
+	con := console.New(store, b, clk)
+	disp, err := jobs.NewDispatcher(jobs.DispatcherOptions{Store: store, Messengers: map[bot.Platform]bot.Messenger{bot.Console: con},
+		Config: cfg.Outbox, Clock: clk, Log: log})
+	if err != nil {
+		return err
+	}
+	began := time.Now()
+	sum, err := simulate.Run(ctx, simulate.Env{Store: store, Clock: clk, Flows: flows.New(deps), Console: con, Dispatcher: disp, Location: loc}, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "simulated %d working days in %s: %d cards, %d plans accepted, %d check-ins, %d feedback forms\n",
+		sum.Days, time.Since(began).Round(time.Millisecond), sum.Pushes, sum.Accepted, sum.CheckIns, sum.Feedback)
+	last := clock.Day(start.AddDate(0, 0, opts.Days-1), loc)
+	reps, err := store.Users(ctx, models.RoleRep)
+	if err != nil {
+		return err
+	}
+	var planned, matched, off int
+	levels := map[string]int{}
+	fmt.Fprintf(env.stdout, "%-8s %7s %7s %6s %7s\n", "rep", "planned", "matched", "rate", "offplan")
+	for _, r := range reps {
+		pr, err := store.PlanVsActual(ctx, r.ID, opts.From, last)
+		if err != nil {
+			return err
+		}
+		planned, matched, off = planned+pr.Planned, matched+pr.Matched, off+pr.OffPlan
+		for k, v := range pr.OffPlanByLevel {
+			levels[k] += v
+		}
+		fmt.Fprintf(env.stdout, "%-8s %7d %7d %5.0f%% %7d\n", r.UserID, pr.Planned, pr.Matched, 100*pr.MatchRate, pr.OffPlan)
+	}
+	rate := 0.0
+	if planned > 0 {
+		rate = 100 * float64(matched) / float64(planned)
+	}
+	fmt.Fprintf(env.stdout, "%-8s %7d %7d %5.0f%% %7d   off-plan by level: %v\n", "all", planned, matched, rate, off, levels)
+	return nil
+}

@@ -1,0 +1,213 @@
+// Package simulate plays field days through the real bot: every rep gets the
+// morning card, accepts (or not), checks in inside or outside the geofence
+// or at an off-plan hospital, and fills the feedback form — all as console
+// events through the same bot.Event path WeCom and DingTalk use. It gives
+// the demo world a history (plan vs actual, feedback, follow-ups) and
+// reproducible figures.
+package simulate
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"visitbot/bot"
+	"visitbot/bot/console"
+	"visitbot/cards"
+	"visitbot/clock"
+	"visitbot/flows"
+	"visitbot/jobs"
+	"visitbot/models"
+)
+
+// Options shape the simulated behaviour. Probabilities are per rep-day
+// (accept) or per hospital stop (the rest).
+type Options struct {
+	From       string // first day, YYYY-MM-DD
+	Days       int    // calendar days; weekends are skipped
+	Seed       uint64
+	Accept     float64 // the rep accepts the morning list
+	InFence    float64 // a stop is checked in inside the geofence
+	Far        float64 // a stop is checked in from too far away (else: off-plan at a community clinic)
+	Feedback   float64 // a checked-in visit gets its two-step form filled
+	Commitment float64 // the form records a commitment other than 无
+}
+
+// DefaultOptions behave like a team in its first weeks with visitbot.
+func DefaultOptions() Options {
+	return Options{Days: 14, Seed: 7, Accept: 0.92, InFence: 0.82, Far: 0.5, Feedback: 0.9, Commitment: 0.6}
+}
+
+// Env is the running system the simulation drives.
+type Env struct {
+	Store      *models.Store
+	Clock      *clock.Fake
+	Flows      *flows.Flows
+	Console    *console.Console
+	Dispatcher *jobs.Dispatcher
+	Location   *time.Location
+}
+
+// Summary counts what happened.
+type Summary struct {
+	Days, Pushes, Accepted, CheckIns, Feedback int
+}
+
+// Run simulates opts.Days days from opts.From.
+func Run(ctx context.Context, env Env, opts Options) (Summary, error) {
+	var sum Summary
+	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5eed))
+	start, err := clock.ParseDay(opts.From, env.Location)
+	if err != nil {
+		return sum, fmt.Errorf("simulate: -from: %w", err)
+	}
+	reps, err := env.Store.Users(ctx, models.RoleRep)
+	if err != nil {
+		return sum, err
+	}
+	hospitals, err := env.Store.AllHospitals(ctx)
+	if err != nil {
+		return sum, err
+	}
+	var community []models.Hospital
+	for _, h := range hospitals {
+		if h.Level == models.LevelCommunity {
+			community = append(community, h)
+		}
+	}
+	for i := 0; i < opts.Days; i++ {
+		date := start.AddDate(0, 0, i)
+		if wd := date.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			continue
+		}
+		day := clock.Day(date, env.Location)
+		sum.Days++
+		env.Clock.Set(date.Add(7*time.Hour + 25*time.Minute))
+		res, err := env.Flows.MorningPush(ctx, day, nil)
+		if err != nil {
+			return sum, err
+		}
+		sum.Pushes += res.Cards
+		if err := env.Dispatcher.Drain(ctx); err != nil {
+			return sum, err
+		}
+		for _, rep := range reps {
+			if !rep.Active {
+				continue
+			}
+			if err := runRepDay(ctx, env, rng, opts, &rep, day, date, community, &sum); err != nil {
+				return sum, fmt.Errorf("simulate %s on %s: %w", rep.UserID, day, err)
+			}
+		}
+		if err := env.Dispatcher.Drain(ctx); err != nil {
+			return sum, err
+		}
+	}
+	return sum, nil
+}
+
+func runRepDay(ctx context.Context, env Env, rng *rand.Rand, opts Options, rep *models.User, day string, date time.Time, community []models.Hospital, sum *Summary) error {
+	task, err := env.Store.CardTaskFor(ctx, rep.ID, "visit_list", day)
+	if err != nil || task == nil {
+		return err
+	}
+	post := func(ev bot.Event) (bot.Reply, error) { return env.Console.Post(ctx, rep.UserID, "", ev) }
+	env.Clock.Set(date.Add(8 * time.Hour))
+	if rng.Float64() >= opts.Accept {
+		return nil
+	}
+	if _, err := post(bot.Event{Kind: bot.EventCardAction, Action: &bot.CardAction{TaskID: task.TaskID, Key: cards.ActionPlanAccept}}); err != nil {
+		return err
+	}
+	sum.Accepted++
+	visits, err := env.Store.DayVisits(ctx, rep.ID, day)
+	if err != nil {
+		return err
+	}
+	seen := map[uint]bool{}
+	hour := 9.0
+	for _, v := range visits {
+		if v.Status != models.VisitPlanned || seen[v.HospitalID] {
+			continue
+		}
+		seen[v.HospitalID] = true
+		env.Clock.Set(date.Add(time.Duration(hour * float64(time.Hour))))
+		hour += 1.5
+		lat, lng := v.HospitalLat, v.HospitalLng
+		switch r := rng.Float64(); {
+		case r < opts.InFence:
+			lat, lng = jitter(rng, lat, lng, 200)
+		case r < opts.InFence+(1-opts.InFence)*opts.Far || len(community) == 0:
+			lat += 0.012 + rng.Float64()*0.01 // 1.3–2.4 km north: outside the fence
+		default:
+			h := community[rng.IntN(len(community))]
+			lat, lng = jitter(rng, h.Lat, h.Lng, 150)
+		}
+		if _, err := post(bot.Event{Kind: bot.EventText, Text: "签到"}); err != nil {
+			return err
+		}
+		reply, err := post(bot.Event{Kind: bot.EventLocation, Location: &bot.Location{Lat: lat, Lng: lng}})
+		if err != nil {
+			return err
+		}
+		sum.CheckIns++
+		for _, c := range reply.Cards {
+			if err := fill(ctx, env, rng, opts, rep, c, sum); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// fill answers a feedback form (or picks the first doctor of an off-plan pick card).
+func fill(ctx context.Context, env Env, rng *rand.Rand, opts Options, rep *models.User, c cards.Card, sum *Summary) error {
+	post := func(ev bot.Event) (bot.Reply, error) { return env.Console.Post(ctx, rep.UserID, "", ev) }
+	switch c.Kind {
+	case "checkin_pick":
+		r, err := post(bot.Event{Kind: bot.EventCardAction, Action: &bot.CardAction{TaskID: c.TaskID, Key: c.Buttons[0].Key,
+			Selected: []bot.Selection{{QuestionKey: c.Selection.QuestionKey, OptionIDs: []string{c.Selection.Options[0].ID}}}}})
+		if err != nil {
+			return err
+		}
+		for _, next := range r.Cards {
+			if err := fill(ctx, env, rng, opts, rep, next, sum); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "feedback_step1":
+		if rng.Float64() >= opts.Feedback {
+			return nil
+		}
+		var sel []bot.Selection
+		for _, s := range c.Selects {
+			sel = append(sel, bot.Selection{QuestionKey: s.QuestionKey, OptionIDs: []string{s.Options[rng.IntN(len(s.Options))].ID}})
+		}
+		r, err := post(bot.Event{Kind: bot.EventCardAction, Action: &bot.CardAction{TaskID: c.TaskID, Key: c.Submit.Key, Selected: sel}})
+		if err != nil || len(r.Cards) == 0 {
+			return err
+		}
+		step2 := r.Cards[0]
+		opts2 := step2.Checkbox.Options
+		ids := []string{opts2[len(opts2)-1].ID} // 无
+		if rng.Float64() < opts.Commitment {
+			ids = []string{opts2[rng.IntN(len(opts2)-1)].ID}
+		}
+		if _, err := post(bot.Event{Kind: bot.EventCardAction, Action: &bot.CardAction{TaskID: step2.TaskID, Key: step2.Submit.Key,
+			Selected: []bot.Selection{{QuestionKey: step2.Checkbox.QuestionKey, OptionIDs: ids}}}}); err != nil {
+			return err
+		}
+		sum.Feedback++
+	}
+	return nil
+}
+
+// jitter moves a point by up to maxM metres in a random direction.
+func jitter(rng *rand.Rand, lat, lng, maxM float64) (float64, float64) {
+	d := rng.Float64() * maxM
+	a := rng.Float64() * 2 * math.Pi
+	return lat + d*math.Cos(a)/111320, lng + d*math.Sin(a)/(111320*math.Cos(lat*math.Pi/180))
+}
