@@ -90,8 +90,8 @@ func (f *Flows) step1Card(taskID string, v *models.VisitRow, a step1Answers, fro
 	o := f.d.Config.Visits.FeedbackOptions
 	c := cards.Card{
 		Layout: cards.MultipleInteraction, Kind: taskFeedback1, TaskID: taskID, Source: "拜访反馈 1/2",
-		Title:  cards.Truncate("拜访反馈 · "+cards.Address(v.DoctorName, v.Title), 36),
-		Desc:   cards.Truncate(v.HospitalName, 44),
+		Title: cards.Truncate("拜访反馈 · "+cards.Address(v.DoctorName, v.Title), 36),
+		Desc:  cards.Truncate(v.HospitalName, 44),
 		Selects: []cards.Select{
 			{QuestionKey: qConcern, Title: "医生关注点", Options: optionIDs("c", o.Concerns), SelectedID: a.Concern, Disabled: frozen},
 			{QuestionKey: qObjection, Title: "异议类型", Options: optionIDs("j", o.Objections), SelectedID: a.Objection, Disabled: frozen},
@@ -162,7 +162,10 @@ func (f *Flows) submitStep1(req *bot.Request, task *models.CardTask, v *models.V
 	o := f.d.Config.Visits.FeedbackOptions
 	a := step1Answers{Concern: single(req.Event.Action, qConcern), Objection: single(req.Event.Action, qObjection), FollowUp: single(req.Event.Action, qFollowUp)}
 	var missing []string
-	for _, q := range []struct{ id, prefix, name string; opts []string }{
+	for _, q := range []struct {
+		id, prefix, name string
+		opts             []string
+	}{
 		{a.Concern, "c", "医生关注点", o.Concerns}, {a.Objection, "j", "异议类型", o.Objections}, {a.FollowUp, "f", "下次跟进", o.FollowUps},
 	} {
 		if q.id == "" {

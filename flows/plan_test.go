@@ -25,13 +25,13 @@ const testDay = "2026-12-01" // a Tuesday; modelstest's clock is 09:00 that day
 // planWorld is a rep with seven doctors who all have a Tuesday clinic, a
 // second rep, their manager and an admin, reachable on the console.
 type planWorld struct {
-	s        *models.Store
-	b        *bot.Bot
-	flows    *flows.Flows
-	console  *console.Console
-	disp     *jobs.Dispatcher
+	s         *models.Store
+	b         *bot.Bot
+	flows     *flows.Flows
+	console   *console.Console
+	disp      *jobs.Dispatcher
 	rep, rep2 *models.User
-	doctors  []models.Doctor
+	doctors   []models.Doctor
 }
 
 func newPlanWorld(t *testing.T, s *models.Store) *planWorld {

@@ -7,12 +7,12 @@ import "time"
 // check-in shows where the rep actually was). GPS is taken only here, with
 // consent, never tracked.
 type CheckIn struct {
-	ID     uint   `gorm:"primaryKey"`
-	RepID  uint   `gorm:"not null;index:ix_checkin_rep_day,priority:1"`
-	Day    string `gorm:"size:10;not null;index:ix_checkin_rep_day,priority:2"`
-	At     time.Time
-	Lat    float64
-	Lng    float64
+	ID    uint   `gorm:"primaryKey"`
+	RepID uint   `gorm:"not null;index:ix_checkin_rep_day,priority:1"`
+	Day   string `gorm:"size:10;not null;index:ix_checkin_rep_day,priority:2"`
+	At    time.Time
+	Lat   float64
+	Lng   float64
 	// HospitalID is the hospital nearest to the location (planned ones first).
 	HospitalID uint
 	DistanceM  float64
