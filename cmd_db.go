@@ -70,8 +70,5 @@ func seedWorld(ctx context.Context, a *app, opts seed.Options) error {
 	if opts.Today.IsZero() {
 		opts.Today = a.clock.Now().In(a.cfg.Location())
 	}
-	if err := seed.World(ctx, a.store, opts); err != nil {
-		return fmt.Errorf("seed: %w", err)
-	}
-	return nil
+	return seed.World(ctx, a.store, opts)
 }

@@ -79,25 +79,31 @@ func (c *Console) Update(ctx context.Context, to bot.Recipient, upd bot.CardUpda
 
 // Post feeds one user action into the bot and delivers the reply to the
 // console, exactly like a platform adapter does. clientID (from the page)
-// makes a retried post a no-op.
+// makes a retried post a no-op: the retry returns bot.ErrDuplicate and
+// changes nothing. An unknown userID is ErrUnknownUser.
 func (c *Console) Post(ctx context.Context, userID string, clientID string, ev bot.Event) (bot.Reply, error) {
-	u, err := c.store.UserByUserID(ctx, userID)
-	if err != nil {
-		return bot.Reply{}, fmt.Errorf("console user %q: %w", userID, err)
-	}
-	ev.Platform = bot.Console
-	ev.From = userID
-	ev.At = c.clock.Now()
-	if clientID != "" {
-		ev.DeliveryKey = userID + ":" + clientID
-	}
-	reply, err := c.bot.Handle(ctx, ev)
-	if errors.Is(err, bot.ErrDuplicate) {
-		return bot.Reply{}, nil
-	}
+	u, err := c.user(ctx, userID)
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	return c.postAs(ctx, u, clientID, ev)
+}
+
+func (c *Console) postAs(ctx context.Context, u *models.User, clientID string, ev bot.Event) (bot.Reply, error) {
+	ev.Platform = bot.Console
+	ev.From = u.UserID
+	ev.At = c.clock.Now()
+	if clientID != "" {
+		ev.DeliveryKey = u.UserID + ":" + clientID
+	}
+	reply, err := c.bot.Handle(ctx, ev)
+	if err != nil {
+		// bot.ErrDuplicate included: a retried post shows nothing twice.
+		return bot.Reply{}, err
+	}
+	// The echo of the user's own line is written after the bot's transaction
+	// (which owns the delivery key), like a chat client shows a sent message:
+	// a crash in between can lose the echo, never the effect.
 	if ev.Kind == bot.EventText || ev.Kind == bot.EventLocation {
 		if _, err := c.store.AddConsoleMessage(ctx, u.ID, "in", string(ev.Kind), "", Body{Text: ev.Text, Location: ev.Location}); err != nil {
 			return reply, err
