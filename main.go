@@ -40,8 +40,16 @@ func commands() []cliCommand {
 		{"demo", "run a local demo on SQLite with the chat console (seeds if empty)", runDemo},
 		{"migrate", "create or update the database schema (idempotent)", runMigrate},
 		{"seed", "fill the database with the deterministic demo world", runSeed},
+		{"import", "import hospitals, doctors, users, … or signals from .xlsx/.csv; import template <kind>", runImport},
+		{"recommend", "print a rep's ranked Top-N for a day with reasons (computes and stores it if needed)", runRecommend},
+		{"job", "job run <name> [-date D]: run a job now; job list: schedules and recent runs", runJob},
+		{"alerts", "alerts scan [-date D]: raise the day's manager alerts now and print them by kind", runAlerts},
+		{"sync", "sync users [-dry-run]: set reps' managers from the WeCom address book (直属上级)", runSync},
+		{"outbox", "outbox list [-status dead]: outbound queue; outbox replay <id|all-dead>", runOutbox},
 		{"config", "config print: show the effective configuration, secrets masked", runConfig},
 		{"version", "print the version", runVersion},
+		{"report", "report plan: plan vs actual of a rep for a week", runReport},
+		{"simulate", "play field days through the bot on the console (demo history, figures)", runSimulate},
 	}
 }
 

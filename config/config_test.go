@@ -98,6 +98,13 @@ func TestValidationNamesTheKey(t *testing.T) {
 		{"outbox.per_member_per_minute", func(c *Config) { c.Outbox.PerMemberPerMinute = 31 }},
 		{"visits.geofence_m", func(c *Config) { c.Visits.GeofenceM = 0 }},
 		{"alerts.quiet_start", func(c *Config) { c.Alerts.QuietStart = "9pm" }},
+		{"alerts.cooldown", func(c *Config) { c.Alerts.Cooldown = time.Minute }},
+		{"alerts.merge_window", func(c *Config) { c.Alerts.MergeWindow = 0 }},
+		{"alerts.flow_drop_pct", func(c *Config) { c.Alerts.FlowDropPct = 100 }},
+		{"alerts.flow_min_base", func(c *Config) { c.Alerts.FlowMinBase = -1 }},
+		{"alerts.plan_match_min", func(c *Config) { c.Alerts.PlanMatchMin = 1.2 }},
+		{"alerts.plan_min_planned", func(c *Config) { c.Alerts.PlanMinPlanned = 0 }},
+		{"alerts.plan_off_level_pct", func(c *Config) { c.Alerts.PlanOffLevelPct = 0 }},
 		{"ingest.clients.crm", func(c *Config) { c.Ingest.Clients = map[string]string{"crm": "short"} }},
 	}
 	for _, tc := range cases {

@@ -93,6 +93,8 @@ func defaultJobs() JobsConfig {
 	return JobsConfig{
 		"nightly_scores": {Schedule: "10 2 * * *"},
 		"morning_push":   {Schedule: "25 7 * * *"},
+		"alert_scan":     {Schedule: "40 8 * * *"},
+		"weekly_digest":  {Schedule: "45 8 * * 1"},
 	}
 }
 
@@ -123,6 +125,26 @@ type VisitsConfig struct {
 	NoteWindow      time.Duration   `yaml:"note_window"`
 	LocationMaxAge  time.Duration   `yaml:"location_max_age"`
 	FeedbackOptions FeedbackOptions `yaml:"feedback_options"`
+	// FollowUpDays maps a follow-up option to the days until it is due; an
+	// option not listed (无需跟进) sets no follow-up.
+	FollowUpDays map[string]int `yaml:"follow_up_days"`
+	// QualityWeights are the points of the visit quality score (they sum to 100).
+	QualityWeights QualityWeights `yaml:"quality_weights"`
+}
+
+// QualityWeights rewards what makes a visit useful, not the number of check-ins.
+type QualityWeights struct {
+	Completeness float64 `yaml:"completeness"`
+	Commitment   float64 `yaml:"commitment"`
+	FollowUp     float64 `yaml:"follow_up"`
+	OnPlan       float64 `yaml:"on_plan"`
+	Verified     float64 `yaml:"verified"`
+	KOL          float64 `yaml:"kol"`
+}
+
+// Sum is the maximum score.
+func (q QualityWeights) Sum() float64 {
+	return q.Completeness + q.Commitment + q.FollowUp + q.OnPlan + q.Verified + q.KOL
 }
 
 // FeedbackOptions are the tap-only answers of the visit feedback form (shared specs/domain.md).
@@ -142,6 +164,8 @@ func defaultVisits() VisitsConfig {
 			Commitments: []string{"试用处方", "提交进院申请", "参加学术会议", "转介同事", "提供病例反馈", "无"},
 			FollowUps:   []string{"3天内", "1周", "2周", "1个月", "无需跟进"},
 		},
+		FollowUpDays:   map[string]int{"3天内": 3, "1周": 7, "2周": 14, "1个月": 30},
+		QualityWeights: QualityWeights{Completeness: 25, Commitment: 25, FollowUp: 15, OnPlan: 15, Verified: 10, KOL: 10},
 	}
 }
 
@@ -151,10 +175,25 @@ type AlertsConfig struct {
 	Cooldown      time.Duration `yaml:"cooldown"`
 	QuietStart    string        `yaml:"quiet_start"`
 	QuietEnd      string        `yaml:"quiet_end"`
+	// MergeWindow merges the alerts due to one manager within this window
+	// into one card with a count (no spam).
+	MergeWindow time.Duration `yaml:"merge_window"`
+	// FlowDropPct is the month-over-month drop (percent) of a key
+	// hospital × department's flow data that raises an alert.
+	FlowDropPct float64 `yaml:"flow_drop_pct"`
+	// FlowMinBase ignores departments whose previous month was smaller (noise).
+	FlowMinBase float64 `yaml:"flow_min_base"`
+	// PlanMatchMin is the weekly plan-vs-actual match rate (0..1) under which a rep's plan drift is reported.
+	PlanMatchMin float64 `yaml:"plan_match_min"`
+	// PlanMinPlanned is the fewest planned visits in the week for the match rate to count.
+	PlanMinPlanned int `yaml:"plan_min_planned"`
+	// PlanOffLevelPct is the share (percent) of check-ins at a lower hospital level than planned that is reported.
+	PlanOffLevelPct float64 `yaml:"plan_off_level_pct"`
 }
 
 func defaultAlerts() AlertsConfig {
-	return AlertsConfig{SilentKOLDays: 14, Cooldown: 7 * 24 * time.Hour, QuietStart: "21:00", QuietEnd: "08:00"}
+	return AlertsConfig{SilentKOLDays: 14, Cooldown: 7 * 24 * time.Hour, QuietStart: "21:00", QuietEnd: "08:00",
+		MergeWindow: time.Minute, FlowDropPct: 30, FlowMinBase: 50, PlanMatchMin: 0.6, PlanMinPlanned: 5, PlanOffLevelPct: 30}
 }
 
 // IngestConfig is the connector API (/api/v1).

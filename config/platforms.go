@@ -14,11 +14,16 @@ type WeComConfig struct {
 	APIBase string `yaml:"api_base"`
 	// CallbackWindow is how far a callback timestamp may be from now.
 	CallbackWindow time.Duration `yaml:"callback_window"`
+	// TokenCache is where the access token is cached: "database" (shared by
+	// every replica, the default) or "memory" (one process only).
+	TokenCache string `yaml:"token_cache"`
+	// HTTPTimeout bounds every call to the WeCom API.
+	HTTPTimeout time.Duration `yaml:"http_timeout"`
 	// OAuthRedirect is unused until the dashboard sign-in lands.
 }
 
 func defaultWeCom() WeComConfig {
-	return WeComConfig{APIBase: "https://qyapi.weixin.qq.com", CallbackWindow: 10 * time.Minute}
+	return WeComConfig{APIBase: "https://qyapi.weixin.qq.com", CallbackWindow: 10 * time.Minute, TokenCache: "database", HTTPTimeout: 10 * time.Second}
 }
 
 // DingTalkConfig is the enterprise-internal DingTalk app with a robot. See shared specs/dingtalk.md.

@@ -86,8 +86,14 @@ func (c Config) Validate() error {
 	if c.Visits.GeofenceM <= 0 || c.Visits.GeofenceM > 50000 {
 		return bad("visits.geofence_m", "must be between 1 and 50000 metres, got %v", c.Visits.GeofenceM)
 	}
+	if err := c.Visits.validate(); err != nil {
+		return err
+	}
 	if c.Alerts.SilentKOLDays < 1 {
 		return bad("alerts.silent_kol_days", "must be at least 1, got %d", c.Alerts.SilentKOLDays)
+	}
+	if err := c.Alerts.validate(); err != nil {
+		return err
 	}
 	for _, k := range []struct{ key, v string }{{"alerts.quiet_start", c.Alerts.QuietStart}, {"alerts.quiet_end", c.Alerts.QuietEnd}} {
 		if k.v == "" {
@@ -136,6 +142,12 @@ func (w WeComConfig) validate() error {
 	}
 	if w.CallbackWindow <= 0 {
 		return bad("wecom.callback_window", "must be positive")
+	}
+	if w.TokenCache != "database" && w.TokenCache != "memory" {
+		return bad("wecom.token_cache", "must be database or memory, got %q", w.TokenCache)
+	}
+	if w.HTTPTimeout <= 0 {
+		return bad("wecom.http_timeout", "must be positive, got %s", w.HTTPTimeout)
 	}
 	if w.EncodingAESKey != "" {
 		if len(w.EncodingAESKey) != 43 {
@@ -264,6 +276,79 @@ func (o OutboxConfig) validate() error {
 	}
 	if o.DingTalkQPS < 1 || o.DingTalkQPS > 20 {
 		return bad("outbox.dingtalk_qps", "must be 1-20 (DingTalk standard edition limit), got %d", o.DingTalkQPS)
+	}
+	if o.PollInterval <= 0 {
+		return bad("outbox.poll_interval", "must be positive, got %s", o.PollInterval)
+	}
+	if o.ClaimTTL < 10*time.Second {
+		return bad("outbox.claim_ttl", "must be at least 10s (a send must finish inside its claim), got %s", o.ClaimTTL)
+	}
+	return nil
+}
+
+func (v VisitsConfig) validate() error {
+	if v.NoteWindow <= 0 {
+		return bad("visits.note_window", "must be positive")
+	}
+	if v.LocationMaxAge <= 0 {
+		return bad("visits.location_max_age", "must be positive")
+	}
+	lists := []struct {
+		key  string
+		opts []string
+		max  int
+	}{
+		{"visits.feedback_options.concerns", v.FeedbackOptions.Concerns, 10},
+		{"visits.feedback_options.objections", v.FeedbackOptions.Objections, 10},
+		{"visits.feedback_options.follow_ups", v.FeedbackOptions.FollowUps, 10},
+		{"visits.feedback_options.commitments", v.FeedbackOptions.Commitments, 20},
+	}
+	for _, l := range lists {
+		// WeCom: select_list options 1-10 (text ≤16), checkbox options 1-20 (text ≤17).
+		if len(l.opts) < 1 || len(l.opts) > l.max {
+			return bad(l.key, "needs 1-%d options (WeCom card limit), got %d", l.max, len(l.opts))
+		}
+		seen := map[string]bool{}
+		for _, o := range l.opts {
+			if o == "" || len([]rune(o)) > 16 || seen[o] {
+				return bad(l.key, "option %q must be 1-16 characters and unique", o)
+			}
+			seen[o] = true
+		}
+	}
+	for opt, days := range v.FollowUpDays {
+		if days < 1 || days > 365 {
+			return bad("visits.follow_up_days."+opt, "must be 1-365 days, got %d", days)
+		}
+	}
+	q := v.QualityWeights
+	for _, w := range []float64{q.Completeness, q.Commitment, q.FollowUp, q.OnPlan, q.Verified, q.KOL} {
+		if w < 0 {
+			return bad("visits.quality_weights", "weights must not be negative")
+		}
+	}
+	if s := q.Sum(); s < 99.999 || s > 100.001 {
+		return bad("visits.quality_weights", "must sum to 100, got %v", s)
+	}
+	return nil
+}
+
+func (a AlertsConfig) validate() error {
+	switch {
+	case a.Cooldown < time.Hour:
+		return bad("alerts.cooldown", "must be at least 1h, got %s", a.Cooldown)
+	case a.MergeWindow < time.Second || a.MergeWindow > time.Hour:
+		return bad("alerts.merge_window", "must be between 1s and 1h, got %s", a.MergeWindow)
+	case a.FlowDropPct <= 0 || a.FlowDropPct >= 100:
+		return bad("alerts.flow_drop_pct", "must be between 0 and 100 (exclusive), got %v", a.FlowDropPct)
+	case a.FlowMinBase < 0:
+		return bad("alerts.flow_min_base", "must not be negative, got %v", a.FlowMinBase)
+	case a.PlanMatchMin <= 0 || a.PlanMatchMin > 1:
+		return bad("alerts.plan_match_min", "must be in (0, 1], got %v", a.PlanMatchMin)
+	case a.PlanMinPlanned < 1:
+		return bad("alerts.plan_min_planned", "must be at least 1, got %d", a.PlanMinPlanned)
+	case a.PlanOffLevelPct <= 0 || a.PlanOffLevelPct > 100:
+		return bad("alerts.plan_off_level_pct", "must be in (0, 100], got %v", a.PlanOffLevelPct)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"visitbot/clock"
 	"visitbot/config"
 	"visitbot/models"
+	"visitbot/recommend"
 )
 
 // Deps is what the flows need. Config is the whole config for flows only,
@@ -19,11 +20,24 @@ type Deps struct {
 	Clock  clock.Clock
 	Log    *slog.Logger
 	Config config.Config
+	// Recommend ranks doctors and stores each rep's day (morning push, skip replacement).
+	Recommend *recommend.Service
+	// Platforms says where users are reached.
+	Platforms Platforms
+	// Jobs and Push back the admin commands 任务 and 推送 (nil = "not enabled").
+	Jobs JobRunner
+	Push PushTrigger
 }
 
 // Register installs every flow on b. Call b.Seal afterwards.
 func Register(b *bot.Bot, d Deps) {
 	registerBasics(b, d)
+	registerCommands(b, d)
+	if d.Recommend != nil {
+		New(d).registerPlan(b)
+	}
+	New(d).registerVisits(b)
+	New(d).registerAlerts(b)
 }
 
 // registerBasics installs the commands every deployment has from day one.

@@ -15,6 +15,8 @@ import (
 
 	"visitbot/bot"
 	"visitbot/bot/console"
+	"visitbot/bot/dingtalk"
+	"visitbot/bot/wecom"
 	"visitbot/clock"
 	"visitbot/models"
 )
@@ -30,6 +32,12 @@ type Deps struct {
 	MaxBodyBytes int64
 	Console      *console.Console
 	Version      string
+	// Ingest serves the connector API /api/v1 (nil = not mounted).
+	Ingest *Ingest
+	// WeCom serves /wecom/callback (nil when wecom.enabled is false).
+	WeCom *wecom.Callback
+	// DingTalk serves /dingtalk/* (nil when dingtalk.enabled is false).
+	DingTalk *dingtalk.Adapter
 }
 
 // Server is the Gin engine with visitbot's routes.
@@ -57,6 +65,9 @@ func New(d Deps) *Server {
 		c.String(http.StatusOK, "visitbot %s\n", d.Version)
 	})
 	s.mountConsole(r)
+	s.mountIngest(r)
+	s.mountWeCom(r)
+	s.mountDingTalk(r)
 	return s
 }
 

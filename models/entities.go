@@ -35,7 +35,7 @@ type User struct {
 	DingTalkUserID *string `gorm:"column:dingtalk_user_id;size:64;uniqueIndex"`
 	// Phone is kept for admins only; never logged.
 	Phone     string `gorm:"size:32"`
-	Active    bool   `gorm:"not null;default:true"`
+	Active    bool   `gorm:"not null"` // no default tag: an explicit false must stay false
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -158,7 +158,7 @@ type Signal struct {
 	DoctorID   uint      `gorm:"not null;index:ix_signal_doctor_time"`
 	Class      string    `gorm:"size:16;not null;index"`
 	Kind       string    `gorm:"size:32;not null"`
-	Value      float64   `gorm:"not null;default:1"`
+	Value      float64   `gorm:"not null"` // no default tag: GORM would turn an explicit 0 (a miss) into the default
 	OccurredAt time.Time `gorm:"not null;index:ix_signal_doctor_time"`
 	Source     string    `gorm:"size:32"`
 	Detail     string    `gorm:"size:255"`
@@ -185,15 +185,15 @@ const (
 
 // Recommendation is one row of a rep's daily Top-N.
 type Recommendation struct {
-	ID       uint    `gorm:"primaryKey"`
-	RepID    uint    `gorm:"not null;uniqueIndex:ux_rec;index:ix_rec_rank,priority:1"`
-	Day      string  `gorm:"size:10;not null;uniqueIndex:ux_rec;index:ix_rec_rank,priority:2"`
-	DoctorID uint    `gorm:"not null;uniqueIndex:ux_rec"`
-	Rank     int     `gorm:"not null;index:ix_rec_rank,priority:3"`
-	Kind     string  `gorm:"size:16;not null"`
-	Score    float64 `gorm:"not null"`
-	Heat     float64 `gorm:"not null"`
-	Period   string  `gorm:"size:2"`
+	ID        uint    `gorm:"primaryKey"`
+	RepID     uint    `gorm:"not null;uniqueIndex:ux_rec;index:ix_rec_rank,priority:1"`
+	Day       string  `gorm:"size:10;not null;uniqueIndex:ux_rec;index:ix_rec_rank,priority:2"`
+	DoctorID  uint    `gorm:"not null;uniqueIndex:ux_rec"`
+	Rank      int     `gorm:"not null;index:ix_rec_rank,priority:3"`
+	Kind      string  `gorm:"size:16;not null"`
+	Score     float64 `gorm:"not null"`
+	Heat      float64 `gorm:"not null"`
+	Period    string  `gorm:"size:2"`
 	DistanceM float64
 	// Reasons is a JSON array of short Chinese phrases; Breakdown a JSON object of factor → value.
 	Reasons   string `gorm:"type:text"`

@@ -15,14 +15,14 @@ const (
 // day) is unique, so enqueuing the same message twice is a no-op and a crash
 // mid-push never duplicates a card.
 type OutboxMessage struct {
-	ID            uint   `gorm:"primaryKey"`
-	DedupeKey     string `gorm:"size:191;uniqueIndex;not null"`
-	Platform      string `gorm:"size:16;not null"`
-	RecipientID   uint   `gorm:"not null;index"`
-	Purpose       string `gorm:"size:32;not null"`
-	Kind          string `gorm:"size:16;not null"` // text | card | update
-	Payload       string `gorm:"type:text;not null"`
-	Status        string `gorm:"size:16;not null;index:ix_outbox_ready,priority:1"`
+	ID            uint      `gorm:"primaryKey"`
+	DedupeKey     string    `gorm:"size:191;uniqueIndex;not null"`
+	Platform      string    `gorm:"size:16;not null"`
+	RecipientID   uint      `gorm:"not null;index"`
+	Purpose       string    `gorm:"size:32;not null"`
+	Kind          string    `gorm:"size:16;not null"` // text | card | update
+	Payload       string    `gorm:"type:text;not null"`
+	Status        string    `gorm:"size:16;not null;index:ix_outbox_ready,priority:1"`
 	NextAttemptAt time.Time `gorm:"not null;index:ix_outbox_ready,priority:2"`
 	Attempts      int       `gorm:"not null;default:0"`
 	ClaimedBy     string    `gorm:"size:64"`
@@ -49,7 +49,9 @@ type CardTask struct {
 	ResponseCode string `gorm:"size:255"`
 	State        string `gorm:"size:32"`
 	// Card is the last rendered platform-neutral card (JSON), so an update can re-render it.
-	Card      string `gorm:"type:text"`
+	Card string `gorm:"type:text"`
+	// Data holds a multi-step form's answers so far (JSON).
+	Data      string `gorm:"type:text"`
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -95,11 +97,11 @@ type JobRun struct {
 
 // AuditLog records every admin action and refused card action.
 type AuditLog struct {
-	ID      uint   `gorm:"primaryKey"`
-	ActorID uint   `gorm:"index"`
-	Action  string `gorm:"size:64;not null;index"`
-	Target  string `gorm:"size:128"`
-	Detail  string `gorm:"type:text"`
+	ID      uint      `gorm:"primaryKey"`
+	ActorID uint      `gorm:"index"`
+	Action  string    `gorm:"size:64;not null;index"`
+	Target  string    `gorm:"size:128"`
+	Detail  string    `gorm:"type:text"`
 	At      time.Time `gorm:"index"`
 }
 

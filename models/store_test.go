@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -205,4 +206,38 @@ func TestCheckSignalCompliance(t *testing.T) {
 			t.Errorf("error is not ErrDoctorLevelRx: %v", err)
 		}
 	}
+}
+
+// TestConcurrentReadThenWriteTransactions is the pattern of bot.Handle: a
+// transaction that reads before it writes. On SQLite it only works when
+// transactions take the write lock at BEGIN (IMMEDIATE); otherwise two of
+// them deadlock and one fails at once with "database is locked".
+func TestConcurrentReadThenWriteTransactions(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		errc := make(chan error, 8)
+		for g := 0; g < 8; g++ {
+			go func(g int) {
+				var err error
+				for i := 0; i < 10 && err == nil; i++ {
+					err = s.Tx(ctx, func(tx *models.Store) error {
+						if _, err := tx.CountUsers(ctx); err != nil {
+							return err
+						}
+						id := fmt.Sprintf("u%d-%d", g, i)
+						return tx.CreateUser(ctx, &models.User{UserID: id, Name: id, Role: models.RoleRep, Active: true})
+					})
+				}
+				errc <- err
+			}(g)
+		}
+		for g := 0; g < 8; g++ {
+			if err := <-errc; err != nil {
+				t.Fatalf("concurrent transaction failed: %v", err)
+			}
+		}
+		if n, _ := s.CountUsers(ctx); n != 80 {
+			t.Fatalf("users = %d, want 80", n)
+		}
+	})
 }

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"visitbot/bot"
+	"visitbot/config"
+	"visitbot/jobs"
+	"visitbot/models"
+)
+
+// serve's background work: the dispatcher started by startBackground
+// delivers a queued console message, and both goroutines stop on cancel.
+func TestStartBackgroundDeliversThroughTheConsole(t *testing.T) {
+	cfg := config.Default()
+	cfg.Database.DSN = filepath.Join(t.TempDir(), "vb.db")
+	cfg.Console.Enabled = true
+	cfg.Outbox.PollInterval = 10 * time.Millisecond
+	ctx := context.Background()
+	a, err := newApp(ctx, cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	u := &models.User{UserID: "rep01", Name: "张三", Role: models.RoleRep, Active: true}
+	if err := a.store.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	m, err := jobs.NewMessage(jobs.Envelope{Platform: bot.Console, To: bot.Recipient{UserID: u.ID, PlatformUserID: u.UserID}, Purpose: "test", Day: a.store.Today()}, bot.Message{Text: "早上好"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.store.Enqueue(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	bg, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	if err := a.startBackground(bg, &wg); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stop(); wg.Wait() }()
+	deadline := time.Now().Add(30 * time.Second) // a bound against hanging, not a performance assertion
+	for {
+		msgs, err := a.store.ConsoleMessages(ctx, u.ID, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) == 1 && strings.Contains(msgs[0].Body, "早上好") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("message not delivered; console has %d lines", len(msgs))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	row, err := a.store.OutboxMessageByID(ctx, m.ID)
+	if err != nil || row.Status != models.OutboxSent || !strings.HasPrefix(row.MsgID, "console-") {
+		t.Fatalf("row = %+v, %v", row, err)
+	}
+}
+
+// A config naming a job nobody registered stops startup with the key.
+func TestStartBackgroundRejectsUnregisteredJob(t *testing.T) {
+	cfg := config.Default()
+	cfg.Database.DSN = filepath.Join(t.TempDir(), "vb.db")
+	cfg.Jobs["no_such_job"] = config.JobConfig{Schedule: "0 9 * * 1"} // config.Validate would refuse it too
+	a, err := newApp(context.Background(), cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	var wg sync.WaitGroup
+	err = a.startBackground(context.Background(), &wg)
+	if err == nil || !strings.Contains(err.Error(), "config jobs.no_such_job") {
+		t.Fatalf("err = %v", err)
+	}
+}

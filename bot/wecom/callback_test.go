@@ -1,0 +1,138 @@
+package wecom_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"testing"
+
+	"visitbot/bot"
+	"visitbot/bot/wecom"
+	"visitbot/cards"
+	"visitbot/clock"
+	"visitbot/config"
+	"visitbot/models"
+	"visitbot/models/modelstest"
+)
+
+// blockingMessenger holds every send until release is closed.
+type blockingMessenger struct {
+	started chan struct{}
+	release chan struct{}
+	mu      sync.Mutex
+	sent    []bot.Message
+}
+
+func (m *blockingMessenger) Platform() bot.Platform { return bot.WeCom }
+func (m *blockingMessenger) Send(ctx context.Context, _ bot.Recipient, msg bot.Message) (bot.SendResult, error) {
+	m.started <- struct{}{}
+	select {
+	case <-m.release:
+	case <-ctx.Done():
+		return bot.SendResult{}, ctx.Err()
+	}
+	m.mu.Lock()
+	m.sent = append(m.sent, msg)
+	m.mu.Unlock()
+	return bot.SendResult{}, nil
+}
+func (m *blockingMessenger) Update(context.Context, bot.Recipient, bot.CardUpdate) error { return nil }
+
+func signed(t *testing.T, c *wecom.Crypto, now int64, plain string) (wecom.Query, []byte) {
+	t.Helper()
+	enc, err := c.Encrypt([]byte(plain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := strconv.FormatInt(now, 10)
+	return wecom.Query{Signature: c.Sign(ts, "nonce", enc), Timestamp: ts, Nonce: "nonce"},
+		[]byte("<xml><ToUserName>" + testCorp + "</ToUserName><Encrypt>" + enc + "</Encrypt></xml>")
+}
+
+// A reply with a card cannot be passive: the callback answers with the
+// passive text while the card send is still blocked in the Messenger.
+func TestReceiveDoesNotWaitForDeferredSends(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		clk := s.Clock().(*clock.Fake)
+		uid := "wangwu"
+		if err := s.CreateUser(context.Background(), &models.User{UserID: "rep09", Name: "王五", Role: models.RoleRep, WeComUserID: &uid, Active: true}); err != nil {
+			t.Fatal(err)
+		}
+		b := bot.New(s, clk, modelstest.Shanghai, slog.New(slog.DiscardHandler))
+		b.Command(bot.Command{Name: "名单", Usage: "名单", Summary: "test", MaxArgs: 0, Run: func(*bot.Request, []string) (bot.Reply, error) {
+			card := cards.Card{Layout: cards.ButtonInteraction, Kind: "visit_list", TaskID: "vl-9", Title: "今日拜访", Buttons: []cards.Button{{Key: "visit:1", Text: "已拜访"}}}
+			return bot.Reply{Texts: []string{"这是今天的名单"}, Cards: []cards.Card{card}}, nil
+		}})
+		if err := b.Seal(); err != nil {
+			t.Fatal(err)
+		}
+		crypto, _ := wecom.NewCrypto("tok", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", testCorp)
+		m := &blockingMessenger{started: make(chan struct{}, 1), release: make(chan struct{})}
+		cb, err := wecom.NewCallback(wecom.CallbackOptions{Crypto: crypto, Bot: b, Messenger: m, Clock: clk})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, body := signed(t, crypto, clk.Now().Unix(), fmt.Sprintf(
+			"<xml><ToUserName>%s</ToUserName><FromUserName>wangwu</FromUserName><CreateTime>%d</CreateTime><MsgType>text</MsgType><Content>名单</Content><MsgId>77</MsgId></xml>", testCorp, clk.Now().Unix()))
+		out, err := cb.Receive(context.Background(), q, body)
+		if err != nil || out.Body == nil {
+			t.Fatalf("receive: %v %+v", err, out)
+		}
+		<-m.started // the card send is in flight, blocked, and Receive has returned
+		if _, err := crypto.OpenReply(out.Body); err != nil {
+			t.Fatal(err)
+		}
+		close(m.release)
+		if err := cb.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if len(m.sent) != 1 || m.sent[0].Card == nil || m.sent[0].Card.TaskID != "vl-9" {
+			t.Fatalf("deferred %+v", m.sent)
+		}
+		// Rejections carry a reason and a status for the HTTP layer.
+		_, err = cb.Receive(context.Background(), wecom.Query{Signature: "x", Timestamp: q.Timestamp, Nonce: "n"}, body)
+		var re *wecom.RejectError
+		if !errors.As(err, &re) || re.Reason != "bad_signature" || re.Status != http.StatusForbidden {
+			t.Fatalf("got %v", err)
+		}
+	})
+}
+
+func TestNewCallbackRequiresCryptoAndBot(t *testing.T) {
+	if _, err := wecom.NewCallback(wecom.CallbackOptions{}); err == nil {
+		t.Fatal("accepted empty options")
+	}
+}
+
+func TestNewFromConfig(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		b := bot.New(s, s.Clock(), modelstest.Shanghai, slog.New(slog.DiscardHandler))
+		if err := b.Seal(); err != nil {
+			t.Fatal(err)
+		}
+		cfg := config.Default().WeCom
+		cfg.Enabled, cfg.CorpID, cfg.AgentID, cfg.Secret, cfg.Token = true, testCorp, testAgent, testSecret, "tok"
+		cfg.EncodingAESKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+		for _, tc := range []string{"database", "memory"} {
+			cfg.TokenCache = tc
+			p, err := wecom.New(cfg, s, b, s.Clock(), nil)
+			if err != nil || p.Endpoint() == nil || p.Messenger.Platform() != bot.WeCom {
+				t.Fatalf("%s: %v", tc, err)
+			}
+			p.Close()
+		}
+		cfg.EncodingAESKey = "short"
+		if _, err := wecom.New(cfg, s, b, s.Clock(), nil); err == nil {
+			t.Fatal("bad key accepted")
+		}
+		var none *wecom.Platform
+		if none.Endpoint() != nil {
+			t.Fatal("nil platform has an endpoint")
+		}
+		none.Close()
+	})
+}

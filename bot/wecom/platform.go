@@ -1,0 +1,79 @@
+package wecom
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/silenceper/wechat/v2/cache"
+
+	"visitbot/bot"
+	"visitbot/clock"
+	"visitbot/config"
+	"visitbot/models"
+)
+
+// Platform is the wired WeCom adapter: the callback endpoint, the outbound
+// Messenger and the API client under both.
+type Platform struct {
+	Callback  *Callback
+	Messenger *Messenger
+	Client    *Client
+}
+
+// New wires WeCom from its config section. The bot must be sealed.
+func New(cfg config.WeComConfig, store *models.Store, b *bot.Bot, clk clock.Clock, log *slog.Logger) (*Platform, error) {
+	var tokens cache.Cache
+	switch cfg.TokenCache {
+	case "memory":
+		tokens = NewMemoryCache(clk)
+	default:
+		tokens = NewStoreCache(store)
+	}
+	client, err := NewClient(ClientOptions{
+		APIBase: cfg.APIBase, CorpID: cfg.CorpID, Secret: cfg.Secret, AgentID: cfg.AgentID,
+		Cache: tokens, HTTPTimeout: cfg.HTTPTimeout, Log: log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("wecom: %w", err)
+	}
+	crypto, err := NewCrypto(cfg.Token, cfg.EncodingAESKey, cfg.CorpID)
+	if err != nil {
+		return nil, fmt.Errorf("wecom: %w", err)
+	}
+	m := NewMessenger(client, store, log)
+	opts := CallbackOptions{Crypto: crypto, Bot: b, Messenger: m, Clock: clk, Log: log, Window: cfg.CallbackWindow}
+	if store.Driver() == "sqlite" {
+		opts.MaxInFlight = 1 // one writer: queue here, not in SQLite's busy handler
+	}
+	cb, err := NewCallback(opts)
+	if err != nil {
+		return nil, fmt.Errorf("wecom: %w", err)
+	}
+	return &Platform{Callback: cb, Messenger: m, Client: client}, nil
+}
+
+// Endpoint is the callback handler, or nil when p is nil (WeCom disabled).
+func (p *Platform) Endpoint() *Callback {
+	if p == nil {
+		return nil
+	}
+	return p.Callback
+}
+
+// ShutdownWait bounds how long Close waits for deferred replies.
+const ShutdownWait = 5 * time.Second
+
+// Close waits (at most ShutdownWait) for replies still being sent after
+// their callbacks were answered. Safe on a nil Platform.
+func (p *Platform) Close() {
+	if p == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), ShutdownWait)
+	defer cancel()
+	if err := p.Callback.Wait(ctx); err != nil {
+		p.Callback.log.Warn("wecom: deferred replies still in flight at shutdown", "err", err)
+	}
+}

@@ -1,0 +1,388 @@
+// Package wecomfake is a fake WeCom server API for tests: gettoken,
+// message/send and message/update_template_card over httptest. Like WeCom
+// it checks the access token (40014 unknown, 42001 expired), validates
+// template cards and rejects invalid ones with WeCom's errcodes (42045,
+// 40058), requires agentid as an integer (40056), can rate-limit (45009) or
+// fail with 5xx on demand, and silently drops a member's messages beyond
+// 30 per minute or 1000 per hour (answering errcode 0, as WeCom does).
+package wecomfake
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"visitbot/cards"
+	"visitbot/clock"
+)
+
+// WeCom's silent caps on messages to one member.
+const (
+	PerMemberPerMinute = 30
+	PerMemberPerHour   = 1000
+)
+
+// TokenTTL is the expires_in the fake hands out (WeCom: 7200 s).
+const TokenTTL = 7200 * time.Second
+
+// Sent is one accepted message/send call for one member.
+type Sent struct {
+	ToUser       string
+	MsgType      string
+	AgentID      int
+	Text         string
+	Card         *cards.WeComCard
+	MsgID        string
+	ResponseCode string
+	At           time.Time
+}
+
+// Update is one accepted update_template_card call.
+type Update struct {
+	UserIDs      []string
+	ResponseCode string
+	ReplaceName  string
+	Card         *cards.WeComCard
+}
+
+// Server is the fake. Create it with New; it closes at test end.
+type Server struct {
+	URL     string
+	CorpID  string
+	Secret  string
+	AgentID int
+
+	clock clock.Clock
+	srv   *httptest.Server
+
+	mu         sync.Mutex
+	tokens     map[string]time.Time
+	current    string
+	tokenCalls int
+	calls      map[string]int
+	rateLimit  int
+	fail5xx    int
+	sent       []Sent
+	dropped    []Sent
+	updates    []Update
+	recent     map[string][]time.Time
+	codes      map[string]bool // response_code → unused
+	seq        int
+}
+
+// New starts a fake for one corp and app.
+func New(t testing.TB, clk clock.Clock, corpID, secret string, agentID int) *Server {
+	t.Helper()
+	f := &Server{
+		CorpID: corpID, Secret: secret, AgentID: agentID, clock: clk,
+		tokens: map[string]time.Time{}, calls: map[string]int{}, recent: map[string][]time.Time{}, codes: map[string]bool{},
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /cgi-bin/gettoken", f.getToken)
+	mux.HandleFunc("POST /cgi-bin/message/send", f.authed(f.send))
+	mux.HandleFunc("POST /cgi-bin/message/update_template_card", f.authed(f.update))
+	f.srv = httptest.NewServer(mux)
+	f.URL = f.srv.URL
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// ExpireTokens makes every issued token answer 42001 from now on.
+func (f *Server) ExpireTokens() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for tok := range f.tokens {
+		f.tokens[tok] = f.clock.Now().Add(-time.Second)
+	}
+	f.current = ""
+}
+
+// RateLimitNext makes the next n authenticated calls answer 45009.
+func (f *Server) RateLimitNext(n int) { f.mu.Lock(); f.rateLimit = n; f.mu.Unlock() }
+
+// FailNext makes the next n authenticated calls answer HTTP 502.
+func (f *Server) FailNext(n int) { f.mu.Lock(); f.fail5xx = n; f.mu.Unlock() }
+
+// TokenCalls counts gettoken calls that issued a token.
+func (f *Server) TokenCalls() int { f.mu.Lock(); defer f.mu.Unlock(); return f.tokenCalls }
+
+// Calls counts requests per path, accepted or not.
+func (f *Server) Calls(path string) int { f.mu.Lock(); defer f.mu.Unlock(); return f.calls[path] }
+
+// Sent lists the messages delivered to members, in order.
+func (f *Server) Sent() []Sent {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Sent(nil), f.sent...)
+}
+
+// Dropped lists messages WeCom accepted but silently did not deliver (over 30/min).
+func (f *Server) Dropped() []Sent {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Sent(nil), f.dropped...)
+}
+
+// Updates lists accepted card updates.
+func (f *Server) Updates() []Update {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Update(nil), f.updates...)
+}
+
+// IssueResponseCode returns a fresh single-use response_code, as WeCom puts
+// in a template_card_event when a member clicks.
+func (f *Server) IssueResponseCode() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	code := f.newID("rc")
+	f.codes[code] = true
+	return code
+}
+
+func (f *Server) newID(prefix string) string {
+	f.seq++
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s%d_%s", prefix, f.seq, hex.EncodeToString(b[:]))
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func apiErr(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, map[string]any{"errcode": code, "errmsg": msg})
+}
+
+func (f *Server) getToken(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls[r.URL.Path]++
+	q := r.URL.Query()
+	if q.Get("corpid") != f.CorpID {
+		apiErr(w, 40013, "invalid corpid")
+		return
+	}
+	if q.Get("corpsecret") != f.Secret {
+		apiErr(w, 40001, "invalid credential")
+		return
+	}
+	now := f.clock.Now()
+	// Inside its validity WeCom hands out the same token again.
+	if exp, ok := f.tokens[f.current]; !ok || !now.Before(exp) {
+		f.current = f.newID("tok")
+		f.tokens[f.current] = now.Add(TokenTTL)
+	}
+	f.tokenCalls++
+	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "access_token": f.current, "expires_in": int(TokenTTL.Seconds())})
+}
+
+// authed checks the access token and applies injected failures.
+func (f *Server) authed(h func(w http.ResponseWriter, body []byte)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.calls[r.URL.Path]++
+		tok := r.URL.Query().Get("access_token")
+		exp, known := f.tokens[tok]
+		now := f.clock.Now()
+		switch {
+		case f.fail5xx > 0:
+			f.fail5xx--
+			f.mu.Unlock()
+			http.Error(w, "bad gateway", http.StatusBadGateway)
+			return
+		case !known:
+			f.mu.Unlock()
+			apiErr(w, 40014, "invalid access_token")
+			return
+		case !now.Before(exp):
+			f.mu.Unlock()
+			apiErr(w, 42001, "access_token expired")
+			return
+		case f.rateLimit > 0:
+			f.rateLimit--
+			f.mu.Unlock()
+			apiErr(w, 45009, "api freq out of limit")
+			return
+		}
+		f.mu.Unlock()
+		var buf bytes.Buffer
+		if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, 1<<20)); err != nil {
+			apiErr(w, 44004, "empty or oversized body")
+			return
+		}
+		h(w, buf.Bytes())
+	}
+}
+
+// agentOK requires agentid as a JSON integer equal to the app's (40056 otherwise).
+func (f *Server) agentOK(raw json.RawMessage) (int, bool) {
+	var id int
+	if len(raw) == 0 || raw[0] == '"' || json.Unmarshal(raw, &id) != nil || id != f.AgentID {
+		return 0, false
+	}
+	return id, true
+}
+
+// cardErr validates a card like WeCom: 42045 for a notice card without
+// card_action, 40058 for anything else.
+func cardErr(raw json.RawMessage) (*cards.WeComCard, int, string) {
+	var c cards.WeComCard
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return nil, 40058, "invalid template_card: " + err.Error()
+	}
+	if err := c.Validate(); err != nil {
+		if (c.CardType == "text_notice" || c.CardType == "news_notice") && c.CardAction == nil {
+			return nil, 42045, "template_card.card_action required"
+		}
+		return nil, 40058, err.Error()
+	}
+	return &c, 0, ""
+}
+
+func (f *Server) send(w http.ResponseWriter, body []byte) {
+	var req struct {
+		ToUser       string                    `json:"touser"`
+		MsgType      string                    `json:"msgtype"`
+		AgentID      json.RawMessage           `json:"agentid"`
+		Text         *struct{ Content string } `json:"text"`
+		TemplateCard json.RawMessage           `json:"template_card"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		apiErr(w, 40058, "invalid json")
+		return
+	}
+	agent, ok := f.agentOK(req.AgentID)
+	if !ok {
+		apiErr(w, 40056, "invalid agentid")
+		return
+	}
+	users := strings.Split(req.ToUser, "|")
+	if req.ToUser == "" || len(users) > cards.WeComToUserMax {
+		apiErr(w, 40058, "touser must name 1-1000 members")
+		return
+	}
+	msg := Sent{MsgType: req.MsgType, AgentID: agent}
+	switch req.MsgType {
+	case "text":
+		if req.Text == nil || req.Text.Content == "" {
+			apiErr(w, 44004, "text content empty")
+			return
+		}
+		msg.Text = req.Text.Content
+	case "template_card":
+		card, code, why := cardErr(req.TemplateCard)
+		if code != 0 {
+			apiErr(w, code, why)
+			return
+		}
+		msg.Card = card
+	default:
+		apiErr(w, 40008, "invalid message type")
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := f.clock.Now()
+	msg.MsgID, msg.At = f.newID("msg"), now
+	if msg.Card != nil && msg.Card.TaskID != "" {
+		msg.ResponseCode = f.newID("rc")
+		f.codes[msg.ResponseCode] = true
+	}
+	for _, u := range users {
+		m := msg
+		m.ToUser = u
+		if f.overLimit(u, now) {
+			f.dropped = append(f.dropped, m)
+			continue
+		}
+		f.sent = append(f.sent, m)
+	}
+	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": msg.MsgID, "response_code": msg.ResponseCode})
+}
+
+// overLimit records a message to user and reports whether it is beyond 30
+// in the last minute or 1000 in the last hour (then WeCom drops it without
+// telling anyone).
+func (f *Server) overLimit(user string, now time.Time) bool {
+	var hour []time.Time
+	perMinute := 0
+	for _, t := range f.recent[user] {
+		if now.Sub(t) < time.Hour {
+			hour = append(hour, t)
+			if now.Sub(t) < time.Minute {
+				perMinute++
+			}
+		}
+	}
+	if perMinute >= PerMemberPerMinute || len(hour) >= PerMemberPerHour {
+		f.recent[user] = hour
+		return true
+	}
+	f.recent[user] = append(hour, now)
+	return false
+}
+
+func (f *Server) update(w http.ResponseWriter, body []byte) {
+	var req struct {
+		UserIDs      []string        `json:"userids"`
+		AgentID      json.RawMessage `json:"agentid"`
+		ResponseCode string          `json:"response_code"`
+		Button       *struct {
+			ReplaceName string `json:"replace_name"`
+		} `json:"button"`
+		TemplateCard json.RawMessage `json:"template_card"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		apiErr(w, 40058, "invalid json")
+		return
+	}
+	if _, ok := f.agentOK(req.AgentID); !ok {
+		apiErr(w, 40056, "invalid agentid")
+		return
+	}
+	if len(req.UserIDs) == 0 || len(req.UserIDs) > cards.WeComUpdateUserIDsMax {
+		apiErr(w, 40058, "userids must name 1-1000 members")
+		return
+	}
+	upd := Update{UserIDs: req.UserIDs, ResponseCode: req.ResponseCode}
+	switch {
+	case req.Button != nil && len(req.TemplateCard) == 0:
+		if n := len([]rune(req.Button.ReplaceName)); n == 0 || n > cards.WeComReplaceTextMax {
+			apiErr(w, 40058, "button.replace_name must be 1-10 characters")
+			return
+		}
+		upd.ReplaceName = req.Button.ReplaceName
+	case req.Button == nil && len(req.TemplateCard) > 0:
+		card, code, why := cardErr(req.TemplateCard)
+		if code != 0 {
+			apiErr(w, code, why)
+			return
+		}
+		upd.Card = card
+	default:
+		apiErr(w, 40058, "exactly one of button and template_card is required")
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.codes[req.ResponseCode] {
+		apiErr(w, 40058, "invalid response_code (unknown or already used)")
+		return
+	}
+	f.codes[req.ResponseCode] = false
+	f.updates = append(f.updates, upd)
+	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "invaliduser": []string{}})
+}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"visitbot/clock"
+	"visitbot/jobs"
+	"visitbot/models"
+)
+
+const alertsUsage = "alerts scan [-date YYYY-MM-DD]"
+
+// runAlerts is `visitbot alerts scan`: the alert_scan job run by hand,
+// printing the alerts by kind (detected vs new; a second run on the same
+// day prints no new ones).
+func runAlerts(ctx context.Context, env *cliEnv, args []string) error {
+	if len(args) == 0 || args[0] != "scan" {
+		fmt.Fprintln(env.stderr, "usage: visitbot "+alertsUsage)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help") {
+			return flag.ErrHelp
+		}
+		return errors.New("missing subcommand: scan")
+	}
+	fs := newFlags(env, "alerts scan", alertsUsage)
+	date := fs.String("date", "", "business day to scan for (default: today in the configured time zone)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := env.loadConfig()
+	if err != nil {
+		return err
+	}
+	day := *date
+	if day == "" {
+		day = clock.Day(clock.System{}.Now(), cfg.Location())
+	} else if _, err := clock.ParseDay(day, cfg.Location()); err != nil {
+		return fmt.Errorf("-date %q: want YYYY-MM-DD", day)
+	}
+	a, err := newApp(ctx, cfg, env.stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	res, err := a.flows.AlertScan(ctx, day)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.stdout, res.String())
+	return nil
+}
+
+func (a *app) onSignals(ctx context.Context, created []models.Signal) {
+	if err := a.flows.OnSignals(ctx, created); err != nil {
+		a.log.Error("real-time alerts", "signals", len(created), "err", err)
+	}
+}
+
+// alertScanJob is the alert_scan job.
+func (a *app) alertScanJob(ctx context.Context, run jobs.Run) (string, error) {
+	res, err := a.flows.AlertScan(ctx, run.Day)
+	if err != nil {
+		return "", err
+	}
+	return res.String(), nil
+}
+
+// weeklyDigestJob is the weekly_digest job (Monday morning).
+func (a *app) weeklyDigestJob(ctx context.Context, run jobs.Run) (string, error) {
+	res, err := a.flows.WeeklyDigest(ctx, run.Day)
+	if err != nil {
+		return "", err
+	}
+	return res.String(), nil
+}

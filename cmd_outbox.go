@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"text/tabwriter"
+
+	"visitbot/models"
+)
+
+const outboxUsage = "outbox list [-status pending|sending|sent|dead] [-limit N] | outbox replay <id|all-dead>"
+
+// runOutbox is `visitbot outbox list|replay`: the admin's view of the
+// outbound queue and its dead letters.
+func runOutbox(ctx context.Context, env *cliEnv, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(env.stderr, "usage: visitbot "+outboxUsage)
+		return errors.New("missing subcommand: list or replay")
+	}
+	switch args[0] {
+	case "list":
+		return runOutboxList(ctx, env, args[1:])
+	case "replay":
+		return runOutboxReplay(ctx, env, args[1:])
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintln(env.stderr, "usage: visitbot "+outboxUsage)
+		return flag.ErrHelp
+	}
+	return fmt.Errorf("unknown subcommand %q (want list or replay)", args[0])
+}
+
+func runOutboxList(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags(env, "outbox list", "outbox list [-status pending|sending|sent|dead] [-limit N]")
+	status := fs.String("status", "", "only messages with this status (default: all)")
+	limit := fs.Int("limit", 50, "newest messages to show (1-1000)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	switch *status {
+	case "", models.OutboxPending, models.OutboxSending, models.OutboxSent, models.OutboxDead:
+	default:
+		return fmt.Errorf("-status %q: want pending, sending, sent or dead", *status)
+	}
+	if *limit < 1 || *limit > 1000 {
+		return fmt.Errorf("-limit must be 1-1000, got %d", *limit)
+	}
+	cfg, err := env.loadConfig()
+	if err != nil {
+		return err
+	}
+	a, err := newApp(ctx, cfg, env.stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	depth, err := a.store.OutboxDepth(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "pending %d · sending %d · sent %d · dead %d\n\n",
+		depth[models.OutboxPending], depth[models.OutboxSending], depth[models.OutboxSent], depth[models.OutboxDead])
+	rows, err := a.store.OutboxMessages(ctx, *status, *limit)
+	if err != nil {
+		return err
+	}
+	loc := cfg.Location()
+	tw := tabwriter.NewWriter(env.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATUS\tPLATFORM\tUSER\tPURPOSE\tKIND\tTRIES\tWHEN\tLAST ERROR")
+	for _, m := range rows {
+		when := "next " + m.NextAttemptAt.In(loc).Format("01-02 15:04:05")
+		if m.SentAt != nil {
+			when = "sent " + m.SentAt.In(loc).Format("01-02 15:04:05")
+		} else if m.Status == models.OutboxDead {
+			when = "dead " + m.UpdatedAt.In(loc).Format("01-02 15:04:05")
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%d\t%s\t%s\n", m.ID, m.Status, m.Platform, m.RecipientID, m.Purpose, m.Kind, m.Attempts, when, firstLine(m.LastError, 80))
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(tw, "(none)")
+	}
+	return tw.Flush()
+}
+
+func runOutboxReplay(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags(env, "outbox replay", "outbox replay <id|all-dead>")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return errors.New("give one message id or all-dead")
+	}
+	var id uint64
+	if pos[0] != "all-dead" {
+		if id, err = strconv.ParseUint(pos[0], 10, 64); err != nil || id == 0 {
+			return fmt.Errorf("%q is neither a message id nor all-dead", pos[0])
+		}
+	}
+	cfg, err := env.loadConfig()
+	if err != nil {
+		return err
+	}
+	a, err := newApp(ctx, cfg, env.stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if id == 0 {
+		n, err := a.store.ReplayDeadOutbox(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "%d dead messages queued again\n", n)
+		return nil
+	}
+	if err := a.store.ReplayOutbox(ctx, uint(id)); err != nil {
+		if errors.Is(err, models.ErrNotFound) {
+			return fmt.Errorf("no outbox message %d", id)
+		}
+		return err
+	}
+	fmt.Fprintf(env.stdout, "message %d queued again\n", id)
+	return nil
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"visitbot/clock"
+	"visitbot/models"
+	"visitbot/recommend"
+)
+
+func runRecommend(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags(env, "recommend", "recommend -rep REP [-date YYYY-MM-DD] [-json] [-force] | recommend -all [-date D] [-force]")
+	rep := fs.String("rep", "", "rep user id, e.g. rep01")
+	date := fs.String("date", "", "day to plan (default: today in the configured time zone)")
+	asJSON := fs.Bool("json", false, "print JSON instead of text")
+	force := fs.Bool("force", false, "recompute and replace a stored list")
+	all := fs.Bool("all", false, "compute the lists of every active rep (what morning_push does) and print a summary")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if (*rep == "") == !*all {
+		return errors.New("give exactly one of -rep REP or -all")
+	}
+	cfg, err := env.loadConfig()
+	if err != nil {
+		return err
+	}
+	store, err := openStore(cfg, clock.System{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Migrate(ctx); err != nil {
+		return err
+	}
+	day := *date
+	if day == "" {
+		day = store.Today()
+	} else if _, err := time.Parse(clock.DayLayout, day); err != nil {
+		return fmt.Errorf("-date %q: want YYYY-MM-DD", day)
+	}
+	svc, err := recommend.New(store, cfg.Ranking, cfg.Compliance)
+	if err != nil {
+		return err
+	}
+	if *all {
+		start := time.Now()
+		res, err := svc.TopN(ctx, day, *force)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "%s: %d reps, %d lists written (%d recommendations), %d kept, %d empty, in %s\n",
+			day, res.Reps, res.Written, res.Rows, res.Kept, res.Empty, time.Since(start).Round(time.Millisecond))
+		return nil
+	}
+	u, err := store.UserByUserID(ctx, *rep)
+	if errors.Is(err, models.ErrNotFound) {
+		return fmt.Errorf("no user %q", *rep)
+	}
+	if err != nil {
+		return err
+	}
+	recs, err := svc.ForRep(ctx, u.ID, day, *force)
+	if err != nil {
+		return err
+	}
+	views, err := svc.Views(ctx, recs)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Rep             string           `json:"rep"`
+			Day             string           `json:"day"`
+			Recommendations []recommend.View `json:"recommendations"`
+		}{u.UserID, day, nonNil(views)})
+	}
+	printViews(env.stdout, u, day, views)
+	return nil
+}
+
+func nonNil(v []recommend.View) []recommend.View {
+	if v == nil {
+		return []recommend.View{}
+	}
+	return v
+}
+
+var kindLabels = map[string]string{models.RecMustVisit: "经理指派", models.RecFollowUp: "今日跟进"}
+
+var periodLabels = map[string]string{models.PeriodAM: "上午", models.PeriodPM: "下午"}
+
+// printViews writes the ranked list for people: one block per visit.
+func printViews(w io.Writer, u *models.User, day string, views []recommend.View) {
+	fmt.Fprintf(w, "%s %s · %s · Top %d\n", u.UserID, u.Name, day, len(views))
+	if len(views) == 0 {
+		fmt.Fprintln(w, "  (no doctor with a clinic session that day)")
+		return
+	}
+	for _, v := range views {
+		label := ""
+		if l := kindLabels[v.Kind]; l != "" {
+			label = " [" + l + "]"
+		}
+		fmt.Fprintf(w, "%2d. %s %s %s · %s · %s%s\n", v.Rank, periodLabels[v.Period], v.Doctor, v.Title, v.Department, v.Hospital, label)
+		fmt.Fprintf(w, "    score %.2f  heat %.1f  distance %.1f km\n", v.Score, v.Heat, v.DistanceM/1000)
+		fmt.Fprintf(w, "    reasons: %s\n", strings.Join(v.Reasons, "；"))
+		keys := slices.Sorted(maps.Keys(v.Breakdown))
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = fmt.Sprintf("%s=%g", k, v.Breakdown[k])
+		}
+		fmt.Fprintf(w, "    breakdown: %s\n", strings.Join(parts, " "))
+	}
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"visitbot/models"
+)
+
+// recommendWorld writes a rep with three Wednesday-morning doctors into a
+// fresh SQLite file and returns the CLI environment pointing at it.
+func recommendWorld(t *testing.T) []string {
+	t.Helper()
+	dsn := filepath.Join(t.TempDir(), "vb.db")
+	ctx := context.Background()
+	s, err := models.Open(models.Options{Driver: "sqlite", DSN: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep := &models.User{UserID: "rep01", Name: "李娜", Role: models.RoleRep, Territory: "西湖", StartLat: 30.2741, StartLng: 120.1551, Active: true}
+	must(s.CreateUser(ctx, rep))
+	must(s.CreateUser(ctx, &models.User{UserID: "mgr01", Name: "王强", Role: models.RoleManager, Active: true}))
+	h := &models.Hospital{ExternalID: "H1", Name: "浙江省人民医院", Level: models.Level3A, City: "杭州", Lat: 30.2741 + 1.2/111.195, Lng: 120.1551}
+	must(s.DB(ctx).Create(h).Error)
+	for i, title := range []string{models.TitleChief, models.TitleAttending, models.TitleResident} {
+		d := &models.Doctor{ExternalID: fmt.Sprintf("D%d", i), Name: fmt.Sprintf("张医生%d", i), HospitalID: h.ID, Department: "心内科", Title: title}
+		must(s.DB(ctx).Create(d).Error)
+		must(s.DB(ctx).Create(&models.Assignment{RepID: rep.ID, DoctorID: d.ID}).Error)
+		must(s.DB(ctx).Create(&models.ClinicSession{DoctorID: d.ID, Weekday: 3, Period: models.PeriodAM}).Error)
+		if i == 1 { // two consecutive online lectures
+			for j, at := range []time.Time{time.Date(2026, 11, 5, 19, 0, 0, 0, time.UTC), time.Date(2026, 11, 12, 19, 0, 0, 0, time.UTC)} {
+				must(s.DB(ctx).Create(&models.Signal{ExternalID: fmt.Sprintf("L%d", j), DoctorID: d.ID, Class: models.ClassLecture, Kind: "lecture_attend", Value: 1, OccurredAt: at}).Error)
+			}
+		}
+	}
+	return []string{"VISITBOT_DATABASE_DSN=" + dsn, "VISITBOT_LOG_LEVEL=error"}
+}
+
+func TestRecommendCLI(t *testing.T) {
+	env := recommendWorld(t)
+	code, out, stderr := runCLI(t, env, "recommend", "-rep", "rep01", "-date", "2026-12-02")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"rep01 李娜 · 2026-12-02 · Top 3", " 1. 上午 张医生", "浙江省人民医院", "reasons: ", "连续2次参加线上讲座", "周三上午门诊", "距您1.2公里", "breakdown: ", "heat=", "distance="} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+
+	code, js, stderr := runCLI(t, env, "recommend", "-rep", "rep01", "-date", "2026-12-02", "-json")
+	if code != 0 {
+		t.Fatalf("json: exit %d: %s", code, stderr)
+	}
+	var got struct {
+		Rep             string
+		Day             string
+		Recommendations []struct {
+			Rank      int
+			Kind      string
+			Doctor    string
+			Reasons   []string
+			Breakdown map[string]float64
+			Score     float64
+		}
+	}
+	if err := json.Unmarshal([]byte(js), &got); err != nil {
+		t.Fatalf("json: %v\n%s", err, js)
+	}
+	if got.Rep != "rep01" || got.Day != "2026-12-02" || len(got.Recommendations) != 3 {
+		t.Fatalf("json: %+v", got)
+	}
+	for i, r := range got.Recommendations {
+		if r.Rank != i+1 || r.Kind != "ranked" || len(r.Reasons) == 0 || r.Breakdown["heat"] <= 0 || r.Score <= 0 {
+			t.Errorf("json row %d: %+v", i, r)
+		}
+	}
+
+	// The stored day is reused; -force recomputes the same world to the same list.
+	if _, again, _ := runCLI(t, env, "recommend", "-rep", "rep01", "-date", "2026-12-02"); again != out {
+		t.Errorf("second run differs:\n%s\nvs\n%s", out, again)
+	}
+	if code, forced, stderr := runCLI(t, env, "recommend", "-force", "-rep", "rep01", "-date", "2026-12-02"); code != 0 || !strings.Contains(forced, "Top 3") {
+		t.Errorf("force: %d %s %s", code, forced, stderr)
+	}
+	// A day without clinic sessions is an empty list, not an error.
+	if code, out, _ := runCLI(t, env, "recommend", "-rep", "rep01", "-date", "2026-12-03"); code != 0 || !strings.Contains(out, "no doctor with a clinic session") {
+		t.Errorf("Thursday: %d %s", code, out)
+	}
+	if code, out, stderr := runCLI(t, env, "recommend", "-all", "-date", "2026-12-02", "-force"); code != 0 || !strings.Contains(out, "1 reps, 1 lists written (3 recommendations)") {
+		t.Errorf("-all: %d %q %q", code, out, stderr)
+	}
+}
+
+func TestRecommendCLIErrors(t *testing.T) {
+	env := recommendWorld(t)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"recommend"}, "give exactly one of -rep REP or -all"},
+		{[]string{"recommend", "-rep", "rep01", "-all"}, "give exactly one of -rep REP or -all"},
+		{[]string{"recommend", "-rep", "nobody"}, `no user "nobody"`},
+		{[]string{"recommend", "-rep", "mgr01", "-date", "2026-12-02"}, "not a rep"},
+		{[]string{"recommend", "-rep", "rep01", "-date", "12/02/2026"}, "want YYYY-MM-DD"},
+		{[]string{"recommend", "-rep", "rep01", "extra"}, `unexpected argument "extra"`},
+	}
+	for _, tc := range cases {
+		code, _, stderr := runCLI(t, env, tc.args...)
+		if code != 1 || !strings.HasPrefix(stderr, "visitbot recommend: ") || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d stderr %q, want %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}

@@ -1,0 +1,445 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"visitbot/bot"
+	"visitbot/bot/dingtalk"
+	"visitbot/bot/dingtalk/dingtalkfake"
+	"visitbot/clock"
+	"visitbot/config"
+	"visitbot/flows"
+	"visitbot/handlers"
+	"visitbot/models"
+	"visitbot/models/modelstest"
+)
+
+const (
+	dtAppKey     = "dingappkey0001"
+	dtAppSecret  = "dt-app-secret-0123456789abcdef"
+	dtRobotCode  = "dingrobot0001"
+	dtCardToken  = "card-path-token-0123456789abcdef"
+	dtEventToken = "dtEventToken"
+	dtEventAES   = "o1w0aum42yaptlz8alnhwikjd3jenzt9cb9wmzptgus"
+	dtRep        = "dt-rep01"
+	dtOtherRep   = "dt-rep02"
+	dtAction     = "dttest"
+)
+
+// dingTalkEnv is the real stack behind /dingtalk/*: Store, Bot with the
+// domain flows plus one test action, Adapter and Messenger against the fake
+// DingTalk API (which also serves the sessionWebhook).
+type dingTalkEnv struct {
+	t      *testing.T
+	store  *models.Store
+	clock  *clock.Fake
+	fake   *dingtalkfake.Fake
+	crypto *dingtalk.Crypto
+	srv    http.Handler
+	a      *dingtalk.Adapter
+	rep    *models.User
+	clicks int
+}
+
+func newDingTalkEnv(t *testing.T, s *models.Store) *dingTalkEnv {
+	t.Helper()
+	clk := s.Clock().(*clock.Fake)
+	e := &dingTalkEnv{t: t, store: s, clock: clk}
+	ctx := context.Background()
+	for _, u := range []struct{ id, dt string }{{"rep01", dtRep}, {"rep02", dtOtherRep}} {
+		dt := u.dt
+		user := &models.User{UserID: u.id, Name: "张三", Role: models.RoleRep, DingTalkUserID: &dt, Active: true}
+		if err := s.CreateUser(ctx, user); err != nil {
+			t.Fatal(err)
+		}
+		if u.id == "rep01" {
+			e.rep = user
+		}
+	}
+	e.fake = dingtalkfake.New(dtAppKey, dtAppSecret, dtRobotCode)
+	t.Cleanup(e.fake.Close)
+	e.fake.AllowTemplate("tpl-visit")
+	cfg := config.Default().DingTalk
+	cfg.Enabled, cfg.AppKey, cfg.AppSecret, cfg.RobotCode = true, dtAppKey, dtAppSecret, dtRobotCode
+	cfg.APIBase, cfg.OAPIBase = e.fake.URL(), e.fake.URL()
+	cfg.EventToken, cfg.EventAESKey, cfg.CardCallbackToken = dtEventToken, dtEventAES, dtCardToken
+	cfg.CardTemplates = map[string]string{"visit_list": "tpl-visit"}
+
+	log := slog.New(slog.DiscardHandler)
+	b := bot.New(s, clk, modelstest.Shanghai, log)
+	flows.Register(b, flows.Deps{Store: s, Clock: clk, Log: log, Config: config.Default()})
+	b.Action(dtAction, func(req *bot.Request, task *models.CardTask) (bot.Reply, error) {
+		e.clicks++
+		if err := req.Store.Audit(req.Ctx, req.User.ID, "dttest_click", task.TaskID, req.Event.Action.Selected); err != nil {
+			return bot.Reply{}, err
+		}
+		return bot.Reply{Texts: []string{"已记录"}, Update: &bot.CardUpdate{ReplaceName: "已接受"}}, nil
+	})
+	if err := b.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	client, err := dingtalk.NewClient(dingtalk.ClientOptions{AppKey: dtAppKey, AppSecret: dtAppSecret, RobotCode: dtRobotCode,
+		APIBase: cfg.APIBase, Store: s, Clock: clk, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := dingtalk.NewMessenger(dingtalk.MessengerOptions{Client: client, Templates: cfg.CardTemplates, PublicURL: "https://visitbot.example.com", Store: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := dingtalk.NewAdapter(dingtalk.AdapterOptions{Config: cfg, Bot: b, Store: s, Messenger: m, Clock: clk, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.a = a
+	t.Cleanup(a.Flush)
+	if e.crypto, err = dingtalk.NewCrypto(dtEventToken, dtEventAES, dtAppKey); err != nil {
+		t.Fatal(err)
+	}
+	e.srv = handlers.New(handlers.Deps{Store: s, Bot: b, Log: log, Clock: clk, Registry: prometheus.NewRegistry(),
+		MaxBodyBytes: 1 << 20, DingTalk: a}).Handler()
+	return e
+}
+
+// do serves req and waits for the replies sent after the answer.
+func (e *dingTalkEnv) do(req *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	e.srv.ServeHTTP(w, req)
+	e.a.Flush()
+	return w
+}
+
+// robotBody is a one-to-one text message from dtRep whose sessionWebhook
+// (on the fake) lives for 90 minutes.
+func (e *dingTalkEnv) robotBody(msgID, text string) []byte {
+	b, _ := json.Marshal(map[string]any{
+		"msgtype": "text", "text": map[string]string{"content": text}, "msgId": msgID, "senderStaffId": dtRep,
+		"senderNick": "张三", "conversationType": "1", "conversationId": "cid1", "robotCode": dtRobotCode,
+		"sessionWebhook": e.fake.SessionWebhook("s-" + msgID), "sessionWebhookExpiredTime": e.clock.Now().Add(90 * time.Minute).UnixMilli(),
+		"createAt": e.clock.Now().UnixMilli(),
+	})
+	return b
+}
+
+func (e *dingTalkEnv) postRobot(body []byte, ts, sign string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/dingtalk/robot", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if ts != "" {
+		req.Header.Set("timestamp", ts)
+	}
+	if sign != "" {
+		req.Header.Set("sign", sign)
+	}
+	return e.do(req)
+}
+
+func (e *dingTalkEnv) signedRobot(body []byte) *httptest.ResponseRecorder {
+	ts := strconv.FormatInt(e.clock.Now().UnixMilli(), 10)
+	return e.postRobot(body, ts, dingtalk.RobotSign(dtAppSecret, ts))
+}
+
+func (e *dingTalkEnv) count(model any) int64 {
+	var n int64
+	if err := e.store.DB(context.Background()).Model(model).Count(&n).Error; err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+func TestDingTalkRobotSign(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		e := newDingTalkEnv(t, s)
+		now := e.clock.Now()
+		ts := func(d time.Duration) string { return strconv.FormatInt(now.Add(d).UnixMilli(), 10) }
+		cases := []struct {
+			name, ts, sign string
+			status         int
+		}{
+			{"wrong secret", ts(0), dingtalk.RobotSign("not-the-secret", ts(0)), http.StatusUnauthorized},
+			{"stale (>1 h)", ts(-61 * time.Minute), dingtalk.RobotSign(dtAppSecret, ts(-61*time.Minute)), http.StatusUnauthorized},
+			{"future (>1 h)", ts(61 * time.Minute), dingtalk.RobotSign(dtAppSecret, ts(61*time.Minute)), http.StatusUnauthorized},
+			{"missing sign", ts(0), "", http.StatusUnauthorized},
+			{"missing timestamp", "", dingtalk.RobotSign(dtAppSecret, ts(0)), http.StatusUnauthorized},
+			{"valid", ts(-30 * time.Minute), dingtalk.RobotSign(dtAppSecret, ts(-30*time.Minute)), http.StatusOK},
+		}
+		for i, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				w := e.postRobot(e.robotBody("m-sign-"+strconv.Itoa(i), "我是谁"), tc.ts, tc.sign)
+				if w.Code != tc.status {
+					t.Fatalf("status = %d, want %d", w.Code, tc.status)
+				}
+				deliveries, sessions := e.count(&models.InboundDelivery{}), len(e.fake.Sessions())
+				if tc.status != http.StatusOK && (deliveries != 0 || sessions != 0 || e.count(&models.RawEvent{}) != 0) {
+					t.Fatalf("rejected callback left a trace: %d deliveries, %d replies", deliveries, sessions)
+				}
+				if tc.status == http.StatusOK && (deliveries != 1 || sessions != 1) {
+					t.Fatalf("valid callback: %d deliveries, %d replies", deliveries, sessions)
+				}
+			})
+		}
+	})
+}
+
+func TestDingTalkRobotHelpThroughSessionWebhook(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		e := newDingTalkEnv(t, s)
+		body := e.robotBody("m-help-1", "  help ")
+		for i := 0; i < 2; i++ { // DingTalk retries: the second delivery is a no-op
+			if w := e.signedRobot(body); w.Code != http.StatusOK {
+				t.Fatalf("delivery %d: status %d", i, w.Code)
+			}
+		}
+		replies := e.fake.Sessions()
+		if len(replies) != 1 {
+			t.Fatalf("%d replies, want 1: %+v", len(replies), replies)
+		}
+		if r := replies[0]; r.Session != "s-m-help-1" || r.MsgType != "text" || !strings.HasPrefix(r.Text, "可用指令") || !strings.Contains(r.Text, "我是谁") {
+			t.Fatalf("reply = %+v", r)
+		}
+		if n := e.count(&models.InboundDelivery{}); n != 1 {
+			t.Fatalf("%d deliveries recorded, want 1", n)
+		}
+		if n := len(e.fake.Messages()); n != 0 {
+			t.Fatalf("%d API messages; the live sessionWebhook should carry the reply", n)
+		}
+	})
+}
+
+func TestDingTalkRobotReplyFallsBackToAPI(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		e := newDingTalkEnv(t, s)
+		var msg map[string]any
+		_ = json.Unmarshal(e.robotBody("m-exp", "我是谁"), &msg)
+		msg["sessionWebhookExpiredTime"] = e.clock.Now().Add(-time.Minute).UnixMilli()
+		expired, _ := json.Marshal(msg)
+		msg["msgId"], msg["sessionWebhookExpiredTime"] = "m-foreign", e.clock.Now().Add(time.Hour).UnixMilli()
+		msg["sessionWebhook"] = "https://attacker.example.com/hook?session=x" // not DingTalk's host: never posted to
+		foreign, _ := json.Marshal(msg)
+		for _, body := range [][]byte{expired, foreign} {
+			if w := e.signedRobot(body); w.Code != http.StatusOK {
+				t.Fatalf("status %d", w.Code)
+			}
+		}
+		msgs := e.fake.Messages()
+		if len(e.fake.Sessions()) != 0 || len(msgs) != 2 {
+			t.Fatalf("sessions %d, API messages %d", len(e.fake.Sessions()), len(msgs))
+		}
+		for _, m := range msgs {
+			if m.UserID != dtRep || m.MsgKey != "sampleMarkdown" || !strings.Contains(m.MsgParam["text"], "rep01") {
+				t.Fatalf("API reply = %+v", m)
+			}
+		}
+	})
+}
+
+func TestDingTalkRobotRejectsMalformedBody(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		e := newDingTalkEnv(t, s)
+		if w := e.signedRobot([]byte(`{"msgtype":"text"}`)); w.Code != http.StatusBadRequest {
+			t.Fatalf("status %d", w.Code)
+		}
+		if e.count(&models.InboundDelivery{}) != 0 {
+			t.Fatal("malformed body recorded")
+		}
+	})
+}
+
+func (e *dingTalkEnv) cardBody(outTrackID, userID string, params map[string]any) []byte {
+	content, _ := json.Marshal(map[string]any{"cardPrivateData": map[string]any{"actionIds": []string{"accept"}, "params": params}})
+	b, _ := json.Marshal(map[string]any{"type": "actionCallback", "outTrackId": outTrackID, "corpId": "dingcorp", "userId": userID,
+		"spaceType": "IM", "spaceId": "x", "content": string(content)})
+	return b
+}
+
+func (e *dingTalkEnv) postCard(token string, body []byte) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/dingtalk/card/"+token, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	return e.do(req)
+}
+
+func TestDingTalkCardCallback(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		e := newDingTalkEnv(t, s)
+		ctx := context.Background()
+		if err := s.SaveCardTask(ctx, &models.CardTask{TaskID: "dt-vl-1", Platform: "dingtalk", UserID: e.rep.ID, Kind: "visit_list", Day: "2026-12-01"}); err != nil {
+			t.Fatal(err)
+		}
+		params := map[string]any{"action": dtAction + ":accept", "reason": []any{"r1", "r2"}}
+
+		// Wrong path token: 404, nothing recorded.
+		if w := e.postCard("wrong-token-0123456789abcdef0000", e.cardBody("dt-vl-1", dtRep, params)); w.Code != http.StatusNotFound {
+			t.Fatalf("wrong token: status %d", w.Code)
+		}
+		if e.count(&models.InboundDelivery{}) != 0 || e.clicks != 0 {
+			t.Fatal("rejected callback left a trace")
+		}
+
+		// Unknown outTrackId: {} and the bot's "card expired" text by API.
+		w := e.postCard(dtCardToken, e.cardBody("no-such-card", dtRep, params))
+		if w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != "{}" {
+			t.Fatalf("unknown card: %d %s", w.Code, w.Body)
+		}
+		if msgs := e.fake.Messages(); len(msgs) != 1 || msgs[0].UserID != dtRep || !strings.Contains(msgs[0].MsgParam["text"], "卡片已失效") {
+			t.Fatalf("expired text = %+v", msgs)
+		}
+
+		// Another rep's click: refused, audited, told so; the action does not run.
+		w = e.postCard(dtCardToken, e.cardBody("dt-vl-1", dtOtherRep, params))
+		if w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != "{}" || e.clicks != 0 {
+			t.Fatalf("non-owner: %d %s clicks=%d", w.Code, w.Body, e.clicks)
+		}
+		audits, _ := s.AuditEntries(ctx, 10)
+		if len(audits) != 1 || audits[0].Action != "card_action_refused" || audits[0].Target != "dt-vl-1" {
+			t.Fatalf("audit = %+v", audits)
+		}
+		if msgs := e.fake.Messages(); len(msgs) != 2 || msgs[1].UserID != dtOtherRep || !strings.Contains(msgs[1].MsgParam["text"], "不属于您") {
+			t.Fatalf("refusal text = %+v", msgs)
+		}
+
+		// The owner: the action runs once, the answer freezes the card; a retry changes nothing.
+		body := e.cardBody("dt-vl-1", dtRep, params)
+		for i := 0; i < 2; i++ {
+			w = e.postCard(dtCardToken, body)
+			if w.Code != http.StatusOK {
+				t.Fatalf("owner %d: status %d", i, w.Code)
+			}
+			var ans struct {
+				CardUpdateOptions map[string]bool `json:"cardUpdateOptions"`
+				CardData          struct {
+					CardParamMap map[string]string `json:"cardParamMap"`
+				} `json:"cardData"`
+			}
+			if err := json.Unmarshal(w.Body.Bytes(), &ans); err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 && (ans.CardData.CardParamMap["status"] != "已接受" || ans.CardData.CardParamMap["frozen"] != "true" || !ans.CardUpdateOptions["updateCardDataByKey"]) {
+				t.Fatalf("answer = %s", w.Body)
+			}
+			if i == 1 && strings.TrimSpace(w.Body.String()) != "{}" {
+				t.Fatalf("retry answer = %s", w.Body)
+			}
+		}
+		if e.clicks != 1 {
+			t.Fatalf("action ran %d times, want 1", e.clicks)
+		}
+		audits, _ = s.AuditEntries(ctx, 10)
+		if audits[0].Action != "dttest_click" || !strings.Contains(audits[0].Detail, `"OptionIDs":["r1","r2"]`) {
+			t.Fatalf("click audit = %+v", audits[0])
+		}
+		if msgs := e.fake.Messages(); len(msgs) != 3 || msgs[2].MsgParam["text"] != "已记录" {
+			t.Fatalf("reply text = %+v", msgs)
+		}
+
+		// Malformed body with the right token: 400.
+		if w := e.postCard(dtCardToken, []byte(`{"outTrackId":"dt-vl-1"}`)); w.Code != http.StatusBadRequest {
+			t.Fatalf("malformed: %d", w.Code)
+		}
+	})
+}
+
+// A fallback card's dtmd button sends "#卡片 <task> <action>" as a robot
+// text; it must reach the same action with the same ownership check.
+func TestDingTalkFallbackCardCommand(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		e := newDingTalkEnv(t, s)
+		if err := s.SaveCardTask(context.Background(), &models.CardTask{TaskID: "dt-fb-1", Platform: "dingtalk", UserID: e.rep.ID, Kind: "feedback"}); err != nil {
+			t.Fatal(err)
+		}
+		if w := e.signedRobot(e.robotBody("m-card-1", "#卡片 dt-fb-1 "+dtAction+":accept reason=r1")); w.Code != http.StatusOK {
+			t.Fatalf("status %d", w.Code)
+		}
+		// A second tap of the same button is a new message but the same action: it runs once.
+		if w := e.signedRobot(e.robotBody("m-card-2", "#卡片 dt-fb-1 "+dtAction+":accept reason=r1")); w.Code != http.StatusOK {
+			t.Fatalf("status %d", w.Code)
+		}
+		if e.clicks != 1 {
+			t.Fatalf("clicks = %d", e.clicks)
+		}
+		// The fallback card cannot change in place: the user gets the new state as text.
+		var texts []string
+		for _, r := range e.fake.Sessions() {
+			texts = append(texts, r.Text)
+		}
+		for _, m := range e.fake.Messages() {
+			texts = append(texts, m.MsgParam["text"])
+		}
+		if got := strings.Join(texts, "|"); !strings.Contains(got, "已接受") || !strings.Contains(got, "已记录") {
+			t.Fatalf("replies = %q", got)
+		}
+	})
+}
+
+func (e *dingTalkEnv) postEvent(plain string, mutate func(q url.Values)) *httptest.ResponseRecorder {
+	env, err := e.crypto.Seal([]byte(plain), strconv.FormatInt(e.clock.Now().UnixMilli(), 10), "nonce123")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	q := url.Values{"msg_signature": {env.MsgSignature}, "timeStamp": {env.TimeStamp}, "nonce": {env.Nonce}}
+	if mutate != nil {
+		mutate(q)
+	}
+	body, _ := json.Marshal(map[string]string{"encrypt": env.Encrypt})
+	req := httptest.NewRequest(http.MethodPost, "/dingtalk/event?"+q.Encode(), bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	return e.do(req)
+}
+
+func (e *dingTalkEnv) assertSuccess(w *httptest.ResponseRecorder) {
+	e.t.Helper()
+	if w.Code != http.StatusOK {
+		e.t.Fatalf("status %d", w.Code)
+	}
+	var env dingtalk.Envelope
+	if err := json.Unmarshal(w.Body.Bytes(), &env); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.crypto.Verify(env.MsgSignature, env.TimeStamp, env.Nonce, env.Encrypt); err != nil {
+		e.t.Fatalf("answer signature: %v", err)
+	}
+	plain, err := e.crypto.Decrypt(env.Encrypt)
+	if err != nil || string(plain) != "success" {
+		e.t.Fatalf("answer = %q %v", plain, err)
+	}
+}
+
+func TestDingTalkEventCallback(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		e := newDingTalkEnv(t, s)
+		e.assertSuccess(e.postEvent(`{"EventType":"check_url"}`, nil))
+		if e.count(&models.InboundDelivery{}) != 0 || e.count(&models.RawEvent{}) != 0 {
+			t.Fatal("check_url stored something")
+		}
+		ev := `{"EventType":"user_add_org","TimeStamp":"1764550800000","UserId":["u9"],"CorpId":"dingcorp"}`
+		for i := 0; i < 2; i++ { // redelivered: stored once
+			e.assertSuccess(e.postEvent(ev, nil))
+		}
+		if n := e.count(&models.RawEvent{}); n != 1 {
+			t.Fatalf("raw events = %d, want 1", n)
+		}
+		// The "signature"/"timestamp" spelling works too.
+		e.assertSuccess(e.postEvent(`{"EventType":"org_dept_create","DeptId":[1]}`, func(q url.Values) {
+			q.Set("signature", q.Get("msg_signature"))
+			q.Set("timestamp", q.Get("timeStamp"))
+			q.Del("msg_signature")
+			q.Del("timeStamp")
+		}))
+		if w := e.postEvent(ev, func(q url.Values) { q.Set("nonce", "tampered") }); w.Code != http.StatusUnauthorized {
+			t.Fatalf("bad signature: %d", w.Code)
+		}
+		if n := e.count(&models.RawEvent{}); n != 2 {
+			t.Fatalf("raw events = %d, want 2", n)
+		}
+	})
+}

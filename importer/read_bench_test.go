@@ -1,0 +1,29 @@
+package importer
+
+import (
+	"fmt"
+	"testing"
+)
+
+// BenchmarkReadSignals100k measures decoding only (no database).
+func BenchmarkReadSignals100k(b *testing.B) {
+	dir := b.TempDir()
+	rows := [][]string{{"信号编码", "医生编码", "信号类别", "信号类型", "数值", "发生时间", "来源", "说明"}}
+	for i := range benchSignals {
+		rows = append(rows, []string{fmt.Sprintf("SIG%07d", i), fmt.Sprintf("D%05d", i%benchDoctors), "线上讲座", "event", "1", "2026-05-01 10:00", "crm", "批量导入"})
+	}
+	for _, f := range []string{"csv", "xlsx"} {
+		path := map[string]func() string{
+			"csv":  func() string { return writeCSV(b, dir, "s.csv", "gbk", rows) },
+			"xlsx": func() string { return writeXLSX(b, dir, "s.xlsx", rows) },
+		}[f]()
+		b.Run(f, func(b *testing.B) {
+			for b.Loop() {
+				in, err := ReadFile(path, "signals", nil)
+				if err != nil || len(in.Rows) != benchSignals {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

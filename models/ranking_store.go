@@ -1,0 +1,456 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// inChunk bounds the ids of one IN (...) list. The pure-Go SQLite driver
+// matches every bound variable against every argument (a statement costs
+// O(variables²), see BENCHMARKS.md "Seeding"), so lists stay at a few hundred.
+const inChunk = 500
+
+// Rows per multi-row INSERT, keeping each statement under ~800 variables
+// for the same reason: a recommendation has 12 columns, a tier change 6.
+const (
+	recommendationBatch = 60
+	tierChangeBatch     = 120
+)
+
+// chunked runs fn over ids in slices of at most inChunk. nil ids means "no
+// filter": fn runs once with nil.
+func chunked(ids []uint, fn func(part []uint) error) error {
+	if ids == nil {
+		return fn(nil)
+	}
+	for part := range slices.Chunk(ids, inChunk) {
+		if err := fn(part); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// whereIn adds "col IN part" unless part is nil (no filter).
+func whereIn(q *gorm.DB, col string, part []uint) *gorm.DB {
+	if part == nil {
+		return q
+	}
+	return q.Where(col+" IN ?", part)
+}
+
+// RankingAssignments lists the assignments of the given reps (nil = every rep),
+// ordered by rep and doctor.
+func (s *Store) RankingAssignments(ctx context.Context, repIDs []uint) ([]Assignment, error) {
+	var out []Assignment
+	err := chunked(repIDs, func(part []uint) error {
+		var rows []Assignment
+		err := whereIn(s.db.WithContext(ctx), "rep_id", part).Select("rep_id, doctor_id").Order("rep_id, doctor_id").Find(&rows).Error
+		out = append(out, rows...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load assignments: %w", err)
+	}
+	return out, nil
+}
+
+// rankingDoctorColumns are the Doctor columns ranking and its views read
+// (not the bookkeeping timestamps: 30,000 rows × 2 parsed times add up).
+const rankingDoctorColumns = "id, external_id, name, hospital_id, department, title, is_kol, roles, legacy_tier, tier, heat, heat_at"
+
+// RankingDoctors loads doctors by id (nil = all doctors), without CreatedAt/UpdatedAt.
+func (s *Store) RankingDoctors(ctx context.Context, ids []uint) ([]Doctor, error) {
+	var out []Doctor
+	err := chunked(ids, func(part []uint) error {
+		var rows []Doctor
+		err := whereIn(s.db.WithContext(ctx), "id", part).Select(rankingDoctorColumns).Order("id").Find(&rows).Error
+		out = append(out, rows...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load doctors: %w", err)
+	}
+	return out, nil
+}
+
+// RankingHospitals loads every hospital (a city has hundreds, not millions).
+func (s *Store) RankingHospitals(ctx context.Context) ([]Hospital, error) {
+	var out []Hospital
+	if err := s.db.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("load hospitals: %w", err)
+	}
+	return out, nil
+}
+
+// SessionsOn loads the clinic sessions that can fall on day (the weekly ones
+// of its weekday, 1=Mon … 7=Sun, and the ones dated day) for the doctors
+// (nil = all), and the day's cancellations (停诊).
+func (s *Store) SessionsOn(ctx context.Context, doctorIDs []uint, day string) ([]ClinicSession, []ClinicCancellation, error) {
+	t, err := time.Parse("2006-01-02", day)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sessions on %q: %w", day, err)
+	}
+	wd := int(t.Weekday())
+	if wd == 0 {
+		wd = 7
+	}
+	var sessions []ClinicSession
+	var cancels []ClinicCancellation
+	err = chunked(doctorIDs, func(part []uint) error {
+		var ss []ClinicSession
+		q := whereIn(s.db.WithContext(ctx), "doctor_id", part).
+			Where("(weekday = ? AND day = '') OR day = ?", wd, day)
+		if err := q.Find(&ss).Error; err != nil {
+			return err
+		}
+		var cs []ClinicCancellation
+		if err := whereIn(s.db.WithContext(ctx), "doctor_id", part).Where("day = ?", day).Find(&cs).Error; err != nil {
+			return err
+		}
+		sessions, cancels = append(sessions, ss...), append(cancels, cs...)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("load sessions on %s: %w", day, err)
+	}
+	return sessions, cancels, nil
+}
+
+// SignalsSince loads the signals of the doctors (nil = all) of the given
+// classes (nil = all) that occurred in [since, until], with only the columns
+// ranking reads, scanned row by row: the biggest load of a ranking run.
+func (s *Store) SignalsSince(ctx context.Context, doctorIDs []uint, classes []string, since, until time.Time) ([]Signal, error) {
+	var out []Signal
+	err := chunked(doctorIDs, func(part []uint) error {
+		q := whereIn(s.db.WithContext(ctx).Model(&Signal{}), "doctor_id", part).
+			Select("doctor_id, class, kind, value, "+s.epochSeconds("occurred_at")).
+			Where("occurred_at >= ? AND occurred_at <= ?", since.UTC(), until.UTC())
+		if classes != nil {
+			q = q.Where("class IN ?", classes)
+		}
+		rows, err := q.Rows()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var sg Signal
+			var sec int64
+			if err := rows.Scan(&sg.DoctorID, &sg.Class, &sg.Kind, &sg.Value, &sec); err != nil {
+				return err
+			}
+			sg.OccurredAt = time.Unix(sec, 0).UTC()
+			out = append(out, sg)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load signals: %w", err)
+	}
+	return out, nil
+}
+
+// epochSeconds is the SQL for a DATETIME column as Unix seconds (UTC):
+// scanning integers is several times cheaper than parsing time strings, and
+// signal decay needs no sub-second precision. Instants are stored in UTC, so
+// MySQL's TIMESTAMPDIFF from the epoch needs no session time zone.
+func (s *Store) epochSeconds(col string) string {
+	if s.driver == "mysql" {
+		return "TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', " + col + ")"
+	}
+	return "CAST(strftime('%s', " + col + ") AS INTEGER)"
+}
+
+// FlowByDepartment loads monthly flow quantities from month fromMonth
+// ("2026-05") on, summed over products per hospital department (ProductID 0):
+// the grain of the prescription trend.
+func (s *Store) FlowByDepartment(ctx context.Context, fromMonth string) ([]FlowRecord, error) {
+	var out []FlowRecord
+	err := s.db.WithContext(ctx).Model(&FlowRecord{}).
+		Select("hospital_id, department, month, SUM(quantity) AS quantity").
+		Where("month >= ?", fromMonth).Group("hospital_id, department, month").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("load flow data: %w", err)
+	}
+	return out, nil
+}
+
+// SignalStat counts one doctor's signals of a class in a window: all of
+// them, and those with a positive value.
+type SignalStat struct {
+	DoctorID uint
+	Positive int
+	Total    int
+}
+
+// SignalStats aggregates the signals of class in [since, until] per doctor (nil = all).
+func (s *Store) SignalStats(ctx context.Context, doctorIDs []uint, class string, since, until time.Time) (map[uint]SignalStat, error) {
+	out := map[uint]SignalStat{}
+	err := chunked(doctorIDs, func(part []uint) error {
+		var rows []SignalStat
+		q := whereIn(s.db.WithContext(ctx).Model(&Signal{}), "doctor_id", part).
+			Select("doctor_id, SUM(CASE WHEN value > 0 THEN 1 ELSE 0 END) AS positive, COUNT(*) AS total").
+			Where("class = ? AND occurred_at >= ? AND occurred_at <= ?", class, since.UTC(), until.UTC()).Group("doctor_id")
+		if err := q.Scan(&rows).Error; err != nil {
+			return err
+		}
+		for _, r := range rows {
+			out[r.DoctorID] = r
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("signal stats: %w", err)
+	}
+	return out, nil
+}
+
+// VisitStat sums one doctor's visits (by any rep) in a window: the newest day
+// met (checked in or completed), how many were met and how many were tried
+// (met or skipped).
+type VisitStat struct {
+	DoctorID uint
+	LastMet  string
+	Met      int
+	Attempts int
+}
+
+// VisitStats aggregates visits with from <= day <= to for the doctors (nil = all).
+func (s *Store) VisitStats(ctx context.Context, doctorIDs []uint, from, to string) (map[uint]VisitStat, error) {
+	out := map[uint]VisitStat{}
+	err := chunked(doctorIDs, func(part []uint) error {
+		var rows []VisitStat
+		q := whereIn(s.db.WithContext(ctx).Model(&Visit{}), "doctor_id", part).
+			Select(`doctor_id,
+				COALESCE(MAX(CASE WHEN status IN ? THEN day END), '') AS last_met,
+				SUM(CASE WHEN status IN ? THEN 1 ELSE 0 END) AS met,
+				SUM(CASE WHEN status IN ? THEN 1 ELSE 0 END) AS attempts`,
+				[]string{VisitCheckedIn, VisitCompleted}, []string{VisitCheckedIn, VisitCompleted},
+				[]string{VisitCheckedIn, VisitCompleted, VisitSkipped}).
+			Where("day >= ? AND day <= ?", from, to).Group("doctor_id")
+		if err := q.Scan(&rows).Error; err != nil {
+			return err
+		}
+		for _, r := range rows {
+			out[r.DoctorID] = r
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("visit stats: %w", err)
+	}
+	return out, nil
+}
+
+// OpenMustVisits lists the must-visits and follow-ups of the reps (nil = all)
+// due on or before day and not done, oldest due first.
+func (s *Store) OpenMustVisits(ctx context.Context, repIDs []uint, day string) ([]MustVisit, error) {
+	var out []MustVisit
+	err := chunked(repIDs, func(part []uint) error {
+		var rows []MustVisit
+		err := whereIn(s.db.WithContext(ctx), "rep_id", part).
+			Where("due_day <= ? AND done_at IS NULL", day).Order("due_day, id").Find(&rows).Error
+		out = append(out, rows...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load must-visits: %w", err)
+	}
+	return out, nil
+}
+
+// BestProductMatch is, per doctor (nil = all), the best DoctorProduct.Match.
+func (s *Store) BestProductMatch(ctx context.Context, doctorIDs []uint) (map[uint]float64, error) {
+	out := map[uint]float64{}
+	err := chunked(doctorIDs, func(part []uint) error {
+		var rows []struct {
+			DoctorID uint
+			Best     float64
+		}
+		q := whereIn(s.db.WithContext(ctx).Model(&DoctorProduct{}), "doctor_id", part).
+			Select("doctor_id, MAX(`match`) AS best").Group("doctor_id")
+		if err := q.Scan(&rows).Error; err != nil {
+			return err
+		}
+		for _, r := range rows {
+			out[r.DoctorID] = r.Best
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load product match: %w", err)
+	}
+	return out, nil
+}
+
+// Recommendations lists a rep's recommendations for day by rank.
+func (s *Store) Recommendations(ctx context.Context, repID uint, day string) ([]Recommendation, error) {
+	var out []Recommendation
+	if err := s.db.WithContext(ctx).Where("rep_id = ? AND day = ?", repID, day).Order("`rank`, id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("recommendations of rep %d on %s: %w", repID, day, err)
+	}
+	return out, nil
+}
+
+// RecommendedReps is the set of reps (among repIDs; nil = all) that already
+// have recommendations for day.
+func (s *Store) RecommendedReps(ctx context.Context, repIDs []uint, day string) (map[uint]bool, error) {
+	out := map[uint]bool{}
+	err := chunked(repIDs, func(part []uint) error {
+		var ids []uint
+		err := whereIn(s.db.WithContext(ctx).Model(&Recommendation{}), "rep_id", part).
+			Where("day = ?", day).Distinct("rep_id").Pluck("rep_id", &ids).Error
+		for _, id := range ids {
+			out[id] = true
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recommended reps on %s: %w", day, err)
+	}
+	return out, nil
+}
+
+// SaveRecommendations stores the day's list of each rep in byRep in one
+// transaction. A rep that already has a list for day keeps it unless force,
+// in which case the old list is replaced; either way nothing is half-written.
+// It returns the reps whose list was written (an empty list is written only
+// when it replaces a stored one). Rows get RepID and Day set.
+func (s *Store) SaveRecommendations(ctx context.Context, day string, byRep map[uint][]Recommendation, force bool) ([]uint, error) {
+	reps := make([]uint, 0, len(byRep))
+	for id := range byRep {
+		reps = append(reps, id)
+	}
+	slices.Sort(reps)
+	var written []uint
+	err := s.Tx(ctx, func(tx *Store) error {
+		have, err := tx.RecommendedReps(ctx, reps, day)
+		if err != nil {
+			return err
+		}
+		var drop []uint
+		var rows []Recommendation
+		for _, id := range reps {
+			switch {
+			case have[id] && !force:
+				continue
+			case have[id]:
+				drop = append(drop, id) // forced: replaced, even by an empty list
+			case len(byRep[id]) == 0:
+				continue // nothing to store
+			}
+			for _, r := range byRep[id] {
+				r.ID, r.RepID, r.Day = 0, id, day
+				rows = append(rows, r)
+			}
+			written = append(written, id)
+		}
+		if err := chunked(drop, func(part []uint) error {
+			if len(part) == 0 {
+				return nil
+			}
+			return tx.db.WithContext(ctx).Where("day = ? AND rep_id IN ?", day, part).Delete(&Recommendation{}).Error
+		}); err != nil {
+			return fmt.Errorf("replace recommendations: %w", err)
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		return translate(tx.db.WithContext(ctx).CreateInBatches(rows, recommendationBatch).Error)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("save recommendations for %s: %w", day, err)
+	}
+	return written, nil
+}
+
+// DoctorScore is one doctor's nightly heat and dynamic tier.
+type DoctorScore struct {
+	DoctorID uint
+	Heat     float64
+	Tier     string
+}
+
+// scoreBatch is how many doctors one UPDATE … CASE statement rewrites
+// (5 variables each: under ~800 per statement, see inChunk).
+const scoreBatch = 150
+
+// UpdateDoctorScores writes Heat, Tier and HeatAt=at for every score in
+// batched CASE updates inside one transaction, so 30,000 doctors take 200
+// statements and a reader never sees half a night's scores.
+func (s *Store) UpdateDoctorScores(ctx context.Context, scores []DoctorScore, at time.Time) error {
+	err := s.Tx(ctx, func(tx *Store) error {
+		for part := range slices.Chunk(scores, scoreBatch) {
+			var heat, tier strings.Builder
+			args := make([]any, 0, 4*len(part)+2)
+			ids := make([]uint, len(part))
+			heat.WriteString("CASE id")
+			for i, sc := range part {
+				heat.WriteString(" WHEN ? THEN ?")
+				args = append(args, sc.DoctorID, sc.Heat)
+				ids[i] = sc.DoctorID
+			}
+			heat.WriteString(" END")
+			tier.WriteString("CASE id")
+			for _, sc := range part {
+				tier.WriteString(" WHEN ? THEN ?")
+				args = append(args, sc.DoctorID, sc.Tier)
+			}
+			tier.WriteString(" END")
+			args = append(args, at.UTC(), ids)
+			sql := "UPDATE doctors SET heat = " + heat.String() + ", tier = " + tier.String() + ", heat_at = ? WHERE id IN ?"
+			if err := tx.db.WithContext(ctx).Exec(sql, args...).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("update doctor scores: %w", err)
+	}
+	return nil
+}
+
+// TierChangesOn lists the tier changes recorded on day.
+func (s *Store) TierChangesOn(ctx context.Context, day string) ([]TierChange, error) {
+	var out []TierChange
+	if err := s.db.WithContext(ctx).Where("day = ?", day).Order("doctor_id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("tier changes on %s: %w", day, err)
+	}
+	return out, nil
+}
+
+// RisingDoctors lists the rising-doctor events (moves up a tier) recorded
+// from day since on, newest first: the feed of "rising doctor" alerts.
+func (s *Store) RisingDoctors(ctx context.Context, since string) ([]TierChange, error) {
+	var out []TierChange
+	if err := s.db.WithContext(ctx).Where("rising = ? AND day >= ?", true, since).Order("day DESC, doctor_id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("rising doctors since %s: %w", since, err)
+	}
+	return out, nil
+}
+
+// ReplaceTierChanges makes rows the tier history of day: earlier rows of day
+// (from a previous run of the same night) are deleted first. Call it in the
+// transaction that updates the doctors.
+func (s *Store) ReplaceTierChanges(ctx context.Context, day string, rows []TierChange) error {
+	if err := s.db.WithContext(ctx).Where("day = ?", day).Delete(&TierChange{}).Error; err != nil {
+		return fmt.Errorf("clear tier changes of %s: %w", day, err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	for i := range rows {
+		rows[i].ID, rows[i].Day = 0, day
+	}
+	if err := translate(s.db.WithContext(ctx).CreateInBatches(rows, tierChangeBatch).Error); err != nil {
+		return fmt.Errorf("write tier changes of %s: %w", day, err)
+	}
+	return nil
+}

@@ -1,0 +1,207 @@
+package ranking
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"visitbot/config"
+)
+
+// saturation is, per class, the decayed event count at which the sub-score
+// reaches 1-1/e ≈ 0.63 (sub = 1 - exp(-x/saturation)): rare, strong signals
+// (a trial, a meeting) saturate fast, frequent weak ones (leaflet views) slowly.
+var saturation = map[string]float64{
+	ClassFiling: 2, ClassRxTrend: 5, ClassMeeting: 1.5, ClassLecture: 2,
+	ClassCompetitor: 3, ClassTrial: 1, ClassDigital: 4, ClassVisit: 2,
+}
+
+// Filing sub-score parts: title, KOL flag and each formulary/committee role,
+// capped at 1; filing-class signals (e.g. a new committee seat) add up to filingSignalShare.
+var titleScore = map[string]float64{TitleChief: 0.5, TitleAssociate: 0.38, TitleAttending: 0.25, TitleResident: 0.12}
+
+const (
+	kolScore          = 0.25
+	roleScore         = 0.2
+	filingSignalShare = 0.25
+	// ReasonWindowDays is how far back event counts in reasons look ("近3个月…").
+	ReasonWindowDays = 90
+)
+
+// LookbackDays is how far back signals matter to a Scorer: five half-lives
+// (weight < 3%) or the longest rule window, whichever is longer. Loaders
+// fetch only this window.
+func (s *Scorer) LookbackDays() int {
+	d := int(math.Ceil(5 * s.halfLife))
+	for _, r := range s.rules {
+		d = max(d, r.cfg.WithinDays)
+	}
+	return d
+}
+
+// Scorer computes the heat index with one configuration. It is immutable and
+// safe for concurrent use.
+type Scorer struct {
+	weights  [len(classes)]float64
+	total    float64
+	halfLife float64
+	rules    []Rule
+	allowRx  bool
+}
+
+// NewScorer builds a Scorer from the ranking configuration. allowDoctorLevelRx
+// is compliance.allow_doctor_level_rx: unless true, rx_trend signals about a
+// single doctor are ignored and the prescription trend comes from department
+// flow data only.
+func NewScorer(cfg config.RankingConfig, allowDoctorLevelRx bool) (*Scorer, error) {
+	s := &Scorer{halfLife: cfg.HalfLifeDays, allowRx: allowDoctorLevelRx}
+	if s.halfLife <= 0 {
+		return nil, fmt.Errorf("ranking: half_life_days must be positive, got %v", cfg.HalfLifeDays)
+	}
+	for class, w := range cfg.Weights {
+		i := classIndex(class)
+		if i < 0 {
+			return nil, fmt.Errorf("ranking: weight for unknown signal class %q", class)
+		}
+		if w < 0 {
+			return nil, fmt.Errorf("ranking: weight %s must not be negative", class)
+		}
+		s.weights[i] = w
+		s.total += w
+	}
+	for _, rc := range cfg.Rules {
+		r, err := newRule(rc)
+		if err != nil {
+			return nil, fmt.Errorf("ranking: %w", err)
+		}
+		s.rules = append(s.rules, r)
+	}
+	return s, nil
+}
+
+// ClassScore is one class's part of a doctor's heat.
+type ClassScore struct {
+	Class string
+	// Sub is the normalised sub-score in [0,1] after rules.
+	Sub float64
+	// Points is the class's contribution to the 0–100 heat.
+	Points float64
+	// Recent counts positive signals of the class in the last ReasonWindowDays.
+	Recent int
+}
+
+// Heat is a doctor's heat index with everything needed to explain it.
+type Heat struct {
+	Score   float64 // 0–100
+	Classes [len(classes)]ClassScore
+	Rules   []RuleHit
+	// Bonus is the sum of rule Add points (already in Score).
+	Bonus float64
+	Trend Trend
+	// Live is set by callers that rank by a stored (nightly) Score: the heat
+	// computed from the current signals, shown beside it in breakdowns.
+	Live float64
+	// Phrases are the doctor's heat reasons, strongest first ("连续2次参加线上讲座").
+	Phrases []string
+}
+
+// Class returns the score of one class (zero value for an unknown class).
+func (h Heat) Class(class string) ClassScore {
+	if i := classIndex(class); i >= 0 {
+		return h.Classes[i]
+	}
+	return ClassScore{}
+}
+
+// Heat computes d's heat index at now. trend is d's department trend from
+// Trends (zero value when unknown).
+//
+//	heat = 100 · Σ w_c·sub_c / Σ w_c + Σ rule.add, clamped to [0,100]
+//	sub_c = 1 - exp(-x_c/saturation_c), x_c = Σ value·0.5^(age/half_life)
+//
+// with sub_filing from title, KOL and roles, sub_rx_trend from flow data, and
+// rule multipliers applied to sub_c (capped at 1).
+func (s *Scorer) Heat(d Doctor, trend Trend, now time.Time) Heat {
+	sigs := make([]Signal, 0, len(d.Signals))
+	for _, sg := range d.Signals {
+		if sg.At.After(now) {
+			continue
+		}
+		if sg.Class == ClassRxTrend && !s.allowRx {
+			continue // compliance: doctor-level prescription data never scores
+		}
+		sigs = append(sigs, sg)
+	}
+	slices.SortStableFunc(sigs, func(a, b Signal) int { return a.At.Compare(b.At) })
+
+	var x [len(classes)]float64
+	var recent [len(classes)]int
+	window := now.AddDate(0, 0, -ReasonWindowDays)
+	for _, sg := range sigs {
+		i := classIndex(sg.Class)
+		if i < 0 || sg.Value <= 0 {
+			continue
+		}
+		age := now.Sub(sg.At).Hours() / 24
+		x[i] += sg.Value * math.Exp2(-age/s.halfLife)
+		if !sg.At.Before(window) {
+			recent[i]++
+		}
+	}
+
+	var sub [len(classes)]float64
+	for i, c := range classes {
+		sub[i] = 1 - math.Exp(-x[i]/saturation[c])
+	}
+	sub[0] = min(1, titleScore[d.Title]+boolScore(d.KOL, kolScore)+roleScore*float64(countRoles(d.Roles))+filingSignalShare*sub[0])
+	rx := trend.Score()
+	if s.allowRx {
+		rx = max(rx, sub[1])
+	}
+	sub[1] = rx
+
+	h := Heat{Trend: trend}
+	for _, r := range s.rules {
+		n := r.match(sigs, now)
+		if !r.fires(n) {
+			continue
+		}
+		if r.cfg.Multiply > 0 {
+			sub[r.class] = min(1, sub[r.class]*r.cfg.Multiply)
+		}
+		h.Bonus += r.cfg.Add
+		h.Rules = append(h.Rules, RuleHit{Name: r.cfg.Name, Class: r.cfg.Class, Count: n, Reason: r.reason(n)})
+	}
+
+	sum := 0.0
+	for i, c := range classes {
+		pts := 0.0
+		if s.total > 0 {
+			pts = 100 * s.weights[i] * sub[i] / s.total
+		}
+		h.Classes[i] = ClassScore{Class: c, Sub: sub[i], Points: pts, Recent: recent[i]}
+		sum += pts
+	}
+	h.Score = math.Max(0, math.Min(100, sum+h.Bonus))
+	h.Phrases = phrases(d, h)
+	return h
+}
+
+func boolScore(b bool, v float64) float64 {
+	if b {
+		return v
+	}
+	return 0
+}
+
+func countRoles(roles []string) int {
+	n := 0
+	for _, r := range roles {
+		if strings.TrimSpace(r) != "" {
+			n++
+		}
+	}
+	return n
+}

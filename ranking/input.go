@@ -1,0 +1,88 @@
+// Package ranking is the brain of visitbot: the heat index (客户热度指数), the
+// dynamic S/A/B/C tiers and each rep's daily Top-N with reasons and a route.
+//
+// Everything here is a pure function over plain structs: the store only feeds
+// it (package recommend loads and persists), "now" and "today" are arguments,
+// and nothing touches a database, the network or the wall clock. That keeps
+// every factor table-testable and the benchmark honest about what is compute.
+package ranking
+
+import "time"
+
+// Signal classes of the heat index (shared specs/domain.md, "the eight signal
+// classes"); the same strings as models.Class* and config.SignalClasses.
+const (
+	ClassFiling     = "filing"
+	ClassRxTrend    = "rx_trend"
+	ClassMeeting    = "meeting"
+	ClassLecture    = "lecture"
+	ClassCompetitor = "competitor"
+	ClassTrial      = "trial"
+	ClassDigital    = "digital"
+	ClassVisit      = "visit"
+)
+
+// classes is the fixed order of the eight classes in breakdowns.
+var classes = [...]string{ClassFiling, ClassRxTrend, ClassMeeting, ClassLecture, ClassCompetitor, ClassTrial, ClassDigital, ClassVisit}
+
+func classIndex(class string) int {
+	for i, c := range classes {
+		if c == class {
+			return i
+		}
+	}
+	return -1
+}
+
+// Doctor titles (职称), the same strings as models.Title*.
+const (
+	TitleChief     = "chief"
+	TitleAssociate = "associate"
+	TitleAttending = "attending"
+	TitleResident  = "resident"
+)
+
+// Filing roles that count towards the filing sub-score (comma-separated in models.Doctor.Roles).
+const (
+	RoleFormulary         = "formulary"          // 药事会成员
+	RoleInsuranceAdvocate = "insurance_advocate" // 医保目录推动者
+)
+
+// Signal is one observed event about a doctor, e.g. an online-lecture
+// attendance. Value > 0 is a positive interaction; Value <= 0 records a miss
+// (an invited lecture not attended, a refused visit) that breaks streaks and
+// adds nothing.
+type Signal struct {
+	Class string
+	Kind  string
+	Value float64
+	At    time.Time
+}
+
+// Doctor is what the heat index needs to know about one HCP.
+type Doctor struct {
+	ID         uint
+	HospitalID uint
+	Department string
+	Title      string
+	KOL        bool
+	Roles      []string
+	// Signals in any order; those after "now" are ignored.
+	Signals []Signal
+}
+
+// FlowPoint is one month of hospital × department × product flow data (流向):
+// the compliant source of the prescription trend.
+type FlowPoint struct {
+	HospitalID uint
+	Department string
+	ProductID  uint
+	Month      string // "2026-05"
+	Quantity   float64
+}
+
+// DeptKey identifies a hospital department, the finest grain of flow data.
+type DeptKey struct {
+	HospitalID uint
+	Department string
+}

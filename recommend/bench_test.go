@@ -1,0 +1,132 @@
+package recommend
+
+import (
+	"context"
+	"os"
+	"runtime"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"visitbot/clock"
+	"visitbot/config"
+	"visitbot/models"
+	"visitbot/models/modelstest"
+	"visitbot/seed"
+)
+
+// benchScale is the seed's production scale: 600 reps over 30,000 doctors.
+// VISITBOT_BENCH_REPS / VISITBOT_BENCH_DOCTORS shrink it for a quick look.
+func benchScale() (reps, doctors int) {
+	reps, doctors = 600, 30000
+	if v, err := strconv.Atoi(os.Getenv("VISITBOT_BENCH_REPS")); err == nil && v > 0 {
+		reps = v
+	}
+	if v, err := strconv.Atoi(os.Getenv("VISITBOT_BENCH_DOCTORS")); err == nil && v > 0 {
+		doctors = v
+	}
+	return reps, doctors
+}
+
+// BenchmarkTopN is the Top-5 of every rep of the seeded world on SQLite.
+// end_to_end is Service.TopN with force: bulk load from the store, heat and
+// ranking, and the transaction that replaces the day's 3,000 rows, after the
+// nightly ScoreAll; it also reports the phases as load-ms, rank-ms and
+// save-ms, and cpu-ms (both cores). rank_only_live_heat is the pure ranking
+// step alone, on inputs loaded once, with every candidate's heat computed
+// from its signals; end_to_end_without_nightly is the morning run when the
+// nightly scoring did not run.
+func BenchmarkTopN(b *testing.B) {
+	ctx := context.Background()
+	reps, doctors := benchScale()
+	today := time.Date(2026, 12, 2, 0, 0, 0, 0, modelstest.Shanghai)
+	s, _ := modelstest.Open(b, "sqlite", clock.NewFake(today.Add(7*time.Hour+25*time.Minute)))
+	start := time.Now()
+	if err := seed.World(ctx, s, seed.Options{Reps: reps, Doctors: doctors, Seed: 20261127, Today: today}); err != nil {
+		b.Fatalf("seed: %v", err)
+	}
+	var signals int64
+	s.DB(ctx).Model(&models.Signal{}).Count(&signals)
+	b.Logf("seeded %d reps, %d doctors, %d signals in %s", reps, doctors, signals, time.Since(start).Round(time.Second))
+	start = time.Now()
+	cfg := config.Default()
+	svc, err := New(s, cfg.Ranking, cfg.Compliance)
+	if err != nil {
+		b.Fatal(err)
+	}
+	day := clock.Day(today, modelstest.Shanghai)
+	users, err := s.Users(ctx, models.RoleRep)
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	res, err := svc.ScoreAll(ctx, day) // the nightly job that precedes the morning push
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("nightly ScoreAll of %d doctors: %s (%d tier changes)", res.Doctors, time.Since(start).Round(time.Millisecond), res.Changes)
+
+	b.Run("end_to_end", func(b *testing.B) {
+		phases := map[string]time.Duration{}
+		svc.onPhase = func(p string, d time.Duration) { phases[p] += d }
+		defer func() { svc.onPhase = nil }()
+		var res DayResult
+		cpu0 := cpuTime()
+		for b.Loop() {
+			var err error
+			if res, err = svc.TopN(ctx, day, true); err != nil {
+				b.Fatal(err)
+			}
+		}
+		n := float64(b.N)
+		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/n, "cpu-ms")
+		for _, p := range []string{"load", "rank", "save"} {
+			b.ReportMetric(float64(phases[p].Microseconds())/1000/n, p+"-ms")
+		}
+		b.ReportMetric(float64(res.Rows), "rows")
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(ms.HeapSys)/(1<<20), "heap-sys-MB")
+	})
+
+	b.Run("rank_only_live_heat", func(b *testing.B) {
+		in, err := svc.load(ctx, day, users, true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := svc.loadAllSignals(ctx, in.w); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, err := svc.rank(in, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+
+	// Last, as it clears the nightly heat: the morning run when the nightly
+	// job did not run, so every candidate is scored from its signals.
+	b.Run("end_to_end_without_nightly", func(b *testing.B) {
+		if err := s.DB(ctx).Exec("UPDATE doctors SET heat_at = NULL").Error; err != nil {
+			b.Fatal(err)
+		}
+		cpu0 := cpuTime()
+		for b.Loop() {
+			if _, err := svc.TopN(ctx, day, true); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms")
+	})
+}
+
+// cpuTime is the process's user+system CPU time: on a shared machine it shows
+// the work of an op apart from the time spent waiting for a core.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

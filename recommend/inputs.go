@@ -1,0 +1,115 @@
+package recommend
+
+import (
+	"context"
+	"time"
+
+	"visitbot/clock"
+	"visitbot/models"
+	"visitbot/ranking"
+)
+
+// world is one day's ranking inputs as loaded from the store.
+type world struct {
+	day       string
+	asOf      time.Time
+	doctors   map[uint]*models.Doctor
+	hospitals map[uint]models.Hospital
+	// signals holds every signal in the lookback of the doctors in loaded.
+	signals map[uint][]ranking.Signal
+	loaded  map[uint]bool
+	trends  map[ranking.DeptKey]ranking.Trend
+	// everyDoctor is set when doctors holds every doctor of the store.
+	everyDoctor bool
+}
+
+// loadWorld loads doctors (nil ids = all), hospitals and the flow trends:
+// three queries (plus one per 500 ids when filtered). Signals come separately
+// (loadSignals) because the morning Top-N needs them only for some doctors.
+func (s *Service) loadWorld(ctx context.Context, day string, doctorIDs []uint) (*world, error) {
+	asOf, err := s.asOf(day)
+	if err != nil {
+		return nil, err
+	}
+	w := &world{
+		day: day, asOf: asOf, doctors: map[uint]*models.Doctor{}, hospitals: map[uint]models.Hospital{},
+		signals: map[uint][]ranking.Signal{}, loaded: map[uint]bool{}, everyDoctor: doctorIDs == nil,
+	}
+	docs, err := s.store.RankingDoctors(ctx, doctorIDs)
+	if err != nil {
+		return nil, err
+	}
+	for i := range docs {
+		w.doctors[docs[i].ID] = &docs[i]
+	}
+	hs, err := s.store.RankingHospitals(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range hs {
+		w.hospitals[h.ID] = h
+	}
+	dayStart, _ := clock.ParseDay(day, s.loc)
+	flows, err := s.store.FlowByDepartment(ctx, ranking.TrendWindowStart(dayStart))
+	if err != nil {
+		return nil, err
+	}
+	points := make([]ranking.FlowPoint, len(flows))
+	for i, f := range flows {
+		points[i] = ranking.FlowPoint{HospitalID: f.HospitalID, Department: f.Department, ProductID: f.ProductID, Month: f.Month, Quantity: f.Quantity}
+	}
+	w.trends = ranking.Trends(points, dayStart)
+	return w, nil
+}
+
+// loadSignals loads the lookback signals of the given doctors and marks them
+// loaded; nothing to do for none. When they are most of a world that holds
+// every doctor, one unfiltered scan replaces many IN lists.
+func (s *Service) loadSignals(ctx context.Context, w *world, doctorIDs []uint) error {
+	if len(doctorIDs) == 0 {
+		return nil
+	}
+	if w.everyDoctor && 2*len(doctorIDs) > len(w.doctors) {
+		return s.loadAllSignals(ctx, w)
+	}
+	return s.fillSignals(ctx, w, doctorIDs)
+}
+
+// loadAllSignals loads the lookback signals of every doctor (nightly scoring).
+func (s *Service) loadAllSignals(ctx context.Context, w *world) error {
+	return s.fillSignals(ctx, w, nil)
+}
+
+// fillSignals loads signals for doctorIDs (nil = all) into w.
+func (s *Service) fillSignals(ctx context.Context, w *world, doctorIDs []uint) error {
+	since := w.asOf.AddDate(0, 0, -s.scorer.LookbackDays())
+	sigs, err := s.store.SignalsSince(ctx, doctorIDs, nil, since, w.asOf)
+	if err != nil {
+		return err
+	}
+	for _, sg := range sigs {
+		w.signals[sg.DoctorID] = append(w.signals[sg.DoctorID], toSignal(sg))
+	}
+	if doctorIDs == nil {
+		for id := range w.doctors {
+			w.loaded[id] = true
+		}
+	}
+	for _, id := range doctorIDs {
+		w.loaded[id] = true
+	}
+	return nil
+}
+
+func toSignal(sg models.Signal) ranking.Signal {
+	return ranking.Signal{Class: sg.Class, Kind: sg.Kind, Value: sg.Value, At: sg.OccurredAt}
+}
+
+// heat computes one doctor's heat index from its loaded signals.
+func (s *Service) heat(w *world, d *models.Doctor) ranking.Heat {
+	rd := ranking.Doctor{
+		ID: d.ID, HospitalID: d.HospitalID, Department: d.Department, Title: d.Title, KOL: d.IsKOL,
+		Roles: splitRoles(d.Roles), Signals: w.signals[d.ID],
+	}
+	return s.scorer.Heat(rd, w.trends[ranking.DeptKey{HospitalID: d.HospitalID, Department: d.Department}], w.asOf)
+}

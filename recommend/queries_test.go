@@ -1,0 +1,61 @@
+package recommend
+
+import (
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"visitbot/models"
+	"visitbot/models/modelstest"
+)
+
+// countQueries counts the statements the store runs (reads and writes).
+func countQueries(t *testing.T, s *models.Store) *atomic.Int64 {
+	t.Helper()
+	var n atomic.Int64
+	cb := s.DB(t.Context()).Callback()
+	inc := func(*gorm.DB) { n.Add(1) }
+	name := fmt.Sprintf("test:count:%p", &n)
+	for _, err := range []error{
+		cb.Query().After("gorm:query").Register(name, inc),
+		cb.Row().After("gorm:row").Register(name, inc),
+		cb.Raw().After("gorm:raw").Register(name, inc),
+		cb.Create().After("gorm:create").Register(name, inc),
+		cb.Delete().After("gorm:delete").Register(name, inc),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &n
+}
+
+// TestTopNLoadsInBulk: the number of statements of a Top-N run does not grow
+// with reps or doctors (no N+1); only id lists longer than 500 split.
+func TestTopNLoadsInBulk(t *testing.T) {
+	run := func(reps, doctors int) int64 {
+		s, _ := modelstest.Open(t, "sqlite", nil)
+		w := newWorld(t, s, doctors)
+		for r := 1; r < reps; r++ {
+			u := w.addRep(fmt.Sprintf("rep%02d", r+1), 31.2, 121.4)
+			for _, d := range w.docs {
+				w.assign(u, d.ID)
+			}
+		}
+		for i := range w.docs {
+			w.heat(i, 1)
+		}
+		n := countQueries(t, s)
+		if _, err := w.service().TopN(w.ctx, day, false); err != nil {
+			t.Fatal(err)
+		}
+		return n.Load()
+	}
+	small, big := run(1, 3), run(8, 40)
+	t.Logf("statements: 1 rep × 3 doctors = %d, 8 reps × 40 doctors = %d", small, big)
+	if big != small || big > 20 {
+		t.Errorf("statements grow with size: %d → %d", small, big)
+	}
+}

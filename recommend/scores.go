@@ -1,0 +1,111 @@
+package recommend
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"visitbot/models"
+	"visitbot/ranking"
+)
+
+// ScoreResult summarises a nightly scoring run.
+type ScoreResult struct {
+	Day     string
+	Doctors int
+	// Changes are the day's tier changes (first assignments included);
+	// Rising are the moves up, the "rising doctor" events for alerts.
+	Changes int
+	Rising  []models.TierChange
+}
+
+// ScoreAll computes every doctor's heat index as of day, re-tiers each
+// territory with hysteresis, and stores Heat/Tier/HeatAt and the day's tier
+// history in one transaction. Running it again for the same day re-uses the
+// tier each doctor had before the day's first run, so a rerun replaces the
+// day's history instead of stacking changes. This is the nightly_scores job.
+//
+// A doctor's territory is that of the lowest-id rep covering them, else
+// their hospital's city.
+func (s *Service) ScoreAll(ctx context.Context, day string) (ScoreResult, error) {
+	res := ScoreResult{Day: day}
+	s, err := s.effective(ctx)
+	if err != nil {
+		return res, fmt.Errorf("score: %w", err)
+	}
+	w, err := s.loadWorld(ctx, day, nil)
+	if err != nil {
+		return res, fmt.Errorf("score: %w", err)
+	}
+	if err := s.loadAllSignals(ctx, w); err != nil {
+		return res, fmt.Errorf("score: %w", err)
+	}
+	reps, err := s.store.Users(ctx, models.RoleRep)
+	if err != nil {
+		return res, fmt.Errorf("score: %w", err)
+	}
+	territoryOfRep := map[uint]string{}
+	for _, r := range reps {
+		territoryOfRep[r.ID] = r.Territory
+	}
+	assigns, err := s.store.RankingAssignments(ctx, nil)
+	if err != nil {
+		return res, fmt.Errorf("score: %w", err)
+	}
+	territory := map[uint]string{}
+	for _, a := range assigns { // ordered by rep id: the first rep wins
+		if _, ok := territory[a.DoctorID]; !ok && territoryOfRep[a.RepID] != "" {
+			territory[a.DoctorID] = territoryOfRep[a.RepID]
+		}
+	}
+	earlier, err := s.store.TierChangesOn(ctx, day)
+	if err != nil {
+		return res, fmt.Errorf("score: %w", err)
+	}
+	before := map[uint]string{}
+	for _, tc := range earlier {
+		before[tc.DoctorID] = tc.FromTier
+	}
+
+	in := make([]ranking.TierInput, 0, len(w.doctors))
+	for _, d := range w.doctors {
+		t, ok := territory[d.ID]
+		if !ok {
+			t = w.hospitals[d.HospitalID].City
+		}
+		prev, ok := before[d.ID]
+		if !ok {
+			prev = d.Tier
+		}
+		in = append(in, ranking.TierInput{DoctorID: d.ID, Territory: t, Heat: s.heat(w, d).Score, Prev: prev})
+	}
+	slices.SortFunc(in, func(a, b ranking.TierInput) int { return cmp.Compare(a.DoctorID, b.DoctorID) })
+	tiers := ranking.AssignTiers(in, s.cfg.TierPercentiles, s.cfg.TierHysteresis)
+	scores := make([]models.DoctorScore, len(tiers))
+	var changes []models.TierChange
+	for i, t := range tiers {
+		scores[i] = models.DoctorScore{DoctorID: t.DoctorID, Heat: round2(t.Heat), Tier: t.Tier}
+		if t.Changed {
+			tc := models.TierChange{DoctorID: t.DoctorID, Day: day, FromTier: t.Prev, ToTier: t.Tier, Heat: round2(t.Heat), Rising: t.Rising}
+			changes = append(changes, tc)
+			if t.Rising {
+				res.Rising = append(res.Rising, tc)
+			}
+		}
+	}
+	err = s.store.Tx(ctx, func(tx *models.Store) error {
+		if err := tx.UpdateDoctorScores(ctx, scores, s.clock.Now()); err != nil {
+			return err
+		}
+		return tx.ReplaceTierChanges(ctx, day, changes)
+	})
+	if err != nil {
+		return res, fmt.Errorf("score: %w", err)
+	}
+	res.Doctors, res.Changes = len(scores), len(changes)
+	return res, nil
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }
