@@ -1,0 +1,502 @@
+package flows_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"visitbot/bot"
+	"visitbot/bot/console"
+	"visitbot/bot/wecom"
+	"visitbot/bot/wecom/wecomfake"
+	"visitbot/cards"
+	"visitbot/clock"
+	"visitbot/flows"
+	"visitbot/handlers"
+	"visitbot/jobs"
+	"visitbot/models"
+	"visitbot/models/modelstest"
+)
+
+// loopCard is a card as a user received it on some platform, reduced to
+// what a user can act on.
+type loopCard struct {
+	TaskID, Layout, Title string
+	ResponseCode          string
+	Buttons               []string // callback keys
+	Selection             *cards.Select
+	Selects               []cards.Select
+	Checkbox              []string // option ids
+	CheckboxKey, Submit   string
+}
+
+// loopDriver is one chat platform as a user experiences it.
+type loopDriver interface {
+	name() string
+	platforms() flows.Platforms
+	// wire builds the platform on the world's bot; called once before the scenario.
+	wire(t *testing.T, w *alertWorld, b *bot.Bot)
+	messenger() bot.Messenger
+	text(t *testing.T, u *models.User, text string) []string
+	location(t *testing.T, u *models.User, lat, lng float64) []string
+	click(t *testing.T, u *models.User, c loopCard, key string, sel ...bot.Selection) []string
+	// cards lists the cards u received, oldest first.
+	cards(t *testing.T, u *models.User) []loopCard
+	// settle lets deferred replies finish.
+	settle(t *testing.T)
+	// textsTo lists every text u received.
+	textsTo(t *testing.T, u *models.User) []string
+	// updated reports whether u's card taskID was replaced by an update.
+	updated(t *testing.T, u *models.User, taskID string) bool
+}
+
+// loopOutcome is what the scenario leaves in the database, free of ids and
+// platform details, so every platform must produce the same one.
+type loopOutcome struct {
+	Plans, Recommended, Planned, Skipped int
+	Verified, Completed                  int
+	Feedback                             string
+	FollowUps, MustVisits                int
+	AlertStatus                          string
+	RepNoticed                           bool
+}
+
+// runLoop is the whole daily loop: morning push → accept → check-in →
+// two-step feedback → note → manager alert → 指派, through driver d.
+func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
+	ctx := context.Background()
+	w := newAlertWorld(t, s)
+	for _, u := range []*models.User{w.mgr, w.mgr2, w.rep, w.rep2, w.rep3, w.admin} {
+		must(t, s.DB(ctx).Model(&models.User{}).Where("id = ?", u.ID).Updates(map[string]any{
+			"wecom_user_id": "wx-" + u.UserID, "dingtalk_user_id": "dt-" + u.UserID}).Error)
+	}
+	log := slog.New(slog.DiscardHandler)
+	b := bot.New(s, w.clk, modelstest.Shanghai, log)
+	deps := flows.Deps{Store: s, Clock: w.clk, Log: log, Config: w.cfg, Recommend: w.rec, Platforms: d.platforms()}
+	flows.Register(b, deps)
+	must(t, b.Seal())
+	d.wire(t, w, b)
+	fl := flows.New(deps)
+	disp, err := jobs.NewDispatcher(jobs.DispatcherOptions{Store: s, Messengers: map[bot.Platform]bot.Messenger{bot.Platform(d.name()): d.messenger()},
+		Config: w.cfg.Outbox, Clock: w.clk, Log: log})
+	must(t, err)
+	drain := func() { d.settle(t); must(t, disp.Drain(ctx)); d.settle(t) }
+
+	// Morning push: exactly one visit-list card.
+	res, err := fl.MorningPush(ctx, testDay, []string{"rep01"})
+	must(t, err)
+	if res.Cards != 1 {
+		t.Fatalf("push: %+v", res)
+	}
+	drain()
+	list := only(t, d.cards(t, w.rep), func(c loopCard) bool { return slices.Contains(c.Buttons, cards.ActionPlanAccept) })
+
+	// Another user's click is refused.
+	if r := d.click(t, w.rep2, list, cards.ActionPlanAccept); !slices.Contains(r, bot.MsgNotYourCard) {
+		t.Fatalf("%s: foreign click answered %q", d.name(), r)
+	}
+	// Skip one doctor with a reason: a replacement is offered, the list card is updated.
+	d.click(t, w.rep, list, cards.ActionPlanSkip)
+	drain()
+	form := only(t, d.cards(t, w.rep), func(c loopCard) bool { return c.Submit == cards.ActionSkipSubmit })
+	if r := d.click(t, w.rep, form, cards.ActionSkipSubmit, bot.Selection{QuestionKey: form.Selects[0].QuestionKey, OptionIDs: []string{form.Selects[0].Options[1].ID}},
+		bot.Selection{QuestionKey: form.Selects[1].QuestionKey, OptionIDs: []string{"cancelled"}}); !slices.ContainsFunc(r, func(s string) bool { return strings.Contains(s, "为您补上") }) {
+		t.Fatalf("%s: skip answered %q", d.name(), r)
+	}
+	drain()
+	if !d.updated(t, w.rep, list.TaskID) {
+		t.Fatalf("%s: the visit-list card was not updated after the skip", d.name())
+	}
+	if r := d.click(t, w.rep, list, cards.ActionPlanAccept); !containsPrefix(r, "已记录今日计划") {
+		t.Fatalf("%s: accept answered %q", d.name(), r)
+	}
+	drain()
+
+	// Check-in inside the fence: verified, a feedback form per doctor there.
+	d.text(t, w.rep, "签到")
+	if r := d.location(t, w.rep, w.hosp.Lat+0.001, w.hosp.Lng); !containsPrefix(r, "签到成功") {
+		t.Fatalf("%s: check-in answered %q", d.name(), r)
+	}
+	drain()
+	step1 := only(t, d.cards(t, w.rep), func(c loopCard) bool { return c.Layout == string(cards.MultipleInteraction) && c.Submit == "fb:step1" })
+	pick := func(s cards.Select, i int) bot.Selection {
+		return bot.Selection{QuestionKey: s.QuestionKey, OptionIDs: []string{s.Options[i].ID}}
+	}
+	d.click(t, w.rep, step1, "fb:step1", pick(step1.Selects[0], 0), pick(step1.Selects[1], 1), pick(step1.Selects[2], 1))
+	drain()
+	step2 := only(t, d.cards(t, w.rep), func(c loopCard) bool { return c.Layout == string(cards.VoteInteraction) })
+	if r := d.click(t, w.rep, step2, "fb:step2", bot.Selection{QuestionKey: step2.CheckboxKey, OptionIDs: step2.Checkbox[:1]}); !containsPrefix(r, "反馈已保存") {
+		t.Fatalf("%s: step 2 answered %q", d.name(), r)
+	}
+	if r := d.text(t, w.rep, "主任关心医保报销比例"); !containsPrefix(r, "备注已保存到") {
+		t.Fatalf("%s: note answered %q", d.name(), r)
+	}
+	drain()
+
+	// Manager alert → 指派 to a rep of the manager's team.
+	_, err = fl.AlertScan(ctx, testDay)
+	must(t, err)
+	drain()
+	var alert loopCard
+	var mgr *models.User
+	for _, m := range []*models.User{w.mgr, w.mgr2} {
+		for _, c := range d.cards(t, m) {
+			if slices.Contains(c.Buttons, cards.ActionAlertAssign) {
+				alert, mgr = c, m
+			}
+		}
+	}
+	if mgr == nil {
+		t.Fatalf("%s: no alert card reached a manager", d.name())
+	}
+	assignee := alert.Selection.Options[0].ID
+	if r := d.click(t, w.rep, alert, cards.ActionAlertAssign, bot.Selection{QuestionKey: alert.Selection.QuestionKey, OptionIDs: []string{assignee}}); !slices.Contains(r, bot.MsgNotYourCard) {
+		t.Fatalf("%s: a rep acted on the manager's alert: %q", d.name(), r)
+	}
+	d.click(t, mgr, alert, cards.ActionAlertAssign, bot.Selection{QuestionKey: alert.Selection.QuestionKey, OptionIDs: []string{assignee}})
+	drain()
+
+	var out loopOutcome
+	count := func(m any, where string, args ...any) int {
+		var n int64
+		must(t, s.DB(ctx).Model(m).Where(where, args...).Count(&n).Error)
+		return int(n)
+	}
+	out.Plans = count(&models.DailyPlan{}, "day = ?", testDay)
+	out.Recommended = count(&models.Recommendation{}, "day = ? AND rep_id = ?", testDay, w.rep.ID)
+	out.Planned = count(&models.Visit{}, "planned = ?", true)
+	out.Skipped = count(&models.Visit{}, "status = ?", models.VisitSkipped)
+	out.Verified = count(&models.Visit{}, "verified = ?", true)
+	out.Completed = count(&models.Visit{}, "status = ?", models.VisitCompleted)
+	var fb models.VisitFeedback
+	must(t, s.DB(ctx).Take(&fb).Error)
+	out.Feedback = strings.Join([]string{fb.Concerns, fb.Objection, fb.FollowUp, fb.Commitments, fb.Note, strconv.FormatFloat(fb.QualityScore, 'f', 1, 64)}, "/")
+	out.FollowUps = count(&models.MustVisit{}, "source = ?", models.RecFollowUp)
+	out.MustVisits = count(&models.MustVisit{}, "source = ? AND ref_key LIKE ?", models.RecMustVisit, "alert:%")
+	var a models.Alert
+	must(t, s.DB(ctx).Where("status <> ?", models.AlertOpen).Take(&a).Error)
+	out.AlertStatus = a.Status
+	var repID uint
+	fmt.Sscan(assignee, &repID)
+	for _, u := range []*models.User{w.rep, w.rep2, w.rep3} {
+		if u.ID == repID {
+			out.RepNoticed = containsPrefix(d.textsTo(t, u), mgr.Name+"指派您拜访")
+		}
+	}
+	return out
+}
+
+func only(t *testing.T, cs []loopCard, match func(loopCard) bool) loopCard {
+	t.Helper()
+	var found []loopCard
+	for _, c := range cs {
+		if match(c) {
+			found = append(found, c)
+		}
+	}
+	if len(found) == 0 {
+		t.Fatalf("no such card among %d", len(cs))
+	}
+	return found[len(found)-1]
+}
+
+func containsPrefix(texts []string, prefix string) bool {
+	return slices.ContainsFunc(texts, func(s string) bool { return strings.HasPrefix(s, prefix) })
+}
+
+// TestDailyLoopOnEveryPlatform runs the same scenario through the console
+// and the encrypted WeCom callback; both must leave the same database.
+func TestDailyLoopOnEveryPlatform(t *testing.T) {
+	for _, db := range modelstest.Drivers() {
+		t.Run(db, func(t *testing.T) {
+			outcomes := map[string]loopOutcome{}
+			for _, d := range []loopDriver{&consoleDriver{}, &wecomDriver{}} {
+				t.Run(d.name(), func(t *testing.T) {
+					s, _ := modelstest.Open(t, db, clock.NewFake(time.Date(2026, 12, 1, 9, 0, 0, 0, modelstest.Shanghai)))
+					outcomes[d.name()] = runLoop(t, s, d)
+				})
+			}
+			want := outcomes["console"]
+			t.Logf("outcomes: %+v", outcomes)
+			if want.Plans != 1 || want.Recommended != 6 || want.Planned != 5 || want.Skipped != 1 || want.Verified == 0 || want.Completed != 1 || want.FollowUps != 1 || want.MustVisits != 1 ||
+				want.AlertStatus != models.AlertAssigned || !want.RepNoticed {
+				t.Fatalf("console outcome = %+v", want)
+			}
+			for name, got := range outcomes {
+				if got != want {
+					t.Errorf("%s outcome %+v differs from console %+v", name, got, want)
+				}
+			}
+		})
+	}
+}
+
+// ---- console ----
+
+type consoleDriver struct {
+	s   *models.Store
+	con *console.Console
+}
+
+func (d *consoleDriver) name() string               { return "console" }
+func (d *consoleDriver) platforms() flows.Platforms { return flows.Platforms{Console: true} }
+func (d *consoleDriver) messenger() bot.Messenger   { return d.con }
+func (d *consoleDriver) settle(*testing.T)          {}
+func (d *consoleDriver) wire(_ *testing.T, w *alertWorld, b *bot.Bot) {
+	d.s, d.con = w.s, console.New(w.s, b, w.clk)
+}
+
+func (d *consoleDriver) post(t *testing.T, u *models.User, ev bot.Event) []string {
+	t.Helper()
+	r, err := d.con.Post(context.Background(), u.UserID, "", ev)
+	must(t, err)
+	return r.Texts
+}
+func (d *consoleDriver) text(t *testing.T, u *models.User, s string) []string {
+	return d.post(t, u, bot.Event{Kind: bot.EventText, Text: s})
+}
+func (d *consoleDriver) location(t *testing.T, u *models.User, lat, lng float64) []string {
+	return d.post(t, u, bot.Event{Kind: bot.EventLocation, Location: &bot.Location{Lat: lat, Lng: lng}})
+}
+func (d *consoleDriver) click(t *testing.T, u *models.User, c loopCard, key string, sel ...bot.Selection) []string {
+	return d.post(t, u, bot.Event{Kind: bot.EventCardAction, Action: &bot.CardAction{TaskID: c.TaskID, Key: key, Selected: sel}})
+}
+func (d *consoleDriver) cards(t *testing.T, u *models.User) []loopCard {
+	var out []loopCard
+	for _, b := range d.bodies(t, u) {
+		if c := b.Card; c != nil {
+			lc := loopCard{TaskID: c.TaskID, Layout: string(c.Layout), Title: c.Title, Selection: c.Selection, Selects: c.Selects}
+			for _, bt := range c.Buttons {
+				if bt.Key != "" {
+					lc.Buttons = append(lc.Buttons, bt.Key)
+				}
+			}
+			if c.Checkbox != nil {
+				lc.CheckboxKey = c.Checkbox.QuestionKey
+				for _, o := range c.Checkbox.Options {
+					lc.Checkbox = append(lc.Checkbox, o.ID)
+				}
+			}
+			if c.Submit != nil {
+				lc.Submit = c.Submit.Key
+			}
+			out = append(out, lc)
+		}
+	}
+	return out
+}
+func (d *consoleDriver) bodies(t *testing.T, u *models.User) []console.Body {
+	msgs, err := d.s.ConsoleMessages(context.Background(), u.ID, 0, 1000)
+	must(t, err)
+	var out []console.Body
+	for _, m := range msgs {
+		if m.Direction != "out" {
+			continue
+		}
+		var b console.Body
+		must(t, json.Unmarshal([]byte(m.Body), &b))
+		out = append(out, b)
+	}
+	return out
+}
+func (d *consoleDriver) textsTo(t *testing.T, u *models.User) []string {
+	var out []string
+	for _, b := range d.bodies(t, u) {
+		if b.Text != "" {
+			out = append(out, b.Text)
+		}
+	}
+	return out
+}
+
+// ---- WeCom ----
+
+type wecomDriver struct {
+	w      *alertWorld
+	fake   *wecomfake.Server
+	crypto *wecom.Crypto
+	cb     *wecom.Callback
+	msgr   bot.Messenger
+	srv    http.Handler
+	msgID  int
+}
+
+func (d *wecomDriver) name() string               { return "wecom" }
+func (d *wecomDriver) platforms() flows.Platforms { return flows.Platforms{WeCom: true} }
+func (d *wecomDriver) messenger() bot.Messenger   { return d.msgr }
+
+func (d *wecomDriver) wire(t *testing.T, w *alertWorld, b *bot.Bot) {
+	d.w = w
+	log := slog.New(slog.DiscardHandler)
+	var err error
+	d.crypto, err = wecom.NewCrypto(awToken, awAESKey, awCorp)
+	must(t, err)
+	d.fake = wecomfake.New(t, w.clk, awCorp, awSecret, awAgent)
+	client, err := wecom.NewClient(wecom.ClientOptions{APIBase: d.fake.URL, CorpID: awCorp, Secret: awSecret, AgentID: awAgent, Cache: wecom.NewStoreCache(w.s)})
+	must(t, err)
+	d.msgr = wecom.NewMessenger(client, w.s, log)
+	opts := wecom.CallbackOptions{Crypto: d.crypto, Bot: b, Messenger: d.msgr, Clock: w.clk, Log: log}
+	if w.s.Driver() == "sqlite" {
+		opts.MaxInFlight = 1
+	}
+	d.cb, err = wecom.NewCallback(opts)
+	must(t, err)
+	d.srv = handlers.New(handlers.Deps{Store: w.s, Bot: b, Log: log, Clock: w.clk, Registry: prometheus.NewRegistry(), MaxBodyBytes: 1 << 20, WeCom: d.cb}).Handler()
+}
+
+func (d *wecomDriver) settle(t *testing.T) { must(t, d.cb.Wait(context.Background())) }
+
+// post encrypts plain as WeCom does and returns the user's new texts: the
+// passive reply plus what was sent through the API meanwhile.
+func (d *wecomDriver) post(t *testing.T, u *models.User, plain string) []string {
+	t.Helper()
+	before := len(d.fake.Sent())
+	enc, err := d.crypto.Encrypt([]byte(plain))
+	must(t, err)
+	ts := strconv.FormatInt(d.w.clk.Now().Unix(), 10)
+	q := url.Values{"msg_signature": {d.crypto.Sign(ts, "n"+ts, enc)}, "timestamp": {ts}, "nonce": {"n" + ts}}
+	body := fmt.Sprintf("<xml><ToUserName><![CDATA[%s]]></ToUserName><AgentID><![CDATA[%d]]></AgentID><Encrypt><![CDATA[%s]]></Encrypt></xml>", awCorp, awAgent, enc)
+	rec := httptest.NewRecorder()
+	d.srv.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/wecom/callback?"+q.Encode(), bytes.NewReader([]byte(body))))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("wecom callback: %d %q", rec.Code, rec.Body.String())
+	}
+	var texts []string
+	if rec.Body.Len() > 0 {
+		reply, err := d.crypto.OpenReply(rec.Body.Bytes())
+		must(t, err)
+		var p passiveReply
+		must(t, xml.Unmarshal(reply, &p))
+		if p.MsgType == "text" {
+			texts = append(texts, p.Content)
+		}
+	}
+	d.settle(t)
+	for _, m := range d.fake.Sent()[before:] {
+		if m.ToUser == "wx-"+u.UserID && m.Text != "" {
+			texts = append(texts, m.Text)
+		}
+	}
+	d.w.clk.Advance(1e9) // events are deduplicated by sender and CreateTime
+	return texts
+}
+
+func (d *wecomDriver) head(u *models.User) string {
+	return fmt.Sprintf("<ToUserName><![CDATA[%s]]></ToUserName><FromUserName><![CDATA[wx-%s]]></FromUserName><CreateTime>%d</CreateTime><AgentID>%d</AgentID>",
+		awCorp, u.UserID, d.w.clk.Now().Unix(), awAgent)
+}
+
+func (d *wecomDriver) text(t *testing.T, u *models.User, s string) []string {
+	d.msgID++
+	return d.post(t, u, fmt.Sprintf("<xml>%s<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content><MsgId>%d</MsgId></xml>", d.head(u), s, 7000+d.msgID))
+}
+
+func (d *wecomDriver) location(t *testing.T, u *models.User, lat, lng float64) []string {
+	d.msgID++
+	return d.post(t, u, fmt.Sprintf("<xml>%s<MsgType><![CDATA[location]]></MsgType><Location_X>%f</Location_X><Location_Y>%f</Location_Y><Scale>15</Scale><Label><![CDATA[医院]]></Label><MsgId>%d</MsgId></xml>",
+		d.head(u), lat, lng, 7000+d.msgID))
+}
+
+func (d *wecomDriver) click(t *testing.T, u *models.User, c loopCard, key string, sel ...bot.Selection) []string {
+	var items strings.Builder
+	if len(sel) > 0 {
+		items.WriteString("<SelectedItems>")
+		for _, s := range sel {
+			fmt.Fprintf(&items, "<SelectedItem><QuestionKey><![CDATA[%s]]></QuestionKey><OptionIds>", s.QuestionKey)
+			for _, id := range s.OptionIDs {
+				fmt.Fprintf(&items, "<OptionId><![CDATA[%s]]></OptionId>", id)
+			}
+			items.WriteString("</OptionIds></SelectedItem>")
+		}
+		items.WriteString("</SelectedItems>")
+	}
+	return d.post(t, u, fmt.Sprintf("<xml>%s<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[template_card_event]]></Event><EventKey><![CDATA[%s]]></EventKey><TaskId><![CDATA[%s]]></TaskId><CardType><![CDATA[%s]]></CardType><ResponseCode><![CDATA[%s]]></ResponseCode>%s</xml>",
+		d.head(u), key, c.TaskID, c.Layout, c.ResponseCode, items.String()))
+}
+
+func (d *wecomDriver) cards(t *testing.T, u *models.User) []loopCard {
+	var out []loopCard
+	for _, m := range d.fake.Sent() {
+		if m.ToUser != "wx-"+u.UserID || m.Card == nil {
+			continue
+		}
+		c := m.Card
+		lc := loopCard{TaskID: c.TaskID, Layout: c.CardType, ResponseCode: m.ResponseCode}
+		if c.MainTitle != nil {
+			lc.Title = c.MainTitle.Title
+		}
+		for _, b := range c.ButtonList {
+			if b.Key != "" {
+				lc.Buttons = append(lc.Buttons, b.Key)
+			}
+		}
+		conv := func(q, title string, opts []cards.WeComOption) cards.Select {
+			s := cards.Select{QuestionKey: q, Title: title}
+			for _, o := range opts {
+				s.Options = append(s.Options, cards.Option{ID: o.ID, Text: o.Text})
+			}
+			return s
+		}
+		if bs := c.ButtonSelection; bs != nil {
+			s := conv(bs.QuestionKey, bs.Title, bs.OptionList)
+			lc.Selection = &s
+		}
+		for _, s := range c.SelectList {
+			lc.Selects = append(lc.Selects, conv(s.QuestionKey, s.Title, s.OptionList))
+		}
+		if c.Checkbox != nil {
+			lc.CheckboxKey = c.Checkbox.QuestionKey
+			for _, o := range c.Checkbox.OptionList {
+				lc.Checkbox = append(lc.Checkbox, o.ID)
+			}
+		}
+		if c.SubmitButton != nil {
+			lc.Submit = c.SubmitButton.Key
+		}
+		out = append(out, lc)
+	}
+	return out
+}
+
+func (d *wecomDriver) textsTo(t *testing.T, u *models.User) []string {
+	var out []string
+	for _, m := range d.fake.Sent() {
+		if m.ToUser == "wx-"+u.UserID && m.Text != "" {
+			out = append(out, m.Text)
+		}
+	}
+	return out
+}
+
+func (d *consoleDriver) updated(t *testing.T, u *models.User, taskID string) bool {
+	for _, b := range d.bodies(t, u) {
+		if b.Card != nil && b.Card.TaskID == taskID {
+			// The console rewrites the card in place: the skipped doctor is gone
+			// and the replacement is the fifth row.
+			return len(b.Card.Fields) == 5 && b.Card.ReplaceText == ""
+		}
+	}
+	return false
+}
+
+func (d *wecomDriver) updated(t *testing.T, u *models.User, taskID string) bool {
+	for _, up := range d.fake.Updates() {
+		if up.Card != nil && up.Card.TaskID == taskID && slices.Contains(up.UserIDs, "wx-"+u.UserID) {
+			return true
+		}
+	}
+	return false
+}
