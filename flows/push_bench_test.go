@@ -1,0 +1,78 @@
+package flows_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"visitbot/clock"
+	"visitbot/config"
+	"visitbot/flows"
+	"visitbot/models"
+	"visitbot/models/modelstest"
+	"visitbot/recommend"
+	"visitbot/seed"
+)
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// BenchmarkMorningPush measures rank + render + enqueue of every rep's
+// morning card (the morning_push job without the platform calls), on
+// SQLite, or MySQL with VISITBOT_BENCH_DRIVER=mysql. World size:
+// VISITBOT_BENCH_REPS (600) and VISITBOT_BENCH_DOCTORS (30000). Each
+// iteration pushes a new day, so nothing is deduplicated away.
+func BenchmarkMorningPush(b *testing.B) {
+	reps, doctors := envInt("VISITBOT_BENCH_REPS", 600), envInt("VISITBOT_BENCH_DOCTORS", 30000)
+	driver := os.Getenv("VISITBOT_BENCH_DRIVER")
+	if driver == "" {
+		driver = "sqlite"
+	}
+	ctx := context.Background()
+	start := time.Date(2026, 11, 30, 7, 25, 0, 0, modelstest.Shanghai) // a Monday
+	clk := clock.NewFake(start)
+	s, _ := modelstest.Open(b, driver, clk)
+	if err := seed.World(ctx, s, seed.Options{Reps: reps, Doctors: doctors, Seed: 1, Today: start.AddDate(0, 0, -1)}); err != nil {
+		b.Fatal(err)
+	}
+	cfg := config.Default()
+	rec, err := recommend.New(s, cfg.Ranking, cfg.Compliance)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := rec.ScoreAll(ctx, "2026-11-29"); err != nil { // the nightly job
+		b.Fatal(err)
+	}
+	fl := flows.New(flows.Deps{Store: s, Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Config: cfg, Recommend: rec,
+		Platforms: flows.Platforms{WeCom: true}})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		day := start.AddDate(0, 0, i%5) // Monday … Friday
+		clk.Set(day)
+		b.StopTimer()
+		// A fresh day each iteration: clear what the previous one queued.
+		if err := s.DB(ctx).Where("1 = 1").Delete(&models.OutboxMessage{}).Error; err != nil {
+			b.Fatal(err)
+		}
+		if err := s.DB(ctx).Where("1 = 1").Delete(&models.Recommendation{}).Error; err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		res, err := fl.MorningPush(ctx, clock.Day(day, modelstest.Shanghai), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Queued != reps {
+			b.Fatalf("queued %d of %d", res.Queued, reps)
+		}
+	}
+	b.ReportMetric(float64(reps), "reps")
+}
