@@ -49,12 +49,23 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) error {
 		if err != nil {
 			return err
 		}
+		today := a.store.Today()
 		if n == 0 {
 			fmt.Fprintln(env.stdout, "empty database: seeding the demo world …")
 			if err := seedWorld(ctx, a, defaultSeedOptions()); err != nil {
 				return err
 			}
+			if _, err := a.rec.ScoreAll(ctx, today); err != nil {
+				return fmt.Errorf("demo: score: %w", err)
+			}
 		}
+		// Today's cards, so every rep has one in the console right away
+		// (queued once per day; the outbox delivers them).
+		res, err := a.flows.MorningPush(ctx, today, nil)
+		if err != nil {
+			return fmt.Errorf("demo: morning push: %w", err)
+		}
+		fmt.Fprintf(env.stdout, "today's visit lists: %s\n", res)
 		fmt.Fprintf(env.stdout, "visitbot demo is running. Open http://%s/console in your browser (Ctrl+C to stop).\n", bound)
 		return nil
 	})
