@@ -223,7 +223,7 @@ func TestDailyLoopOnEveryPlatform(t *testing.T) {
 	for _, db := range modelstest.Drivers() {
 		t.Run(db, func(t *testing.T) {
 			outcomes := map[string]loopOutcome{}
-			for _, d := range []loopDriver{&consoleDriver{}, &wecomDriver{}} {
+			for _, d := range []loopDriver{&consoleDriver{}, &wecomDriver{}, &dingtalkDriver{}} {
 				t.Run(d.name(), func(t *testing.T) {
 					s, _ := modelstest.Open(t, db, clock.NewFake(time.Date(2026, 12, 1, 9, 0, 0, 0, modelstest.Shanghai)))
 					outcomes[d.name()] = runLoop(t, s, d)
