@@ -59,9 +59,6 @@ func (a *app) messengers() map[bot.Platform]bot.Messenger {
 	if a.dingtalk != nil {
 		ms[bot.DingTalk] = a.dingtalk.Messenger()
 	}
-	if a.dingtalk != nil {
-		ms[bot.DingTalk] = a.dingtalk.Messenger()
-	}
 	return ms
 }
 

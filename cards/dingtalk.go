@@ -14,6 +14,7 @@ import (
 // All values are strings; lists and objects are JSON strings.
 const (
 	DingTalkKeyKind          = "kind"
+	DingTalkKeyLayout        = "layout" // text_notice | button_interaction | vote_interaction | multiple_interaction …
 	DingTalkKeyTaskID        = "task_id"
 	DingTalkKeySource        = "source"
 	DingTalkKeyTitle         = "title"
@@ -139,7 +140,7 @@ func RenderDingTalkParams(c Card) (map[string]string, error) {
 		return nil, err
 	}
 	m := map[string]string{
-		DingTalkKeyKind: c.Kind, DingTalkKeyTaskID: c.TaskID, DingTalkKeySource: c.Source,
+		DingTalkKeyKind: c.Kind, DingTalkKeyLayout: string(c.Layout), DingTalkKeyTaskID: c.TaskID, DingTalkKeySource: c.Source,
 		DingTalkKeyTitle: c.Title, DingTalkKeyDesc: c.Desc, DingTalkKeySubtitle: c.Subtitle,
 		DingTalkKeyQuote: c.Quote, DingTalkKeyURL: c.URL, DingTalkKeyStatus: c.ReplaceText,
 		DingTalkKeyFrozen: "false", DingTalkKeyEmphasisTitle: "", DingTalkKeyEmphasisDesc: "",

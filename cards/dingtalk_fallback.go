@@ -184,10 +184,9 @@ func singleQuestion(c Card) (question, []Option, bool) {
 
 // mdEscape keeps user-supplied text from turning into markdown links or
 // headings (DingTalk's markdown subset).
-func mdEscape(s string) string {
-	r := strings.NewReplacer("[", "［", "]", "］", "#", "＃", "*", "＊", "\n", " ")
-	return r.Replace(s)
-}
+func mdEscape(s string) string { return mdEscaper.Replace(s) }
+
+var mdEscaper = strings.NewReplacer("[", "［", "]", "］", "#", "＃", "*", "＊", "\n", " ")
 
 func firstNonBlank(ss ...string) string {
 	for _, s := range ss {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -42,15 +43,16 @@ const (
 // domain flows plus one test action, Adapter and Messenger against the fake
 // DingTalk API (which also serves the sessionWebhook).
 type dingTalkEnv struct {
-	t      *testing.T
-	store  *models.Store
-	clock  *clock.Fake
-	fake   *dingtalkfake.Fake
-	crypto *dingtalk.Crypto
-	srv    http.Handler
-	a      *dingtalk.Adapter
-	rep    *models.User
-	clicks int
+	t         *testing.T
+	store     *models.Store
+	clock     *clock.Fake
+	fake      *dingtalkfake.Fake
+	crypto    *dingtalk.Crypto
+	srv       http.Handler
+	a         *dingtalk.Adapter
+	rep       *models.User
+	clicks    int
+	locations []bot.Location
 }
 
 func newDingTalkEnv(t *testing.T, s *models.Store) *dingTalkEnv {
@@ -86,6 +88,11 @@ func newDingTalkEnv(t *testing.T, s *models.Store) *dingTalkEnv {
 			return bot.Reply{}, err
 		}
 		return bot.Reply{Texts: []string{"已记录"}, Update: &bot.CardUpdate{ReplaceName: "已接受"}}, nil
+	})
+	// The check-in flow's own tests cover geofencing; here the location must arrive intact.
+	b.OnLocation(func(req *bot.Request) (bot.Reply, error) {
+		e.locations = append(e.locations, *req.Event.Location)
+		return bot.Text("已收到位置"), nil
 	})
 	if err := b.Seal(); err != nil {
 		t.Fatal(err)
@@ -240,6 +247,33 @@ func TestDingTalkRobotReplyFallsBackToAPI(t *testing.T) {
 			if m.UserID != dtRep || m.MsgKey != "sampleMarkdown" || !strings.Contains(m.MsgParam["text"], "rep01") {
 				t.Fatalf("API reply = %+v", m)
 			}
+		}
+	})
+}
+
+// A location message (shape per the fixture in bot/dingtalk/testdata) reaches the bot's location handler.
+func TestDingTalkRobotLocation(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		e := newDingTalkEnv(t, s)
+		raw, err := os.ReadFile("../bot/dingtalk/testdata/robot_location.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var msg map[string]any
+		if err := json.Unmarshal(raw, &msg); err != nil {
+			t.Fatal(err)
+		}
+		msg["senderStaffId"], msg["sessionWebhook"] = dtRep, e.fake.SessionWebhook("loc")
+		msg["sessionWebhookExpiredTime"] = e.clock.Now().Add(time.Hour).UnixMilli()
+		body, _ := json.Marshal(msg)
+		if w := e.signedRobot(body); w.Code != http.StatusOK {
+			t.Fatalf("status %d", w.Code)
+		}
+		if len(e.locations) != 1 || e.locations[0].Lat != 31.230416 || e.locations[0].Lng != 121.473701 {
+			t.Fatalf("locations = %+v", e.locations)
+		}
+		if r := e.fake.Sessions(); len(r) != 1 || r[0].Text != "已收到位置" {
+			t.Fatalf("replies = %+v", r)
 		}
 	})
 }

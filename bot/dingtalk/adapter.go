@@ -99,6 +99,9 @@ func NewAdapter(o AdapterOptions) (*Adapter, error) {
 // Messenger is the adapter's outbound side.
 func (a *Adapter) Messenger() *Messenger { return a.opt.Messenger }
 
+// Client is the API client behind the Messenger (the web sign-in borrows its token).
+func (a *Adapter) Client() *Client { return a.opt.Messenger.opt.Client }
+
 // Start connects the Stream transport in mode "stream" (a no-op in mode
 // "http", where DingTalk calls the routes); it disconnects when ctx ends.
 func (a *Adapter) Start(ctx context.Context) error {

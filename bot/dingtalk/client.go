@@ -106,6 +106,10 @@ func NewClient(o ClientOptions) (*Client, error) {
 // RobotCode is the robot the client sends as.
 func (c *Client) RobotCode() string { return c.opt.RobotCode }
 
+// Token returns the app's access token from the shared cache; the web
+// sign-in (免登) uses it for oapi user lookups.
+func (c *Client) Token(ctx context.Context) (string, error) { return c.tokens.Token(ctx) }
+
 // APIError is a DingTalk error answer. It holds what DingTalk said, never
 // the request (which may carry the secret).
 type APIError struct {

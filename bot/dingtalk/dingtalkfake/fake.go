@@ -67,6 +67,7 @@ type Fake struct {
 	invalid       map[string]bool
 	messages      []Message
 	cards         map[string]*Card
+	cardOrder     []string
 	updates       []Card
 	sessions      []SessionReply
 	stream        *streamConn
@@ -198,6 +199,19 @@ func (f *Fake) Card(outTrackID string) (Card, bool) {
 	return cp, true
 }
 
+// Cards lists the created cards in creation order, with updates applied.
+func (f *Fake) Cards() []Card {
+	f.mu.Lock()
+	ids := append([]string(nil), f.cardOrder...)
+	f.mu.Unlock()
+	out := make([]Card, 0, len(ids))
+	for _, id := range ids {
+		c, _ := f.Card(id)
+		out = append(out, c)
+	}
+	return out
+}
+
 // CardCount is the number of created cards.
 func (f *Fake) CardCount() int {
 	f.mu.Lock()
@@ -210,6 +224,18 @@ func (f *Fake) Updates() []Card {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]Card(nil), f.updates...)
+}
+
+// Apply merges params into a card as DingTalk does with a callback's
+// synchronous answer (which the fake does not see otherwise).
+func (f *Fake) Apply(outTrackID string, params map[string]string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c := f.cards[outTrackID]; c != nil {
+		for k, v := range params {
+			c.Params[k] = v
+		}
+	}
 }
 
 // Sessions lists texts posted to sessionWebhooks.
@@ -386,6 +412,7 @@ func (f *Fake) createCard(w http.ResponseWriter, _ *http.Request, body []byte) {
 	case in.CallbackType != "HTTP" && in.CallbackType != "STREAM":
 		writeError(w, http.StatusBadRequest, "param.callbackTypeInvalid", "callbackType invalid")
 	default:
+		f.cardOrder = append(f.cardOrder, in.OutTrackID)
 		f.cards[in.OutTrackID] = &Card{OutTrackID: in.OutTrackID, TemplateID: in.CardTemplateID, UserID: user,
 			CallbackType: in.CallbackType, Params: in.CardData.CardParamMap}
 		writeJSON(w, http.StatusOK, map[string]any{"success": true, "result": map[string]any{"outTrackId": in.OutTrackID,
