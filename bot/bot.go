@@ -119,10 +119,20 @@ func (b *Bot) Seal() error {
 	return errors.Join(b.errs...)
 }
 
+// Splitter lets a platform adapter decide, inside the delivery's
+// transaction, which part of a reply goes back in the callback answer: it
+// returns that part and queues the rest (outbox rows through tx), so the
+// reply is committed together with its effect and survives a crash.
+type Splitter func(ctx context.Context, tx *models.Store, user *models.User, ev Event, r Reply) (Reply, error)
+
 // Handle processes one event exactly once: the delivery key and every effect
 // (rows, outbox messages) commit in one transaction. A repeated delivery
 // returns ErrDuplicate and changes nothing.
-func (b *Bot) Handle(ctx context.Context, ev Event) (Reply, error) {
+func (b *Bot) Handle(ctx context.Context, ev Event) (Reply, error) { return b.HandleWith(ctx, ev, nil) }
+
+// HandleWith is Handle with a Splitter applied to the reply inside the
+// transaction (nil: the whole reply is returned).
+func (b *Bot) HandleWith(ctx context.Context, ev Event, split Splitter) (Reply, error) {
 	var reply Reply
 	err := b.store.Tx(ctx, func(tx *models.Store) error {
 		if ev.DeliveryKey != "" {
@@ -133,8 +143,12 @@ func (b *Bot) Handle(ctx context.Context, ev Event) (Reply, error) {
 				return fmt.Errorf("record delivery: %w", err)
 			}
 		}
-		var err error
-		reply, err = b.route(ctx, tx, ev)
+		user, r, err := b.route(ctx, tx, ev)
+		if err != nil || split == nil || user == nil || r.IsEmpty() {
+			reply = r
+			return err
+		}
+		reply, err = split(ctx, tx, user, ev, r)
 		return err
 	})
 	if errors.Is(err, ErrDuplicate) {
@@ -162,20 +176,28 @@ func Refuse(format string, args ...any) error {
 	return &UserError{Message: fmt.Sprintf(format, args...)}
 }
 
-func (b *Bot) route(ctx context.Context, tx *models.Store, ev Event) (Reply, error) {
+// route finds the sender and runs the event's handler; user is nil for an
+// unknown sender.
+func (b *Bot) route(ctx context.Context, tx *models.Store, ev Event) (*models.User, Reply, error) {
 	now := b.clock.Now()
 	user, err := tx.UserByPlatformID(ctx, string(ev.Platform), ev.From)
 	if errors.Is(err, models.ErrNotFound) {
 		if ev.Kind == EventUnknown {
-			return Reply{}, tx.StoreRawEvent(ctx, string(ev.Platform), ev.RawType, ev.Raw)
+			return nil, Reply{}, tx.StoreRawEvent(ctx, string(ev.Platform), ev.RawType, ev.Raw)
 		}
 		b.log.Info("event from unknown user", "platform", ev.Platform, "kind", ev.Kind)
-		return Text(MsgUnknownUser), nil
+		return nil, Text(MsgUnknownUser), nil
 	}
 	if err != nil {
-		return Reply{}, fmt.Errorf("look up sender: %w", err)
+		return nil, Reply{}, fmt.Errorf("look up sender: %w", err)
 	}
 	req := &Request{Ctx: ctx, Store: tx, User: user, Event: ev, Now: now, Today: clock.Day(now, b.loc)}
+	r, err := b.dispatch(req)
+	return user, r, err
+}
+
+func (b *Bot) dispatch(req *Request) (Reply, error) {
+	ev, ctx, tx := req.Event, req.Ctx, req.Store
 	switch ev.Kind {
 	case EventText:
 		return b.handleText(req)

@@ -170,6 +170,13 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	drain()
 
 	var out loopOutcome
+	if d.name() == "wecom" {
+		var n int64
+		must(t, s.DB(ctx).Model(&models.OutboxMessage{}).Where("purpose LIKE ? AND status = ?", "reply:%", models.OutboxSent).Count(&n).Error)
+		if n == 0 {
+			t.Fatal("wecom: no reply went through the outbox")
+		}
+	}
 	count := func(m any, where string, args ...any) int {
 		var n int64
 		must(t, s.DB(ctx).Model(m).Where(where, args...).Count(&n).Error)
@@ -331,6 +338,7 @@ type wecomDriver struct {
 	cb     *wecom.Callback
 	msgr   bot.Messenger
 	srv    http.Handler
+	disp   *jobs.Dispatcher
 	msgID  int
 }
 
@@ -348,16 +356,23 @@ func (d *wecomDriver) wire(t *testing.T, w *alertWorld, b *bot.Bot) {
 	client, err := wecom.NewClient(wecom.ClientOptions{APIBase: d.fake.URL, CorpID: awCorp, Secret: awSecret, AgentID: awAgent, Cache: wecom.NewStoreCache(w.s)})
 	must(t, err)
 	d.msgr = wecom.NewMessenger(client, w.s, log)
-	opts := wecom.CallbackOptions{Crypto: d.crypto, Bot: b, Messenger: d.msgr, Clock: w.clk, Log: log}
+	// As in the app: replies that cannot be passive go through the outbox.
+	opts := wecom.CallbackOptions{Crypto: d.crypto, Bot: b, Messenger: d.msgr, Clock: w.clk, Log: log, Outbox: true}
 	if w.s.Driver() == "sqlite" {
 		opts.MaxInFlight = 1
 	}
 	d.cb, err = wecom.NewCallback(opts)
 	must(t, err)
 	d.srv = handlers.New(handlers.Deps{Store: w.s, Bot: b, Log: log, Clock: w.clk, Registry: prometheus.NewRegistry(), MaxBodyBytes: 1 << 20, WeCom: d.cb}).Handler()
+	d.disp, err = jobs.NewDispatcher(jobs.DispatcherOptions{Store: w.s, Messengers: map[bot.Platform]bot.Messenger{bot.WeCom: d.msgr},
+		Config: w.cfg.Outbox, Clock: w.clk, Log: log})
+	must(t, err)
 }
 
-func (d *wecomDriver) settle(t *testing.T) { must(t, d.cb.Wait(context.Background())) }
+func (d *wecomDriver) settle(t *testing.T) {
+	must(t, d.cb.Wait(context.Background()))
+	must(t, d.disp.Drain(context.Background()))
+}
 
 // post encrypts plain as WeCom does and returns the user's new texts: the
 // passive reply plus what was sent through the API meanwhile.

@@ -77,6 +77,11 @@ type CallbackOptions struct {
 	// AsyncTimeout bounds one deferred delivery; AsyncLimit how many run at once.
 	AsyncTimeout time.Duration
 	AsyncLimit   int
+	// Outbox queues the reply parts that cannot be passive as outbox rows in
+	// the delivery's own transaction (the dispatcher sends them), instead of
+	// sending them from a goroutine after the answer. The app sets it; a
+	// crash then loses nothing. Tests without a dispatcher leave it off.
+	Outbox bool
 	// MaxInFlight bounds concurrent bot transactions (0 = unbounded). With
 	// SQLite, which has one writer, 1 queues callbacks in process instead of
 	// leaving them to SQLite's sleeping busy handler (a long p99 tail).
@@ -87,11 +92,11 @@ type CallbackOptions struct {
 // hands the event to the bot exactly once and answers within WeCom's 5 s.
 //
 // Replies that cannot be passive (a second text, cards, whole-card updates)
-// are sent through the Messenger in a goroutine started after the bot's
-// transaction commits, bounded by AsyncTimeout and AsyncLimit, so the
-// callback never waits on the WeCom API. This stands in for the outbox
-// until the dispatcher lands; a crash between commit and send loses that
-// reply (the outbox will make it durable).
+// never make the callback wait on the WeCom API. With Outbox they are
+// queued in the delivery's transaction and sent by the outbox dispatcher
+// (durable, rate-limited, retried); without it they are sent through the
+// Messenger in a goroutine after the answer, bounded by AsyncTimeout and
+// AsyncLimit (tests, and deployments without a dispatcher).
 type Callback struct {
 	crypto    *Crypto
 	bot       *bot.Bot
@@ -104,6 +109,7 @@ type Callback struct {
 	asyncTO   time.Duration
 	slots     chan struct{}
 	handling  chan struct{} // nil: unbounded
+	outbox    bool
 	wg        sync.WaitGroup
 }
 
@@ -122,6 +128,7 @@ func NewCallback(o CallbackOptions) (*Callback, error) {
 		crypto: o.Crypto, bot: o.Bot, messenger: o.Messenger, clock: o.Clock, log: o.Log,
 		window: orDefault(o.Window, DefaultWindow), maxBody: o.MaxBody,
 		budget: orDefault(o.ReplyBudget, DefaultReplyBudget), asyncTO: orDefault(o.AsyncTimeout, DefaultAsyncTimeout),
+		outbox: o.Outbox,
 	}
 	if cb.maxBody <= 0 {
 		cb.maxBody = DefaultMaxBody
@@ -222,6 +229,9 @@ func (cb *Callback) handle(ctx context.Context, ev bot.Event) (bot.Reply, error)
 		case <-ctx.Done():
 			return bot.Reply{}, fmt.Errorf("waiting for a database slot: %w", ctx.Err())
 		}
+	}
+	if cb.outbox {
+		return cb.bot.HandleWith(ctx, ev, cb.queueLater)
 	}
 	return cb.bot.Handle(ctx, ev)
 }

@@ -43,7 +43,8 @@ func New(cfg config.WeComConfig, store *models.Store, b *bot.Bot, clk clock.Cloc
 		return nil, fmt.Errorf("wecom: %w", err)
 	}
 	m := NewMessenger(client, store, log)
-	opts := CallbackOptions{Crypto: crypto, Bot: b, Messenger: m, Clock: clk, Log: log, Window: cfg.CallbackWindow}
+	// Replies that cannot be passive go through the outbox (the app runs its dispatcher).
+	opts := CallbackOptions{Crypto: crypto, Bot: b, Messenger: m, Clock: clk, Log: log, Window: cfg.CallbackWindow, Outbox: true}
 	if store.Driver() == "sqlite" {
 		opts.MaxInFlight = 1 // one writer: queue here, not in SQLite's busy handler
 	}
