@@ -31,7 +31,9 @@ type Reply struct {
 func Text(s string) Reply { return Reply{Texts: []string{s}} }
 
 // Textf is a Reply with one formatted text.
-func Textf(format string, args ...any) Reply { return Reply{Texts: []string{fmt.Sprintf(format, args...)}} }
+func Textf(format string, args ...any) Reply {
+	return Reply{Texts: []string{fmt.Sprintf(format, args...)}}
+}
 
 // IsEmpty reports whether the reply carries nothing.
 func (r Reply) IsEmpty() bool { return len(r.Texts) == 0 && len(r.Cards) == 0 && r.Update == nil }

@@ -104,7 +104,9 @@ func TestCommandRouting(t *testing.T) {
 		b := newBot(t, s)
 		b.Command(bot.Command{Name: "权重", Aliases: []string{"weights"}, Usage: "权重 设置 <因子> <数值>", Summary: "调整权重",
 			Role: models.RoleAdmin, MinArgs: 2, MaxArgs: 3, Audited: true,
-			Run: func(req *bot.Request, args []string) (bot.Reply, error) { return bot.Textf("已设置 %s", args[1]), nil }})
+			Run: func(req *bot.Request, args []string) (bot.Reply, error) {
+				return bot.Textf("已设置 %s", args[1]), nil
+			}})
 		if err := b.Seal(); err != nil {
 			t.Fatal(err)
 		}

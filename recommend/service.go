@@ -29,7 +29,7 @@ type Service struct {
 	// when an admin overrides weights.
 	allowRx bool
 	clock   clock.Clock
-	loc    *time.Location
+	loc     *time.Location
 	// onPhase, when set (benchmarks), receives the duration of each phase
 	// of a Top-N run: load, rank (the pure step) and save.
 	onPhase func(phase string, d time.Duration)
