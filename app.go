@@ -23,6 +23,7 @@ import (
 	"visitbot/jobs"
 	"visitbot/models"
 	"visitbot/recommend"
+	"visitbot/web"
 )
 
 // app is the wired service: one per process.
@@ -49,10 +50,22 @@ type app struct {
 	sched *jobs.Scheduler
 	bgCtx context.Context
 	bgWG  *sync.WaitGroup
+	// web is the dashboard and mobile pages (web_app.go).
+	web *web.Pages
 }
 
 func (e *cliEnv) loadConfig() (config.Config, error) {
 	return config.Load(e.configPath, e.configExplicit, e.environ)
+}
+
+// openApp loads the configuration and wires the app (commands that work on
+// the database); the caller closes it.
+func (e *cliEnv) openApp(ctx context.Context) (*app, error) {
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	return newApp(ctx, cfg, e.stderr)
 }
 
 func newLogger(cfg config.LogConfig, w io.Writer) *slog.Logger {
@@ -119,6 +132,10 @@ func newApp(ctx context.Context, cfg config.Config, logOut io.Writer) (*app, err
 			return nil, fmt.Errorf("dingtalk: %w", err)
 		}
 	}
+	if a.web, err = a.newWeb(); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("web: %w", err)
+	}
 	return a, nil
 }
 
@@ -130,6 +147,7 @@ func (a *app) server() *handlers.Server {
 		WeCom:  a.wecom.Endpoint(),
 
 		DingTalk: a.dingtalk, // nil unless dingtalk.enabled
+		Web:      a.web,
 	})
 }
 

@@ -13,11 +13,7 @@ func runMigrate(ctx context.Context, env *cliEnv, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := env.loadConfig()
-	if err != nil {
-		return err
-	}
-	a, err := newApp(ctx, cfg, env.stderr)
+	a, err := env.openApp(ctx)
 	if err != nil {
 		return err
 	}
@@ -26,7 +22,7 @@ func runMigrate(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "schema is up to date (version %s, %s)\n", v, cfg.Database.Driver)
+	fmt.Fprintf(env.stdout, "schema is up to date (version %s, %s)\n", v, a.cfg.Database.Driver)
 	return nil
 }
 

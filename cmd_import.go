@@ -50,11 +50,7 @@ func runImport(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
-	cfg, err := env.loadConfig()
-	if err != nil {
-		return err
-	}
-	a, err := newApp(ctx, cfg, env.stderr)
+	a, err := env.openApp(ctx)
 	if err != nil {
 		return err
 	}

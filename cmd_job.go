@@ -93,11 +93,7 @@ func runJobList(ctx context.Context, env *cliEnv, args []string) error {
 	if *n < 0 || *n > 1000 {
 		return fmt.Errorf("-runs must be 0-1000, got %d", *n)
 	}
-	cfg, err := env.loadConfig()
-	if err != nil {
-		return err
-	}
-	a, err := newApp(ctx, cfg, env.stderr)
+	a, err := env.openApp(ctx)
 	if err != nil {
 		return err
 	}
@@ -110,10 +106,10 @@ func runJobList(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	loc := cfg.Location()
+	loc := a.cfg.Location()
 	now := a.clock.Now()
 	tw := tabwriter.NewWriter(env.stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "JOB\tSCHEDULE (%s)\tENABLED\tNEXT\n", cfg.Timezone)
+	fmt.Fprintf(tw, "JOB\tSCHEDULE (%s)\tENABLED\tNEXT\n", a.cfg.Timezone)
 	for _, e := range sched.Entries() {
 		next := "-"
 		if e.Enabled {

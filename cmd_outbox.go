@@ -50,11 +50,7 @@ func runOutboxList(ctx context.Context, env *cliEnv, args []string) error {
 	if *limit < 1 || *limit > 1000 {
 		return fmt.Errorf("-limit must be 1-1000, got %d", *limit)
 	}
-	cfg, err := env.loadConfig()
-	if err != nil {
-		return err
-	}
-	a, err := newApp(ctx, cfg, env.stderr)
+	a, err := env.openApp(ctx)
 	if err != nil {
 		return err
 	}
@@ -69,7 +65,7 @@ func runOutboxList(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	loc := cfg.Location()
+	loc := a.cfg.Location()
 	tw := tabwriter.NewWriter(env.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATUS\tPLATFORM\tUSER\tPURPOSE\tKIND\tTRIES\tWHEN\tLAST ERROR")
 	for _, m := range rows {
@@ -103,11 +99,7 @@ func runOutboxReplay(ctx context.Context, env *cliEnv, args []string) error {
 			return fmt.Errorf("%q is neither a message id nor all-dead", pos[0])
 		}
 	}
-	cfg, err := env.loadConfig()
-	if err != nil {
-		return err
-	}
-	a, err := newApp(ctx, cfg, env.stderr)
+	a, err := env.openApp(ctx)
 	if err != nil {
 		return err
 	}

@@ -30,11 +30,7 @@ func runReport(ctx context.Context, env *cliEnv, args []string) error {
 	if *rep == "" {
 		return errors.New("-rep is required")
 	}
-	cfg, err := env.loadConfig()
-	if err != nil {
-		return err
-	}
-	a, err := newApp(ctx, cfg, env.stderr)
+	a, err := env.openApp(ctx)
 	if err != nil {
 		return err
 	}
@@ -51,7 +47,7 @@ func runReport(ctx context.Context, env *cliEnv, args []string) error {
 	default:
 		w := *week
 		if w == "" {
-			y, n := a.clock.Now().In(cfg.Location()).ISOWeek()
+			y, n := a.clock.Now().In(a.cfg.Location()).ISOWeek()
 			w = fmt.Sprintf("%d-W%02d", y, n)
 		}
 		first, last, err = isoWeek(w)
