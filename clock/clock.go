@@ -3,6 +3,7 @@
 package clock
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -57,4 +58,17 @@ func Day(t time.Time, loc *time.Location) string { return t.In(loc).Format(DayLa
 // ParseDay parses a "2006-01-02" day as midnight in loc.
 func ParseDay(day string, loc *time.Location) (time.Time, error) {
 	return time.ParseInLocation(DayLayout, day, loc)
+}
+
+// Sleep waits d on the wall clock, or until ctx ends (its error is returned).
+// Pacing and backoff use it; tests inject their own sleeper instead.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

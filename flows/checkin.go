@@ -191,19 +191,22 @@ func (f *Flows) checkIn(req *bot.Request, lat, lng float64, reported bool) (bot.
 // a feedback form for each of them.
 func (f *Flows) finishCheckIn(req *bot.Request, ci *models.CheckIn, open []models.VisitRow, text string) (bot.Reply, error) {
 	var ids []uint
-	var here []models.VisitRow
 	for _, v := range open {
 		if v.HospitalID == ci.HospitalID {
 			ids = append(ids, v.ID)
-			here = append(here, v)
 		}
 	}
 	if err := req.Store.RecordCheckIn(req.Ctx, ci, ids); err != nil {
 		return bot.Reply{}, err
 	}
-	reply := bot.Text(text)
-	for _, v := range here {
-		card, err := f.feedbackStep1(req, v.ID)
+	return f.withForms(req, bot.Text(text), ids...)
+}
+
+// withForms adds the first feedback form of each visit (those without
+// feedback yet) to reply.
+func (f *Flows) withForms(req *bot.Request, reply bot.Reply, visitIDs ...uint) (bot.Reply, error) {
+	for _, id := range visitIDs {
+		card, err := f.feedbackStep1(req, id)
 		if err != nil {
 			return bot.Reply{}, err
 		}
@@ -275,15 +278,7 @@ func (f *Flows) onPickDoctor(req *bot.Request, task *models.CardTask) (bot.Reply
 	if err := req.Store.UpdateCardTask(req.Ctx, task.TaskID, "submitted", ""); err != nil {
 		return bot.Reply{}, err
 	}
-	reply := bot.Reply{Update: &bot.CardUpdate{TaskID: task.TaskID, ReplaceName: "已确认"}}
-	card, err := f.feedbackStep1(req, v.ID)
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	if card != nil {
-		reply.Cards = append(reply.Cards, *card)
-	}
-	return reply, nil
+	return f.withForms(req, bot.Reply{Update: &bot.CardUpdate{TaskID: task.TaskID, ReplaceName: "已确认"}}, v.ID)
 }
 
 func merge(a, b bot.Reply) bot.Reply {

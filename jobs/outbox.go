@@ -99,7 +99,7 @@ func NewDispatcher(o DispatcherOptions) (*Dispatcher, error) {
 		o.Replica = DefaultReplica()
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleepCtx
+		o.Sleep = clock.Sleep
 	}
 	if o.Jitter == nil {
 		o.Jitter = rand.Float64

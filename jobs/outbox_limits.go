@@ -136,15 +136,3 @@ func (p *paceLimiter) wait(ctx context.Context) error {
 	}
 	return nil
 }
-
-// sleepCtx waits d on the wall clock or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}

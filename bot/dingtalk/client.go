@@ -95,7 +95,7 @@ func NewClient(o ClientOptions) (*Client, error) {
 		o.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleepContext
+		o.Sleep = clock.Sleep
 	}
 	c := &Client{opt: o, http: o.HTTPClient, sleep: o.Sleep}
 	c.limiter = newAPILimiter(o.QPS, o.LimiterPer, o.LimiterClock, nil)

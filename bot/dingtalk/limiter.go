@@ -97,15 +97,3 @@ func (l *apiLimiter) release(w *apiWindow) {
 	close(w.wake)
 	w.wake = make(chan struct{})
 }
-
-// sleepContext waits d on the real clock unless ctx ends first.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}

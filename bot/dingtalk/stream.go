@@ -14,6 +14,8 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/open-dingtalk/dingtalk-stream-sdk-go/payload"
+
+	"visitbot/clock"
 )
 
 // Stream topics visitbot subscribes to.
@@ -91,7 +93,7 @@ func (s *Stream) run(ctx context.Context, conn *websocket.Conn) {
 		}
 		log.Warn("dingtalk stream: connection lost, reconnecting", "err", err)
 		for {
-			if sleepContext(ctx, wait) != nil {
+			if clock.Sleep(ctx, wait) != nil {
 				return
 			}
 			conn, err = s.connect(ctx)

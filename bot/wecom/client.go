@@ -17,6 +17,8 @@ import (
 
 	"github.com/silenceper/wechat/v2/cache"
 	"github.com/silenceper/wechat/v2/credential"
+
+	"visitbot/clock"
 )
 
 // WeCom errcodes the client reacts to (document 96213).
@@ -237,7 +239,7 @@ func (c *Client) postJSON(ctx context.Context, path string, body any, out result
 		if attempt >= c.retries {
 			return err
 		}
-		if werr := sleep(ctx, c.delay(attempt)); werr != nil {
+		if werr := clock.Sleep(ctx, c.delay(attempt)); werr != nil {
 			return errors.Join(err, werr)
 		}
 	}
@@ -247,17 +249,6 @@ func (c *Client) postJSON(ctx context.Context, path string, body any, out result
 func (c *Client) delay(attempt int) time.Duration {
 	d := c.backoff << attempt
 	return d/2 + rand.N(d/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // transient reports whether err is worth retrying: a 5xx or a network failure.
