@@ -225,3 +225,8 @@ func (d *dingtalkDriver) updated(t *testing.T, u *models.User, taskID string) bo
 	}
 	return false
 }
+
+func (d *dingtalkDriver) frozen(t *testing.T, u *models.User, taskID string) bool {
+	c, ok := d.fake.Card(taskID)
+	return ok && c.Params[cards.DingTalkKeyFrozen] == "true"
+}

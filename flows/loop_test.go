@@ -61,6 +61,8 @@ type loopDriver interface {
 	textsTo(t *testing.T, u *models.User) []string
 	// updated reports whether u's card taskID was replaced by an update.
 	updated(t *testing.T, u *models.User, taskID string) bool
+	// frozen reports whether u's card taskID now shows as submitted (inputs disabled).
+	frozen(t *testing.T, u *models.User, taskID string) bool
 }
 
 // loopOutcome is what the scenario leaves in the database, free of ids and
@@ -68,6 +70,7 @@ type loopDriver interface {
 type loopOutcome struct {
 	Plans, Recommended, Planned, Skipped int
 	Verified, Completed                  int
+	CheckIns, Unverified                 int
 	Feedback                             string
 	FollowUps, MustVisits                int
 	AlertStatus                          string
@@ -125,6 +128,11 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	}
 	drain()
 
+	// Check-in outside the fence (≈1.7 km): recorded, unverified, said plainly.
+	d.text(t, w.rep, "签到")
+	if r := d.location(t, w.rep, w.hosp.Lat+0.0155, w.hosp.Lng); !slices.ContainsFunc(r, func(s string) bool { return strings.Contains(s, "未核验") }) {
+		t.Fatalf("%s: far check-in answered %q", d.name(), r)
+	}
 	// Check-in inside the fence: verified, a feedback form per doctor there.
 	d.text(t, w.rep, "签到")
 	if r := d.location(t, w.rep, w.hosp.Lat+0.001, w.hosp.Lng); !containsPrefix(r, "签到成功") {
@@ -140,6 +148,10 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	step2 := only(t, d.cards(t, w.rep), func(c loopCard) bool { return c.Layout == string(cards.VoteInteraction) })
 	if r := d.click(t, w.rep, step2, "fb:step2", bot.Selection{QuestionKey: step2.CheckboxKey, OptionIDs: step2.Checkbox[:1]}); !containsPrefix(r, "反馈已保存") {
 		t.Fatalf("%s: step 2 answered %q", d.name(), r)
+	}
+	drain()
+	if !d.frozen(t, w.rep, step2.TaskID) {
+		t.Fatalf("%s: the submitted form was not frozen", d.name())
 	}
 	if r := d.text(t, w.rep, "主任关心医保报销比例"); !containsPrefix(r, "备注已保存到") {
 		t.Fatalf("%s: note answered %q", d.name(), r)
@@ -187,6 +199,8 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	out.Planned = count(&models.Visit{}, "planned = ?", true)
 	out.Skipped = count(&models.Visit{}, "status = ?", models.VisitSkipped)
 	out.Verified = count(&models.Visit{}, "verified = ?", true)
+	out.CheckIns = count(&models.CheckIn{}, "rep_id = ?", w.rep.ID)
+	out.Unverified = count(&models.CheckIn{}, "rep_id = ? AND verified = ?", w.rep.ID, false)
 	out.Completed = count(&models.Visit{}, "status = ?", models.VisitCompleted)
 	var fb models.VisitFeedback
 	must(t, s.DB(ctx).Take(&fb).Error)
@@ -238,7 +252,7 @@ func TestDailyLoopOnEveryPlatform(t *testing.T) {
 			}
 			want := outcomes["console"]
 			t.Logf("outcomes: %+v", outcomes)
-			if want.Plans != 1 || want.Recommended != 6 || want.Planned != 5 || want.Skipped != 1 || want.Verified == 0 || want.Completed != 1 || want.FollowUps != 1 || want.MustVisits != 1 ||
+			if want.Plans != 1 || want.Recommended != 6 || want.Planned != 5 || want.Skipped != 1 || want.CheckIns != 2 || want.Unverified != 1 || want.Verified == 0 || want.Completed != 1 || want.FollowUps != 1 || want.MustVisits != 1 ||
 				want.AlertStatus != models.AlertAssigned || !want.RepNoticed {
 				t.Fatalf("console outcome = %+v", want)
 			}
@@ -510,6 +524,24 @@ func (d *consoleDriver) updated(t *testing.T, u *models.User, taskID string) boo
 func (d *wecomDriver) updated(t *testing.T, u *models.User, taskID string) bool {
 	for _, up := range d.fake.Updates() {
 		if up.Card != nil && up.Card.TaskID == taskID && slices.Contains(up.UserIDs, "wx-"+u.UserID) {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *consoleDriver) frozen(t *testing.T, u *models.User, taskID string) bool {
+	for _, b := range d.bodies(t, u) {
+		if b.Card != nil && b.Card.TaskID == taskID {
+			return b.Card.ReplaceText != ""
+		}
+	}
+	return false
+}
+
+func (d *wecomDriver) frozen(t *testing.T, u *models.User, taskID string) bool {
+	for _, up := range d.fake.Updates() {
+		if slices.Contains(up.UserIDs, "wx-"+u.UserID) && (up.Card != nil && up.Card.TaskID == taskID && up.Card.ReplaceText != "") {
 			return true
 		}
 	}
