@@ -32,6 +32,7 @@ type Config struct {
 	Visits     VisitsConfig     `yaml:"visits"`
 	Alerts     AlertsConfig     `yaml:"alerts"`
 	Ingest     IngestConfig     `yaml:"ingest"`
+	Web        WebConfig        `yaml:"web"`
 }
 
 // ServerConfig is the HTTP listener.
@@ -85,6 +86,7 @@ func Default() Config {
 	c.Visits = defaultVisits()
 	c.Alerts = defaultAlerts()
 	c.Ingest = defaultIngest()
+	c.Web = defaultWeb()
 	return c
 }
 

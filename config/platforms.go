@@ -19,7 +19,6 @@ type WeComConfig struct {
 	TokenCache string `yaml:"token_cache"`
 	// HTTPTimeout bounds every call to the WeCom API.
 	HTTPTimeout time.Duration `yaml:"http_timeout"`
-	// OAuthRedirect is unused until the dashboard sign-in lands.
 }
 
 func defaultWeCom() WeComConfig {

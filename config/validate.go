@@ -111,6 +111,9 @@ func (c Config) Validate() error {
 			return bad("ingest.clients."+id, "secret must be at least 16 characters")
 		}
 	}
+	if err := c.Web.validate(); err != nil {
+		return err
+	}
 	return nil
 }
 

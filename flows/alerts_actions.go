@@ -53,8 +53,7 @@ func (f *Flows) onAlertAction(req *bot.Request, task *models.CardTask) (bot.Repl
 		return bot.Reply{}, err
 	}
 	for _, a := range list {
-		mine := (a.ManagerID != nil && *a.ManagerID == req.User.ID) || (a.ManagerID == nil && req.User.Role == models.RoleAdmin)
-		if !mine {
+		if !alertOwnedBy(a, req.User) {
 			f.d.Log.Warn("alert action by another team refused", "task_id", task.TaskID, "user", req.User.UserID, "alert", a.ID)
 			if err := req.Store.Audit(req.Ctx, req.User.ID, "alert_action_refused", task.TaskID, map[string]any{"alert": a.ID, "key": req.Event.Action.Key}); err != nil {
 				return bot.Reply{}, err

@@ -11,7 +11,6 @@ import (
 
 	"visitbot/bot"
 	"visitbot/cards"
-	"visitbot/clock"
 	"visitbot/models"
 )
 
@@ -197,54 +196,16 @@ func (f *Flows) submitStep2(req *bot.Request, task *models.CardTask, v *models.V
 		return bot.Text(bot.MsgCardExpired), nil
 	}
 	ids := req.Event.Action.Answer(qCommitments)
-	if len(ids) == 0 {
-		return bot.Reply{}, bot.Refuse(MsgFeedbackMissing, "承诺事项（没有请选「无」）")
-	}
-	var commitments []string
-	for _, id := range ids {
-		t, ok := optionText("m", cfg.FeedbackOptions.Commitments, id)
-		if !ok {
-			return bot.Reply{}, bot.Refuse(MsgFeedbackStale)
-		}
-		if !slices.Contains(commitments, t) {
-			commitments = append(commitments, t)
-		}
-	}
-	if slices.Contains(commitments, noCommitment) && len(commitments) > 1 {
-		return bot.Reply{}, bot.Refuse(MsgFeedbackNoneMix)
-	}
-	concern, ok1 := optionText("c", cfg.FeedbackOptions.Concerns, a.Concern)
-	objection, ok2 := optionText("j", cfg.FeedbackOptions.Objections, a.Objection)
-	follow, ok3 := optionText("f", cfg.FeedbackOptions.FollowUps, a.FollowUp)
-	if !ok1 || !ok2 || !ok3 {
-		return bot.Reply{}, bot.Refuse(MsgFeedbackStale)
-	}
-	days, hasFollowUp := cfg.FollowUpDays[follow]
-	fb := &models.VisitFeedback{
-		VisitID: v.ID, RepID: v.RepID, DoctorID: v.DoctorID, Concerns: concern, Objection: objection,
-		Commitments: strings.Join(commitments, "|"), FollowUp: follow, SubmittedAt: req.Now.UTC(),
-	}
-	fb.QualityScore = QualityScore(f.qualityOf(v, fb, hasFollowUp), cfg.QualityWeights)
-	if err := req.Store.SaveFeedback(req.Ctx, fb); errors.Is(err, models.ErrFeedbackExists) {
+	fb, summary, err := f.saveFeedback(req, v, a, ids, "")
+	if errors.Is(err, models.ErrFeedbackExists) {
 		return bot.Text(MsgFeedbackDone), nil
 	} else if err != nil {
 		return bot.Reply{}, err
-	}
-	if hasFollowUp {
-		date, err := clock.ParseDay(v.Day, req.Store.Location())
-		if err != nil {
-			return bot.Reply{}, err
-		}
-		due := clock.Day(date.AddDate(0, 0, days), req.Store.Location())
-		if err := req.Store.AddFollowUp(req.Ctx, v.RepID, v.DoctorID, due, fmt.Sprintf("feedback:%d", fb.ID), follow); err != nil {
-			return bot.Reply{}, err
-		}
 	}
 	if err := req.Store.UpdateCardTask(req.Ctx, task.TaskID, "submitted", ""); err != nil {
 		return bot.Reply{}, err
 	}
 	frozen := f.step2Card(task.TaskID, v, ids, true)
-	summary := fmt.Sprintf("%s，%s，%s，承诺：%s", concern, objection, follow, strings.Join(commitments, "、"))
 	return bot.Reply{
 		Texts:  []string{fmt.Sprintf(MsgFeedbackSaved, summary, fb.QualityScore, int(cfg.NoteWindow.Minutes()))},
 		Update: &bot.CardUpdate{TaskID: task.TaskID, Card: &frozen},
@@ -308,18 +269,15 @@ func (f *Flows) onFeedbackCommand(req *bot.Request, _ []string) (bot.Reply, erro
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	var reply bot.Reply
+	var ids []uint
 	for _, v := range visits {
-		if v.Status != models.VisitCheckedIn {
-			continue
+		if v.Status == models.VisitCheckedIn {
+			ids = append(ids, v.ID)
 		}
-		card, err := f.feedbackStep1(req, v.ID)
-		if err != nil {
-			return bot.Reply{}, err
-		}
-		if card != nil {
-			reply.Cards = append(reply.Cards, *card)
-		}
+	}
+	reply, err := f.withForms(req, bot.Reply{}, ids...)
+	if err != nil {
+		return bot.Reply{}, err
 	}
 	if len(reply.Cards) == 0 {
 		return bot.Text(MsgNoFeedbackOpen), nil

@@ -19,6 +19,7 @@ import (
 	"visitbot/bot/wecom"
 	"visitbot/clock"
 	"visitbot/models"
+	"visitbot/web"
 )
 
 // Deps is everything the routes need. Optional parts (Console, WeCom, …) are
@@ -38,6 +39,8 @@ type Deps struct {
 	WeCom *wecom.Callback
 	// DingTalk serves /dingtalk/* (nil when dingtalk.enabled is false).
 	DingTalk *dingtalk.Adapter
+	// Web serves /dashboard, /m/* and /auth/* (nil = not mounted).
+	Web *web.Pages
 }
 
 // Server is the Gin engine with visitbot's routes.
@@ -68,6 +71,7 @@ func New(d Deps) *Server {
 	s.mountIngest(r)
 	s.mountWeCom(r)
 	s.mountDingTalk(r)
+	s.mountWeb(r)
 	return s
 }
 

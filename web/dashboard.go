@@ -1,0 +1,325 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"visitbot/clock"
+	"visitbot/models"
+)
+
+// TrendWeeks is how many weeks the plan-vs-actual trend shows.
+const TrendWeeks = 8
+
+// bestFeedbackN is how many 标杆反馈 the dashboard lists.
+const bestFeedbackN = 3
+
+// Week is an ISO week: Monday..Sunday in the business zone.
+type Week struct {
+	Label string `json:"week"` // 2026-W49
+	From  string `json:"from"` // first day (Monday)
+	To    string `json:"to"`   // last day (Sunday)
+	start time.Time
+}
+
+// weekOf is the ISO week containing t (in t's zone).
+func weekOf(t time.Time) Week {
+	y, w := t.ISOWeek()
+	wd := (int(t.Weekday()) + 6) % 7 // Monday 0
+	start := time.Date(t.Year(), t.Month(), t.Day()-wd, 0, 0, 0, 0, t.Location())
+	return Week{Label: fmt.Sprintf("%d-W%02d", y, w), From: start.Format(time.DateOnly), To: start.AddDate(0, 0, 6).Format(time.DateOnly), start: start}
+}
+
+// parseWeek reads "2026-W49".
+func parseWeek(s string, loc *time.Location) (Week, error) {
+	ys, ws, ok := strings.Cut(s, "-W")
+	y, err1 := strconv.Atoi(ys)
+	w, err2 := strconv.Atoi(ws)
+	if !ok || err1 != nil || err2 != nil || y < 2000 || y > 2999 || w < 1 || w > 53 {
+		return Week{}, fmt.Errorf("week %q: want YYYY-Www, e.g. 2026-W49", s)
+	}
+	// 4 January is always in week 1.
+	jan4 := time.Date(y, 1, 4, 12, 0, 0, 0, loc)
+	wk := weekOf(jan4.AddDate(0, 0, 7*(w-1)))
+	// Also refuses non-canonical spellings ("2026-W1", "+2026-W49").
+	if wk.Label != s {
+		return Week{}, fmt.Errorf("week %q does not exist (want YYYY-Www)", s)
+	}
+	return wk, nil
+}
+
+func (w Week) prev(n int) Week { return weekOf(w.start.AddDate(0, 0, -7*n).Add(12 * time.Hour)) }
+
+// WeekRate is one week of the team's plan vs actual (planned visits of
+// accepted plans, and those verified by check-in: models.PlanVsActual).
+type WeekRate struct {
+	Week    string  `json:"week"`
+	Planned int     `json:"planned"`
+	Matched int     `json:"matched"`
+	Rate    float64 `json:"rate"`
+}
+
+// Count is a labelled number for bar charts.
+type Count struct {
+	Label string `json:"label"`
+	N     int    `json:"n"`
+}
+
+// Coverage is the share of the team's S/A doctors with a verified visit in the week.
+type Coverage struct {
+	KeyDoctors int     `json:"key_doctors"`
+	Visited    int     `json:"visited"`
+	Rate       float64 `json:"rate"`
+}
+
+// TierMove is a tier change of a team doctor.
+type TierMove struct {
+	Day      string `json:"day"`
+	DoctorID uint   `json:"doctor_id"`
+	Doctor   string `json:"doctor"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	Rising   bool   `json:"rising"`
+}
+
+// OpenAlert is an open manager alert.
+type OpenAlert struct {
+	ID       uint     `json:"id"`
+	Kind     string   `json:"kind"`
+	Title    string   `json:"title"`
+	DoctorID uint     `json:"doctor_id,omitempty"`
+	Reasons  []string `json:"reasons"`
+	Created  string   `json:"created"`
+}
+
+// Quality is the week's visit quality scores.
+type Quality struct {
+	N       int     `json:"n"`
+	Avg     float64 `json:"avg"`
+	Buckets []Count `json:"buckets"`
+}
+
+// Best is one exemplary feedback.
+type Best struct {
+	Rep         string  `json:"rep"`
+	Doctor      string  `json:"doctor"`
+	Hospital    string  `json:"hospital"`
+	Commitments string  `json:"commitments"`
+	Concern     string  `json:"concern"`
+	Score       float64 `json:"score"`
+	Note        string  `json:"note,omitempty"`
+}
+
+// Summary is everything the dashboard shows for one team and week; the
+// JSON endpoint serves it as is.
+type Summary struct {
+	Week       Week        `json:"week"`
+	Team       string      `json:"team"`
+	Reps       int         `json:"reps"`
+	Trend      []WeekRate  `json:"trend"`
+	MatchRate  WeekRate    `json:"match_rate"`
+	ByTier     []Count     `json:"verified_by_tier"`
+	Coverage   Coverage    `json:"sa_coverage"`
+	Heat       []Count     `json:"heat_distribution"`
+	TierMoves  []TierMove  `json:"tier_moves"`
+	SilentKOLs int         `json:"silent_kols"`
+	Alerts     []OpenAlert `json:"open_alerts"`
+	Quality    Quality     `json:"quality"`
+	Best       []Best      `json:"best_feedback"`
+}
+
+// tiers in display order; "" is shown as 未分级.
+var tiers = []string{"S", "A", "B", "C", ""}
+
+func tierLabel(t string) string {
+	if t == "" {
+		return "未分级"
+	}
+	return t
+}
+
+// heatBuckets and qualityBuckets split 0–100 in fifths.
+var bucketEdges = []float64{0, 20, 40, 60, 80, 100}
+
+func bucketLabels() []Count {
+	out := make([]Count, len(bucketEdges)-1)
+	for i := range out {
+		out[i].Label = fmt.Sprintf("%.0f–%.0f", bucketEdges[i], bucketEdges[i+1])
+	}
+	return out
+}
+
+func bucketOf(v float64) int {
+	i := int(math.Floor(v / 20))
+	return max(0, min(i, len(bucketEdges)-2))
+}
+
+// summary reads the dashboard's figures from the store.
+func (p *Pages) summary(ctx context.Context, sc scope, wk Week) (*Summary, error) {
+	db := p.o.Store
+	reps := sc.repIDs()
+	s := &Summary{Week: wk, Team: sc.Label, Reps: len(reps)}
+	// Plan vs actual by week: one grouped query over the 8 weeks.
+	first := wk.prev(TrendWeeks - 1)
+	type pv struct {
+		Day      string
+		Verified bool
+		N        int
+	}
+	var rows []pv
+	if len(reps) > 0 {
+		if err := db.DB(ctx).Table("visits").Select("day, verified, COUNT(*) AS n").
+			Where("rep_id IN ? AND planned = ? AND day BETWEEN ? AND ?", reps, true, first.From, wk.To).
+			Group("day, verified").Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("dashboard plan vs actual: %w", err)
+		}
+	}
+	for i := TrendWeeks - 1; i >= 0; i-- {
+		w := wk.prev(i)
+		r := WeekRate{Week: w.Label}
+		for _, row := range rows {
+			if row.Day >= w.From && row.Day <= w.To {
+				r.Planned += row.N
+				if row.Verified {
+					r.Matched += row.N
+				}
+			}
+		}
+		if r.Planned > 0 {
+			r.Rate = float64(r.Matched) / float64(r.Planned)
+		}
+		s.Trend = append(s.Trend, r)
+	}
+	s.MatchRate = s.Trend[len(s.Trend)-1]
+
+	// The team's doctors (assigned to its reps).
+	var docs []models.Doctor
+	if len(reps) > 0 {
+		if err := db.DB(ctx).Where("id IN (?)", db.DB(ctx).Table("assignments").Select("doctor_id").Where("rep_id IN ?", reps)).
+			Order("id").Find(&docs).Error; err != nil {
+			return nil, fmt.Errorf("dashboard doctors: %w", err)
+		}
+	}
+	docIDs := make([]uint, len(docs))
+	name := map[uint]string{}
+	s.Heat = bucketLabels()
+	key := map[uint]bool{}
+	for i, d := range docs {
+		docIDs[i] = d.ID
+		name[d.ID] = d.Name
+		s.Heat[bucketOf(d.Heat)].N++
+		if d.Tier == "S" || d.Tier == "A" {
+			key[d.ID] = true
+		}
+	}
+
+	// Verified visits of the week by (current) tier, and S/A coverage.
+	type tv struct {
+		DoctorID uint
+		Tier     string
+	}
+	var visited []tv
+	if len(reps) > 0 {
+		if err := db.DB(ctx).Table("visits AS v").Select("v.doctor_id AS doctor_id, d.tier AS tier").
+			Joins("JOIN doctors d ON d.id = v.doctor_id").
+			Where("v.rep_id IN ? AND v.verified = ? AND v.day BETWEEN ? AND ?", reps, true, wk.From, wk.To).Scan(&visited).Error; err != nil {
+			return nil, fmt.Errorf("dashboard verified visits: %w", err)
+		}
+	}
+	byTier := map[string]int{}
+	seenKey := map[uint]bool{}
+	for _, v := range visited {
+		byTier[v.Tier]++
+		if key[v.DoctorID] {
+			seenKey[v.DoctorID] = true
+		}
+	}
+	for _, t := range tiers {
+		if t != "" || byTier[""] > 0 {
+			s.ByTier = append(s.ByTier, Count{Label: tierLabel(t), N: byTier[t]})
+		}
+	}
+	s.Coverage = Coverage{KeyDoctors: len(key), Visited: len(seenKey)}
+	if len(key) > 0 {
+		s.Coverage.Rate = float64(len(seenKey)) / float64(len(key))
+	}
+
+	// Tier movements in the week.
+	if len(docIDs) > 0 {
+		moves, err := db.TierChangesBetween(ctx, docIDs, wk.From, wk.To)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range moves {
+			s.TierMoves = append(s.TierMoves, TierMove{Day: m.Day, DoctorID: m.DoctorID, Doctor: name[m.DoctorID], From: m.FromTier, To: m.ToTier, Rising: m.Rising})
+		}
+	}
+
+	// Open alerts of the team (admin without a team: all).
+	var alerts []models.Alert
+	q := db.DB(ctx).Where("status = ?", models.AlertOpen).Order("created_at DESC, id DESC").Limit(50)
+	if sc.Manager != nil {
+		q = q.Where("manager_id = ?", sc.Manager.ID)
+	}
+	if err := q.Find(&alerts).Error; err != nil {
+		return nil, fmt.Errorf("dashboard alerts: %w", err)
+	}
+	loc := db.Location()
+	for _, a := range alerts {
+		oa := OpenAlert{ID: a.ID, Kind: a.Kind, Title: a.Title, Created: a.CreatedAt.In(loc).Format("01-02 15:04")}
+		if a.DoctorID != nil {
+			oa.DoctorID = *a.DoctorID
+		}
+		_ = json.Unmarshal([]byte(a.Reasons), &oa.Reasons)
+		if a.Kind == "silent_kol" {
+			s.SilentKOLs++
+		}
+		s.Alerts = append(s.Alerts, oa)
+	}
+
+	// Quality of the week's feedback (submitted Monday 00:00 .. next Monday).
+	since, until := wk.start, wk.start.AddDate(0, 0, 7)
+	var scores []float64
+	if len(reps) > 0 {
+		if err := db.DB(ctx).Model(&models.VisitFeedback{}).Where("rep_id IN ? AND submitted_at >= ? AND submitted_at < ?", reps, since.UTC(), until.UTC()).
+			Pluck("quality_score", &scores).Error; err != nil {
+			return nil, fmt.Errorf("dashboard quality: %w", err)
+		}
+	}
+	s.Quality = Quality{N: len(scores), Buckets: bucketLabels()}
+	sum := 0.0
+	for _, v := range scores {
+		sum += v
+		s.Quality.Buckets[bucketOf(v)].N++
+	}
+	if len(scores) > 0 {
+		s.Quality.Avg = math.Round(sum/float64(len(scores))*10) / 10
+	}
+	best, err := db.BestFeedback(ctx, reps, since, until, bestFeedbackN)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range best {
+		s.Best = append(s.Best, Best{Rep: b.RepName, Doctor: b.DoctorName, Hospital: b.HospitalName,
+			Commitments: strings.ReplaceAll(b.Commitments, "|", "、"), Concern: b.Concerns, Score: b.QualityScore, Note: b.Note})
+	}
+	sort.SliceStable(s.TierMoves, func(i, j int) bool { return s.TierMoves[i].Day > s.TierMoves[j].Day })
+	return s, nil
+}
+
+// weekParam is ?week= or the current week.
+func (p *Pages) weekParam(v string) (Week, error) {
+	loc := p.o.Store.Location()
+	if v == "" {
+		now := p.o.Clock.Now().In(loc)
+		d, _ := clock.ParseDay(clock.Day(now, loc), loc)
+		return weekOf(d.Add(12 * time.Hour)), nil
+	}
+	return parseWeek(v, loc)
+}

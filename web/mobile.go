@@ -1,0 +1,275 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"visitbot/bot"
+	"visitbot/cards"
+	"visitbot/flows"
+	"visitbot/models"
+	"visitbot/recommend"
+)
+
+// historyRows bounds the lists on the doctor page.
+const historyRows = 10
+
+// statusNames are the Chinese visit states.
+var statusNames = map[string]string{
+	models.VisitPlanned: "计划中", models.VisitCheckedIn: "已签到", models.VisitCompleted: "已完成", models.VisitSkipped: "已跳过",
+}
+
+func idParam(c *gin.Context, name string) (uint, bool) {
+	n, err := strconv.ParseUint(c.Param(name), 10, 32)
+	return uint(n), err == nil && n > 0
+}
+
+func (p *Pages) today() string { return p.o.Store.Today() }
+
+type visitLine struct {
+	Day, Status, Rep, Commitments, Note string
+	Verified                            bool
+	Score                               *float64
+}
+
+// doctorPage: why recommended today, heat, tier history, last visits and commitments.
+func (p *Pages) doctorPage(c *gin.Context) {
+	ctx := c.Request.Context()
+	v := viewerOf(c)
+	id, ok := idParam(c, "id")
+	if !ok {
+		p.fail(c, http.StatusNotFound, "没有这位医生。")
+		return
+	}
+	allowed, err := p.canSeeDoctor(ctx, v.user, id)
+	if err != nil {
+		p.internal(c, err)
+		return
+	}
+	if !allowed {
+		p.fail(c, http.StatusForbidden, msgForbidden)
+		return
+	}
+	var d models.Doctor
+	var h models.Hospital
+	db := p.o.Store.DB(ctx)
+	if err := db.First(&d, id).Error; err != nil {
+		p.fail(c, http.StatusNotFound, "没有这位医生。")
+		return
+	}
+	if err := db.First(&h, d.HospitalID).Error; err != nil {
+		p.internal(c, err)
+		return
+	}
+	var recs []models.Recommendation
+	q := db.Where("doctor_id = ? AND day = ?", id, p.today()).Order("`rank`")
+	if v.user.Role == models.RoleRep {
+		q = q.Where("rep_id = ?", v.user.ID)
+	}
+	if err := q.Limit(1).Find(&recs).Error; err != nil {
+		p.internal(c, err)
+		return
+	}
+	var reasons []string
+	if len(recs) > 0 {
+		reasons = recommend.Reasons(recs[0])
+	}
+	var moves []models.TierChange
+	if err := db.Where("doctor_id = ?", id).Order("day DESC").Limit(historyRows).Find(&moves).Error; err != nil {
+		p.internal(c, err)
+		return
+	}
+	var lines []visitLine
+	err = db.Table("visits AS v").Select("v.day AS day, v.status AS status, v.verified AS verified, u.name AS rep, f.commitments AS commitments, f.note AS note, f.quality_score AS score").
+		Joins("JOIN users u ON u.id = v.rep_id").Joins("LEFT JOIN visit_feedbacks f ON f.visit_id = v.id").
+		Where("v.doctor_id = ? AND v.status <> ?", id, models.VisitPlanned).Order("v.day DESC, v.id DESC").Limit(historyRows).Scan(&lines).Error
+	if err != nil {
+		p.internal(c, err)
+		return
+	}
+	var commitments []visitLine
+	for i := range lines {
+		lines[i].Status = statusNames[lines[i].Status]
+		lines[i].Commitments = strings.ReplaceAll(lines[i].Commitments, "|", "、")
+		if lines[i].Commitments != "" && lines[i].Commitments != "无" {
+			commitments = append(commitments, lines[i])
+		}
+	}
+	p.render(c, http.StatusOK, "doctor", gin.H{"Title": d.Name, "D": d, "H": h, "Reasons": reasons, "Rec": len(recs) > 0,
+		"Moves": moves, "Visits": lines, "Commitments": commitments, "Address": cards.Address(d.Name, d.Title)})
+}
+
+// ownVisit loads a visit of the viewer (reps only: feedback is the rep's own).
+func (p *Pages) ownVisit(c *gin.Context) (*models.VisitRow, bool) {
+	id, ok := idParam(c, "visitID")
+	if !ok {
+		p.fail(c, http.StatusNotFound, flows.MsgVisitNotFound)
+		return nil, false
+	}
+	vr, err := p.o.Store.VisitRowByID(c.Request.Context(), id)
+	if errors.Is(err, models.ErrNotFound) {
+		p.fail(c, http.StatusNotFound, flows.MsgVisitNotFound)
+		return nil, false
+	}
+	if err != nil {
+		p.internal(c, err)
+		return nil, false
+	}
+	if vr.RepID != viewerOf(c).user.ID {
+		p.fail(c, http.StatusForbidden, flows.MsgFeedbackNotMine)
+		return nil, false
+	}
+	return vr, true
+}
+
+func (p *Pages) feedbackPage(c *gin.Context) {
+	vr, ok := p.ownVisit(c)
+	if !ok {
+		return
+	}
+	p.renderFeedback(c, http.StatusOK, vr, flows.FeedbackAnswers{}, "")
+}
+
+func (p *Pages) renderFeedback(c *gin.Context, status int, vr *models.VisitRow, a flows.FeedbackAnswers, msg string) {
+	fb, err := p.o.Store.FeedbackByVisit(c.Request.Context(), vr.ID)
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		p.internal(c, err)
+		return
+	}
+	p.render(c, status, "feedback", gin.H{"Title": "拜访反馈", "V": vr, "Done": fb, "Choices": p.o.Flows.FeedbackChoices(),
+		"A": a, "Checked": strings.Join(a.Commitments, ","), "Message": msg, "Address": cards.Address(vr.DoctorName, vr.Title)})
+}
+
+func (p *Pages) feedbackSubmit(c *gin.Context) {
+	v := viewerOf(c)
+	if !p.sign.checkCSRF(v.sess, c.PostForm("csrf")) {
+		p.fail(c, http.StatusForbidden, "页面已过期，请刷新后重试。")
+		return
+	}
+	vr, ok := p.ownVisit(c)
+	if !ok {
+		return
+	}
+	a := flows.FeedbackAnswers{Concern: c.PostForm("concern"), Objection: c.PostForm("objection"), FollowUp: c.PostForm("follow_up"),
+		Commitments: c.PostFormArray("commitments"), Note: c.PostForm("note")}
+	_, err := p.o.Flows.SubmitFeedbackForm(c.Request.Context(), v.user, vr.ID, a)
+	var ue *bot.UserError
+	if errors.As(err, &ue) {
+		p.renderFeedback(c, http.StatusUnprocessableEntity, vr, a, ue.Message)
+		return
+	}
+	if err != nil {
+		p.internal(c, err)
+		return
+	}
+	p.renderFeedback(c, http.StatusOK, vr, a, "")
+}
+
+func (p *Pages) repOnly(c *gin.Context) bool {
+	if viewerOf(c).user.Role != models.RoleRep {
+		p.fail(c, http.StatusForbidden, "这个页面仅供医药代表使用。")
+		return false
+	}
+	return true
+}
+
+func (p *Pages) checkinPage(c *gin.Context) {
+	if p.repOnly(c) {
+		p.render(c, http.StatusOK, "checkin", gin.H{"Title": "签到", "Consent": flows.MsgLocationConsent, "Once": randomToken()})
+	}
+}
+
+func (p *Pages) checkinSubmit(c *gin.Context) {
+	if !p.repOnly(c) {
+		return
+	}
+	v := viewerOf(c)
+	if !p.sign.checkCSRF(v.sess, c.PostForm("csrf")) {
+		p.fail(c, http.StatusForbidden, "页面已过期，请刷新后重试。")
+		return
+	}
+	lat, err1 := strconv.ParseFloat(c.PostForm("lat"), 64)
+	lng, err2 := strconv.ParseFloat(c.PostForm("lng"), 64)
+	if err1 != nil || err2 != nil {
+		p.render(c, http.StatusBadRequest, "checkin", gin.H{"Title": "签到", "Consent": flows.MsgLocationConsent, "Once": randomToken(),
+			"Texts": []string{"没有获取到位置，请允许浏览器使用位置后重试。"}})
+		return
+	}
+	res, err := p.o.Flows.CheckInFromPage(c.Request.Context(), v.user, lat, lng, c.PostForm("once"))
+	var ue *bot.UserError
+	if errors.As(err, &ue) {
+		res.Texts = []string{ue.Message}
+	} else if err != nil {
+		p.internal(c, err)
+		return
+	}
+	p.render(c, http.StatusOK, "checkin", gin.H{"Title": "签到", "Texts": res.Texts, "Visits": res.Visits, "Done": true})
+}
+
+type routeStop struct {
+	models.Recommendation
+	Doctor, Title, Hospital string
+	Lat, Lng                float64
+	VisitID                 uint
+	Status                  string
+}
+
+// routePage is today's list in route order with the AMap link of the card.
+func (p *Pages) routePage(c *gin.Context) {
+	if !p.repOnly(c) {
+		return
+	}
+	ctx := c.Request.Context()
+	u := viewerOf(c).user
+	day := p.today()
+	var stops []routeStop
+	err := p.o.Store.DB(ctx).Table("recommendations AS r").
+		Select("r.*, d.name AS doctor, d.title AS title, h.name AS hospital, h.lat AS lat, h.lng AS lng, v.id AS visit_id, v.status AS status").
+		Joins("JOIN doctors d ON d.id = r.doctor_id").Joins("JOIN hospitals h ON h.id = d.hospital_id").
+		Joins("LEFT JOIN visits v ON v.rep_id = r.rep_id AND v.doctor_id = r.doctor_id AND v.day = r.day").
+		Where("r.rep_id = ? AND r.day = ?", u.ID, day).Order("r.`rank`").Scan(&stops).Error
+	if err != nil {
+		p.internal(c, err)
+		return
+	}
+	items := make([]cards.VisitItem, len(stops))
+	for i, s := range stops {
+		items[i] = cards.VisitItem{Rank: s.Rank, DoctorID: s.DoctorID, DoctorName: s.Doctor, Title: s.Title, Hospital: s.Hospital, Lat: s.Lat, Lng: s.Lng}
+		stops[i].Status = statusNames[s.Status]
+	}
+	p.render(c, http.StatusOK, "route", gin.H{"Title": "今日路线", "Day": day, "Stops": stops,
+		"RouteURL": cards.RouteURL(u.StartLat, u.StartLng, items)})
+}
+
+// cardPage is where DingTalk fallback cards link (server.public_url +
+// /m/card/<taskID>): it sends the card's owner to the matching page.
+func (p *Pages) cardPage(c *gin.Context) {
+	u := viewerOf(c).user
+	task, err := p.o.Store.CardTaskByTaskID(c.Request.Context(), c.Param("taskID"))
+	if errors.Is(err, models.ErrNotFound) {
+		p.fail(c, http.StatusNotFound, bot.MsgCardExpired)
+		return
+	}
+	if err != nil {
+		p.internal(c, err)
+		return
+	}
+	if task.UserID != u.ID {
+		p.fail(c, http.StatusForbidden, bot.MsgNotYourCard)
+		return
+	}
+	target := home(u)
+	switch task.Kind {
+	case "feedback_step1", "feedback_step2":
+		target = "/m/feedback/" + strconv.FormatUint(uint64(task.RefID), 10)
+	case "visit_list", "skip_form", "checkin_pick":
+		target = "/m/route"
+	case "alert":
+		target = "/dashboard"
+	}
+	c.Redirect(http.StatusFound, target)
+}
