@@ -101,18 +101,21 @@ func (s *Store) ClaimOutbox(ctx context.Context, claimer string, platforms []str
 			Order("next_attempt_at, id").Limit(n)
 	}
 	var ids []uint
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if s.driver == "mysql" {
-			if err := due(tx).Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).Pluck("id", &ids).Error; err != nil {
-				return err
+	err := retryLockConflicts(ctx, func() error {
+		ids = nil
+		return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if s.driver == "mysql" {
+				if err := due(tx).Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).Pluck("id", &ids).Error; err != nil {
+					return err
+				}
+				if len(ids) == 0 {
+					return nil
+				}
+				return tx.Model(&OutboxMessage{}).Where("id IN ?", ids).Updates(set).Error
 			}
-			if len(ids) == 0 {
-				return nil
-			}
-			return tx.Model(&OutboxMessage{}).Where("id IN ?", ids).Updates(set).Error
-		}
-		sub := due(tx.Session(&gorm.Session{NewDB: true})).Select("id")
-		return tx.Model(&OutboxMessage{}).Where("id IN (?)", sub).Updates(set).Error
+			sub := due(tx.Session(&gorm.Session{NewDB: true})).Select("id")
+			return tx.Model(&OutboxMessage{}).Where("id IN (?)", sub).Updates(set).Error
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)

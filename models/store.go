@@ -25,6 +25,8 @@ type Store struct {
 	driver string
 	clock  clock.Clock
 	loc    *time.Location
+	// inTx is set on the Store a transaction hands to its function.
+	inTx bool
 }
 
 // Options configure Open.
@@ -147,10 +149,21 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Tx runs fn inside one transaction; fn's error (or a panic) rolls it back.
 // Nested calls reuse the outer transaction.
+//
+// A transaction that MySQL aborts as a deadlock victim (or after a lock wait
+// timeout) is run again from the start, up to txAttempts times: InnoDB rolls
+// it back whole, so fn must only touch the database (it does everywhere).
+// Nested calls are never retried on their own.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
-	return s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
-		return fn(&Store{db: gtx, driver: s.driver, clock: s.clock, loc: s.loc})
-	})
+	run := func() error {
+		return s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
+			return fn(&Store{db: gtx, driver: s.driver, clock: s.clock, loc: s.loc, inTx: true})
+		})
+	}
+	if s.inTx {
+		return run()
+	}
+	return retryLockConflicts(ctx, run)
 }
 
 // create inserts a row, mapping unique violations to ErrConflict.
