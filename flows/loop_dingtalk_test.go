@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 	"visitbot/config"
 	"visitbot/flows"
 	"visitbot/handlers"
+	"visitbot/jobs"
 	"visitbot/models"
 )
 
@@ -43,6 +45,7 @@ type dingtalkDriver struct {
 	a     *dingtalk.Adapter
 	msgr  bot.Messenger
 	srv   http.Handler
+	disp  *jobs.Dispatcher
 	msgID int
 }
 
@@ -69,12 +72,19 @@ func (d *dingtalkDriver) wire(t *testing.T, w *alertWorld, b *bot.Bot) {
 	m, err := dingtalk.NewMessenger(dingtalk.MessengerOptions{Client: client, Templates: templates, PublicURL: "https://visitbot.example.com", Store: w.s})
 	must(t, err)
 	d.msgr = m
-	d.a, err = dingtalk.NewAdapter(dingtalk.AdapterOptions{Config: cfg, Bot: b, Store: w.s, Messenger: m, Clock: w.clk, Log: log})
+	// As in the app: replies other than the synchronous card answer go through the outbox.
+	d.a, err = dingtalk.NewAdapter(dingtalk.AdapterOptions{Config: cfg, Bot: b, Store: w.s, Messenger: m, Clock: w.clk, Log: log, Outbox: true})
 	must(t, err)
 	d.srv = handlers.New(handlers.Deps{Store: w.s, Bot: b, Log: log, Clock: w.clk, Registry: prometheus.NewRegistry(), MaxBodyBytes: 1 << 20, DingTalk: d.a}).Handler()
+	d.disp, err = jobs.NewDispatcher(jobs.DispatcherOptions{Store: w.s, Messengers: map[bot.Platform]bot.Messenger{bot.DingTalk: m},
+		Config: w.cfg.Outbox, Clock: w.clk, Log: log})
+	must(t, err)
 }
 
-func (d *dingtalkDriver) settle(t *testing.T) { d.a.Flush() }
+func (d *dingtalkDriver) settle(t *testing.T) {
+	d.a.Flush()
+	must(t, d.disp.Drain(context.Background()))
+}
 
 func dtID(u *models.User) string { return "dt-" + u.UserID }
 

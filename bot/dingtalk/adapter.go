@@ -21,6 +21,7 @@ import (
 	"visitbot/bot"
 	"visitbot/clock"
 	"visitbot/config"
+	"visitbot/jobs"
 	"visitbot/models"
 )
 
@@ -48,6 +49,12 @@ type AdapterOptions struct {
 	Log       *slog.Logger
 	// HTTPClient posts replies to sessionWebhook URLs.
 	HTTPClient *http.Client
+	// Outbox queues every reply part that is not the synchronous card
+	// answer as outbox rows in the delivery's own transaction (the app's
+	// dispatcher sends them through the Messenger), instead of sending them
+	// in the background after the answer. The app sets it; a crash then
+	// loses no reply. Tests without a dispatcher leave it off.
+	Outbox bool
 }
 
 // Adapter turns verified DingTalk callbacks into bot.Events and delivers
@@ -141,7 +148,7 @@ func (a *Adapter) robotMessage(ctx context.Context, body []byte) error {
 			ev.Kind, ev.Action, ev.Text, ev.DeliveryKey = bot.EventCardAction, act, "", cb.DeliveryKey()
 		}
 	}
-	reply, err := a.opt.Bot.Handle(ctx, ev)
+	reply, err := a.handle(ctx, ev, "")
 	if errors.Is(err, bot.ErrDuplicate) {
 		return nil
 	}
@@ -150,6 +157,30 @@ func (a *Adapter) robotMessage(ctx context.Context, body []byte) error {
 	}
 	a.deliverLater(ctx, msg.SenderStaffID, ev, reply, msg)
 	return nil
+}
+
+// handle runs the bot; in Outbox mode everything but the clicked card's
+// update (answered synchronously, answerTask) is queued in the delivery's
+// transaction and the returned reply holds only that update.
+func (a *Adapter) handle(ctx context.Context, ev bot.Event, answerTask string) (bot.Reply, error) {
+	if !a.opt.Outbox {
+		return a.opt.Bot.Handle(ctx, ev)
+	}
+	return a.opt.Bot.HandleWith(ctx, ev, func(ctx context.Context, tx *models.Store, u *models.User, ev bot.Event, r bot.Reply) (bot.Reply, error) {
+		var keep bot.Reply
+		if upd := r.Update; upd != nil && answerTask != "" && (upd.TaskID == "" || upd.TaskID == answerTask) {
+			keep.Update, r.Update = upd, nil
+		}
+		msgs := make([]bot.Message, 0, len(r.Texts)+len(r.Cards))
+		for _, t := range r.Texts {
+			msgs = append(msgs, bot.Message{Text: t})
+		}
+		for i := range r.Cards {
+			msgs = append(msgs, bot.Message{Card: &r.Cards[i]})
+		}
+		to := bot.Recipient{UserID: u.ID, PlatformUserID: ev.From}
+		return keep, jobs.QueueReply(ctx, tx, bot.DingTalk, to, ev, r.Update, msgs)
+	})
 }
 
 // Card handles an advanced card callback. A wrong path token is
@@ -172,7 +203,7 @@ func (a *Adapter) Card(ctx context.Context, pathToken string, body []byte) (Card
 // HandleCardCallback runs a parsed card callback (HTTP route or Stream).
 func (a *Adapter) HandleCardCallback(ctx context.Context, cb *CardCallback) (CardAnswer, error) {
 	ev := cb.Event()
-	reply, err := a.opt.Bot.Handle(ctx, ev)
+	reply, err := a.handle(ctx, ev, cb.OutTrackID)
 	if errors.Is(err, bot.ErrDuplicate) {
 		return CardAnswer{}, nil
 	}
@@ -246,8 +277,8 @@ func (a *Adapter) success() (Envelope, error) {
 // deliverLater sends a committed reply after the callback is answered, so
 // the answer stays fast even when the QPS limiter makes a send wait. When
 // maxInFlightReplies are already under way it sends before answering.
-// Until the outbox carries replies, a crash in that moment loses the reply
-// (never the effect, which is committed).
+// Only without AdapterOptions.Outbox (tests): a crash in that moment loses
+// the reply (never the effect, which is committed).
 func (a *Adapter) deliverLater(ctx context.Context, userID string, ev bot.Event, reply bot.Reply, msg *RobotMessage) {
 	if reply.IsEmpty() {
 		return

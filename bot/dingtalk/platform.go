@@ -44,7 +44,8 @@ func New(cfg config.DingTalkConfig, d Deps) (*Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := NewAdapter(AdapterOptions{Config: cfg, Bot: d.Bot, Store: d.Store, Messenger: m, Clock: d.Clock, Log: d.Log})
+	// Replies that are not the synchronous card answer go through the outbox (the app runs its dispatcher).
+	a, err := NewAdapter(AdapterOptions{Config: cfg, Bot: d.Bot, Store: d.Store, Messenger: m, Clock: d.Clock, Log: d.Log, Outbox: true})
 	if err != nil {
 		return nil, err
 	}

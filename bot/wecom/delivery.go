@@ -2,9 +2,6 @@ package wecom
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 
 	"visitbot/bot"
 	"visitbot/jobs"
@@ -116,8 +113,7 @@ func (cb *Callback) sendLater(to string, upd *bot.CardUpdate, msgs []bot.Message
 }
 
 // queueLater is the bot.Splitter of the Outbox mode: it keeps the passive
-// part of the reply and queues the rest as outbox rows in the delivery's
-// transaction, keyed by the delivery so a retried callback queues nothing twice.
+// part of the reply and queues the rest in the delivery's transaction.
 func (cb *Callback) queueLater(ctx context.Context, tx *models.Store, u *models.User, ev bot.Event, r bot.Reply) (bot.Reply, error) {
 	p := planReply(ev, r)
 	var passive bot.Reply
@@ -127,31 +123,6 @@ func (cb *Callback) queueLater(ctx context.Context, tx *models.Store, u *models.
 	case p.passiveText != "":
 		passive.Texts = []string{p.passiveText}
 	}
-	sum := sha256.Sum256([]byte(ev.DeliveryKey + "|" + ev.From + "|" + ev.At.String()))
-	tag := hex.EncodeToString(sum[:8])
-	env := func(i int) jobs.Envelope {
-		return jobs.Envelope{Platform: bot.WeCom, To: bot.Recipient{UserID: u.ID, PlatformUserID: ev.From},
-			Purpose: fmt.Sprintf("reply:%s:%d", tag, i), Day: tx.Today()}
-	}
-	var rows []*models.OutboxMessage
-	if p.update != nil {
-		row, err := jobs.NewUpdate(env(0), *p.update)
-		if err != nil {
-			return bot.Reply{}, err
-		}
-		rows = append(rows, row)
-	}
-	for i, m := range p.later {
-		row, err := jobs.NewMessage(env(i+1), m)
-		if err != nil {
-			return bot.Reply{}, err
-		}
-		rows = append(rows, row)
-	}
-	for _, row := range rows {
-		if err := tx.Enqueue(ctx, row); err != nil {
-			return bot.Reply{}, fmt.Errorf("queue reply: %w", err)
-		}
-	}
-	return passive, nil
+	to := bot.Recipient{UserID: u.ID, PlatformUserID: ev.From}
+	return passive, jobs.QueueReply(ctx, tx, bot.WeCom, to, ev, p.update, p.later)
 }
