@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 
 	"visitbot/clock"
@@ -17,16 +15,13 @@ const alertsUsage = "alerts scan [-date YYYY-MM-DD]"
 // printing the alerts by kind (detected vs new; a second run on the same
 // day prints no new ones).
 func runAlerts(ctx context.Context, env *cliEnv, args []string) error {
-	if len(args) == 0 || args[0] != "scan" {
-		fmt.Fprintln(env.stderr, "usage: visitbot "+alertsUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help") {
-			return flag.ErrHelp
-		}
-		return errors.New("missing subcommand: scan")
-	}
+	return subcommands(ctx, env, args, alertsUsage, map[string]func(context.Context, *cliEnv, []string) error{"scan": runAlertsScan})
+}
+
+func runAlertsScan(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "alerts scan", alertsUsage)
 	date := fs.String("date", "", "business day to scan for (default: today in the configured time zone)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

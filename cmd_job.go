@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -18,20 +17,7 @@ const jobUsage = "job run <name> [-date YYYY-MM-DD] | job list [-runs N]"
 
 // runJob is `visitbot job run|list`.
 func runJob(ctx context.Context, env *cliEnv, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprintln(env.stderr, "usage: visitbot "+jobUsage)
-		return errors.New("missing subcommand: run or list")
-	}
-	switch args[0] {
-	case "run":
-		return runJobRun(ctx, env, args[1:])
-	case "list":
-		return runJobList(ctx, env, args[1:])
-	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(env.stderr, "usage: visitbot "+jobUsage)
-		return flag.ErrHelp
-	}
-	return fmt.Errorf("unknown subcommand %q (want run or list)", args[0])
+	return subcommands(ctx, env, args, jobUsage, map[string]func(context.Context, *cliEnv, []string) error{"run": runJobRun, "list": runJobList})
 }
 
 func runJobRun(ctx context.Context, env *cliEnv, args []string) error {

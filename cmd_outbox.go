@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"strconv"
 	"text/tabwriter"
@@ -16,20 +15,7 @@ const outboxUsage = "outbox list [-status pending|sending|sent|dead] [-limit N] 
 // runOutbox is `visitbot outbox list|replay`: the admin's view of the
 // outbound queue and its dead letters.
 func runOutbox(ctx context.Context, env *cliEnv, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprintln(env.stderr, "usage: visitbot "+outboxUsage)
-		return errors.New("missing subcommand: list or replay")
-	}
-	switch args[0] {
-	case "list":
-		return runOutboxList(ctx, env, args[1:])
-	case "replay":
-		return runOutboxReplay(ctx, env, args[1:])
-	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(env.stderr, "usage: visitbot "+outboxUsage)
-		return flag.ErrHelp
-	}
-	return fmt.Errorf("unknown subcommand %q (want list or replay)", args[0])
+	return subcommands(ctx, env, args, outboxUsage, map[string]func(context.Context, *cliEnv, []string) error{"list": runOutboxList, "replay": runOutboxReplay})
 }
 
 func runOutboxList(ctx context.Context, env *cliEnv, args []string) error {

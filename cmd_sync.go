@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -30,16 +29,13 @@ const weComDefaultBase = "https://qyapi.weixin.qq.com"
 // from the WeCom address book's 直属上级 (user/get DirectLeader), so alerts
 // reach the right manager without a users import.
 func runSync(ctx context.Context, env *cliEnv, args []string) error {
-	if len(args) == 0 || args[0] != "users" {
-		fmt.Fprintln(env.stderr, "usage: visitbot "+syncUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help") {
-			return flag.ErrHelp
-		}
-		return errors.New("missing subcommand: users")
-	}
+	return subcommands(ctx, env, args, syncUsage, map[string]func(context.Context, *cliEnv, []string) error{"users": runSyncUsers})
+}
+
+func runSyncUsers(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "sync users", syncUsage)
 	dry := fs.Bool("dry-run", false, "print the changes without writing them")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
