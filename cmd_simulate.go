@@ -7,13 +7,8 @@ import (
 	"log/slog"
 	"time"
 
-	"visitbot/bot"
-	"visitbot/bot/console"
 	"visitbot/clock"
-	"visitbot/flows"
-	"visitbot/jobs"
 	"visitbot/models"
-	"visitbot/recommend"
 	"visitbot/simulate"
 )
 
@@ -48,26 +43,13 @@ func runSimulate(ctx context.Context, env *cliEnv, args []string) error {
 	if err := store.Migrate(ctx); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	rec, err := recommend.New(store, cfg.Ranking, cfg.Compliance)
-	if err != nil {
-		return err
-	}
 	// Every user is reached on the console: the simulation never sends to a real platform.
-	deps := flows.Deps{Store: store, Clock: clk, Log: log, Config: cfg, Recommend: rec, Platforms: flows.Platforms{Console: true}}
-	b := bot.New(store, clk, loc, log)
-	flows.Register(b, deps)
-	if err := b.Seal(); err != nil {
-		return err
-	}
-	con := console.New(store, b, clk)
-	disp, err := jobs.NewDispatcher(jobs.DispatcherOptions{Store: store, Messengers: map[bot.Platform]bot.Messenger{bot.Console: con},
-		Config: cfg.Outbox, Clock: clk, Log: log})
+	senv, err := simulate.NewConsoleEnv(store, clk, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return err
 	}
 	began := time.Now()
-	sum, err := simulate.Run(ctx, simulate.Env{Store: store, Clock: clk, Flows: flows.New(deps), Console: con, Dispatcher: disp, Location: loc}, opts)
+	sum, err := simulate.Run(ctx, senv, opts)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ package simulate
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -17,9 +18,11 @@ import (
 	"visitbot/bot/console"
 	"visitbot/cards"
 	"visitbot/clock"
+	"visitbot/config"
 	"visitbot/flows"
 	"visitbot/jobs"
 	"visitbot/models"
+	"visitbot/recommend"
 )
 
 // Options shape the simulated behaviour. Probabilities are per rep-day
@@ -45,9 +48,33 @@ type Env struct {
 	Store      *models.Store
 	Clock      *clock.Fake
 	Flows      *flows.Flows
+	Recommend  *recommend.Service
 	Console    *console.Console
 	Dispatcher *jobs.Dispatcher
 	Location   *time.Location
+}
+
+// NewConsoleEnv wires the system a simulation drives, everyone reached on
+// the console: ranking, the bot with every flow, the console platform and
+// an outbox dispatcher, all on store and the fake clock.
+func NewConsoleEnv(store *models.Store, clk *clock.Fake, cfg config.Config, log *slog.Logger) (Env, error) {
+	rec, err := recommend.New(store, cfg.Ranking, cfg.Compliance)
+	if err != nil {
+		return Env{}, err
+	}
+	deps := flows.Deps{Store: store, Clock: clk, Log: log, Config: cfg, Recommend: rec, Platforms: flows.Platforms{Console: true}}
+	b := bot.New(store, clk, store.Location(), log)
+	flows.Register(b, deps)
+	if err := b.Seal(); err != nil {
+		return Env{}, err
+	}
+	con := console.New(store, b, clk)
+	disp, err := jobs.NewDispatcher(jobs.DispatcherOptions{Store: store, Messengers: map[bot.Platform]bot.Messenger{bot.Console: con},
+		Config: cfg.Outbox, Clock: clk, Log: log})
+	if err != nil {
+		return Env{}, err
+	}
+	return Env{Store: store, Clock: clk, Flows: flows.New(deps), Recommend: rec, Console: con, Dispatcher: disp, Location: store.Location()}, nil
 }
 
 // Summary counts what happened.

@@ -7,15 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"visitbot/bot"
-	"visitbot/bot/console"
 	"visitbot/clock"
 	"visitbot/config"
-	"visitbot/flows"
-	"visitbot/jobs"
 	"visitbot/models"
 	"visitbot/models/modelstest"
-	"visitbot/recommend"
 	"visitbot/seed"
 	"visitbot/simulate"
 )
@@ -36,26 +31,13 @@ func TestSimulatedDaysProducePlanAndFeedback(t *testing.T) {
 		if err := seed.World(ctx, s, opts); err != nil {
 			t.Fatal(err)
 		}
-		cfg := config.Default()
-		rec, err := recommend.New(s, cfg.Ranking, cfg.Compliance)
-		if err != nil {
-			t.Fatal(err)
-		}
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		deps := flows.Deps{Store: s, Clock: clk, Log: log, Config: cfg, Recommend: rec, Platforms: flows.Platforms{Console: true}}
-		b := bot.New(s, clk, modelstest.Shanghai, log)
-		flows.Register(b, deps)
-		if err := b.Seal(); err != nil {
-			t.Fatal(err)
-		}
-		con := console.New(s, b, clk)
-		disp, err := jobs.NewDispatcher(jobs.DispatcherOptions{Store: s, Messengers: map[bot.Platform]bot.Messenger{bot.Console: con}, Config: cfg.Outbox, Clock: clk, Log: log})
+		env, err := simulate.NewConsoleEnv(s, clk, config.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		o := simulate.DefaultOptions()
 		o.From, o.Days = "2026-11-30", 2
-		sum, err := simulate.Run(ctx, simulate.Env{Store: s, Clock: clk, Flows: flows.New(deps), Console: con, Dispatcher: disp, Location: modelstest.Shanghai}, o)
+		sum, err := simulate.Run(ctx, env, o)
 		if err != nil {
 			t.Fatal(err)
 		}

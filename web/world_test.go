@@ -16,12 +16,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"visitbot/bot"
-	"visitbot/bot/console"
 	"visitbot/clock"
 	"visitbot/config"
 	"visitbot/flows"
-	"visitbot/jobs"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 	"visitbot/recommend"
@@ -60,19 +57,12 @@ func newSizedWorld(t testing.TB, driver string, reps, doctors, days int, edit fu
 	if err := seed.World(ctx, s, opts); err != nil {
 		t.Fatal(err)
 	}
-	cfg := config.Default()
-	rec, err := recommend.New(s, cfg.Ranking, cfg.Compliance)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	senv, err := simulate.NewConsoleEnv(s, clk, config.Default(), log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	deps := flows.Deps{Store: s, Clock: clk, Log: log, Config: cfg, Recommend: rec, Platforms: flows.Platforms{Console: true}}
-	b := bot.New(s, clk, modelstest.Shanghai, log)
-	flows.Register(b, deps)
-	if err := b.Seal(); err != nil {
-		t.Fatal(err)
-	}
-	fl := flows.New(deps)
+	rec, fl := senv.Recommend, senv.Flows
 	if days > 0 {
 		// Nightly scores before and after the simulated days (tiers, heat,
 		// tier moves), and the alert scan of the last day.
@@ -88,14 +78,9 @@ func newSizedWorld(t testing.TB, driver string, reps, doctors, days int, edit fu
 				t.Fatal(err)
 			}
 		}()
-		con := console.New(s, b, clk)
-		disp, err := jobs.NewDispatcher(jobs.DispatcherOptions{Store: s, Messengers: map[bot.Platform]bot.Messenger{bot.Console: con}, Config: cfg.Outbox, Clock: clk, Log: log})
-		if err != nil {
-			t.Fatal(err)
-		}
 		o := simulate.DefaultOptions()
 		o.From, o.Days = "2026-11-23", days
-		if _, err := simulate.Run(ctx, simulate.Env{Store: s, Clock: clk, Flows: fl, Console: con, Dispatcher: disp, Location: modelstest.Shanghai}, o); err != nil {
+		if _, err := simulate.Run(ctx, senv, o); err != nil {
 			t.Fatal(err)
 		}
 	}
