@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"visitbot/bot"
 	"visitbot/jobs"
+	"visitbot/models"
 )
 
 // startBackground starts the scheduler and the outbox dispatcher. Each
@@ -112,9 +114,21 @@ func (a *app) jobRegistry(out *jobs.Dispatcher) (*jobs.Registry, error) {
 		}),
 		reg.Register("alert_scan", a.alertScanJob),
 		reg.Register("weekly_digest", a.weeklyDigestJob),
+		reg.Register("housekeeping", a.housekeepingJob),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
 	return reg, nil
+}
+
+// housekeepingJob deletes bookkeeping rows older than retention.*.
+func (a *app) housekeepingJob(ctx context.Context, _ jobs.Run) (string, error) {
+	now, r := a.clock.Now(), a.cfg.Retention
+	ago := func(days int) time.Time { return now.AddDate(0, 0, -days) }
+	res, err := a.store.Purge(ctx, models.PurgeCutoffs{
+		Deliveries: ago(r.DeliveryDays), Outbox: ago(r.OutboxDays), JobRuns: ago(r.JobRunDays),
+		RawEvents: ago(r.RawEventDays), Console: ago(r.ConsoleDays),
+	})
+	return res.String(), err
 }

@@ -32,6 +32,7 @@ type Config struct {
 	Visits     VisitsConfig     `yaml:"visits"`
 	Alerts     AlertsConfig     `yaml:"alerts"`
 	Ingest     IngestConfig     `yaml:"ingest"`
+	Retention  RetentionConfig  `yaml:"retention"`
 	Web        WebConfig        `yaml:"web"`
 }
 
@@ -86,6 +87,7 @@ func Default() Config {
 	c.Visits = defaultVisits()
 	c.Alerts = defaultAlerts()
 	c.Ingest = defaultIngest()
+	c.Retention = defaultRetention()
 	c.Web = defaultWeb()
 	return c
 }

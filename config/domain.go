@@ -95,6 +95,7 @@ func defaultJobs() JobsConfig {
 		"morning_push":   {Schedule: "25 7 * * *"},
 		"alert_scan":     {Schedule: "40 8 * * *"},
 		"weekly_digest":  {Schedule: "45 8 * * 1"},
+		"housekeeping":   {Schedule: "50 3 * * *"},
 	}
 }
 

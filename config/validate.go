@@ -26,7 +26,7 @@ func bad(key, format string, args ...any) error {
 
 // KnownJobs lists the job names the scheduler accepts; an unknown name in
 // jobs.* stops startup.
-var KnownJobs = []string{"nightly_scores", "morning_push", "alert_scan", "weekly_digest"}
+var KnownJobs = []string{"nightly_scores", "morning_push", "alert_scan", "weekly_digest", "housekeeping"}
 
 // Validate reports the first wrong key. It checks shape, not reachability.
 func (c Config) Validate() error {
@@ -102,6 +102,9 @@ func (c Config) Validate() error {
 		if _, err := time.Parse("15:04", k.v); err != nil {
 			return bad(k.key, "must be HH:MM, got %q", k.v)
 		}
+	}
+	if err := c.Retention.validate(c.Alerts); err != nil {
+		return err
 	}
 	if c.Ingest.Window <= 0 {
 		return bad("ingest.window", "must be positive")

@@ -241,3 +241,55 @@ func TestConcurrentReadThenWriteTransactions(t *testing.T) {
 		}
 	})
 }
+
+func TestPurgeDeletesOnlyOldBookkeeping(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		clk := s.Clock().(*clock.Fake)
+		start := clk.Now()
+		// Old rows, 40 days ago.
+		clk.Set(start.AddDate(0, 0, -40))
+		for i := 0; i < 3; i++ {
+			if err := s.RecordDelivery(ctx, "wecom", fmt.Sprintf("old-%d", i), "text"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.StoreRawEvent(ctx, "wecom", "event/x", "<xml/>"); err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range []string{models.OutboxSent, models.OutboxDead, models.OutboxPending} {
+			m := models.OutboxMessage{DedupeKey: "k-" + st, Platform: "wecom", RecipientID: 1, Purpose: "p", Kind: models.OutboxText,
+				Payload: "{}", Status: st, NextAttemptAt: clk.Now().UTC()}
+			if err := s.DB(ctx).Create(&m).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.PutSetting(ctx, "token", "x", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		// A fresh row, today.
+		clk.Set(start)
+		if err := s.RecordDelivery(ctx, "wecom", "new", "text"); err != nil {
+			t.Fatal(err)
+		}
+		cut := start.AddDate(0, 0, -14)
+		r, err := s.Purge(ctx, models.PurgeCutoffs{Deliveries: cut, Outbox: cut, JobRuns: cut, RawEvents: cut, Console: cut})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Deliveries != 3 || r.Outbox != 1 || r.RawEvents != 1 || r.Settings != 1 {
+			t.Fatalf("purge = %+v", r)
+		}
+		if err := s.RecordDelivery(ctx, "wecom", "new", "text"); !errors.Is(err, models.ErrConflict) {
+			t.Fatalf("a fresh delivery key was purged: %v", err)
+		}
+		var left []models.OutboxMessage
+		s.DB(ctx).Order("id").Find(&left)
+		if len(left) != 2 || left[0].Status != models.OutboxDead || left[1].Status != models.OutboxPending {
+			t.Fatalf("outbox after purge = %+v", left)
+		}
+		if r2, err := s.Purge(ctx, models.PurgeCutoffs{Deliveries: cut, Outbox: cut, JobRuns: cut, RawEvents: cut, Console: cut}); err != nil || r2 != (models.PurgeResult{}) {
+			t.Fatalf("second purge = %+v %v", r2, err)
+		}
+	})
+}
