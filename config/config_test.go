@@ -106,6 +106,8 @@ func TestValidationNamesTheKey(t *testing.T) {
 		{"alerts.plan_min_planned", func(c *Config) { c.Alerts.PlanMinPlanned = 0 }},
 		{"alerts.plan_off_level_pct", func(c *Config) { c.Alerts.PlanOffLevelPct = 0 }},
 		{"ingest.clients.crm", func(c *Config) { c.Ingest.Clients = map[string]string{"crm": "short"} }},
+		{"retention.delivery_days", func(c *Config) { c.Retention.DeliveryDays = 3 }}, // shorter than alerts.cooldown (7 days)
+		{"retention.outbox_days", func(c *Config) { c.Retention.OutboxDays = 0 }},
 	}
 	for _, tc := range cases {
 		c := Default()
