@@ -19,7 +19,7 @@ func (a *app) startBackground(ctx context.Context, wg *sync.WaitGroup) error {
 	if err != nil {
 		return err
 	}
-	sched, err := a.newScheduler(disp)
+	sched, err := a.newScheduler()
 	if err != nil {
 		return err
 	}
@@ -83,8 +83,8 @@ func (a *app) newDispatcher(metrics bool) (*jobs.Dispatcher, error) {
 
 // newScheduler registers the jobs and checks config jobs.* against them:
 // an unknown name or a bad schedule stops startup here.
-func (a *app) newScheduler(out *jobs.Dispatcher) (*jobs.Scheduler, error) {
-	reg, err := a.jobRegistry(out)
+func (a *app) newScheduler() (*jobs.Scheduler, error) {
+	reg, err := a.jobRegistry()
 	if err != nil {
 		return nil, err
 	}
@@ -95,9 +95,9 @@ func (a *app) newScheduler(out *jobs.Dispatcher) (*jobs.Scheduler, error) {
 }
 
 // jobRegistry names every job the scheduler and `visitbot job run` know.
-// out queues outbound messages (Dispatcher.Enqueue) for jobs that send.
-func (a *app) jobRegistry(out *jobs.Dispatcher) (*jobs.Registry, error) {
-	_ = out // jobs queue through the store inside their own transactions
+// Jobs that send queue outbox rows through the store, in their own
+// transactions; the dispatcher delivers them.
+func (a *app) jobRegistry() (*jobs.Registry, error) {
 	svc := a.rec
 	reg := jobs.NewRegistry()
 	err := errors.Join(

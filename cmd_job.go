@@ -45,11 +45,7 @@ func runJobRun(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer a.Close()
-	disp, err := a.newDispatcher(false)
-	if err != nil {
-		return err
-	}
-	sched, err := a.newScheduler(disp)
+	sched, err := a.newScheduler()
 	if err != nil {
 		return err
 	}
@@ -84,11 +80,7 @@ func runJobList(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer a.Close()
-	disp, err := a.newDispatcher(false)
-	if err != nil {
-		return err
-	}
-	sched, err := a.newScheduler(disp)
+	sched, err := a.newScheduler()
 	if err != nil {
 		return err
 	}

@@ -66,7 +66,7 @@ func TestTwoReplicasPushOnce(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				sched, err := a.newScheduler(disp)
+				sched, err := a.newScheduler()
 				if err != nil {
 					t.Fatal(err)
 				}
