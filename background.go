@@ -10,6 +10,7 @@ import (
 	"visitbot/bot"
 	"visitbot/jobs"
 	"visitbot/models"
+	"visitbot/outbox"
 )
 
 // startBackground starts the scheduler and the outbox dispatcher. Each
@@ -66,15 +67,15 @@ func (a *app) messengers() map[bot.Platform]bot.Messenger {
 
 // newDispatcher builds the outbox dispatcher on the app's messengers; with
 // metrics it registers its series on the app registry (served at /metrics).
-func (a *app) newDispatcher(metrics bool) (*jobs.Dispatcher, error) {
-	o := jobs.DispatcherOptions{
+func (a *app) newDispatcher(metrics bool) (*outbox.Dispatcher, error) {
+	o := outbox.DispatcherOptions{
 		Store: a.store, Messengers: a.messengers(), Config: a.cfg.Outbox, Clock: a.clock,
 		Log: a.log.With("component", "outbox"),
 	}
 	if metrics {
 		o.Registerer = a.registry
 	}
-	d, err := jobs.NewDispatcher(o)
+	d, err := outbox.NewDispatcher(o)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}

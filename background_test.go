@@ -11,8 +11,8 @@ import (
 
 	"visitbot/bot"
 	"visitbot/config"
-	"visitbot/jobs"
 	"visitbot/models"
+	"visitbot/outbox"
 )
 
 // serve's background work: the dispatcher started by startBackground
@@ -32,7 +32,7 @@ func TestStartBackgroundDeliversThroughTheConsole(t *testing.T) {
 	if err := a.store.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	m, err := jobs.NewMessage(jobs.Envelope{Platform: bot.Console, To: bot.Recipient{UserID: u.ID, PlatformUserID: u.UserID}, Purpose: "test", Day: a.store.Today()}, bot.Message{Text: "早上好"})
+	m, err := outbox.NewMessage(outbox.Envelope{Platform: bot.Console, To: bot.Recipient{UserID: u.ID, PlatformUserID: u.UserID}, Purpose: "test", Day: a.store.Today()}, bot.Message{Text: "早上好"})
 	if err != nil {
 		t.Fatal(err)
 	}

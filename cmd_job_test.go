@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"visitbot/bot"
-	"visitbot/jobs"
 	"visitbot/models"
+	"visitbot/outbox"
 )
 
 func TestJobCommands(t *testing.T) {
@@ -50,7 +50,7 @@ func TestOutboxCommands(t *testing.T) {
 	}
 	defer s.Close()
 	for i := 1; i <= 2; i++ {
-		m, _ := jobs.NewMessage(jobs.Envelope{Platform: bot.WeCom, To: bot.Recipient{UserID: uint(i), PlatformUserID: fmt.Sprint("u", i)}, Purpose: "morning_push", Day: "2026-12-01"}, bot.Message{Text: "hi"})
+		m, _ := outbox.NewMessage(outbox.Envelope{Platform: bot.WeCom, To: bot.Recipient{UserID: uint(i), PlatformUserID: fmt.Sprint("u", i)}, Purpose: "morning_push", Day: "2026-12-01"}, bot.Message{Text: "hi"})
 		if err := s.Enqueue(ctx, m); err != nil {
 			t.Fatal(err)
 		}

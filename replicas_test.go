@@ -14,6 +14,7 @@ import (
 	"visitbot/jobs"
 	"visitbot/models"
 	"visitbot/models/modelstest"
+	"visitbot/outbox"
 	"visitbot/seed"
 )
 
@@ -59,7 +60,7 @@ func TestTwoReplicasPushOnce(t *testing.T) {
 				slot = slot.AddDate(0, 0, 1)
 			}
 			results := make([]jobs.Result, 2)
-			dispatchers := make([]*jobs.Dispatcher, 2)
+			dispatchers := make([]*outbox.Dispatcher, 2)
 			var wg sync.WaitGroup
 			for i, a := range replicas {
 				disp, err := a.newDispatcher(false)

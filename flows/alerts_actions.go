@@ -10,8 +10,8 @@ import (
 	"visitbot/bot"
 	"visitbot/cards"
 	"visitbot/clock"
-	"visitbot/jobs"
 	"visitbot/models"
+	"visitbot/outbox"
 )
 
 // Alert-card texts.
@@ -174,7 +174,7 @@ func (f *Flows) assignAlerts(req *bot.Request, task *models.CardTask, list []mod
 	when := "明天（" + monthDayOf(today.AddDate(0, 0, 1), loc) + "）"
 	who := strings.Join(named, "、")
 	if platform, to, ok := f.d.Platforms.RecipientFor(rep); ok {
-		row, err := jobs.NewMessage(jobs.Envelope{Platform: platform, To: to, Purpose: fmt.Sprintf("%s:%d", purposeAssign, task.ID), Day: req.Today},
+		row, err := outbox.NewMessage(outbox.Envelope{Platform: platform, To: to, Purpose: fmt.Sprintf("%s:%d", purposeAssign, task.ID), Day: req.Today},
 			bot.Message{Text: fmt.Sprintf(MsgAlertAssignNotice, managerAddress(req.User), who, when)})
 		if err != nil {
 			return bot.Reply{}, err

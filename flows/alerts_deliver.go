@@ -16,8 +16,8 @@ import (
 	"visitbot/bot"
 	"visitbot/cards"
 	"visitbot/clock"
-	"visitbot/jobs"
 	"visitbot/models"
+	"visitbot/outbox"
 )
 
 const (
@@ -234,7 +234,7 @@ func (f *Flows) deliverAlerts(ctx context.Context, tx *models.Store, res *AlertR
 	now := f.d.Clock.Now()
 	release := quiet.Release(now, loc)
 	bucket := alerts.Bucket(release, f.d.Config.Alerts.MergeWindow).In(loc)
-	env := jobs.Envelope{Platform: platform, To: to, Purpose: purposeAlert + ":" + bucket.Format("1504"), Day: clock.Day(bucket, loc)}
+	env := outbox.Envelope{Platform: platform, To: to, Purpose: purposeAlert + ":" + bucket.Format("1504"), Day: clock.Day(bucket, loc)}
 	if release.After(now) {
 		env.NotBefore = release
 	}
@@ -265,7 +265,7 @@ func (f *Flows) deliverAlerts(ctx context.Context, tx *models.Store, res *AlertR
 	if err != nil {
 		return err
 	}
-	row, err := jobs.NewMessage(env, bot.Message{Card: &card})
+	row, err := outbox.NewMessage(env, bot.Message{Card: &card})
 	if err != nil {
 		return err
 	}
@@ -284,7 +284,7 @@ func (f *Flows) deliverAlerts(ctx context.Context, tx *models.Store, res *AlertR
 
 // mergeIntoPending adds ids to the card of task if its message has not been
 // claimed by a dispatcher yet; merged=false means it is too late.
-func (f *Flows) mergeIntoPending(ctx context.Context, tx *models.Store, task *models.CardTask, env jobs.Envelope, u *models.User, ids []uint) (bool, error) {
+func (f *Flows) mergeIntoPending(ctx context.Context, tx *models.Store, task *models.CardTask, env outbox.Envelope, u *models.User, ids []uint) (bool, error) {
 	if task.State != "" {
 		return false, nil
 	}
@@ -304,7 +304,7 @@ func (f *Flows) mergeIntoPending(ctx context.Context, tx *models.Store, task *mo
 	if err != nil {
 		return false, err
 	}
-	row, err := jobs.NewMessage(env, bot.Message{Card: &card})
+	row, err := outbox.NewMessage(env, bot.Message{Card: &card})
 	if err != nil {
 		return false, err
 	}

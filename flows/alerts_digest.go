@@ -10,8 +10,8 @@ import (
 	"visitbot/bot"
 	"visitbot/cards"
 	"visitbot/clock"
-	"visitbot/jobs"
 	"visitbot/models"
+	"visitbot/outbox"
 )
 
 const purposeDigest = "weekly_digest"
@@ -75,7 +75,7 @@ func (f *Flows) WeeklyDigest(ctx context.Context, day string) (DigestResult, err
 		if _, err := cards.RenderWeCom(card); err != nil {
 			return res, fmt.Errorf("weekly digest for %s: %w", m.UserID, err)
 		}
-		row, err := jobs.NewMessage(jobs.Envelope{Platform: platform, To: to2, Purpose: purposeDigest, Day: day}, bot.Message{Card: &card})
+		row, err := outbox.NewMessage(outbox.Envelope{Platform: platform, To: to2, Purpose: purposeDigest, Day: day}, bot.Message{Card: &card})
 		if err != nil {
 			return res, err
 		}

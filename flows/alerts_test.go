@@ -16,9 +16,9 @@ import (
 	"visitbot/clock"
 	"visitbot/config"
 	"visitbot/flows"
-	"visitbot/jobs"
 	"visitbot/models"
 	"visitbot/models/modelstest"
+	"visitbot/outbox"
 	"visitbot/recommend"
 )
 
@@ -32,7 +32,7 @@ type alertWorld struct {
 	b                       *bot.Bot
 	flows                   *flows.Flows
 	console                 *console.Console
-	disp                    *jobs.Dispatcher
+	disp                    *outbox.Dispatcher
 	rec                     *recommend.Service
 	cfg                     config.Config
 	mgr, mgr2, admin        *models.User
@@ -99,7 +99,7 @@ func newAlertWorld(t *testing.T, s *models.Store) *alertWorld {
 	must(t, w.b.Seal())
 	w.flows = flows.New(deps)
 	w.console = console.New(s, w.b, s.Clock())
-	w.disp, err = jobs.NewDispatcher(jobs.DispatcherOptions{Store: s, Messengers: map[bot.Platform]bot.Messenger{bot.Console: w.console},
+	w.disp, err = outbox.NewDispatcher(outbox.DispatcherOptions{Store: s, Messengers: map[bot.Platform]bot.Messenger{bot.Console: w.console},
 		Config: w.cfg.Outbox, Clock: s.Clock(), Log: log})
 	must(t, err)
 	return w

@@ -21,9 +21,9 @@ import (
 	"visitbot/cards"
 	"visitbot/flows"
 	"visitbot/handlers"
-	"visitbot/jobs"
 	"visitbot/models"
 	"visitbot/models/modelstest"
+	"visitbot/outbox"
 )
 
 const (
@@ -63,7 +63,7 @@ func TestAlertAssignThroughWeComCallback(t *testing.T) {
 		cb, err := wecom.NewCallback(opts)
 		must(t, err)
 		srv := handlers.New(handlers.Deps{Store: s, Bot: b, Log: log, Clock: w.clk, Registry: prometheus.NewRegistry(), MaxBodyBytes: 1 << 20, WeCom: cb}).Handler()
-		disp, err := jobs.NewDispatcher(jobs.DispatcherOptions{Store: s, Messengers: map[bot.Platform]bot.Messenger{bot.WeCom: messenger},
+		disp, err := outbox.NewDispatcher(outbox.DispatcherOptions{Store: s, Messengers: map[bot.Platform]bot.Messenger{bot.WeCom: messenger},
 			Config: w.cfg.Outbox, Clock: w.clk, Log: log})
 		must(t, err)
 

@@ -22,8 +22,8 @@ import (
 	"visitbot/config"
 	"visitbot/flows"
 	"visitbot/handlers"
-	"visitbot/jobs"
 	"visitbot/models"
+	"visitbot/outbox"
 )
 
 // ---- DingTalk ----
@@ -45,7 +45,7 @@ type dingtalkDriver struct {
 	a     *dingtalk.Adapter
 	msgr  bot.Messenger
 	srv   http.Handler
-	disp  *jobs.Dispatcher
+	disp  *outbox.Dispatcher
 	msgID int
 }
 
@@ -76,7 +76,7 @@ func (d *dingtalkDriver) wire(t *testing.T, w *alertWorld, b *bot.Bot) {
 	d.a, err = dingtalk.NewAdapter(dingtalk.AdapterOptions{Config: cfg, Bot: b, Store: w.s, Messenger: m, Clock: w.clk, Log: log, Outbox: true})
 	must(t, err)
 	d.srv = handlers.New(handlers.Deps{Store: w.s, Bot: b, Log: log, Clock: w.clk, Registry: prometheus.NewRegistry(), MaxBodyBytes: 1 << 20, DingTalk: d.a}).Handler()
-	d.disp, err = jobs.NewDispatcher(jobs.DispatcherOptions{Store: w.s, Messengers: map[bot.Platform]bot.Messenger{bot.DingTalk: m},
+	d.disp, err = outbox.NewDispatcher(outbox.DispatcherOptions{Store: w.s, Messengers: map[bot.Platform]bot.Messenger{bot.DingTalk: m},
 		Config: w.cfg.Outbox, Clock: w.clk, Log: log})
 	must(t, err)
 }

@@ -26,9 +26,9 @@ import (
 	"visitbot/clock"
 	"visitbot/flows"
 	"visitbot/handlers"
-	"visitbot/jobs"
 	"visitbot/models"
 	"visitbot/models/modelstest"
+	"visitbot/outbox"
 )
 
 // loopCard is a card as a user received it on some platform, reduced to
@@ -93,7 +93,7 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	must(t, b.Seal())
 	d.wire(t, w, b)
 	fl := flows.New(deps)
-	disp, err := jobs.NewDispatcher(jobs.DispatcherOptions{Store: s, Messengers: map[bot.Platform]bot.Messenger{bot.Platform(d.name()): d.messenger()},
+	disp, err := outbox.NewDispatcher(outbox.DispatcherOptions{Store: s, Messengers: map[bot.Platform]bot.Messenger{bot.Platform(d.name()): d.messenger()},
 		Config: w.cfg.Outbox, Clock: w.clk, Log: log})
 	must(t, err)
 	drain := func() { d.settle(t); must(t, disp.Drain(ctx)); d.settle(t) }
@@ -352,7 +352,7 @@ type wecomDriver struct {
 	cb     *wecom.Callback
 	msgr   bot.Messenger
 	srv    http.Handler
-	disp   *jobs.Dispatcher
+	disp   *outbox.Dispatcher
 	msgID  int
 }
 
@@ -378,7 +378,7 @@ func (d *wecomDriver) wire(t *testing.T, w *alertWorld, b *bot.Bot) {
 	d.cb, err = wecom.NewCallback(opts)
 	must(t, err)
 	d.srv = handlers.New(handlers.Deps{Store: w.s, Bot: b, Log: log, Clock: w.clk, Registry: prometheus.NewRegistry(), MaxBodyBytes: 1 << 20, WeCom: d.cb}).Handler()
-	d.disp, err = jobs.NewDispatcher(jobs.DispatcherOptions{Store: w.s, Messengers: map[bot.Platform]bot.Messenger{bot.WeCom: d.msgr},
+	d.disp, err = outbox.NewDispatcher(outbox.DispatcherOptions{Store: w.s, Messengers: map[bot.Platform]bot.Messenger{bot.WeCom: d.msgr},
 		Config: w.cfg.Outbox, Clock: w.clk, Log: log})
 	must(t, err)
 }

@@ -8,8 +8,8 @@ import (
 
 	"visitbot/bot"
 	"visitbot/cards"
-	"visitbot/jobs"
 	"visitbot/models"
+	"visitbot/outbox"
 )
 
 // Flows are the domain conversations, shared by the bot handlers and the jobs.
@@ -180,7 +180,7 @@ func (f *Flows) refreshVisitList(req *bot.Request, skipTask *models.CardTask) er
 	if err != nil {
 		return err
 	}
-	row, err := jobs.NewUpdate(jobs.Envelope{
+	row, err := outbox.NewUpdate(outbox.Envelope{
 		Platform: bot.Platform(list.Platform), To: bot.Recipient{UserID: req.User.ID, PlatformUserID: req.Event.From},
 		Purpose: purposePlanUpdate + ":" + strconv.FormatUint(uint64(skipTask.ID), 10), Day: list.Day,
 	}, bot.CardUpdate{TaskID: list.TaskID, ResponseCode: list.ResponseCode, Card: &card})

@@ -14,9 +14,9 @@ import (
 	"visitbot/cards"
 	"visitbot/config"
 	"visitbot/flows"
-	"visitbot/jobs"
 	"visitbot/models"
 	"visitbot/models/modelstest"
+	"visitbot/outbox"
 	"visitbot/recommend"
 )
 
@@ -29,7 +29,7 @@ type planWorld struct {
 	b         *bot.Bot
 	flows     *flows.Flows
 	console   *console.Console
-	disp      *jobs.Dispatcher
+	disp      *outbox.Dispatcher
 	rep, rep2 *models.User
 	doctors   []models.Doctor
 }
@@ -74,7 +74,7 @@ func newPlanWorld(t *testing.T, s *models.Store) *planWorld {
 	must(t, w.b.Seal())
 	w.flows = flows.New(deps)
 	w.console = console.New(s, w.b, s.Clock())
-	w.disp, err = jobs.NewDispatcher(jobs.DispatcherOptions{Store: s, Messengers: map[bot.Platform]bot.Messenger{bot.Console: w.console},
+	w.disp, err = outbox.NewDispatcher(outbox.DispatcherOptions{Store: s, Messengers: map[bot.Platform]bot.Messenger{bot.Console: w.console},
 		Config: cfg.Outbox, Clock: s.Clock(), Log: log})
 	must(t, err)
 	return w

@@ -11,8 +11,8 @@ import (
 	"visitbot/bot"
 	"visitbot/cards"
 	"visitbot/clock"
-	"visitbot/jobs"
 	"visitbot/models"
+	"visitbot/outbox"
 )
 
 // Morning-push texts.
@@ -96,7 +96,7 @@ func (f *Flows) pushOne(ctx context.Context, rep *models.User, platform bot.Plat
 	if err != nil {
 		return false, false, err
 	}
-	env := jobs.Envelope{Platform: platform, To: to, Purpose: purposeMorningPush, Day: day}
+	env := outbox.Envelope{Platform: platform, To: to, Purpose: purposeMorningPush, Day: day}
 	var msg bot.Message
 	var task *models.CardTask
 	if len(items) == 0 {
@@ -111,7 +111,7 @@ func (f *Flows) pushOne(ctx context.Context, rep *models.User, platform bot.Plat
 		task = &models.CardTask{TaskID: card.TaskID, Platform: string(platform), UserID: rep.ID, Kind: card.Kind, Day: day, Card: string(body)}
 		msg = bot.Message{Card: &card}
 	}
-	row, err := jobs.NewMessage(env, msg)
+	row, err := outbox.NewMessage(env, msg)
 	if err != nil {
 		return false, hasList, err
 	}
@@ -171,7 +171,7 @@ func (f *Flows) notifyAdmins(ctx context.Context, day, purpose, text string) err
 		if !ok {
 			continue
 		}
-		row, err := jobs.NewMessage(jobs.Envelope{Platform: platform, To: to, Purpose: purpose, Day: day}, bot.Message{Text: text})
+		row, err := outbox.NewMessage(outbox.Envelope{Platform: platform, To: to, Purpose: purpose, Day: day}, bot.Message{Text: text})
 		if err == nil {
 			err = f.d.Store.Enqueue(ctx, row)
 		}

@@ -1,7 +1,6 @@
-// Package jobs runs visitbot's background work: named cron jobs that run
-// exactly once per schedule slot across replicas (Scheduler), and the outbox
-// dispatcher that delivers every outbound text and card with retries,
-// backoff and the platforms' rate limits (Dispatcher).
+// Package jobs schedules visitbot's background work: named cron jobs that run
+// exactly once per schedule slot across replicas (Scheduler). It sends
+// nothing itself: jobs that message people queue outbox rows (package outbox).
 package jobs
 
 import (

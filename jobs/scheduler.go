@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -110,7 +109,7 @@ func NewScheduler(o SchedulerOptions) (*Scheduler, error) {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	if o.Replica == "" {
-		o.Replica = DefaultReplica()
+		o.Replica = config.DefaultReplica()
 	}
 	s := &Scheduler{store: o.Store, reg: o.Registry, loc: o.Location, clock: o.Clock, log: o.Log, replica: o.Replica,
 		running: map[string]bool{}, base: context.Background()}
@@ -131,15 +130,6 @@ func NewScheduler(o SchedulerOptions) (*Scheduler, error) {
 		s.entries = append(s.entries, Entry{Name: name, Spec: jc.Schedule, Enabled: jc.IsEnabled(), schedule: sched, loc: o.Location})
 	}
 	return s, nil
-}
-
-// DefaultReplica is host-pid, the name a process records on its claims.
-func DefaultReplica() string {
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		host = "visitbot"
-	}
-	return fmt.Sprintf("%s-%d", host, os.Getpid())
 }
 
 // Entries lists the configured jobs, by name.

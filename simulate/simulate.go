@@ -20,8 +20,8 @@ import (
 	"visitbot/clock"
 	"visitbot/config"
 	"visitbot/flows"
-	"visitbot/jobs"
 	"visitbot/models"
+	"visitbot/outbox"
 	"visitbot/recommend"
 )
 
@@ -50,7 +50,7 @@ type Env struct {
 	Flows      *flows.Flows
 	Recommend  *recommend.Service
 	Console    *console.Console
-	Dispatcher *jobs.Dispatcher
+	Dispatcher *outbox.Dispatcher
 	Location   *time.Location
 }
 
@@ -69,7 +69,7 @@ func NewConsoleEnv(store *models.Store, clk *clock.Fake, cfg config.Config, log 
 		return Env{}, err
 	}
 	con := console.New(store, b, clk)
-	disp, err := jobs.NewDispatcher(jobs.DispatcherOptions{Store: store, Messengers: map[bot.Platform]bot.Messenger{bot.Console: con},
+	disp, err := outbox.NewDispatcher(outbox.DispatcherOptions{Store: store, Messengers: map[bot.Platform]bot.Messenger{bot.Console: con},
 		Config: cfg.Outbox, Clock: clk, Log: log})
 	if err != nil {
 		return Env{}, err

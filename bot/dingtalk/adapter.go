@@ -21,8 +21,8 @@ import (
 	"visitbot/bot"
 	"visitbot/clock"
 	"visitbot/config"
-	"visitbot/jobs"
 	"visitbot/models"
+	"visitbot/outbox"
 )
 
 // ErrCardToken is a card callback whose path token is not the configured
@@ -179,7 +179,7 @@ func (a *Adapter) handle(ctx context.Context, ev bot.Event, answerTask string) (
 			msgs = append(msgs, bot.Message{Card: &r.Cards[i]})
 		}
 		to := bot.Recipient{UserID: u.ID, PlatformUserID: ev.From}
-		return keep, jobs.QueueReply(ctx, tx, bot.DingTalk, to, ev, r.Update, msgs)
+		return keep, outbox.QueueReply(ctx, tx, bot.DingTalk, to, ev, r.Update, msgs)
 	})
 }
 

@@ -4,8 +4,8 @@ import (
 	"context"
 
 	"visitbot/bot"
-	"visitbot/jobs"
 	"visitbot/models"
+	"visitbot/outbox"
 )
 
 // plan is how one bot.Reply reaches the user: at most one passive message
@@ -124,5 +124,5 @@ func (cb *Callback) queueLater(ctx context.Context, tx *models.Store, u *models.
 		passive.Texts = []string{p.passiveText}
 	}
 	to := bot.Recipient{UserID: u.ID, PlatformUserID: ev.From}
-	return passive, jobs.QueueReply(ctx, tx, bot.WeCom, to, ev, p.update, p.later)
+	return passive, outbox.QueueReply(ctx, tx, bot.WeCom, to, ev, p.update, p.later)
 }

@@ -1,4 +1,9 @@
-package jobs
+// Package outbox owns every outbound message: the envelope and its dedupe
+// key, idempotent enqueue inside the caller's transaction, the dispatcher
+// that claims and sends rows with retries and backoff, the platforms' rate
+// limits and the metrics. Adapters and flows queue here; nothing is sent
+// from a callback or a job directly.
+package outbox
 
 import (
 	"context"
@@ -96,7 +101,7 @@ func NewDispatcher(o DispatcherOptions) (*Dispatcher, error) {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	if o.Replica == "" {
-		o.Replica = DefaultReplica()
+		o.Replica = config.DefaultReplica()
 	}
 	if o.Sleep == nil {
 		o.Sleep = clock.Sleep

@@ -1,4 +1,4 @@
-package jobs_test
+package outbox_test
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 	"visitbot/bot"
 	"visitbot/clock"
 	"visitbot/config"
-	"visitbot/jobs"
 	"visitbot/models/modelstest"
+	"visitbot/outbox"
 )
 
 // BenchmarkDispatch600 dispatches a morning push of 600 WeCom messages (one
@@ -36,8 +36,8 @@ func BenchmarkDispatch600(b *testing.B) {
 					b.StopTimer()
 					day := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i).Format("2006-01-02")
 					for r := 0; r < n; r++ {
-						env := jobs.Envelope{Platform: bot.WeCom, To: bot.Recipient{UserID: uint(r + 1), PlatformUserID: fmt.Sprintf("rep%03d", r)}, Purpose: "morning_push", Day: day}
-						m, err := jobs.NewMessage(env, bot.Message{Text: "今日拜访名单"})
+						env := outbox.Envelope{Platform: bot.WeCom, To: bot.Recipient{UserID: uint(r + 1), PlatformUserID: fmt.Sprintf("rep%03d", r)}, Purpose: "morning_push", Day: day}
+						m, err := outbox.NewMessage(env, bot.Message{Text: "今日拜访名单"})
 						if err != nil {
 							b.Fatal(err)
 						}

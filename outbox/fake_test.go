@@ -1,4 +1,4 @@
-package jobs_test
+package outbox_test
 
 import (
 	"context"
@@ -10,8 +10,8 @@ import (
 	"visitbot/bot"
 	"visitbot/clock"
 	"visitbot/config"
-	"visitbot/jobs"
 	"visitbot/models"
+	"visitbot/outbox"
 )
 
 // fakeMessenger is the platform API double: it records every call with the
@@ -93,19 +93,19 @@ func testOutboxConfig() config.OutboxConfig {
 	}
 }
 
-type dispatcherOpt func(*jobs.DispatcherOptions)
+type dispatcherOpt func(*outbox.DispatcherOptions)
 
-func newDispatcher(t testing.TB, s *models.Store, cfg config.OutboxConfig, ms []bot.Messenger, opts ...dispatcherOpt) *jobs.Dispatcher {
+func newDispatcher(t testing.TB, s *models.Store, cfg config.OutboxConfig, ms []bot.Messenger, opts ...dispatcherOpt) *outbox.Dispatcher {
 	t.Helper()
 	reg := map[bot.Platform]bot.Messenger{}
 	for _, m := range ms {
 		reg[m.Platform()] = m
 	}
-	o := jobs.DispatcherOptions{Store: s, Messengers: reg, Config: cfg, Clock: s.Clock(), Jitter: func() float64 { return 0.5 }}
+	o := outbox.DispatcherOptions{Store: s, Messengers: reg, Config: cfg, Clock: s.Clock(), Jitter: func() float64 { return 0.5 }}
 	for _, f := range opts {
 		f(&o)
 	}
-	d, err := jobs.NewDispatcher(o)
+	d, err := outbox.NewDispatcher(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,9 +117,9 @@ func enqueueTexts(t testing.TB, s *models.Store, p bot.Platform, n int, recipien
 	t.Helper()
 	for i := 0; i < n; i++ {
 		uid := recipient(i)
-		env := jobs.Envelope{Platform: p, To: bot.Recipient{UserID: uid, PlatformUserID: fmt.Sprintf("u%d", uid)},
+		env := outbox.Envelope{Platform: p, To: bot.Recipient{UserID: uid, PlatformUserID: fmt.Sprintf("u%d", uid)},
 			Purpose: fmt.Sprintf("test-%d", i), Day: "2026-12-01"}
-		m, err := jobs.NewMessage(env, bot.Message{Text: fmt.Sprintf("msg-%d", i)})
+		m, err := outbox.NewMessage(env, bot.Message{Text: fmt.Sprintf("msg-%d", i)})
 		if err != nil {
 			t.Fatal(err)
 		}

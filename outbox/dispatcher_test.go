@@ -1,4 +1,4 @@
-package jobs_test
+package outbox_test
 
 import (
 	"context"
@@ -14,9 +14,9 @@ import (
 	"visitbot/cards"
 	"visitbot/clock"
 	"visitbot/config"
-	"visitbot/jobs"
 	"visitbot/models"
 	"visitbot/models/modelstest"
+	"visitbot/outbox"
 )
 
 func fakeClock(s *models.Store) *clock.Fake { return s.Clock().(*clock.Fake) }
@@ -24,8 +24,8 @@ func fakeClock(s *models.Store) *clock.Fake { return s.Clock().(*clock.Fake) }
 func TestEnqueueIsIdempotentPerDedupeKey(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
-		env := jobs.Envelope{Platform: bot.WeCom, To: bot.Recipient{UserID: 7, PlatformUserID: "zhangsan"}, Purpose: "morning_push", Day: "2026-12-01"}
-		m1, err := jobs.NewMessage(env, bot.Message{Text: "今日无推荐"})
+		env := outbox.Envelope{Platform: bot.WeCom, To: bot.Recipient{UserID: 7, PlatformUserID: "zhangsan"}, Purpose: "morning_push", Day: "2026-12-01"}
+		m1, err := outbox.NewMessage(env, bot.Message{Text: "今日无推荐"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -35,20 +35,20 @@ func TestEnqueueIsIdempotentPerDedupeKey(t *testing.T) {
 		if err := s.Enqueue(ctx, m1); err != nil || m1.ID == 0 {
 			t.Fatalf("first enqueue: id %d, %v", m1.ID, err)
 		}
-		m2, _ := jobs.NewMessage(env, bot.Message{Text: "另一条"})
+		m2, _ := outbox.NewMessage(env, bot.Message{Text: "另一条"})
 		if err := s.Enqueue(ctx, m2); err != nil || m2.ID != 0 {
 			t.Fatalf("second enqueue: id %d, %v", m2.ID, err)
 		}
 		// Inside a caller's transaction: the duplicate does not poison the
 		// transaction, and a rolled-back enqueue leaves nothing.
 		err = s.Tx(ctx, func(tx *models.Store) error {
-			dup, _ := jobs.NewMessage(env, bot.Message{Text: "again"})
+			dup, _ := outbox.NewMessage(env, bot.Message{Text: "again"})
 			if err := tx.Enqueue(ctx, dup); err != nil {
 				return err
 			}
 			other := env
 			other.Day = "2026-12-02"
-			m, _ := jobs.NewMessage(other, bot.Message{Text: "明天"})
+			m, _ := outbox.NewMessage(other, bot.Message{Text: "明天"})
 			return tx.Enqueue(ctx, m)
 		})
 		if err != nil {
@@ -57,7 +57,7 @@ func TestEnqueueIsIdempotentPerDedupeKey(t *testing.T) {
 		_ = s.Tx(ctx, func(tx *models.Store) error {
 			other := env
 			other.Day = "2026-12-03"
-			m, _ := jobs.NewMessage(other, bot.Message{Text: "rolled back"})
+			m, _ := outbox.NewMessage(other, bot.Message{Text: "rolled back"})
 			if err := tx.Enqueue(ctx, m); err != nil {
 				t.Fatal(err)
 			}
@@ -78,24 +78,24 @@ func TestEnqueueIsIdempotentPerDedupeKey(t *testing.T) {
 }
 
 func TestEnvelopeAndPayloadValidation(t *testing.T) {
-	ok := jobs.Envelope{Platform: bot.WeCom, To: bot.Recipient{UserID: 1, PlatformUserID: "u1"}, Purpose: "p", Day: "2026-12-01"}
+	ok := outbox.Envelope{Platform: bot.WeCom, To: bot.Recipient{UserID: 1, PlatformUserID: "u1"}, Purpose: "p", Day: "2026-12-01"}
 	bad := []struct {
 		name string
-		env  jobs.Envelope
+		env  outbox.Envelope
 		msg  bot.Message
 	}{
-		{"no platform id", jobs.Envelope{Platform: bot.WeCom, To: bot.Recipient{UserID: 1}, Purpose: "p", Day: "d"}, bot.Message{Text: "x"}},
-		{"long purpose", jobs.Envelope{Platform: bot.WeCom, To: ok.To, Purpose: strings.Repeat("p", 33), Day: "d"}, bot.Message{Text: "x"}},
-		{"no day", jobs.Envelope{Platform: bot.WeCom, To: ok.To, Purpose: "p"}, bot.Message{Text: "x"}},
+		{"no platform id", outbox.Envelope{Platform: bot.WeCom, To: bot.Recipient{UserID: 1}, Purpose: "p", Day: "d"}, bot.Message{Text: "x"}},
+		{"long purpose", outbox.Envelope{Platform: bot.WeCom, To: ok.To, Purpose: strings.Repeat("p", 33), Day: "d"}, bot.Message{Text: "x"}},
+		{"no day", outbox.Envelope{Platform: bot.WeCom, To: ok.To, Purpose: "p"}, bot.Message{Text: "x"}},
 		{"empty message", ok, bot.Message{}},
 		{"text and card", ok, bot.Message{Text: "x", Card: &cards.Card{Title: "t"}}},
 	}
 	for _, c := range bad {
-		if _, err := jobs.NewMessage(c.env, c.msg); err == nil {
+		if _, err := outbox.NewMessage(c.env, c.msg); err == nil {
 			t.Errorf("%s: accepted", c.name)
 		}
 	}
-	if _, err := jobs.NewUpdate(ok, bot.CardUpdate{TaskID: "t1"}); err == nil {
+	if _, err := outbox.NewUpdate(ok, bot.CardUpdate{TaskID: "t1"}); err == nil {
 		t.Error("update without change accepted")
 	}
 }
@@ -106,14 +106,14 @@ func TestDrainSendsAndRecordsMsgIDs(t *testing.T) {
 		if err := s.SaveCardTask(ctx, &models.CardTask{TaskID: "vl-7-20261201", Platform: "console", UserID: 7, Kind: "visit_list", Day: "2026-12-01"}); err != nil {
 			t.Fatal(err)
 		}
-		env := jobs.Envelope{Platform: bot.Console, To: bot.Recipient{UserID: 7, PlatformUserID: "rep07"}, Purpose: "morning_push", Day: "2026-12-01"}
+		env := outbox.Envelope{Platform: bot.Console, To: bot.Recipient{UserID: 7, PlatformUserID: "rep07"}, Purpose: "morning_push", Day: "2026-12-01"}
 		card := &cards.Card{Layout: cards.ButtonInteraction, Kind: "visit_list", TaskID: "vl-7-20261201", Title: "今日拜访"}
-		m, _ := jobs.NewMessage(env, bot.Message{Card: card})
+		m, _ := outbox.NewMessage(env, bot.Message{Card: card})
 		if err := s.Enqueue(ctx, m); err != nil {
 			t.Fatal(err)
 		}
 		env.Purpose = "card_update"
-		u, _ := jobs.NewUpdate(env, bot.CardUpdate{TaskID: "vl-7-20261201", ResponseCode: "rc-1", ReplaceName: "已接受"})
+		u, _ := outbox.NewUpdate(env, bot.CardUpdate{TaskID: "vl-7-20261201", ResponseCode: "rc-1", ReplaceName: "已接受"})
 		if err := s.Enqueue(ctx, u); err != nil {
 			t.Fatal(err)
 		}
@@ -212,9 +212,9 @@ func TestExpiredClaimsOfADeadProcessAreTakenOver(t *testing.T) {
 func TestConcurrentDispatchersNeverSendTwice(t *testing.T) {
 	for _, driver := range modelstest.Drivers() {
 		t.Run(driver, func(t *testing.T) {
-			clk := clock.NewFake(time.Date(2026, 12, 1, 7, 25, 0, 0, shanghai))
+			clk := clock.NewFake(time.Date(2026, 12, 1, 7, 25, 0, 0, modelstest.Shanghai))
 			s1, dsn := modelstest.Open(t, driver, clk)
-			s2, err := models.Open(models.Options{Driver: driver, DSN: dsn, MaxOpenConns: 8, Clock: clk, Location: shanghai})
+			s2, err := models.Open(models.Options{Driver: driver, DSN: dsn, MaxOpenConns: 8, Clock: clk, Location: modelstest.Shanghai})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -316,7 +316,7 @@ func TestPermanentFailureIsDeadAtOnceAndCanBeReplayed(t *testing.T) {
 			return nil
 		}
 		reg := prometheus.NewRegistry()
-		d := newDispatcher(t, s, testOutboxConfig(), []bot.Messenger{fake}, func(o *jobs.DispatcherOptions) { o.Registerer = reg })
+		d := newDispatcher(t, s, testOutboxConfig(), []bot.Messenger{fake}, func(o *outbox.DispatcherOptions) { o.Registerer = reg })
 		if err := d.Drain(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -428,8 +428,8 @@ func TestWeComPerMemberLimitHoldsForABurst(t *testing.T) {
 		const n = 100
 		enqueueTexts(t, s, bot.WeCom, n, func(int) uint { return 42 })
 		enqueueTexts2 := func() { // another member is not held back by member 42's window
-			env := jobs.Envelope{Platform: bot.WeCom, To: bot.Recipient{UserID: 43, PlatformUserID: "u43"}, Purpose: "other", Day: "2026-12-01"}
-			m, _ := jobs.NewMessage(env, bot.Message{Text: "other-member"})
+			env := outbox.Envelope{Platform: bot.WeCom, To: bot.Recipient{UserID: 43, PlatformUserID: "u43"}, Purpose: "other", Day: "2026-12-01"}
+			m, _ := outbox.NewMessage(env, bot.Message{Text: "other-member"})
 			if err := s.Enqueue(ctx, m); err != nil {
 				t.Fatal(err)
 			}
@@ -437,7 +437,7 @@ func TestWeComPerMemberLimitHoldsForABurst(t *testing.T) {
 		enqueueTexts2()
 		cfg := testOutboxConfig()
 		fake := newFake(bot.WeCom, s.Clock())
-		d := newDispatcher(t, s, cfg, []bot.Messenger{fake}, func(o *jobs.DispatcherOptions) {
+		d := newDispatcher(t, s, cfg, []bot.Messenger{fake}, func(o *outbox.DispatcherOptions) {
 			o.Sleep = func(ctx context.Context, d time.Duration) error { fakeClock(s).Advance(d); return nil }
 		})
 		start := s.Clock().Now()
@@ -477,7 +477,7 @@ func TestWeComPerMemberLimitHoldsForABurst(t *testing.T) {
 				hourly++
 			}
 		}
-		if hourly > jobs.WeComMemberPerHour {
+		if hourly > outbox.WeComMemberPerHour {
 			t.Fatalf("%d in an hour", hourly)
 		}
 	})
@@ -493,7 +493,7 @@ func TestDingTalkQPSLimit(t *testing.T) {
 		cfg.Workers = 1
 		fake := newFake(bot.DingTalk, s.Clock())
 		slept := time.Duration(0)
-		d := newDispatcher(t, s, cfg, []bot.Messenger{fake}, func(o *jobs.DispatcherOptions) {
+		d := newDispatcher(t, s, cfg, []bot.Messenger{fake}, func(o *outbox.DispatcherOptions) {
 			o.Sleep = func(ctx context.Context, d time.Duration) error { slept += d; fakeClock(s).Advance(d); return nil }
 		})
 		if err := d.Drain(context.Background()); err != nil {
@@ -536,7 +536,7 @@ func TestBackoffGrowsCapsAndHonoursRetryAfter(t *testing.T) {
 		{100, 0, 1, time.Minute},
 	}
 	for _, c := range cases {
-		got := jobs.Backoff(c.attempt, base, max, c.retryAfter, c.jitter)
+		got := outbox.Backoff(c.attempt, base, max, c.retryAfter, c.jitter)
 		if got.Round(time.Millisecond) != c.want {
 			t.Errorf("Backoff(%d, ra=%s, j=%v) = %s, want %s", c.attempt, c.retryAfter, c.jitter, got, c.want)
 		}
@@ -544,14 +544,14 @@ func TestBackoffGrowsCapsAndHonoursRetryAfter(t *testing.T) {
 }
 
 func TestMetricsRegisterOnTheGivenRegistry(t *testing.T) {
-	s, _ := modelstest.Open(t, "sqlite", clock.NewFake(time.Date(2026, 12, 1, 7, 25, 0, 0, shanghai)))
+	s, _ := modelstest.Open(t, "sqlite", clock.NewFake(time.Date(2026, 12, 1, 7, 25, 0, 0, modelstest.Shanghai)))
 	reg := prometheus.NewRegistry()
 	fake := newFake(bot.Console, s.Clock())
-	d := newDispatcher(t, s, testOutboxConfig(), []bot.Messenger{fake}, func(o *jobs.DispatcherOptions) { o.Registerer = reg })
+	d := newDispatcher(t, s, testOutboxConfig(), []bot.Messenger{fake}, func(o *outbox.DispatcherOptions) { o.Registerer = reg })
 	ctx := context.Background()
 	for i := 0; i < 2; i++ { // the second is a duplicate: not counted
-		env := jobs.Envelope{Platform: bot.Console, To: bot.Recipient{UserID: 1, PlatformUserID: "u1"}, Purpose: "p", Day: "2026-12-01"}
-		m, _ := jobs.NewMessage(env, bot.Message{Text: "msg-0"})
+		env := outbox.Envelope{Platform: bot.Console, To: bot.Recipient{UserID: 1, PlatformUserID: "u1"}, Purpose: "p", Day: "2026-12-01"}
+		m, _ := outbox.NewMessage(env, bot.Message{Text: "msg-0"})
 		if err := d.Enqueue(ctx, s, m); err != nil {
 			t.Fatal(err)
 		}
@@ -567,14 +567,14 @@ func TestMetricsRegisterOnTheGivenRegistry(t *testing.T) {
 	if n := seriesCount(t, reg, "visitbot_outbox_send_seconds", "visitbot_outbox_messages"); n < 2 {
 		t.Errorf("latency/depth series: %d", n)
 	}
-	_, err := jobs.NewDispatcher(jobs.DispatcherOptions{Store: s, Config: testOutboxConfig(), Registerer: reg})
+	_, err := outbox.NewDispatcher(outbox.DispatcherOptions{Store: s, Config: testOutboxConfig(), Registerer: reg})
 	if err == nil || !strings.Contains(err.Error(), "register outbox metrics") {
 		t.Fatalf("second registration: %v", err)
 	}
 }
 
 func TestDispatcherRejectsBadConfig(t *testing.T) {
-	s, _ := modelstest.Open(t, "sqlite", clock.NewFake(time.Date(2026, 12, 1, 7, 25, 0, 0, shanghai)))
+	s, _ := modelstest.Open(t, "sqlite", clock.NewFake(time.Date(2026, 12, 1, 7, 25, 0, 0, modelstest.Shanghai)))
 	for _, mutate := range []func(c *config.OutboxConfig){
 		func(c *config.OutboxConfig) { c.Workers = 0 },
 		func(c *config.OutboxConfig) { c.ClaimTTL = 0 },
@@ -583,7 +583,7 @@ func TestDispatcherRejectsBadConfig(t *testing.T) {
 	} {
 		cfg := testOutboxConfig()
 		mutate(&cfg)
-		if _, err := jobs.NewDispatcher(jobs.DispatcherOptions{Store: s, Config: cfg}); err == nil {
+		if _, err := outbox.NewDispatcher(outbox.DispatcherOptions{Store: s, Config: cfg}); err == nil {
 			t.Errorf("config %+v accepted", cfg)
 		}
 	}
@@ -630,9 +630,9 @@ func seriesCount(t *testing.T, reg *prometheus.Registry, names ...string) int {
 func TestKillAndRestartWithTwoDispatchers(t *testing.T) {
 	for _, driver := range modelstest.Drivers() {
 		t.Run(driver, func(t *testing.T) {
-			clk := clock.NewFake(time.Date(2026, 12, 1, 7, 25, 0, 0, shanghai))
+			clk := clock.NewFake(time.Date(2026, 12, 1, 7, 25, 0, 0, modelstest.Shanghai))
 			s1, dsn := modelstest.Open(t, driver, clk)
-			s2, err := models.Open(models.Options{Driver: driver, DSN: dsn, MaxOpenConns: 8, Clock: clk, Location: shanghai})
+			s2, err := models.Open(models.Options{Driver: driver, DSN: dsn, MaxOpenConns: 8, Clock: clk, Location: modelstest.Shanghai})
 			if err != nil {
 				t.Fatal(err)
 			}

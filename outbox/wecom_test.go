@@ -1,4 +1,4 @@
-package jobs_test
+package outbox_test
 
 import (
 	"context"
@@ -8,9 +8,9 @@ import (
 	"visitbot/bot"
 	"visitbot/bot/wecom"
 	"visitbot/bot/wecom/wecomfake"
-	"visitbot/jobs"
 	"visitbot/models"
 	"visitbot/models/modelstest"
+	"visitbot/outbox"
 )
 
 // wecomMessenger is the real WeCom messenger against the fake WeCom API,
@@ -39,7 +39,7 @@ func TestWeComBurstAtTheFakeAPI(t *testing.T) {
 		const n = 100
 		enqueueTexts(t, s, bot.WeCom, n, func(int) uint { return 42 })
 		cfg := testOutboxConfig()
-		d := newDispatcher(t, s, cfg, []bot.Messenger{ms}, func(o *jobs.DispatcherOptions) {
+		d := newDispatcher(t, s, cfg, []bot.Messenger{ms}, func(o *outbox.DispatcherOptions) {
 			o.Sleep = func(ctx context.Context, d time.Duration) error { fakeClock(s).Advance(d); return nil }
 		})
 		for i := 0; i < 200 && len(api.Sent()) < n; i++ {
