@@ -9,7 +9,6 @@ package simulate
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -54,27 +53,11 @@ type Env struct {
 	Location   *time.Location
 }
 
-// NewConsoleEnv wires the system a simulation drives, everyone reached on
-// the console: ranking, the bot with every flow, the console platform and
-// an outbox dispatcher, all on store and the fake clock.
-func NewConsoleEnv(store *models.Store, clk *clock.Fake, cfg config.Config, log *slog.Logger) (Env, error) {
-	rec, err := recommend.New(store, cfg.Ranking, cfg.Compliance)
-	if err != nil {
-		return Env{}, err
-	}
-	deps := flows.Deps{Store: store, Clock: clk, Log: log, Config: cfg, Recommend: rec, Platforms: flows.Platforms{Console: true}}
-	b := bot.New(store, clk, store.Location(), log)
-	flows.Register(b, deps)
-	if err := b.Seal(); err != nil {
-		return Env{}, err
-	}
-	con := console.New(store, b, clk)
-	disp, err := outbox.NewDispatcher(outbox.DispatcherOptions{Store: store, Messengers: map[bot.Platform]bot.Messenger{bot.Console: con},
-		Config: cfg.Outbox, Clock: clk, Log: log})
-	if err != nil {
-		return Env{}, err
-	}
-	return Env{Store: store, Clock: clk, Flows: flows.New(deps), Recommend: rec, Console: con, Dispatcher: disp, Location: store.Location()}, nil
+// ConsoleConfig is cfg with every user reached on the console: a
+// simulation never sends to a real platform.
+func ConsoleConfig(cfg config.Config) config.Config {
+	cfg.WeCom.Enabled, cfg.DingTalk.Enabled, cfg.Console.Enabled = false, false, true
+	return cfg
 }
 
 // Summary counts what happened.

@@ -2,13 +2,12 @@ package simulate_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"visitbot/clock"
 	"visitbot/config"
+	"visitbot/internal/apptest"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 	"visitbot/seed"
@@ -31,7 +30,8 @@ func TestSimulatedDaysProducePlanAndFeedback(t *testing.T) {
 		if err := seed.World(ctx, s, opts); err != nil {
 			t.Fatal(err)
 		}
-		env, err := simulate.NewConsoleEnv(s, clk, config.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		a := apptest.OnStore(t, s, func(c *config.Config) { *c = simulate.ConsoleConfig(*c) })
+		env, err := a.SimulationEnv(clk)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -125,7 +125,7 @@ func (p *Pages) loginPage(c *gin.Context) {
 }
 
 func (p *Pages) logout(c *gin.Context) {
-	http.SetCookie(c.Writer, p.sign.cookie(sessionCookie, "", -time.Second))
+	http.SetCookie(c.Writer, p.sign.cookie(SessionCookie, "", -time.Second))
 	c.Redirect(http.StatusSeeOther, "/auth/login")
 }
 

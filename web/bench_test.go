@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"io"
@@ -19,9 +19,14 @@ func BenchmarkDashboard(b *testing.B) {
 	e := newSizedWorld(b, "sqlite", o.Reps, o.Doctors, 14, nil)
 	m := managers(b, e.store)[0]
 	c := e.signIn(b, m.UserID)
-	css, err := assets.ReadFile("static/app.css")
+	cssResp, err := c.Get(e.srv.URL + "/static/web/app.css")
 	if err != nil {
 		b.Fatal(err)
+	}
+	css, _ := io.ReadAll(cssResp.Body)
+	cssResp.Body.Close()
+	if cssResp.StatusCode != http.StatusOK {
+		b.Fatalf("app.css: status %d", cssResp.StatusCode)
 	}
 	url := e.srv.URL + "/dashboard?week=2026-W49"
 	var size int

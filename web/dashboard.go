@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -25,36 +24,13 @@ type Week struct {
 	Label string `json:"week"` // 2026-W49
 	From  string `json:"from"` // first day (Monday)
 	To    string `json:"to"`   // last day (Sunday)
-	start time.Time
+	iso   clock.Week
 }
 
-// weekOf is the ISO week containing t (in t's zone).
-func weekOf(t time.Time) Week {
-	y, w := t.ISOWeek()
-	wd := (int(t.Weekday()) + 6) % 7 // Monday 0
-	start := time.Date(t.Year(), t.Month(), t.Day()-wd, 0, 0, 0, 0, t.Location())
-	return Week{Label: fmt.Sprintf("%d-W%02d", y, w), From: start.Format(time.DateOnly), To: start.AddDate(0, 0, 6).Format(time.DateOnly), start: start}
-}
+// newWeek is the JSON view of an ISO week.
+func newWeek(w clock.Week) Week { return Week{Label: w.Label, From: w.From(), To: w.To(), iso: w} }
 
-// parseWeek reads "2026-W49".
-func parseWeek(s string, loc *time.Location) (Week, error) {
-	ys, ws, ok := strings.Cut(s, "-W")
-	y, err1 := strconv.Atoi(ys)
-	w, err2 := strconv.Atoi(ws)
-	if !ok || err1 != nil || err2 != nil || y < 2000 || y > 2999 || w < 1 || w > 53 {
-		return Week{}, fmt.Errorf("week %q: want YYYY-Www, e.g. 2026-W49", s)
-	}
-	// 4 January is always in week 1.
-	jan4 := time.Date(y, 1, 4, 12, 0, 0, 0, loc)
-	wk := weekOf(jan4.AddDate(0, 0, 7*(w-1)))
-	// Also refuses non-canonical spellings ("2026-W1", "+2026-W49").
-	if wk.Label != s {
-		return Week{}, fmt.Errorf("week %q does not exist (want YYYY-Www)", s)
-	}
-	return wk, nil
-}
-
-func (w Week) prev(n int) Week { return weekOf(w.start.AddDate(0, 0, -7*n).Add(12 * time.Hour)) }
+func (w Week) prev(n int) Week { return newWeek(w.iso.Prev(n)) }
 
 // WeekRate is one week of the team's plan vs actual (planned visits of
 // accepted plans, and those verified by check-in: models.PlanVsActual).
@@ -284,7 +260,7 @@ func (p *Pages) summary(ctx context.Context, sc scope, wk Week) (*Summary, error
 	}
 
 	// Quality of the week's feedback (submitted Monday 00:00 .. next Monday).
-	since, until := wk.start, wk.start.AddDate(0, 0, 7)
+	since, until := wk.iso.Monday, wk.iso.Monday.AddDate(0, 0, 7)
 	var scores []float64
 	if len(reps) > 0 {
 		if err := db.DB(ctx).Model(&models.VisitFeedback{}).Where("rep_id IN ? AND submitted_at >= ? AND submitted_at < ?", reps, since.UTC(), until.UTC()).
@@ -319,7 +295,11 @@ func (p *Pages) weekParam(v string) (Week, error) {
 	if v == "" {
 		now := p.o.Clock.Now().In(loc)
 		d, _ := clock.ParseDay(clock.Day(now, loc), loc)
-		return weekOf(d.Add(12 * time.Hour)), nil
+		return newWeek(clock.WeekOf(d.Add(12 * time.Hour))), nil
 	}
-	return parseWeek(v, loc)
+	w, err := clock.ParseWeek(v, loc)
+	if err != nil {
+		return Week{}, err
+	}
+	return newWeek(w), nil
 }

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"visitbot/models"
 	"visitbot/models/modelstest"
+	"visitbot/web"
 )
 
 // TestDashboardFiguresMatchDatabase: the JSON summary a manager gets equals
@@ -29,7 +30,7 @@ func TestDashboardFiguresMatchDatabase(t *testing.T) {
 			if status != http.StatusOK {
 				t.Fatalf("summary: %d %s", status, body)
 			}
-			var s Summary
+			var s web.Summary
 			if err := json.Unmarshal([]byte(body), &s); err != nil {
 				t.Fatal(err)
 			}
@@ -49,7 +50,7 @@ func TestDashboardFiguresMatchDatabase(t *testing.T) {
 			if planned == 0 || s.MatchRate.Planned != planned || s.MatchRate.Matched != matched {
 				t.Fatalf("match rate %+v, store planned %d matched %d", s.MatchRate, planned, matched)
 			}
-			if len(s.Trend) != TrendWeeks || s.Trend[TrendWeeks-1].Week != "2026-W48" || s.Trend[0].Planned != 0 {
+			if len(s.Trend) != web.TrendWeeks || s.Trend[web.TrendWeeks-1].Week != "2026-W48" || s.Trend[0].Planned != 0 {
 				t.Fatalf("trend = %+v", s.Trend)
 			}
 			var fb []models.VisitFeedback
@@ -152,20 +153,6 @@ func TestRolesAreEnforced(t *testing.T) {
 	}
 	if st, _ := get(t, mc, e.srv.URL+"/dashboard?week=2026-W99"); st != http.StatusBadRequest {
 		t.Fatalf("bad week = %d", st)
-	}
-}
-
-func TestParseWeek(t *testing.T) {
-	for in, from := range map[string]string{"2026-W49": "2026-11-30", "2026-W01": "2025-12-29", "2026-W53": "2026-12-28"} {
-		w, err := parseWeek(in, modelstest.Shanghai)
-		if err != nil || w.From != from || w.Label != in {
-			t.Errorf("parseWeek(%s) = %+v, %v; want from %s", in, w, err, from)
-		}
-	}
-	for _, bad := range []string{"", "2026-49", "2025-W53", "2026-W00", "x-Wy"} {
-		if _, err := parseWeek(bad, modelstest.Shanghai); err == nil {
-			t.Errorf("parseWeek(%q) accepted", bad)
-		}
 	}
 }
 

@@ -17,7 +17,8 @@ import (
 
 // Cookie names.
 const (
-	sessionCookie = "vb_session"
+	// SessionCookie holds the signed session of a signed-in user.
+	SessionCookie = "vb_session"
 	stateCookie   = "vb_oauth_state"
 	// stateTTL bounds the WeCom round trip: the user only taps 同意/continues.
 	stateTTL = 10 * time.Minute
@@ -83,13 +84,13 @@ func (s *signer) cookie(name, value string, maxAge time.Duration) *http.Cookie {
 // issue sets a new session cookie for the user.
 func (s *signer) issue(w http.ResponseWriter, userID uint, platform string) {
 	sess := session{UserID: userID, Platform: platform, Nonce: randomToken(), Expires: s.clock.Now().Add(s.ttl).Unix()}
-	http.SetCookie(w, s.cookie(sessionCookie, s.seal("session", sess), s.ttl))
+	http.SetCookie(w, s.cookie(SessionCookie, s.seal("session", sess), s.ttl))
 }
 
 // read returns the request's valid session.
 func (s *signer) read(r *http.Request) (session, error) {
 	var sess session
-	c, err := r.Cookie(sessionCookie)
+	c, err := r.Cookie(SessionCookie)
 	if err != nil {
 		return sess, errBadCookie
 	}

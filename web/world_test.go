@@ -1,9 +1,8 @@
-package web
+package web_test
 
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -19,11 +18,13 @@ import (
 	"visitbot/clock"
 	"visitbot/config"
 	"visitbot/flows"
+	"visitbot/internal/apptest"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 	"visitbot/recommend"
 	"visitbot/seed"
 	"visitbot/simulate"
+	"visitbot/web"
 )
 
 const testSecret = "0123456789abcdef0123456789abcdef"
@@ -34,20 +35,20 @@ type env struct {
 	clock *clock.Fake
 	flows *flows.Flows
 	rec   *recommend.Service
-	pages *Pages
+	pages *web.Pages
 	srv   *httptest.Server
 }
 
 // newWorld seeds a small world (3 reps, 120 doctors) on driver, plays
 // days working days from 2026-11-23 through the bot, and serves the pages
 // with the demo sign-in and extra options.
-func newWorld(t testing.TB, driver string, days int, edit func(*Options)) *env {
+func newWorld(t testing.TB, driver string, days int, edit func(*web.Options)) *env {
 	t.Helper()
 	return newSizedWorld(t, driver, 3, 120, days, edit)
 }
 
 // newSizedWorld is newWorld with the seed's reps and doctors.
-func newSizedWorld(t testing.TB, driver string, reps, doctors, days int, edit func(*Options)) *env {
+func newSizedWorld(t testing.TB, driver string, reps, doctors, days int, edit func(*web.Options)) *env {
 	t.Helper()
 	ctx := context.Background()
 	clk := clock.NewFake(time.Date(2026, 11, 23, 7, 0, 0, 0, modelstest.Shanghai))
@@ -57,11 +58,12 @@ func newSizedWorld(t testing.TB, driver string, reps, doctors, days int, edit fu
 	if err := seed.World(ctx, s, opts); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	senv, err := simulate.NewConsoleEnv(s, clk, config.Default(), log)
+	a := apptest.OnStore(t, s, func(c *config.Config) { *c = simulate.ConsoleConfig(*c) })
+	senv, err := a.SimulationEnv(clk)
 	if err != nil {
 		t.Fatal(err)
 	}
+	log := a.Log
 	rec, fl := senv.Recommend, senv.Flows
 	if days > 0 {
 		// Nightly scores before and after the simulated days (tiers, heat,
@@ -84,12 +86,12 @@ func newSizedWorld(t testing.TB, driver string, reps, doctors, days int, edit fu
 			t.Fatal(err)
 		}
 	}
-	wo := Options{Store: s, Flows: fl, Clock: clk, Log: log, Config: config.WebConfig{SessionSecret: testSecret, SessionTTL: time.Hour,
+	wo := web.Options{Store: s, Flows: fl, Clock: clk, Log: log, Config: config.WebConfig{SessionSecret: testSecret, SessionTTL: time.Hour,
 		WeComAuthorizeURL: "https://open.weixin.qq.com/connect/oauth2/authorize"}, PublicURL: "http://visitbot.test", Demo: true}
 	if edit != nil {
 		edit(&wo)
 	}
-	p, err := New(wo)
+	p, err := web.New(wo)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -207,6 +207,16 @@ func (c *Client) postJSON(ctx context.Context, path string, body any, out result
 	if err != nil {
 		return fmt.Errorf("wecom %s: encode: %w", path, err)
 	}
+	return c.call(ctx, http.MethodPost, path, nil, payload, out)
+}
+
+// getJSON is postJSON for the GET APIs (query parameters, no body).
+func (c *Client) getJSON(ctx context.Context, path string, q url.Values, out resulter) error {
+	return c.call(ctx, http.MethodGet, path, q, nil, out)
+}
+
+// call is one token-authenticated API call with the retries postJSON documents.
+func (c *Client) call(ctx context.Context, method, path string, params url.Values, payload []byte, out resulter) error {
 	refreshed := false
 	for attempt := 0; ; attempt++ {
 		tok, err := c.Token(ctx)
@@ -214,7 +224,11 @@ func (c *Client) postJSON(ctx context.Context, path string, body any, out result
 			return err
 		}
 		*out.result() = apiResult{}
-		err = c.roundTrip(ctx, http.MethodPost, path, url.Values{"access_token": {tok}}, payload, out)
+		q := url.Values{"access_token": {tok}}
+		for k, v := range params {
+			q[k] = v
+		}
+		err = c.roundTrip(ctx, method, path, q, payload, out)
 		if err == nil {
 			r := out.result()
 			if r.ErrCode == 0 {

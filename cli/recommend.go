@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -36,23 +36,17 @@ func runRecommend(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := openStore(cfg, clock.System{})
+	a, err := env.newApp(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	if err := store.Migrate(ctx); err != nil {
-		return err
-	}
+	defer a.Close()
+	store, svc := a.Store, a.Ranking
 	day := *date
 	if day == "" {
 		day = store.Today()
 	} else if _, err := time.Parse(clock.DayLayout, day); err != nil {
 		return fmt.Errorf("-date %q: want YYYY-MM-DD", day)
-	}
-	svc, err := recommend.New(store, cfg.Ranking, cfg.Compliance)
-	if err != nil {
-		return err
 	}
 	if *all {
 		start := time.Now()

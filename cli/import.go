@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -55,7 +55,7 @@ func runImport(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer a.Close()
-	rep, err := a.importer.Import(ctx, kind, in, importer.Options{Partial: *partial, DryRun: *dryRun, Mapping: m})
+	rep, err := a.Importer.Import(ctx, kind, in, importer.Options{Partial: *partial, DryRun: *dryRun, Mapping: m})
 	printImportReport(env.stdout, filepath.Base(path), rep, time.Since(start))
 	if errors.Is(err, importer.ErrRejected) {
 		return fmt.Errorf("%d bad rows; nothing imported (fix them, or use -partial to import only the good rows)", max(1, len(badRowSet(rep.Errors))))

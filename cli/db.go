@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -18,11 +18,11 @@ func runMigrate(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer a.Close()
-	v, err := a.store.SchemaVersion(ctx)
+	v, err := a.Store.SchemaVersion(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "schema is up to date (version %s, %s)\n", v, a.cfg.Database.Driver)
+	fmt.Fprintf(env.stdout, "schema is up to date (version %s, %s)\n", v, a.Config.Database.Driver)
 	return nil
 }
 
@@ -49,22 +49,15 @@ func runSeed(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		opts.Today = t
 	}
-	a, err := newApp(ctx, cfg, env.stderr)
+	a, err := env.newApp(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	start := time.Now()
-	if err := seedWorld(ctx, a, opts); err != nil {
+	if err := a.Seed(ctx, opts); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.stdout, "seeded %d reps and %d doctors in %s\n", opts.Reps, opts.Doctors, time.Since(start).Round(time.Millisecond))
 	return nil
-}
-
-func seedWorld(ctx context.Context, a *app, opts seed.Options) error {
-	if opts.Today.IsZero() {
-		opts.Today = a.clock.Now().In(a.cfg.Location())
-	}
-	return seed.World(ctx, a.store, opts)
 }

@@ -1,13 +1,12 @@
-package main
+package cli
 
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"time"
 
 	"visitbot/clock"
+	"visitbot/internal/app"
 	"visitbot/models"
 	"visitbot/simulate"
 )
@@ -35,16 +34,14 @@ func runSimulate(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	// Simulated time: the store, bot and outbox all read this clock.
 	clk := clock.NewFake(start)
-	store, err := openStore(cfg, clk)
+	// Every user is reached on the console: the simulation never sends to a real platform.
+	a, err := app.New(ctx, simulate.ConsoleConfig(cfg), app.Options{Clock: clk, Version: env.version})
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	if err := store.Migrate(ctx); err != nil {
-		return err
-	}
-	// Every user is reached on the console: the simulation never sends to a real platform.
-	senv, err := simulate.NewConsoleEnv(store, clk, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	defer a.Close()
+	store := a.Store
+	senv, err := a.SimulationEnv(clk)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,7 @@
-package main
+package app
 
 import (
 	"context"
-	"io"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -23,31 +22,31 @@ func TestStartBackgroundDeliversThroughTheConsole(t *testing.T) {
 	cfg.Console.Enabled = true
 	cfg.Outbox.PollInterval = 10 * time.Millisecond
 	ctx := context.Background()
-	a, err := newApp(ctx, cfg, io.Discard)
+	a, err := New(ctx, cfg, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
 	u := &models.User{UserID: "rep01", Name: "张三", Role: models.RoleRep, Active: true}
-	if err := a.store.CreateUser(ctx, u); err != nil {
+	if err := a.Store.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	m, err := outbox.NewMessage(outbox.Envelope{Platform: bot.Console, To: bot.Recipient{UserID: u.ID, PlatformUserID: u.UserID}, Purpose: "test", Day: a.store.Today()}, bot.Message{Text: "早上好"})
+	m, err := outbox.NewMessage(outbox.Envelope{Platform: bot.Console, To: bot.Recipient{UserID: u.ID, PlatformUserID: u.UserID}, Purpose: "test", Day: a.Store.Today()}, bot.Message{Text: "早上好"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.store.Enqueue(ctx, m); err != nil {
+	if err := a.Store.Enqueue(ctx, m); err != nil {
 		t.Fatal(err)
 	}
 	bg, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	if err := a.startBackground(bg, &wg); err != nil {
+	if err := a.StartBackground(bg, &wg); err != nil {
 		t.Fatal(err)
 	}
 	defer func() { stop(); wg.Wait() }()
 	deadline := time.Now().Add(30 * time.Second) // a bound against hanging, not a performance assertion
 	for {
-		msgs, err := a.store.ConsoleMessages(ctx, u.ID, 0, 10)
+		msgs, err := a.Store.ConsoleMessages(ctx, u.ID, 0, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,7 +58,7 @@ func TestStartBackgroundDeliversThroughTheConsole(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	row, err := a.store.OutboxMessageByID(ctx, m.ID)
+	row, err := a.Store.OutboxMessageByID(ctx, m.ID)
 	if err != nil || row.Status != models.OutboxSent || !strings.HasPrefix(row.MsgID, "console-") {
 		t.Fatalf("row = %+v, %v", row, err)
 	}
@@ -70,13 +69,13 @@ func TestStartBackgroundRejectsUnregisteredJob(t *testing.T) {
 	cfg := config.Default()
 	cfg.Database.DSN = filepath.Join(t.TempDir(), "vb.db")
 	cfg.Jobs["no_such_job"] = config.JobConfig{Schedule: "0 9 * * 1"} // config.Validate would refuse it too
-	a, err := newApp(context.Background(), cfg, io.Discard)
+	a, err := New(context.Background(), cfg, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
 	var wg sync.WaitGroup
-	err = a.startBackground(context.Background(), &wg)
+	err = a.StartBackground(context.Background(), &wg)
 	if err == nil || !strings.Contains(err.Error(), "config jobs.no_such_job") {
 		t.Fatalf("err = %v", err)
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -40,12 +40,12 @@ func runJobRun(ctx context.Context, env *cliEnv, args []string) error {
 			return fmt.Errorf("-date %q: want YYYY-MM-DD", *date)
 		}
 	}
-	a, err := newApp(ctx, cfg, env.stderr)
+	a, err := env.newApp(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	sched, err := a.newScheduler()
+	sched, err := a.NewScheduler()
 	if err != nil {
 		return err
 	}
@@ -80,14 +80,14 @@ func runJobList(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer a.Close()
-	sched, err := a.newScheduler()
+	sched, err := a.NewScheduler()
 	if err != nil {
 		return err
 	}
-	loc := a.cfg.Location()
-	now := a.clock.Now()
+	loc := a.Config.Location()
+	now := a.Clock.Now()
 	tw := tabwriter.NewWriter(env.stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "JOB\tSCHEDULE (%s)\tENABLED\tNEXT\n", a.cfg.Timezone)
+	fmt.Fprintf(tw, "JOB\tSCHEDULE (%s)\tENABLED\tNEXT\n", a.Config.Timezone)
 	for _, e := range sched.Entries() {
 		next := "-"
 		if e.Enabled {
@@ -102,7 +102,7 @@ func runJobList(ctx context.Context, env *cliEnv, args []string) error {
 		return nil
 	}
 	for _, e := range sched.Entries() {
-		runs, err := a.store.JobRuns(ctx, e.Name, *n)
+		runs, err := a.Store.JobRuns(ctx, e.Name, *n)
 		if err != nil {
 			return err
 		}

@@ -1,18 +1,11 @@
-package main
+package flows_test
 
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/silenceper/wechat/v2/util"
-
-	"visitbot/bot/wecom"
-	"visitbot/config"
+	"visitbot/flows"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 )
@@ -41,14 +34,14 @@ func TestSyncManagersFromDirectLeaders(t *testing.T) {
 		mk("rep6", models.RoleRep, wid("r6"), nil)
 		fresh := mk("rep7", models.RoleRep, wid("r7"), nil)
 		leaders := map[string][]string{"r1": {"wB"}, "r2": {"wA"}, "r4": {"stranger"}, "r7": {"r1", "wA"}}
-		src := func(id string) ([]string, error) {
+		src := func(_ context.Context, id string) ([]string, error) {
 			if id == "r6" {
 				return nil, errors.New("errcode=60111")
 			}
 			return leaders[id], nil
 		}
-		check := func(dry bool) syncResult {
-			res, err := syncManagers(ctx, s, src, dry)
+		check := func(dry bool) flows.SyncResult {
+			res, err := flows.New(flows.Deps{Store: s}).SyncManagers(ctx, src, dry)
 			if err == nil || !strings.Contains(err.Error(), "1 lookups failed") {
 				t.Fatalf("want the failed lookup reported, got %v", err)
 			}
@@ -73,46 +66,4 @@ func TestSyncManagersFromDirectLeaders(t *testing.T) {
 			t.Fatalf("rep7's manager = %v", got.ManagerID)
 		}
 	})
-}
-
-// The silenceper addresslist path against a fake WeCom API: token from
-// visitbot's client, 直属上级 decoded, errors free of the access token.
-func TestWeComLeadersThroughSilenceper(t *testing.T) {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/cgi-bin/gettoken", func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte(`{"errcode":0,"access_token":"tok-SECRET","expires_in":7200}`))
-	})
-	mux.HandleFunc("/cgi-bin/user/get", func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Query().Get("access_token") != "tok-SECRET" {
-			w.Write([]byte(`{"errcode":40014,"errmsg":"invalid access_token"}`))
-			return
-		}
-		switch r.URL.Query().Get("userid") {
-		case "r1":
-			w.Write([]byte(`{"errcode":0,"errmsg":"ok","userid":"r1","direct_leader":["wB","wC"]}`))
-		case "gone":
-			w.Write([]byte(`{"errcode":60111,"errmsg":"userid not found"}`))
-		default:
-			http.Error(w, "boom", http.StatusInternalServerError)
-		}
-	})
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	t.Cleanup(func() { util.SetURIModifier(nil); util.DefaultHTTPClient = http.DefaultClient })
-	client, err := wecom.NewClient(wecom.ClientOptions{APIBase: srv.URL, CorpID: "corp", Secret: "s3cret-value", AgentID: 1000002, Cache: wecom.NewMemoryCache(nil)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := weComLeaders(context.Background(), config.WeComConfig{CorpID: "corp", AgentID: 1000002, APIBase: srv.URL, HTTPTimeout: 5 * time.Second}, client)
-	got, err := src("r1")
-	if err != nil || strings.Join(got, ",") != "wB,wC" {
-		t.Fatalf("leaders = %v, %v", got, err)
-	}
-	if _, err := src("gone"); err == nil || !strings.Contains(err.Error(), "60111") {
-		t.Fatalf("unknown user: %v", err)
-	}
-	_, err = src("boom")
-	if err == nil || strings.Contains(err.Error(), "tok-SECRET") || !strings.Contains(err.Error(), "access_token=***") {
-		t.Fatalf("HTTP failure error must be redacted: %v", err)
-	}
 }

@@ -1,12 +1,10 @@
-package main
+package cli
 
 import (
 	"context"
 	"fmt"
 
 	"visitbot/clock"
-	"visitbot/jobs"
-	"visitbot/models"
 )
 
 const alertsUsage = "alerts scan [-date YYYY-MM-DD]"
@@ -37,39 +35,15 @@ func runAlertsScan(ctx context.Context, env *cliEnv, args []string) error {
 	} else if _, err := clock.ParseDay(day, cfg.Location()); err != nil {
 		return fmt.Errorf("-date %q: want YYYY-MM-DD", day)
 	}
-	a, err := newApp(ctx, cfg, env.stderr)
+	a, err := env.newApp(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	res, err := a.flows.AlertScan(ctx, day)
+	res, err := a.Flows.AlertScan(ctx, day)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(env.stdout, res.String())
 	return nil
-}
-
-func (a *app) onSignals(ctx context.Context, created []models.Signal) {
-	if err := a.flows.OnSignals(ctx, created); err != nil {
-		a.log.Error("real-time alerts", "signals", len(created), "err", err)
-	}
-}
-
-// alertScanJob is the alert_scan job.
-func (a *app) alertScanJob(ctx context.Context, run jobs.Run) (string, error) {
-	res, err := a.flows.AlertScan(ctx, run.Day)
-	if err != nil {
-		return "", err
-	}
-	return res.String(), nil
-}
-
-// weeklyDigestJob is the weekly_digest job (Monday morning).
-func (a *app) weeklyDigestJob(ctx context.Context, run jobs.Run) (string, error) {
-	res, err := a.flows.WeeklyDigest(ctx, run.Day)
-	if err != nil {
-		return "", err
-	}
-	return res.String(), nil
 }

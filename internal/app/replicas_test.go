@@ -1,9 +1,8 @@
-package main
+package app
 
 import (
 	"context"
 	"errors"
-	"io"
 	"sync"
 	"testing"
 	"time"
@@ -40,9 +39,9 @@ func TestTwoReplicasPushOnce(t *testing.T) {
 			if err := cfg.Validate(); err != nil {
 				t.Fatal(err)
 			}
-			replicas := make([]*app, 2)
+			replicas := make([]*App, 2)
 			for i := range replicas {
-				a, err := newApp(ctx, cfg, io.Discard)
+				a, err := New(ctx, cfg, Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -51,7 +50,7 @@ func TestTwoReplicasPushOnce(t *testing.T) {
 			}
 			now := time.Now().In(cfg.Location())
 			opts := seed.Options{Reps: 12, Doctors: 240, Seed: 5, Today: now}
-			if err := seed.World(ctx, replicas[0].store, opts); err != nil {
+			if err := seed.World(ctx, replicas[0].Store, opts); err != nil {
 				t.Fatal(err)
 			}
 			// The next Tuesday 07:25: every seeded doctor's week has clinics then.
@@ -63,11 +62,11 @@ func TestTwoReplicasPushOnce(t *testing.T) {
 			dispatchers := make([]*outbox.Dispatcher, 2)
 			var wg sync.WaitGroup
 			for i, a := range replicas {
-				disp, err := a.newDispatcher(false)
+				disp, err := a.NewDispatcher(false)
 				if err != nil {
 					t.Fatal(err)
 				}
-				sched, err := a.newScheduler()
+				sched, err := a.NewScheduler()
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -106,7 +105,7 @@ func TestTwoReplicasPushOnce(t *testing.T) {
 					cardsSent++
 				}
 			}
-			reps, err := replicas[0].store.Users(ctx, models.RoleRep)
+			reps, err := replicas[0].Store.Users(ctx, models.RoleRep)
 			if err != nil {
 				t.Fatal(err)
 			}

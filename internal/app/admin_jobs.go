@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 // (flows.PushTrigger). Both are called inside the command's transaction, so
 // they only start the work in the background and answer at once: SQLite has
 // one writer, and the work opens transactions of its own.
-type adminJobs struct{ a *app }
+type adminJobs struct{ a *App }
 
 // errNotRunning is returned outside `visitbot serve` (no scheduler).
 var errNotRunning = errors.New("the scheduler is not running in this process")
@@ -44,12 +44,12 @@ func (j adminJobs) PushNow(_ context.Context, repUserID, day string) (string, er
 		defer a.bgWG.Done()
 		ctx, cancel := context.WithTimeout(a.bgCtx, pushTimeout)
 		defer cancel()
-		res, err := a.flows.MorningPush(ctx, day, only)
+		res, err := a.Flows.MorningPush(ctx, day, only)
 		if err != nil {
-			a.log.Error("manual push failed", "target", who, "day", day, "err", err)
+			a.Log.Error("manual push failed", "target", who, "day", day, "err", err)
 			return
 		}
-		a.log.Info("manual push", "target", who, "result", res.String())
+		a.Log.Info("manual push", "target", who, "result", res.String())
 	}()
 	return fmt.Sprintf("已开始为%s推送%s的拜访名单；今天已收到名单的代表不会重复收到。", who, day), nil
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"visitbot/clock"
 	"visitbot/models"
 )
 
@@ -45,21 +46,19 @@ func runReport(ctx context.Context, env *cliEnv, args []string) error {
 			return fmt.Errorf("-to: want YYYY-MM-DD not before -from, got %q", last)
 		}
 	default:
-		w := *week
-		if w == "" {
-			y, n := a.clock.Now().In(a.cfg.Location()).ISOWeek()
-			w = fmt.Sprintf("%d-W%02d", y, n)
+		w := clock.WeekOf(a.Clock.Now().In(a.Config.Location()))
+		if *week != "" {
+			if w, err = clock.ParseWeek(*week, a.Config.Location()); err != nil {
+				return fmt.Errorf("-week: %w", err)
+			}
 		}
-		first, last, err = isoWeek(w)
-		if err != nil {
-			return err
-		}
+		first, last = w.From(), w.To()
 	}
-	u, err := a.store.UserByUserID(ctx, *rep)
+	u, err := a.Store.UserByUserID(ctx, *rep)
 	if err != nil {
 		return fmt.Errorf("rep %q: %w", *rep, err)
 	}
-	r, err := a.store.PlanVsActual(ctx, u.ID, first, last)
+	r, err := a.Store.PlanVsActual(ctx, u.ID, first, last)
 	if err != nil {
 		return err
 	}
@@ -70,21 +69,6 @@ func runReport(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	printPlanReport(env.stdout, u, r)
 	return nil
-}
-
-// isoWeek returns the Monday and Sunday of an ISO week like 2026-W49.
-func isoWeek(w string) (string, string, error) {
-	var year, week int
-	if _, err := fmt.Sscanf(w, "%d-W%d", &year, &week); err != nil || week < 1 || week > 53 {
-		return "", "", fmt.Errorf("-week: want YYYY-Www such as 2026-W49, got %q", w)
-	}
-	// January 4th is always in week 1.
-	jan4 := time.Date(year, 1, 4, 0, 0, 0, 0, time.UTC)
-	monday := jan4.AddDate(0, 0, -((int(jan4.Weekday())+6)%7)+(week-1)*7)
-	if y, n := monday.ISOWeek(); y != year || n != week {
-		return "", "", fmt.Errorf("-week: %d has no week %d", year, week)
-	}
-	return monday.Format(time.DateOnly), monday.AddDate(0, 0, 6).Format(time.DateOnly), nil
 }
 
 func printPlanReport(w io.Writer, u *models.User, r models.PlanReport) {

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -41,17 +41,17 @@ func runOutboxList(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer a.Close()
-	depth, err := a.store.OutboxDepth(ctx)
+	depth, err := a.Store.OutboxDepth(ctx)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.stdout, "pending %d · sending %d · sent %d · dead %d\n\n",
 		depth[models.OutboxPending], depth[models.OutboxSending], depth[models.OutboxSent], depth[models.OutboxDead])
-	rows, err := a.store.OutboxMessages(ctx, *status, *limit)
+	rows, err := a.Store.OutboxMessages(ctx, *status, *limit)
 	if err != nil {
 		return err
 	}
-	loc := a.cfg.Location()
+	loc := a.Config.Location()
 	tw := tabwriter.NewWriter(env.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATUS\tPLATFORM\tUSER\tPURPOSE\tKIND\tTRIES\tWHEN\tLAST ERROR")
 	for _, m := range rows {
@@ -91,14 +91,14 @@ func runOutboxReplay(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	defer a.Close()
 	if id == 0 {
-		n, err := a.store.ReplayDeadOutbox(ctx)
+		n, err := a.Store.ReplayDeadOutbox(ctx)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(env.stdout, "%d dead messages queued again\n", n)
 		return nil
 	}
-	if err := a.store.ReplayOutbox(ctx, uint(id)); err != nil {
+	if err := a.Store.ReplayOutbox(ctx, uint(id)); err != nil {
 		if errors.Is(err, models.ErrNotFound) {
 			return fmt.Errorf("no outbox message %d", id)
 		}

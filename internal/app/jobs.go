@@ -1,0 +1,101 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"visitbot/clock"
+	"visitbot/jobs"
+	"visitbot/models"
+	"visitbot/seed"
+	"visitbot/simulate"
+)
+
+// jobRegistry names every job the scheduler and `visitbot job run` know.
+// Jobs that send queue outbox rows through the store, in their own
+// transactions; the dispatcher delivers them.
+func (a *App) jobRegistry() (*jobs.Registry, error) {
+	svc := a.Ranking
+	reg := jobs.NewRegistry()
+	err := errors.Join(
+		reg.Register("nightly_scores", func(ctx context.Context, run jobs.Run) (string, error) {
+			res, err := svc.ScoreAll(ctx, run.Day)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("%d doctors scored, %d tier changes (%d rising)", res.Doctors, res.Changes, len(res.Rising)), nil
+		}),
+		reg.Register("morning_push", func(ctx context.Context, run jobs.Run) (string, error) {
+			res, err := a.Flows.MorningPush(ctx, run.Day, nil)
+			return res.String(), err
+		}),
+		reg.Register("alert_scan", a.alertScanJob),
+		reg.Register("weekly_digest", a.weeklyDigestJob),
+		reg.Register("housekeeping", a.housekeepingJob),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	return reg, nil
+}
+
+// housekeepingJob deletes bookkeeping rows older than retention.*.
+func (a *App) housekeepingJob(ctx context.Context, _ jobs.Run) (string, error) {
+	now, r := a.Clock.Now(), a.Config.Retention
+	ago := func(days int) time.Time { return now.AddDate(0, 0, -days) }
+	res, err := a.Store.Purge(ctx, models.PurgeCutoffs{
+		Deliveries: ago(r.DeliveryDays), Outbox: ago(r.OutboxDays), JobRuns: ago(r.JobRunDays),
+		RawEvents: ago(r.RawEventDays), Console: ago(r.ConsoleDays),
+	})
+	return res.String(), err
+}
+
+func (a *App) onSignals(ctx context.Context, created []models.Signal) {
+	if err := a.Flows.OnSignals(ctx, created); err != nil {
+		a.Log.Error("real-time alerts", "signals", len(created), "err", err)
+	}
+}
+
+// alertScanJob is the alert_scan job.
+func (a *App) alertScanJob(ctx context.Context, run jobs.Run) (string, error) {
+	res, err := a.Flows.AlertScan(ctx, run.Day)
+	if err != nil {
+		return "", err
+	}
+	return res.String(), nil
+}
+
+// weeklyDigestJob is the weekly_digest job (Monday morning).
+func (a *App) weeklyDigestJob(ctx context.Context, run jobs.Run) (string, error) {
+	res, err := a.Flows.WeeklyDigest(ctx, run.Day)
+	if err != nil {
+		return "", err
+	}
+	return res.String(), nil
+}
+
+// Seed writes the deterministic demo world (seed.World) as of opts.Today
+// (default: today on the app clock).
+func (a *App) Seed(ctx context.Context, opts seed.Options) error {
+	if opts.Today.IsZero() {
+		opts.Today = a.Clock.Now().In(a.Config.Location())
+	}
+	return seed.World(ctx, a.Store, opts)
+}
+
+// SimulationEnv is the running system a simulation drives (the app must be
+// built from simulate.ConsoleConfig with clk as its clock): the flows, the
+// console and an outbox dispatcher delivering to it.
+func (a *App) SimulationEnv(clk *clock.Fake) (simulate.Env, error) {
+	if a.Console == nil {
+		return simulate.Env{}, errors.New("simulation: the console platform is not enabled")
+	}
+	disp, err := a.NewDispatcher(false)
+	if err != nil {
+		return simulate.Env{}, err
+	}
+	return simulate.Env{Store: a.Store, Clock: clk, Flows: a.Flows, Recommend: a.Ranking, Console: a.Console,
+		Dispatcher: disp, Location: a.Config.Location()}, nil
+}

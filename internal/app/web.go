@@ -1,0 +1,27 @@
+package app
+
+import (
+	"net/http"
+
+	"visitbot/web"
+)
+
+// newWeb wires the dashboard and mobile pages with the platforms' token
+// sources. Without web.session_secret a random one is generated: sessions
+// then end with the process and do not work across replicas.
+func (a *App) newWeb() (*web.Pages, error) {
+	cfg := a.Config.Web
+	if cfg.SessionSecret == "" {
+		a.Log.Warn("web.session_secret is empty: generated a random one; sign-ins end at restart and are not shared between replicas")
+		cfg.SessionSecret = web.NewSessionSecret()
+	}
+	o := web.Options{Store: a.Store, Flows: a.Flows, Clock: a.Clock, Log: a.Log, Config: cfg, PublicURL: a.Config.Server.PublicURL,
+		Demo: a.Config.Console.Enabled, HTTPClient: &http.Client{Timeout: a.Config.WeCom.HTTPTimeout}}
+	if a.WeCom != nil {
+		o.WeCom, o.WeComCorpID, o.WeComAPI = a.WeCom.Client, a.Config.WeCom.CorpID, a.Config.WeCom.APIBase
+	}
+	if a.DingTalk != nil {
+		o.DingTalk, o.DingTalkAPI = a.DingTalk.Client(), a.Config.DingTalk.OAPIBase
+	}
+	return web.New(o)
+}
