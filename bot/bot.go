@@ -136,21 +136,21 @@ func (b *Bot) Handle(ctx context.Context, ev Event) (Reply, error) { return b.Ha
 // transaction (nil: the whole reply is returned).
 func (b *Bot) HandleWith(ctx context.Context, ev Event, split Splitter) (Reply, error) {
 	var reply Reply
-	err := b.store.Tx(ctx, func(tx *models.Store) error {
+	err := b.store.Tx(ctx, func(ctx context.Context) error {
 		if ev.DeliveryKey != "" {
-			if err := tx.RecordDelivery(ctx, string(ev.Platform), ev.DeliveryKey, string(ev.Kind)); err != nil {
+			if err := b.store.Inbox.RecordDelivery(ctx, string(ev.Platform), ev.DeliveryKey, string(ev.Kind)); err != nil {
 				if errors.Is(err, models.ErrConflict) {
 					return ErrDuplicate
 				}
 				return fmt.Errorf("record delivery: %w", err)
 			}
 		}
-		user, r, err := b.route(ctx, tx, ev)
+		user, r, err := b.route(ctx, b.store, ev)
 		if err != nil || split == nil || user == nil || r.IsEmpty() {
 			reply = r
 			return err
 		}
-		reply, err = split(ctx, tx, user, ev, r)
+		reply, err = split(ctx, b.store, user, ev, r)
 		return err
 	})
 	if errors.Is(err, ErrDuplicate) {
@@ -182,10 +182,10 @@ func Refuse(format string, args ...any) error {
 // unknown sender.
 func (b *Bot) route(ctx context.Context, tx *models.Store, ev Event) (*models.User, Reply, error) {
 	now := b.clock.Now()
-	user, err := tx.UserByPlatformID(ctx, string(ev.Platform), ev.From)
+	user, err := tx.Users.UserByPlatformID(ctx, string(ev.Platform), ev.From)
 	if errors.Is(err, models.ErrNotFound) {
 		if ev.Kind == EventUnknown {
-			return nil, Reply{}, tx.StoreRawEvent(ctx, string(ev.Platform), ev.RawType, ev.Raw)
+			return nil, Reply{}, tx.Inbox.StoreRawEvent(ctx, string(ev.Platform), ev.RawType, ev.Raw)
 		}
 		b.log.Info("event from unknown user", "platform", ev.Platform, "kind", ev.Kind)
 		return nil, Text(MsgUnknownUser), nil
@@ -216,7 +216,7 @@ func (b *Bot) dispatch(req *Request) (Reply, error) {
 		}
 		return b.enter(req)
 	default:
-		return Reply{}, tx.StoreRawEvent(ctx, string(ev.Platform), ev.RawType, ev.Raw)
+		return Reply{}, tx.Inbox.StoreRawEvent(ctx, string(ev.Platform), ev.RawType, ev.Raw)
 	}
 }
 
@@ -242,7 +242,7 @@ func (b *Bot) handleAction(req *Request) (Reply, error) {
 	if a == nil || a.TaskID == "" {
 		return Text(MsgCardExpired), nil
 	}
-	task, err := req.Store.CardTaskByTaskID(req.Ctx, a.TaskID)
+	task, err := req.Store.Cards.CardTaskByTaskID(req.Ctx, a.TaskID)
 	if errors.Is(err, models.ErrNotFound) {
 		return Text(MsgCardExpired), nil
 	}
@@ -251,13 +251,13 @@ func (b *Bot) handleAction(req *Request) (Reply, error) {
 	}
 	if task.UserID != req.User.ID {
 		b.log.Warn("card action by non-owner refused", "task_id", a.TaskID, "user", req.User.UserID)
-		if err := req.Store.Audit(req.Ctx, req.User.ID, "card_action_refused", a.TaskID, map[string]string{"key": a.Key}); err != nil {
+		if err := req.Store.Audit.Record(req.Ctx, req.User.ID, "card_action_refused", a.TaskID, map[string]string{"key": a.Key}); err != nil {
 			return Reply{}, err
 		}
 		return Text(MsgNotYourCard), nil
 	}
 	if a.ResponseCode != "" {
-		if err := req.Store.SetCardResponseCode(req.Ctx, a.TaskID, a.ResponseCode); err != nil {
+		if err := req.Store.Cards.SetCardResponseCode(req.Ctx, a.TaskID, a.ResponseCode); err != nil {
 			return Reply{}, err
 		}
 	}

@@ -25,13 +25,13 @@ func addUsers(t *testing.T, s *models.Store) (rep, mgr, admin *models.User) {
 	mgr = &models.User{UserID: "mgr01", Name: "王经理", Role: models.RoleManager, Active: true}
 	admin = &models.User{UserID: "admin", Name: "管理员", Role: models.RoleAdmin, Active: true}
 	for _, u := range []*models.User{mgr, admin} {
-		if err := s.CreateUser(ctx, u); err != nil {
+		if err := s.Users.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
 	}
 	wx := "wx-rep01"
 	rep = &models.User{UserID: "rep01", Name: "张三", Role: models.RoleRep, ManagerID: &mgr.ID, Active: true, WeComUserID: &wx}
-	if err := s.CreateUser(ctx, rep); err != nil {
+	if err := s.Users.CreateUser(ctx, rep); err != nil {
 		t.Fatal(err)
 	}
 	return rep, mgr, admin
@@ -49,7 +49,7 @@ func TestHandleRunsEachDeliveryOnce(t *testing.T) {
 		b.Command(bot.Command{Name: "计数", Aliases: []string{"count"}, Usage: "计数", Summary: "test", MaxArgs: 0,
 			Run: func(req *bot.Request, _ []string) (bot.Reply, error) {
 				calls++
-				return bot.Text("ok"), req.Store.Audit(req.Ctx, req.User.ID, "count", "", nil)
+				return bot.Text("ok"), req.Store.Audit.Record(req.Ctx, req.User.ID, "count", "", nil)
 			}})
 		if err := b.Seal(); err != nil {
 			t.Fatal(err)
@@ -64,7 +64,7 @@ func TestHandleRunsEachDeliveryOnce(t *testing.T) {
 				t.Fatalf("retry %d: err = %v", i, err)
 			}
 		}
-		entries, _ := s.AuditEntries(ctx, 10)
+		entries, _ := s.Audit.Entries(ctx, 10)
 		if calls != 1 || len(entries) != 1 {
 			t.Fatalf("calls = %d, audit rows = %d; want 1 and 1", calls, len(entries))
 		}
@@ -134,7 +134,7 @@ func TestCommandRouting(t *testing.T) {
 		if strings.Contains(reply.Texts[0], "权重") {
 			t.Error("help shows an admin command to a rep")
 		}
-		entries, _ := s.AuditEntries(ctx, 10)
+		entries, _ := s.Audit.Entries(ctx, 10)
 		if len(entries) != 1 || entries[0].Action != "command:权重" {
 			t.Fatalf("audit = %+v", entries)
 		}
@@ -160,7 +160,7 @@ func TestCardActionOwnership(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		rep, mgr, _ := addUsers(t, s)
 		ctx := context.Background()
-		if err := s.SaveCardTask(ctx, &models.CardTask{TaskID: "T1", Platform: "console", UserID: rep.ID, Kind: "visit_list"}); err != nil {
+		if err := s.Cards.SaveCardTask(ctx, &models.CardTask{TaskID: "T1", Platform: "console", UserID: rep.ID, Kind: "visit_list"}); err != nil {
 			t.Fatal(err)
 		}
 		b := newBot(t, s)
@@ -192,11 +192,11 @@ func TestCardActionOwnership(t *testing.T) {
 		if len(handled) != 1 || handled[0] != "rep01 plan:accept" {
 			t.Fatalf("handled = %v", handled)
 		}
-		task, _ := s.CardTaskByTaskID(ctx, "T1")
+		task, _ := s.Cards.CardTaskByTaskID(ctx, "T1")
 		if task.ResponseCode != "code-2" {
 			t.Fatalf("response code = %q, want the owner's newest", task.ResponseCode)
 		}
-		entries, _ := s.AuditEntries(ctx, 10)
+		entries, _ := s.Audit.Entries(ctx, 10)
 		if len(entries) != 1 || entries[0].Action != "card_action_refused" || entries[0].ActorID != mgr.ID {
 			t.Fatalf("refusal not audited: %+v", entries)
 		}
@@ -208,7 +208,7 @@ func TestUserErrorRollsBack(t *testing.T) {
 		addUsers(t, s)
 		b := newBot(t, s)
 		b.Command(bot.Command{Name: "half", Usage: "half", MaxArgs: 0, Run: func(req *bot.Request, _ []string) (bot.Reply, error) {
-			if err := req.Store.Audit(req.Ctx, req.User.ID, "half-written", "", nil); err != nil {
+			if err := req.Store.Audit.Record(req.Ctx, req.User.ID, "half-written", "", nil); err != nil {
 				return bot.Reply{}, err
 			}
 			return bot.Reply{}, bot.Refuse("缺少必填项：%s", "异议类型")
@@ -221,7 +221,7 @@ func TestUserErrorRollsBack(t *testing.T) {
 		if err != nil || reply.Texts[0] != "缺少必填项：异议类型" {
 			t.Fatalf("reply %v err %v", reply, err)
 		}
-		if entries, _ := s.AuditEntries(ctx, 10); len(entries) != 0 {
+		if entries, _ := s.Audit.Entries(ctx, 10); len(entries) != 0 {
 			t.Fatalf("a refused action left rows: %+v", entries)
 		}
 	})

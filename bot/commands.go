@@ -101,7 +101,7 @@ func (cs *Commands) run(req *Request, c *Command, args []string) (Reply, error) 
 		return reply, err
 	}
 	if c.Audited {
-		if err := req.Store.Audit(req.Ctx, req.User.ID, "command:"+c.Name, strings.Join(args, " "), map[string]any{"args": args, "platform": req.Event.Platform}); err != nil {
+		if err := req.Store.Audit.Record(req.Ctx, req.User.ID, "command:"+c.Name, strings.Join(args, " "), map[string]any{"args": args, "platform": req.Event.Platform}); err != nil {
 			return Reply{}, fmt.Errorf("audit: %w", err)
 		}
 	}

@@ -102,7 +102,7 @@ func runJobList(ctx context.Context, env *cliEnv, args []string) error {
 		return nil
 	}
 	for _, e := range sched.Entries() {
-		runs, err := a.Store.JobRuns(ctx, e.Name, *n)
+		runs, err := a.Store.Jobs.JobRuns(ctx, e.Name, *n)
 		if err != nil {
 			return err
 		}

@@ -51,16 +51,16 @@ func TestOutboxCommands(t *testing.T) {
 	defer s.Close()
 	for i := 1; i <= 2; i++ {
 		m, _ := outbox.NewMessage(outbox.Envelope{Platform: bot.WeCom, To: bot.Recipient{UserID: uint(i), PlatformUserID: fmt.Sprint("u", i)}, Purpose: "morning_push", Day: "2026-12-01"}, bot.Message{Text: "hi"})
-		if err := s.Enqueue(ctx, m); err != nil {
+		if err := s.Outbox.Enqueue(ctx, m); err != nil {
 			t.Fatal(err)
 		}
 	}
-	claimed, err := s.ClaimOutbox(ctx, "test", []string{"wecom"}, 2, time.Minute)
+	claimed, err := s.Outbox.ClaimOutbox(ctx, "test", []string{"wecom"}, 2, time.Minute)
 	if err != nil || len(claimed) != 2 {
 		t.Fatal(len(claimed), err)
 	}
 	for i := range claimed {
-		if err := s.KillOutbox(ctx, &claimed[i], "81013 user not found"); err != nil {
+		if err := s.Outbox.KillOutbox(ctx, &claimed[i], "81013 user not found"); err != nil {
 			t.Fatal(err)
 		}
 	}

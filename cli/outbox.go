@@ -41,13 +41,13 @@ func runOutboxList(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer a.Close()
-	depth, err := a.Store.OutboxDepth(ctx)
+	depth, err := a.Store.Outbox.OutboxDepth(ctx)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.stdout, "pending %d · sending %d · sent %d · dead %d\n\n",
 		depth[models.OutboxPending], depth[models.OutboxSending], depth[models.OutboxSent], depth[models.OutboxDead])
-	rows, err := a.Store.OutboxMessages(ctx, *status, *limit)
+	rows, err := a.Store.Outbox.OutboxMessages(ctx, *status, *limit)
 	if err != nil {
 		return err
 	}
@@ -91,14 +91,14 @@ func runOutboxReplay(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	defer a.Close()
 	if id == 0 {
-		n, err := a.Store.ReplayDeadOutbox(ctx)
+		n, err := a.Store.Outbox.ReplayDeadOutbox(ctx)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(env.stdout, "%d dead messages queued again\n", n)
 		return nil
 	}
-	if err := a.Store.ReplayOutbox(ctx, uint(id)); err != nil {
+	if err := a.Store.Outbox.ReplayOutbox(ctx, uint(id)); err != nil {
 		if errors.Is(err, models.ErrNotFound) {
 			return fmt.Errorf("no outbox message %d", id)
 		}

@@ -58,7 +58,7 @@ func runRecommend(ctx context.Context, env *cliEnv, args []string) error {
 			day, res.Reps, res.Written, res.Rows, res.Kept, res.Empty, time.Since(start).Round(time.Millisecond))
 		return nil
 	}
-	u, err := store.UserByUserID(ctx, *rep)
+	u, err := store.Users.UserByUserID(ctx, *rep)
 	if errors.Is(err, models.ErrNotFound) {
 		return fmt.Errorf("no user %q", *rep)
 	}

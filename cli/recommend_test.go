@@ -33,8 +33,8 @@ func recommendWorld(t *testing.T) []string {
 		}
 	}
 	rep := &models.User{UserID: "rep01", Name: "李娜", Role: models.RoleRep, Territory: "西湖", StartLat: 30.2741, StartLng: 120.1551, Active: true}
-	must(s.CreateUser(ctx, rep))
-	must(s.CreateUser(ctx, &models.User{UserID: "mgr01", Name: "王强", Role: models.RoleManager, Active: true}))
+	must(s.Users.CreateUser(ctx, rep))
+	must(s.Users.CreateUser(ctx, &models.User{UserID: "mgr01", Name: "王强", Role: models.RoleManager, Active: true}))
 	h := &models.Hospital{ExternalID: "H1", Name: "浙江省人民医院", Level: models.Level3A, City: "杭州", Lat: 30.2741 + 1.2/111.195, Lng: 120.1551}
 	must(s.DB(ctx).Create(h).Error)
 	for i, title := range []string{models.TitleChief, models.TitleAttending, models.TitleResident} {

@@ -54,11 +54,11 @@ func runReport(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		first, last = w.From(), w.To()
 	}
-	u, err := a.Store.UserByUserID(ctx, *rep)
+	u, err := a.Store.Users.UserByUserID(ctx, *rep)
 	if err != nil {
 		return fmt.Errorf("rep %q: %w", *rep, err)
 	}
-	r, err := a.Store.PlanVsActual(ctx, u.ID, first, last)
+	r, err := a.Store.Reports.PlanVsActual(ctx, u.ID, first, last)
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	defer a.Close()
 	return a.Serve(ctx, func(ctx context.Context, bound string) error {
-		n, err := a.Store.CountUsers(ctx)
+		n, err := a.Store.Users.CountUsers(ctx)
 		if err != nil {
 			return err
 		}

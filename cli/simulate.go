@@ -53,7 +53,7 @@ func runSimulate(ctx context.Context, env *cliEnv, args []string) error {
 	fmt.Fprintf(env.stdout, "simulated %d working days in %s: %d cards, %d plans accepted, %d check-ins, %d feedback forms\n",
 		sum.Days, time.Since(began).Round(time.Millisecond), sum.Pushes, sum.Accepted, sum.CheckIns, sum.Feedback)
 	last := clock.Day(start.AddDate(0, 0, opts.Days-1), loc)
-	reps, err := store.Users(ctx, models.RoleRep)
+	reps, err := store.Users.Users(ctx, models.RoleRep)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func runSimulate(ctx context.Context, env *cliEnv, args []string) error {
 	levels := map[string]int{}
 	fmt.Fprintf(env.stdout, "%-8s %7s %7s %6s %7s\n", "rep", "planned", "matched", "rate", "offplan")
 	for _, r := range reps {
-		pr, err := store.PlanVsActual(ctx, r.ID, opts.From, last)
+		pr, err := store.Reports.PlanVsActual(ctx, r.ID, opts.From, last)
 		if err != nil {
 			return err
 		}

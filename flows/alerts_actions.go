@@ -48,14 +48,14 @@ func (f *Flows) onAlertAction(req *bot.Request, task *models.CardTask) (bot.Repl
 	if err := json.Unmarshal([]byte(task.Data), &data); err != nil || len(data.Alerts) == 0 {
 		return bot.Reply{}, fmt.Errorf("alert card %s has no alerts: %v", task.TaskID, err)
 	}
-	list, err := req.Store.AlertsByIDs(req.Ctx, data.Alerts)
+	list, err := req.Store.Alerts.AlertsByIDs(req.Ctx, data.Alerts)
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	for _, a := range list {
 		if !alertOwnedBy(a, req.User) {
 			f.d.Log.Warn("alert action by another team refused", "task_id", task.TaskID, "user", req.User.UserID, "alert", a.ID)
-			if err := req.Store.Audit(req.Ctx, req.User.ID, "alert_action_refused", task.TaskID, map[string]any{"alert": a.ID, "key": req.Event.Action.Key}); err != nil {
+			if err := req.Store.Audit.Record(req.Ctx, req.User.ID, "alert_action_refused", task.TaskID, map[string]any{"alert": a.ID, "key": req.Event.Action.Key}); err != nil {
 				return bot.Reply{}, err
 			}
 			return bot.Text(MsgAlertNotYours), nil
@@ -67,7 +67,7 @@ func (f *Flows) onAlertAction(req *bot.Request, task *models.CardTask) (bot.Repl
 	var reply bot.Reply
 	switch req.Event.Action.Key {
 	case cards.ActionAlertAck:
-		if err := req.Store.SetAlertStatus(req.Ctx, data.Alerts, models.AlertAcked, nil, nil); err != nil {
+		if err := req.Store.Alerts.SetAlertStatus(req.Ctx, data.Alerts, models.AlertAcked, nil, nil); err != nil {
 			return bot.Reply{}, err
 		}
 		reply = bot.Reply{Texts: []string{fmt.Sprintf(MsgAlertAcked, len(list))}, Update: &bot.CardUpdate{TaskID: task.TaskID, ReplaceName: cards.TextAlertAcked}}
@@ -78,7 +78,7 @@ func (f *Flows) onAlertAction(req *bot.Request, task *models.CardTask) (bot.Repl
 			return bot.Reply{}, err
 		}
 		until := today.AddDate(0, 0, SnoozeDays)
-		if err := req.Store.SetAlertStatus(req.Ctx, data.Alerts, models.AlertSnoozed, &until, nil); err != nil {
+		if err := req.Store.Alerts.SetAlertStatus(req.Ctx, data.Alerts, models.AlertSnoozed, &until, nil); err != nil {
 			return bot.Reply{}, err
 		}
 		reply = bot.Reply{Texts: []string{fmt.Sprintf(MsgAlertSnoozed, monthDayOf(until, f.d.Store.Location()))},
@@ -96,7 +96,7 @@ func (f *Flows) onAlertAction(req *bot.Request, task *models.CardTask) (bot.Repl
 		return bot.Reply{}, err
 	}
 	body, _ := json.Marshal(card)
-	if err := req.Store.UpdateCardTask(req.Ctx, task.TaskID, req.Event.Action.Key, string(body)); err != nil {
+	if err := req.Store.Cards.UpdateCardTask(req.Ctx, task.TaskID, req.Event.Action.Key, string(body)); err != nil {
 		return bot.Reply{}, err
 	}
 	return reply, nil
@@ -141,7 +141,7 @@ func (f *Flows) assignAlerts(req *bot.Request, task *models.CardTask, list []mod
 	if len(doctorIDs) == 0 {
 		return bot.Reply{}, bot.Refuse(MsgAlertNoDoctor)
 	}
-	docs, err := req.Store.AlertDoctors(req.Ctx, uniqueIDs(doctorIDs))
+	docs, err := req.Store.Alerts.AlertDoctors(req.Ctx, uniqueIDs(doctorIDs))
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -160,7 +160,7 @@ func (f *Flows) assignAlerts(req *bot.Request, task *models.CardTask, list []mod
 		if a.DoctorID == nil {
 			continue
 		}
-		if _, err := req.Store.AddMustVisit(req.Ctx, &models.MustVisit{RepID: rep.ID, DoctorID: *a.DoctorID, DueDay: due,
+		if _, err := req.Store.Alerts.AddMustVisit(req.Ctx, &models.MustVisit{RepID: rep.ID, DoctorID: *a.DoctorID, DueDay: due,
 			Source: models.RecMustVisit, Note: clipBytes("经理指派："+a.Title, 255), RefKey: fmt.Sprintf("alert:%d", a.ID)}); err != nil {
 			return bot.Reply{}, err
 		}
@@ -168,7 +168,7 @@ func (f *Flows) assignAlerts(req *bot.Request, task *models.CardTask, list []mod
 			named = append(named, n)
 		}
 	}
-	if err := req.Store.SetAlertStatus(req.Ctx, ids, models.AlertAssigned, nil, &rep.ID); err != nil {
+	if err := req.Store.Alerts.SetAlertStatus(req.Ctx, ids, models.AlertAssigned, nil, &rep.ID); err != nil {
 		return bot.Reply{}, err
 	}
 	when := "明天（" + monthDayOf(today.AddDate(0, 0, 1), loc) + "）"
@@ -179,7 +179,7 @@ func (f *Flows) assignAlerts(req *bot.Request, task *models.CardTask, list []mod
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		if err := req.Store.Enqueue(req.Ctx, row); err != nil {
+		if err := req.Store.Outbox.Enqueue(req.Ctx, row); err != nil {
 			return bot.Reply{}, err
 		}
 	} else {

@@ -30,11 +30,11 @@ func BenchmarkSignalToAlertOutbox(b *testing.B) {
 			s, _ := modelstest.Open(b, driver, clk)
 			ctx := context.Background()
 			mgr := &models.User{UserID: "mgr01", Name: "王经理", Role: models.RoleManager, Active: true}
-			if err := s.CreateUser(ctx, mgr); err != nil {
+			if err := s.Users.CreateUser(ctx, mgr); err != nil {
 				b.Fatal(err)
 			}
 			rep := &models.User{UserID: "rep01", Name: "张三", Role: models.RoleRep, ManagerID: &mgr.ID, Active: true}
-			if err := s.CreateUser(ctx, rep); err != nil {
+			if err := s.Users.CreateUser(ctx, rep); err != nil {
 				b.Fatal(err)
 			}
 			h := &models.Hospital{ExternalID: "H1", Name: "浙大一院", Level: models.Level3A}

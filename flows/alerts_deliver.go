@@ -45,7 +45,7 @@ type alertRouter struct {
 }
 
 func (f *Flows) newAlertRouter(ctx context.Context, docRows []models.AlertDoctor) (*alertRouter, error) {
-	users, err := f.d.Store.Users(ctx, "")
+	users, err := f.d.Store.Users.Users(ctx, "")
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +67,7 @@ func (f *Flows) newAlertRouter(ctx context.Context, docRows []models.AlertDoctor
 			ids[i] = d.ID
 		}
 	}
-	if r.repsOf, err = f.d.Store.RepsOfDoctors(ctx, ids); err != nil {
+	if r.repsOf, err = f.d.Store.Alerts.RepsOfDoctors(ctx, ids); err != nil {
 		return nil, err
 	}
 	for _, d := range docRows {
@@ -139,7 +139,7 @@ func (f *Flows) raiseAlerts(ctx context.Context, res *AlertResult, cands []alert
 	if err != nil {
 		return err
 	}
-	return f.d.Store.Tx(ctx, func(tx *models.Store) error {
+	return f.d.Store.Tx(ctx, func(ctx context.Context) error {
 		byRecipient := map[uint][]models.Alert{}
 		var order []uint
 		add := func(a models.Alert) {
@@ -168,7 +168,7 @@ func (f *Flows) raiseAlerts(ctx context.Context, res *AlertResult, cands []alert
 			// concurrent transaction (another replica's import hook): a unique
 			// key per kind, subject and cooldown window, committed with the
 			// alert, settles it. It is also the transaction's first write.
-			if err := tx.RecordDelivery(ctx, "alerts", raceKey(c, now, cfg.Cooldown), "alert"); errors.Is(err, models.ErrConflict) {
+			if err := f.d.Store.Inbox.RecordDelivery(ctx, "alerts", raceKey(c, now, cfg.Cooldown), "alert"); errors.Is(err, models.ErrConflict) {
 				continue
 			} else if err != nil {
 				return fmt.Errorf("alert race key: %w", err)
@@ -190,7 +190,7 @@ func (f *Flows) raiseAlerts(ctx context.Context, res *AlertResult, cands []alert
 					a.ManagerID = &m.ID
 				}
 			}
-			if err := tx.CreateAlert(ctx, &a); err != nil {
+			if err := f.d.Store.Alerts.CreateAlert(ctx, &a); err != nil {
 				return err
 			}
 			res.Created[c.Kind]++
@@ -201,7 +201,7 @@ func (f *Flows) raiseAlerts(ctx context.Context, res *AlertResult, cands []alert
 			for i, a := range resurface {
 				ids[i] = a.ID
 			}
-			if err := tx.SetAlertStatus(ctx, ids, models.AlertOpen, nil, nil); err != nil {
+			if err := f.d.Store.Alerts.SetAlertStatus(ctx, ids, models.AlertOpen, nil, nil); err != nil {
 				return err
 			}
 			for _, a := range resurface {
@@ -211,7 +211,7 @@ func (f *Flows) raiseAlerts(ctx context.Context, res *AlertResult, cands []alert
 			}
 		}
 		for _, uid := range order {
-			if err := f.deliverAlerts(ctx, tx, res, router.users[uid], byRecipient[uid], quiet); err != nil {
+			if err := f.deliverAlerts(ctx, f.d.Store, res, router.users[uid], byRecipient[uid], quiet); err != nil {
 				return fmt.Errorf("alert card for %s: %w", router.users[uid].UserID, err)
 			}
 		}
@@ -244,7 +244,7 @@ func (f *Flows) deliverAlerts(ctx context.Context, tx *models.Store, res *AlertR
 		ids[i] = a.ID
 	}
 
-	existing, err := tx.CardTaskByTaskID(ctx, taskID)
+	existing, err := tx.Cards.CardTaskByTaskID(ctx, taskID)
 	switch {
 	case errors.Is(err, models.ErrNotFound):
 	case err != nil:
@@ -269,7 +269,7 @@ func (f *Flows) deliverAlerts(ctx context.Context, tx *models.Store, res *AlertR
 	if err != nil {
 		return err
 	}
-	if err := tx.Enqueue(ctx, row); err != nil {
+	if err := tx.Outbox.Enqueue(ctx, row); err != nil {
 		return err
 	}
 	if row.ID == 0 {
@@ -278,7 +278,7 @@ func (f *Flows) deliverAlerts(ctx context.Context, tx *models.Store, res *AlertR
 	body, _ := json.Marshal(card)
 	data, _ := json.Marshal(alertCardData{Alerts: ids})
 	res.Cards++
-	return tx.SaveCardTask(ctx, &models.CardTask{TaskID: taskID, Platform: string(platform), UserID: u.ID, Kind: taskKindAlert,
+	return tx.Cards.SaveCardTask(ctx, &models.CardTask{TaskID: taskID, Platform: string(platform), UserID: u.ID, Kind: taskKindAlert,
 		RefID: ids[0], Day: env.Day, Card: string(body), Data: string(data)})
 }
 
@@ -288,7 +288,7 @@ func (f *Flows) mergeIntoPending(ctx context.Context, tx *models.Store, task *mo
 	if task.State != "" {
 		return false, nil
 	}
-	pending, err := tx.PendingOutbox(ctx, env.DedupeKey())
+	pending, err := tx.Alerts.PendingOutbox(ctx, env.DedupeKey())
 	if errors.Is(err, models.ErrNotFound) {
 		return false, nil
 	}
@@ -308,19 +308,19 @@ func (f *Flows) mergeIntoPending(ctx context.Context, tx *models.Store, task *mo
 	if err != nil {
 		return false, err
 	}
-	ok, err := tx.RewritePendingOutbox(ctx, pending.ID, row.Payload)
+	ok, err := tx.Alerts.RewritePendingOutbox(ctx, pending.ID, row.Payload)
 	if err != nil || !ok {
 		return false, err
 	}
 	body, _ := json.Marshal(card)
 	newData, _ := json.Marshal(alertCardData{Alerts: all})
-	return true, tx.SetCardTaskData(ctx, task.TaskID, string(body), string(newData))
+	return true, tx.Alerts.SetCardTaskData(ctx, task.TaskID, string(body), string(newData))
 }
 
 // alertCard renders the card of the alerts ids for recipient u; replace
 // freezes it after an action.
 func (f *Flows) alertCard(ctx context.Context, s *models.Store, taskID string, u *models.User, ids []uint, replace string) (cards.Card, error) {
-	list, err := s.AlertsByIDs(ctx, ids)
+	list, err := s.Alerts.AlertsByIDs(ctx, ids)
 	if err != nil {
 		return cards.Card{}, err
 	}
@@ -363,7 +363,7 @@ func (f *Flows) alertCard(ctx context.Context, s *models.Store, taskID string, u
 // assignableReps are the reps u may assign an alert to: a manager's team;
 // for an admin handling an escalated alert, the reps the alerts concern.
 func (f *Flows) assignableReps(ctx context.Context, s *models.Store, u *models.User, alertReps map[uint]bool) ([]models.User, error) {
-	team, err := s.TeamOf(ctx, u.ID)
+	team, err := s.Users.TeamOf(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -371,7 +371,7 @@ func (f *Flows) assignableReps(ctx context.Context, s *models.Store, u *models.U
 		return team, nil
 	}
 	for id := range alertReps {
-		r, err := s.UserByID(ctx, id)
+		r, err := s.Users.UserByID(ctx, id)
 		if errors.Is(err, models.ErrNotFound) {
 			continue
 		}
@@ -418,7 +418,7 @@ func (f *Flows) freshCandidates(ctx context.Context, cands []alerts.Candidate, r
 		if back[[2]string{c.Kind, c.SubjectKey}] {
 			continue
 		}
-		last, err := f.d.Store.LastAlert(ctx, c.Kind, c.SubjectKey)
+		last, err := f.d.Store.Alerts.LastAlert(ctx, c.Kind, c.SubjectKey)
 		if err != nil && !errors.Is(err, models.ErrNotFound) {
 			return nil, err
 		}

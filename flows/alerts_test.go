@@ -51,7 +51,7 @@ func newAlertWorld(t *testing.T, s *models.Store) *alertWorld {
 		if mgr != nil {
 			u.ManagerID = &mgr.ID
 		}
-		must(t, s.CreateUser(ctx, u))
+		must(t, s.Users.CreateUser(ctx, u))
 		return u
 	}
 	w.admin = user("admin", "管理员", models.RoleAdmin, nil)
@@ -108,7 +108,7 @@ func newAlertWorld(t *testing.T, s *models.Store) *alertWorld {
 // inbox is a user's console: cards by task id (current state) and texts.
 func (w *alertWorld) inbox(t *testing.T, u *models.User) (map[string]cards.Card, []string) {
 	t.Helper()
-	msgs, err := w.s.ConsoleMessages(context.Background(), u.ID, 0, 1000)
+	msgs, err := w.s.Console.ConsoleMessages(context.Background(), u.ID, 0, 1000)
 	must(t, err)
 	out := map[string]cards.Card{}
 	var texts []string
@@ -286,11 +286,11 @@ func TestAlertCannotBeActedOnByAnotherTeam(t *testing.T) {
 		}
 		// A card of 李经理's that carries 王经理's alert (e.g. a forged or
 		// stale task): the flow's own check refuses it.
-		task, err := s.CardTaskByTaskID(ctx, card.TaskID)
+		task, err := s.Cards.CardTaskByTaskID(ctx, card.TaskID)
 		must(t, err)
 		forged := *task
 		forged.ID, forged.TaskID, forged.UserID = 0, "al-forged-1", w.mgr2.ID
-		must(t, s.SaveCardTask(ctx, &forged))
+		must(t, s.Cards.SaveCardTask(ctx, &forged))
 		for _, key := range []string{cards.ActionAlertAck, cards.ActionAlertSnooze} {
 			if r := w.click(t, w.mgr2, forged.TaskID, key); r.Texts[0] != flows.MsgAlertNotYours {
 				t.Fatalf("%s on another team's alert = %+v", key, r)

@@ -86,10 +86,10 @@ type commands struct{ d Deps }
 // every active rep for an admin.
 func teamOf(req *bot.Request) ([]models.User, error) {
 	if req.User.Role == models.RoleAdmin {
-		all, err := req.Store.Users(req.Ctx, models.RoleRep)
+		all, err := req.Store.Users.Users(req.Ctx, models.RoleRep)
 		return slices.DeleteFunc(all, func(u models.User) bool { return !u.Active }), err
 	}
-	return req.Store.TeamOf(req.Ctx, req.User.ID)
+	return req.Store.Users.TeamOf(req.Ctx, req.User.ID)
 }
 
 func ids(us []models.User) []uint {
@@ -126,7 +126,7 @@ func (c *commands) top(req *bot.Request, args []string) (bot.Reply, error) {
 	} else if req.User.Role != models.RoleRep {
 		return bot.Text(MsgNameARep), nil
 	}
-	items, err := req.Store.PlanItems(req.Ctx, rep.ID, req.Today)
+	items, err := req.Store.Plans.PlanItems(req.Ctx, rep.ID, req.Today)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -206,7 +206,7 @@ func (c *commands) silent(req *bot.Request, _ []string) (bot.Reply, error) {
 		return bot.Reply{}, err
 	}
 	since := start.AddDate(0, 0, -n)
-	kols, err := req.Store.SilentKOLs(req.Ctx, ids(team), clock.Day(since, loc), since)
+	kols, err := req.Store.Alerts.SilentKOLs(req.Ctx, ids(team), clock.Day(since, loc), since)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -243,7 +243,7 @@ func (c *commands) stats(req *bot.Request, _ []string) (bot.Reply, error) {
 		return bot.Reply{}, err
 	}
 	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
-	st, err := req.Store.TeamStatsFor(req.Ctx, ids(team), clock.Day(monday, loc), monday)
+	st, err := req.Store.Reports.TeamStatsFor(req.Ctx, ids(team), clock.Day(monday, loc), monday)
 	if err != nil {
 		return bot.Reply{}, err
 	}

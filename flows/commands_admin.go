@@ -19,7 +19,7 @@ import (
 // signal class; the next scoring run applies them over ranking.weights. Code
 // that flows imports (recommend) can call Store.WeightOverrides directly.
 func WeightOverrides(ctx context.Context, store *models.Store) (map[string]float64, error) {
-	return store.WeightOverrides(ctx)
+	return store.Settings.WeightOverrides(ctx)
 }
 
 func (c *commands) weights(req *bot.Request, args []string) (bot.Reply, error) {
@@ -40,7 +40,7 @@ func (c *commands) weights(req *bot.Request, args []string) (bot.Reply, error) {
 			return bot.Textf(usage, factors), nil
 		}
 		value := strconv.FormatFloat(v, 'f', -1, 64)
-		if err := req.Store.PutSetting(req.Ctx, WeightSettingPrefix+factor, value, 0); err != nil {
+		if err := req.Store.Settings.PutSetting(req.Ctx, WeightSettingPrefix+factor, value, 0); err != nil {
 			return bot.Reply{}, err
 		}
 		if err := c.audit(req, args, map[string]any{"factor": factor, "value": v, "config": c.d.Config.Ranking.Weights[factor]}); err != nil {
@@ -52,7 +52,7 @@ func (c *commands) weights(req *bot.Request, args []string) (bot.Reply, error) {
 		if !slices.Contains(config.SignalClasses, factor) {
 			return bot.Textf(usage, factors), nil
 		}
-		if err := req.Store.DeleteSetting(req.Ctx, WeightSettingPrefix+factor); err != nil {
+		if err := req.Store.Settings.DeleteSetting(req.Ctx, WeightSettingPrefix+factor); err != nil {
 			return bot.Reply{}, err
 		}
 		if err := c.audit(req, args, map[string]any{"factor": factor, "reset": true}); err != nil {
@@ -68,7 +68,7 @@ func (c *commands) weights(req *bot.Request, args []string) (bot.Reply, error) {
 func (c *commands) audit(req *bot.Request, args []string, detail map[string]any) error {
 	detail["args"] = args
 	detail["platform"] = req.Event.Platform
-	return req.Store.Audit(req.Ctx, req.User.ID, "command:权重", strings.Join(args, " "), detail)
+	return req.Store.Audit.Record(req.Ctx, req.User.ID, "command:权重", strings.Join(args, " "), detail)
 }
 
 func fmtWeight(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
@@ -106,7 +106,7 @@ func (c *commands) push(req *bot.Request, args []string) (bot.Reply, error) {
 	if target == "全部" || strings.EqualFold(target, "all") {
 		target = ""
 	} else {
-		u, err := req.Store.UserByUserID(req.Ctx, target)
+		u, err := req.Store.Users.UserByUserID(req.Ctx, target)
 		if errors.Is(err, models.ErrNotFound) || (err == nil && u.Role != models.RoleRep) {
 			return bot.Reply{}, bot.Refuse("没有找到代表「%s」。用法：推送 <代表工号|全部>", target)
 		}

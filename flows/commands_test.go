@@ -234,12 +234,12 @@ func TestWeightsCommand(t *testing.T) {
 		if got, _ := flows.WeightOverrides(ctx, s); len(got) != 0 {
 			t.Fatalf("override not removed: %v", got)
 		}
-		entries, _ := s.AuditEntries(ctx, 10)
+		entries, _ := s.Audit.Entries(ctx, 10)
 		if len(entries) != 2 || entries[0].Action != "command:权重" || entries[0].Target != "reset lecture" || entries[1].Target != "设置 lecture 0.3" {
 			t.Fatalf("audit = %+v", entries)
 		}
 		// A hand-edited bad override is reported, not silently used.
-		if err := s.PutSetting(ctx, flows.WeightSettingPrefix+"visit", "lots", 0); err != nil {
+		if err := s.Settings.PutSetting(ctx, flows.WeightSettingPrefix+"visit", "lots", 0); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := flows.WeightOverrides(ctx, s); err == nil {
@@ -270,7 +270,7 @@ func TestPushAndJobCommands(t *testing.T) {
 		if strings.Join(w.jobs.calls, ",") != "nightly_scores@2026-12-01,morning_push@2026-11-30" {
 			t.Fatalf("job calls = %v", w.jobs.calls)
 		}
-		entries, _ := s.AuditEntries(ctx, 20)
+		entries, _ := s.Audit.Entries(ctx, 20)
 		actions := map[string]int{}
 		for _, e := range entries {
 			actions[e.Action]++

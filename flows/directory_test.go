@@ -19,7 +19,7 @@ func TestSyncManagersFromDirectLeaders(t *testing.T) {
 			if mgr != nil {
 				u.ManagerID = &mgr.ID
 			}
-			if err := s.CreateUser(ctx, u); err != nil {
+			if err := s.Users.CreateUser(ctx, u); err != nil {
 				t.Fatal(err)
 			}
 			return u
@@ -51,18 +51,18 @@ func TestSyncManagersFromDirectLeaders(t *testing.T) {
 			return res
 		}
 		res := check(true)
-		if got, _ := s.UserByID(ctx, moved.ID); *got.ManagerID != a.ID {
+		if got, _ := s.Users.UserByID(ctx, moved.ID); *got.ManagerID != a.ID {
 			t.Fatal("dry run wrote")
 		}
 		if !strings.Contains(res.String(), "rep1: manager mgrA → mgrB") || !strings.Contains(res.String(), "would update") {
 			t.Fatalf("summary = %s", res)
 		}
 		check(false)
-		if got, _ := s.UserByID(ctx, moved.ID); *got.ManagerID != b.ID {
+		if got, _ := s.Users.UserByID(ctx, moved.ID); *got.ManagerID != b.ID {
 			t.Fatalf("rep1's manager = %d, want %d", *got.ManagerID, b.ID)
 		}
 		// A rep listed as a leader is skipped; the next leader who is a manager counts.
-		if got, _ := s.UserByID(ctx, fresh.ID); got.ManagerID == nil || *got.ManagerID != a.ID {
+		if got, _ := s.Users.UserByID(ctx, fresh.ID); got.ManagerID == nil || *got.ManagerID != a.ID {
 			t.Fatalf("rep7's manager = %v", got.ManagerID)
 		}
 	})

@@ -320,7 +320,7 @@ func (d *consoleDriver) cards(t *testing.T, u *models.User) []loopCard {
 	return out
 }
 func (d *consoleDriver) bodies(t *testing.T, u *models.User) []console.Body {
-	msgs, err := d.s.ConsoleMessages(context.Background(), u.ID, 0, 1000)
+	msgs, err := d.s.Console.ConsoleMessages(context.Background(), u.ID, 0, 1000)
 	must(t, err)
 	var out []console.Body
 	for _, m := range msgs {

@@ -39,12 +39,12 @@ func newPlanWorld(t *testing.T, s *models.Store) *planWorld {
 	ctx := context.Background()
 	w := &planWorld{s: s}
 	mgr := &models.User{UserID: "mgr01", Name: "王经理", Role: models.RoleManager, Active: true}
-	must(t, s.CreateUser(ctx, mgr))
-	must(t, s.CreateUser(ctx, &models.User{UserID: "admin", Name: "管理员", Role: models.RoleAdmin, Active: true}))
+	must(t, s.Users.CreateUser(ctx, mgr))
+	must(t, s.Users.CreateUser(ctx, &models.User{UserID: "admin", Name: "管理员", Role: models.RoleAdmin, Active: true}))
 	w.rep = &models.User{UserID: "rep01", Name: "张三", Role: models.RoleRep, ManagerID: &mgr.ID, Active: true, StartLat: 30.27, StartLng: 120.15}
 	w.rep2 = &models.User{UserID: "rep02", Name: "李四", Role: models.RoleRep, ManagerID: &mgr.ID, Active: true, StartLat: 30.27, StartLng: 120.15}
-	must(t, s.CreateUser(ctx, w.rep))
-	must(t, s.CreateUser(ctx, w.rep2))
+	must(t, s.Users.CreateUser(ctx, w.rep))
+	must(t, s.Users.CreateUser(ctx, w.rep2))
 	h := &models.Hospital{ExternalID: "H1", Name: "浙大一院", Level: models.Level3A, City: "杭州", Lat: 30.2591, Lng: 120.1712}
 	must(t, s.DB(ctx).Create(h).Error)
 	names := []string{"张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊"}
@@ -90,7 +90,7 @@ func must(t *testing.T, err error) {
 // cardsOf returns the user's console cards by task id, in their current state.
 func (w *planWorld) cardsOf(t *testing.T, u *models.User) (map[string]cards.Card, []string) {
 	t.Helper()
-	msgs, err := w.s.ConsoleMessages(context.Background(), u.ID, 0, 1000)
+	msgs, err := w.s.Console.ConsoleMessages(context.Background(), u.ID, 0, 1000)
 	must(t, err)
 	out := map[string]cards.Card{}
 	var texts []string
@@ -165,7 +165,7 @@ func TestAcceptAndSkipThroughTheConsole(t *testing.T) {
 		if r := w.click(t, "rep02", list.TaskID, cards.ActionPlanAccept); len(r.Texts) != 1 || r.Texts[0] != bot.MsgNotYourCard {
 			t.Fatalf("foreign click reply = %+v", r)
 		}
-		if ok, _ := s.PlanAccepted(ctx, w.rep.ID, testDay); ok {
+		if ok, _ := s.Plans.PlanAccepted(ctx, w.rep.ID, testDay); ok {
 			t.Fatal("foreign click accepted the plan")
 		}
 
@@ -193,7 +193,7 @@ func TestAcceptAndSkipThroughTheConsole(t *testing.T) {
 		if len(r.Texts) != 1 || !strings.Contains(r.Texts[0], "已跳过") || !strings.Contains(r.Texts[0], "为您补上") {
 			t.Fatalf("skip reply = %+v", r)
 		}
-		items, err := s.PlanItems(ctx, w.rep.ID, testDay)
+		items, err := s.Plans.PlanItems(ctx, w.rep.ID, testDay)
 		must(t, err)
 		if len(items) != 6 {
 			t.Fatalf("after skip the day has %d recommendations, want 6 (5 + replacement)", len(items))

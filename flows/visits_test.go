@@ -139,7 +139,7 @@ func TestCheckInFeedbackAndNoteThroughTheConsole(t *testing.T) {
 			t.Fatalf("visit status = %s", v.Status)
 		}
 		// Plan vs actual for the day.
-		rep, err := s.PlanVsActual(ctx, w.rep.ID, testDay, testDay)
+		rep, err := s.Reports.PlanVsActual(ctx, w.rep.ID, testDay, testDay)
 		must(t, err)
 		if rep.Planned != 5 || rep.Matched != 5 || rep.MatchRate != 1 {
 			t.Fatalf("plan vs actual = %+v", rep)
@@ -204,7 +204,7 @@ func TestFollowUpComesFirstOnTheDueDay(t *testing.T) {
 		s.Clock().(*clock.Fake).Set(time.Date(2026, 12, 8, 7, 0, 0, 0, modelstest.Shanghai))
 		_, err := w.flows.MorningPush(ctx, due, []string{"rep01"})
 		must(t, err)
-		items, err := s.PlanItems(ctx, w.rep.ID, due)
+		items, err := s.Plans.PlanItems(ctx, w.rep.ID, due)
 		must(t, err)
 		if len(items) == 0 {
 			t.Fatal("no list on the due day")
@@ -233,7 +233,7 @@ func TestFollowUpComesFirstOnTheDueDay(t *testing.T) {
 			t.Fatal("the due day's card does not say 今日跟进")
 		}
 		// A day before the due day it is not forced onto the list.
-		before, err := s.OpenMustVisits(ctx, []uint{w.rep.ID}, "2026-12-07")
+		before, err := s.Ranking.OpenMustVisits(ctx, []uint{w.rep.ID}, "2026-12-07")
 		must(t, err)
 		if len(before) != 0 {
 			t.Fatalf("follow-up due early: %+v", before)
@@ -271,7 +271,7 @@ func TestOffPlanCheckInIsRecordedByLevel(t *testing.T) {
 		if len(r.Cards) != 1 || r.Cards[0].Kind != "feedback_step1" {
 			t.Fatalf("pick reply = %+v", r)
 		}
-		rep, err := s.PlanVsActual(ctx, w.rep.ID, testDay, testDay)
+		rep, err := s.Reports.PlanVsActual(ctx, w.rep.ID, testDay, testDay)
 		must(t, err)
 		if rep.Planned != 5 || rep.Matched != 0 || rep.OffPlan != 1 || rep.OffPlanByLevel[models.LevelCommunity] != 1 || rep.PlannedByLevel[models.Level3A] != 5 {
 			t.Fatalf("plan vs actual = %+v", rep)

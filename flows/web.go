@@ -68,9 +68,9 @@ func (f *Flows) webRequest(ctx context.Context, tx *models.Store, u *models.User
 // *bot.UserError with a Chinese message; nothing is written then.
 func (f *Flows) SubmitFeedbackForm(ctx context.Context, u *models.User, visitID uint, a FeedbackAnswers) (*models.VisitFeedback, error) {
 	var fb *models.VisitFeedback
-	err := f.d.Store.Tx(ctx, func(tx *models.Store) error {
-		req := f.webRequest(ctx, tx, u, bot.Event{Kind: bot.EventCardAction})
-		v, err := tx.VisitRowByID(ctx, visitID)
+	err := f.d.Store.Tx(ctx, func(ctx context.Context) error {
+		req := f.webRequest(ctx, f.d.Store, u, bot.Event{Kind: bot.EventCardAction})
+		v, err := f.d.Store.Visits.VisitRowByID(ctx, visitID)
 		if errors.Is(err, models.ErrNotFound) {
 			return bot.Refuse(MsgVisitNotFound)
 		}
@@ -138,7 +138,7 @@ func (f *Flows) saveFeedback(req *bot.Request, v *models.VisitRow, a step1Answer
 		Commitments: strings.Join(commitments, "|"), FollowUp: follow, Note: note, SubmittedAt: req.Now.UTC(),
 	}
 	fb.QualityScore = QualityScore(f.qualityOf(v, fb, hasFollowUp), cfg.QualityWeights)
-	if err := req.Store.SaveFeedback(req.Ctx, fb); err != nil {
+	if err := req.Store.Visits.SaveFeedback(req.Ctx, fb); err != nil {
 		return nil, "", err
 	}
 	if hasFollowUp {
@@ -147,7 +147,7 @@ func (f *Flows) saveFeedback(req *bot.Request, v *models.VisitRow, a step1Answer
 			return nil, "", err
 		}
 		due := clock.Day(date.AddDate(0, 0, days), req.Store.Location())
-		if err := req.Store.AddFollowUp(req.Ctx, v.RepID, v.DoctorID, due, fmt.Sprintf("feedback:%d", fb.ID), follow); err != nil {
+		if err := req.Store.Visits.AddFollowUp(req.Ctx, v.RepID, v.DoctorID, due, fmt.Sprintf("feedback:%d", fb.ID), follow); err != nil {
 			return nil, "", err
 		}
 	}
@@ -171,23 +171,23 @@ const MsgCheckInRepeated = "这次签到已经提交过了，无需重复提交�
 // the same form is refused and changes nothing.
 func (f *Flows) CheckInFromPage(ctx context.Context, u *models.User, lat, lng float64, once string) (CheckInResult, error) {
 	var res CheckInResult
-	err := f.d.Store.Tx(ctx, func(tx *models.Store) error {
+	err := f.d.Store.Tx(ctx, func(ctx context.Context) error {
 		if once == "" || len(once) > 64 {
 			return bot.Refuse(MsgCheckInRepeated)
 		}
-		if err := tx.RecordDelivery(ctx, string(WebPlatform), fmt.Sprintf("checkin:%d:%s", u.ID, once), string(bot.EventLocation)); errors.Is(err, models.ErrConflict) {
+		if err := f.d.Store.Inbox.RecordDelivery(ctx, string(WebPlatform), fmt.Sprintf("checkin:%d:%s", u.ID, once), string(bot.EventLocation)); errors.Is(err, models.ErrConflict) {
 			return bot.Refuse(MsgCheckInRepeated)
 		} else if err != nil {
 			return err
 		}
 		loc := &bot.Location{Lat: lat, Lng: lng}
-		req := f.webRequest(ctx, tx, u, bot.Event{Kind: bot.EventLocation, Location: loc, From: u.UserID})
+		req := f.webRequest(ctx, f.d.Store, u, bot.Event{Kind: bot.EventLocation, Location: loc, From: u.UserID})
 		reply, err := f.onLocation(req)
 		if err != nil {
 			return err
 		}
 		res.Texts = reply.Texts
-		visits, err := tx.DayVisits(ctx, u.ID, req.Today)
+		visits, err := f.d.Store.Visits.DayVisits(ctx, u.ID, req.Today)
 		if err != nil {
 			return err
 		}
@@ -212,9 +212,9 @@ const (
 // (SnoozeDays from today). It returns the chat's confirmation text.
 func (f *Flows) AlertActionFromPage(ctx context.Context, u *models.User, alertID uint, action string) (string, error) {
 	var msg string
-	err := f.d.Store.Tx(ctx, func(tx *models.Store) error {
-		req := f.webRequest(ctx, tx, u, bot.Event{Kind: bot.EventCardAction})
-		list, err := tx.AlertsByIDs(ctx, []uint{alertID})
+	err := f.d.Store.Tx(ctx, func(ctx context.Context) error {
+		req := f.webRequest(ctx, f.d.Store, u, bot.Event{Kind: bot.EventCardAction})
+		list, err := f.d.Store.Alerts.AlertsByIDs(ctx, []uint{alertID})
 		if err != nil {
 			return err
 		}
@@ -224,7 +224,7 @@ func (f *Flows) AlertActionFromPage(ctx context.Context, u *models.User, alertID
 		a := list[0]
 		if !alertOwnedBy(a, u) {
 			f.d.Log.Warn("alert action by another team refused", "user", u.UserID, "alert", a.ID, "via", "web")
-			if err := tx.Audit(ctx, u.ID, "alert_action_refused", fmt.Sprintf("web:%d", a.ID), map[string]any{"alert": a.ID, "key": action}); err != nil {
+			if err := f.d.Store.Audit.Record(ctx, u.ID, "alert_action_refused", fmt.Sprintf("web:%d", a.ID), map[string]any{"alert": a.ID, "key": action}); err != nil {
 				return err
 			}
 			return bot.Refuse(MsgAlertNotYours)
@@ -235,7 +235,7 @@ func (f *Flows) AlertActionFromPage(ctx context.Context, u *models.User, alertID
 		switch action {
 		case AlertActionAck:
 			msg = fmt.Sprintf(MsgAlertAcked, 1)
-			return tx.SetAlertStatus(ctx, []uint{a.ID}, models.AlertAcked, nil, nil)
+			return f.d.Store.Alerts.SetAlertStatus(ctx, []uint{a.ID}, models.AlertAcked, nil, nil)
 		case AlertActionSnooze:
 			today, err := clock.ParseDay(req.Today, f.d.Store.Location())
 			if err != nil {
@@ -243,7 +243,7 @@ func (f *Flows) AlertActionFromPage(ctx context.Context, u *models.User, alertID
 			}
 			until := today.AddDate(0, 0, SnoozeDays)
 			msg = fmt.Sprintf(MsgAlertSnoozed, monthDayOf(until, f.d.Store.Location()))
-			return tx.SetAlertStatus(ctx, []uint{a.ID}, models.AlertSnoozed, &until, nil)
+			return f.d.Store.Alerts.SetAlertStatus(ctx, []uint{a.ID}, models.AlertSnoozed, &until, nil)
 		}
 		return bot.Refuse("不支持的操作。")
 	})

@@ -19,10 +19,10 @@ func TestWeComCommandsPerRole(t *testing.T) {
 		e := newWeComEnv(t, s)
 		mgrID, adminID := "lijingli", "wangadmin"
 		mgr := &models.User{UserID: "mgr01", Name: "李经理", Role: models.RoleManager, WeComUserID: &mgrID, Active: true}
-		if err := s.CreateUser(ctx, mgr); err != nil {
+		if err := s.Users.CreateUser(ctx, mgr); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.CreateUser(ctx, &models.User{UserID: "admin", Name: "王管理", Role: models.RoleAdmin, WeComUserID: &adminID, Active: true}); err != nil {
+		if err := s.Users.CreateUser(ctx, &models.User{UserID: "admin", Name: "王管理", Role: models.RoleAdmin, WeComUserID: &adminID, Active: true}); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.DB(ctx).Model(&models.User{}).Where("user_id = ?", "rep01").Update("manager_id", mgr.ID).Error; err != nil {
@@ -53,7 +53,7 @@ func TestWeComCommandsPerRole(t *testing.T) {
 				t.Errorf("%s %q: got %q, want %q", c.from, c.text, got, c.want)
 			}
 		}
-		entries, err := s.AuditEntries(ctx, 10)
+		entries, err := s.Audit.Entries(ctx, 10)
 		if err != nil {
 			t.Fatal(err)
 		}

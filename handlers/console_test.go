@@ -63,7 +63,7 @@ func newConsoleEnv(t testing.TB, s *models.Store, extra func(b *bot.Bot)) *conso
 func (e *consoleEnv) addUser(id, name string, role models.Role, manager *uint) *models.User {
 	e.t.Helper()
 	u := &models.User{UserID: id, Name: name, Role: role, ManagerID: manager, Territory: "浦东", Active: true}
-	if err := e.store.CreateUser(context.Background(), u); err != nil {
+	if err := e.store.Users.CreateUser(context.Background(), u); err != nil {
 		e.t.Fatalf("create user %s: %v", id, err)
 	}
 	e.users[id] = u
@@ -138,7 +138,7 @@ func TestConsoleUsers(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		e := newConsoleEnv(t, s, nil)
 		off := &models.User{UserID: "rep99", Name: "离职", Role: models.RoleRep, Active: true}
-		if err := s.CreateUser(context.Background(), off); err != nil {
+		if err := s.Users.CreateUser(context.Background(), off); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.DB(context.Background()).Model(off).Update("active", false).Error; err != nil {
@@ -271,7 +271,7 @@ func (e *consoleEnv) sendCard(owner string, card cards.Card) {
 	e.t.Helper()
 	ctx := context.Background()
 	u := e.users[owner]
-	if err := e.store.SaveCardTask(ctx, &models.CardTask{TaskID: card.TaskID, Platform: "console", UserID: u.ID, Kind: card.Kind, ResponseCode: "rc-stored"}); err != nil {
+	if err := e.store.Cards.SaveCardTask(ctx, &models.CardTask{TaskID: card.TaskID, Platform: "console", UserID: u.ID, Kind: card.Kind, ResponseCode: "rc-stored"}); err != nil {
 		e.t.Fatal(err)
 	}
 	if _, err := e.console.Send(ctx, bot.Recipient{UserID: u.ID, PlatformUserID: u.UserID}, bot.Message{Card: &card}); err != nil {
@@ -307,7 +307,7 @@ func TestConsoleCardAction(t *testing.T) {
 		if probe.count() != 0 || e.card("rep01", "T-1").ReplaceText != "" {
 			t.Fatal("a non-owner's click had an effect")
 		}
-		audit, err := s.AuditEntries(context.Background(), 10)
+		audit, err := s.Audit.Entries(context.Background(), 10)
 		if err != nil || len(audit) != 1 || audit[0].Action != "card_action_refused" {
 			t.Errorf("audit = %+v, %v", audit, err)
 		}

@@ -63,7 +63,7 @@ func newDingTalkEnv(t *testing.T, s *models.Store) *dingTalkEnv {
 	for _, u := range []struct{ id, dt string }{{"rep01", dtRep}, {"rep02", dtOtherRep}} {
 		dt := u.dt
 		user := &models.User{UserID: u.id, Name: "张三", Role: models.RoleRep, DingTalkUserID: &dt, Active: true}
-		if err := s.CreateUser(ctx, user); err != nil {
+		if err := s.Users.CreateUser(ctx, user); err != nil {
 			t.Fatal(err)
 		}
 		if u.id == "rep01" {
@@ -84,7 +84,7 @@ func newDingTalkEnv(t *testing.T, s *models.Store) *dingTalkEnv {
 	flows.Register(b, flows.Deps{Store: s, Clock: clk, Log: log, Config: config.Default()})
 	b.Action(dtAction, func(req *bot.Request, task *models.CardTask) (bot.Reply, error) {
 		e.clicks++
-		if err := req.Store.Audit(req.Ctx, req.User.ID, "dttest_click", task.TaskID, req.Event.Action.Selected); err != nil {
+		if err := req.Store.Audit.Record(req.Ctx, req.User.ID, "dttest_click", task.TaskID, req.Event.Action.Selected); err != nil {
 			return bot.Reply{}, err
 		}
 		return bot.Reply{Texts: []string{"已记录"}, Update: &bot.CardUpdate{ReplaceName: "已接受"}}, nil
@@ -307,7 +307,7 @@ func TestDingTalkCardCallback(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		e := newDingTalkEnv(t, s)
 		ctx := context.Background()
-		if err := s.SaveCardTask(ctx, &models.CardTask{TaskID: "dt-vl-1", Platform: "dingtalk", UserID: e.rep.ID, Kind: "visit_list", Day: "2026-12-01"}); err != nil {
+		if err := s.Cards.SaveCardTask(ctx, &models.CardTask{TaskID: "dt-vl-1", Platform: "dingtalk", UserID: e.rep.ID, Kind: "visit_list", Day: "2026-12-01"}); err != nil {
 			t.Fatal(err)
 		}
 		params := map[string]any{"action": dtAction + ":accept", "reason": []any{"r1", "r2"}}
@@ -334,7 +334,7 @@ func TestDingTalkCardCallback(t *testing.T) {
 		if w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != "{}" || e.clicks != 0 {
 			t.Fatalf("non-owner: %d %s clicks=%d", w.Code, w.Body, e.clicks)
 		}
-		audits, _ := s.AuditEntries(ctx, 10)
+		audits, _ := s.Audit.Entries(ctx, 10)
 		if len(audits) != 1 || audits[0].Action != "card_action_refused" || audits[0].Target != "dt-vl-1" {
 			t.Fatalf("audit = %+v", audits)
 		}
@@ -368,7 +368,7 @@ func TestDingTalkCardCallback(t *testing.T) {
 		if e.clicks != 1 {
 			t.Fatalf("action ran %d times, want 1", e.clicks)
 		}
-		audits, _ = s.AuditEntries(ctx, 10)
+		audits, _ = s.Audit.Entries(ctx, 10)
 		if audits[0].Action != "dttest_click" || !strings.Contains(audits[0].Detail, `"OptionIDs":["r1","r2"]`) {
 			t.Fatalf("click audit = %+v", audits[0])
 		}
@@ -388,7 +388,7 @@ func TestDingTalkCardCallback(t *testing.T) {
 func TestDingTalkFallbackCardCommand(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		e := newDingTalkEnv(t, s)
-		if err := s.SaveCardTask(context.Background(), &models.CardTask{TaskID: "dt-fb-1", Platform: "dingtalk", UserID: e.rep.ID, Kind: "feedback"}); err != nil {
+		if err := s.Cards.SaveCardTask(context.Background(), &models.CardTask{TaskID: "dt-fb-1", Platform: "dingtalk", UserID: e.rep.ID, Kind: "feedback"}); err != nil {
 			t.Fatal(err)
 		}
 		if w := e.signedRobot(e.robotBody("m-card-1", "#卡片 dt-fb-1 "+dtAction+":accept reason=r1")); w.Code != http.StatusOK {

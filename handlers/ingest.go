@@ -224,7 +224,7 @@ func (h *ingestHandler) allow(keyID string) (retryAfter int, ok bool) {
 // request with the same signature finds it and is refused with 409.
 func replayGuard(sig string) func(ctx context.Context, tx *models.Store) error {
 	return func(ctx context.Context, tx *models.Store) error {
-		err := tx.RecordDelivery(ctx, "ingest", sig, "api")
+		err := tx.Inbox.RecordDelivery(ctx, "ingest", sig, "api")
 		if errors.Is(err, models.ErrConflict) {
 			return errReplay
 		}

@@ -33,7 +33,7 @@ func TestWebMountedOnlyWhenConfigured(t *testing.T) {
 		if err := b.Seal(); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.CreateUser(ctx, &models.User{UserID: "mgr01", Name: "王经理", Role: models.RoleManager, Active: true}); err != nil {
+		if err := s.Users.CreateUser(ctx, &models.User{UserID: "mgr01", Name: "王经理", Role: models.RoleManager, Active: true}); err != nil {
 			t.Fatal(err)
 		}
 		deps := handlers.Deps{Store: s, Bot: b, Log: log, Clock: s.Clock(), Registry: prometheus.NewRegistry(), MaxBodyBytes: 1 << 16, Version: "test"}

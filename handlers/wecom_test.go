@@ -64,7 +64,7 @@ func newWeComEnv(t testing.TB, s *models.Store) *weComEnv {
 	e := &weComEnv{t: t, store: s, clock: clk, reg: prometheus.NewRegistry()}
 	ctx := context.Background()
 	uid := wcUser
-	if err := s.CreateUser(ctx, &models.User{UserID: "rep01", Name: "张三", Role: models.RoleRep, WeComUserID: &uid, Active: true, Territory: "浦东"}); err != nil {
+	if err := s.Users.CreateUser(ctx, &models.User{UserID: "rep01", Name: "张三", Role: models.RoleRep, WeComUserID: &uid, Active: true, Territory: "浦东"}); err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
@@ -72,7 +72,7 @@ func newWeComEnv(t testing.TB, s *models.Store) *weComEnv {
 	flows.Register(b, flows.Deps{Store: s, Clock: clk, Log: log, Config: config.Default()})
 	b.Action(testActionPrefix, func(req *bot.Request, task *models.CardTask) (bot.Reply, error) {
 		e.clicks = append(e.clicks, *req.Event.Action)
-		if err := req.Store.Audit(req.Ctx, req.User.ID, "wecomtest_click", task.TaskID, req.Event.Action.Selected); err != nil {
+		if err := req.Store.Audit.Record(req.Ctx, req.User.ID, "wecomtest_click", task.TaskID, req.Event.Action.Selected); err != nil {
 			return bot.Reply{}, err
 		}
 		return bot.Reply{Texts: []string{"反馈已记录"}, Update: &bot.CardUpdate{ReplaceName: "已提交"}}, nil
@@ -296,11 +296,11 @@ func TestWeComCardEventTwoSelectionsExactlyOnce(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		e := newWeComEnv(t, s)
 		ctx := context.Background()
-		u, err := s.UserByUserID(ctx, "rep01")
+		u, err := s.Users.UserByUserID(ctx, "rep01")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SaveCardTask(ctx, &models.CardTask{TaskID: "fb2-42", Platform: "wecom", UserID: u.ID, Kind: "feedback_step2", ResponseCode: "old"}); err != nil {
+		if err := s.Cards.SaveCardTask(ctx, &models.CardTask{TaskID: "fb2-42", Platform: "wecom", UserID: u.ID, Kind: "feedback_step2", ResponseCode: "old"}); err != nil {
 			t.Fatal(err)
 		}
 		code := e.fake.IssueResponseCode()
@@ -332,7 +332,7 @@ func TestWeComCardEventTwoSelectionsExactlyOnce(t *testing.T) {
 		if len(got.Selected) != 2 || got.Selected[0].QuestionKey != "objection" || strings.Join(got.Answer("concerns"), ",") != "c1,c3" {
 			t.Fatalf("selections %+v", got.Selected)
 		}
-		task, _ := s.CardTaskByTaskID(ctx, "fb2-42")
+		task, _ := s.Cards.CardTaskByTaskID(ctx, "fb2-42")
 		if task.ResponseCode != code {
 			t.Fatalf("response code %q, want the click's %q", task.ResponseCode, code)
 		}

@@ -139,15 +139,15 @@ func (im *Importer) Import(ctx context.Context, kind string, in Input, opts Opti
 	batch := k.parse(env, in.Rows)
 	var counts models.UpsertCounts
 	var rowErrs []RowError
-	err = im.store.Tx(ctx, func(tx *models.Store) error {
+	err = im.store.Tx(ctx, func(ctx context.Context) error {
 		if opts.Guard != nil {
-			if err := opts.Guard(ctx, tx); err != nil {
+			if err := opts.Guard(ctx, im.store); err != nil {
 				return err
 			}
 		}
 		var err error
 		partial := opts.Partial && len(in.itemErrs) == 0
-		counts, rowErrs, err = batch.apply(ctx, tx, partial)
+		counts, rowErrs, err = batch.apply(ctx, im.store, partial)
 		if err != nil {
 			return err
 		}

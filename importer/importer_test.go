@@ -66,11 +66,11 @@ func TestImportWorldAndReimportIsNoOp(t *testing.T) {
 			}
 		}
 
-		rep01, err := s.UserByUserID(ctx, "rep01")
+		rep01, err := s.Users.UserByUserID(ctx, "rep01")
 		if err != nil {
 			t.Fatal(err)
 		}
-		mgr, _ := s.UserByUserID(ctx, "mgr01")
+		mgr, _ := s.Users.UserByUserID(ctx, "mgr01")
 		if rep01.ManagerID == nil || *rep01.ManagerID != mgr.ID || rep01.Role != models.RoleRep ||
 			rep01.WeComUserID == nil || *rep01.WeComUserID != "zhangwei" || !rep01.Active || rep01.Name != "张伟" {
 			t.Fatalf("rep01 = %+v (manager %d)", rep01, mgr.ID)

@@ -28,15 +28,15 @@ var assignmentKind = &spec[assignmentRec]{
 	key: func(a *assignmentRec) string { return a.rep + "|" + a.doctor },
 	resolve: func(ctx context.Context, tx *models.Store, env *runEnv, items []*item[assignmentRec]) error {
 		reps := collect(items, func(a *assignmentRec) string { return a.rep })
-		roles, err := tx.UserRoles(ctx, reps)
+		roles, err := tx.Import.UserRoles(ctx, reps)
 		if err != nil {
 			return err
 		}
-		users, err := tx.UserIDs(ctx, reps)
+		users, err := tx.Import.UserIDs(ctx, reps)
 		if err != nil {
 			return err
 		}
-		docs, err := tx.DoctorIDs(ctx, collect(items, func(a *assignmentRec) string { return a.doctor }))
+		docs, err := tx.Import.DoctorIDs(ctx, collect(items, func(a *assignmentRec) string { return a.doctor }))
 		if err != nil {
 			return err
 		}
@@ -50,7 +50,7 @@ var assignmentKind = &spec[assignmentRec]{
 		return nil
 	},
 	write: func(ctx context.Context, tx *models.Store, _ *runEnv, recs []*assignmentRec) (models.UpsertCounts, error) {
-		return tx.UpsertAssignments(ctx, embedded(recs, func(a *assignmentRec) *models.Assignment { return &a.Assignment }))
+		return tx.Import.UpsertAssignments(ctx, embedded(recs, func(a *assignmentRec) *models.Assignment { return &a.Assignment }))
 	},
 }
 
@@ -127,7 +127,7 @@ var sessionKind = &spec[sessionRec]{
 		return x.doctor + "|" + strconv.Itoa(x.session.Weekday) + "|" + x.session.Day + "|" + x.session.Period
 	},
 	resolve: func(ctx context.Context, tx *models.Store, env *runEnv, items []*item[sessionRec]) error {
-		docs, err := tx.DoctorIDs(ctx, collect(items, func(x *sessionRec) string { return x.doctor }))
+		docs, err := tx.Import.DoctorIDs(ctx, collect(items, func(x *sessionRec) string { return x.doctor }))
 		if err != nil {
 			return err
 		}
@@ -147,11 +147,11 @@ var sessionKind = &spec[sessionRec]{
 				sessions = append(sessions, &x.session)
 			}
 		}
-		total, err := tx.UpsertClinicSessions(ctx, sessions)
+		total, err := tx.Import.UpsertClinicSessions(ctx, sessions)
 		if err != nil {
 			return total, err
 		}
-		c, err := tx.UpsertClinicCancellations(ctx, cancels)
+		c, err := tx.Import.UpsertClinicCancellations(ctx, cancels)
 		total.Add(c)
 		return total, err
 	},
@@ -183,11 +183,11 @@ var flowKind = &spec[flowRec]{
 	},
 	key: func(x *flowRec) string { return x.hospital + "|" + x.Department + "|" + x.product + "|" + x.Month },
 	resolve: func(ctx context.Context, tx *models.Store, env *runEnv, items []*item[flowRec]) error {
-		hs, err := tx.HospitalIDs(ctx, collect(items, func(x *flowRec) string { return x.hospital }))
+		hs, err := tx.Import.HospitalIDs(ctx, collect(items, func(x *flowRec) string { return x.hospital }))
 		if err != nil {
 			return err
 		}
-		ps, err := tx.ProductIDs(ctx, collect(items, func(x *flowRec) string { return x.product }))
+		ps, err := tx.Import.ProductIDs(ctx, collect(items, func(x *flowRec) string { return x.product }))
 		if err != nil {
 			return err
 		}
@@ -198,7 +198,7 @@ var flowKind = &spec[flowRec]{
 		return nil
 	},
 	write: func(ctx context.Context, tx *models.Store, _ *runEnv, recs []*flowRec) (models.UpsertCounts, error) {
-		return tx.UpsertFlowRecords(ctx, embedded(recs, func(x *flowRec) *models.FlowRecord { return &x.FlowRecord }))
+		return tx.Import.UpsertFlowRecords(ctx, embedded(recs, func(x *flowRec) *models.FlowRecord { return &x.FlowRecord }))
 	},
 }
 
@@ -251,7 +251,7 @@ var signalKind = &spec[signalRec]{
 	},
 	key: func(x *signalRec) string { return x.ExternalID },
 	resolve: func(ctx context.Context, tx *models.Store, env *runEnv, items []*item[signalRec]) error {
-		docs, err := tx.DoctorIDs(ctx, collect(items, func(x *signalRec) string { return x.doctor }))
+		docs, err := tx.Import.DoctorIDs(ctx, collect(items, func(x *signalRec) string { return x.doctor }))
 		if err != nil {
 			return err
 		}
@@ -261,7 +261,7 @@ var signalKind = &spec[signalRec]{
 		return nil
 	},
 	write: func(ctx context.Context, tx *models.Store, env *runEnv, recs []*signalRec) (models.UpsertCounts, error) {
-		counts, created, err := tx.UpsertSignals(ctx, embedded(recs, func(x *signalRec) *models.Signal { return &x.Signal }))
+		counts, created, err := tx.Import.UpsertSignals(ctx, embedded(recs, func(x *signalRec) *models.Signal { return &x.Signal }))
 		if err != nil {
 			return counts, err
 		}

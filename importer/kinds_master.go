@@ -44,7 +44,7 @@ var hospitalKind = &spec[models.Hospital]{
 	},
 	key: func(h *models.Hospital) string { return h.ExternalID },
 	write: func(ctx context.Context, tx *models.Store, _ *runEnv, recs []*models.Hospital) (models.UpsertCounts, error) {
-		return tx.UpsertHospitals(ctx, recs)
+		return tx.Import.UpsertHospitals(ctx, recs)
 	},
 }
 
@@ -72,7 +72,7 @@ var productKind = &spec[models.Product]{
 	},
 	key: func(p *models.Product) string { return p.Code },
 	write: func(ctx context.Context, tx *models.Store, _ *runEnv, recs []*models.Product) (models.UpsertCounts, error) {
-		return tx.UpsertProducts(ctx, recs)
+		return tx.Import.UpsertProducts(ctx, recs)
 	},
 }
 
@@ -123,7 +123,7 @@ var doctorKind = &spec[doctorRec]{
 	},
 	key: func(d *doctorRec) string { return d.ExternalID },
 	resolve: func(ctx context.Context, tx *models.Store, env *runEnv, items []*item[doctorRec]) error {
-		ids, err := tx.HospitalIDs(ctx, collect(items, func(d *doctorRec) string { return d.hospital }))
+		ids, err := tx.Import.HospitalIDs(ctx, collect(items, func(d *doctorRec) string { return d.hospital }))
 		if err != nil {
 			return err
 		}
@@ -133,7 +133,7 @@ var doctorKind = &spec[doctorRec]{
 		return nil
 	},
 	write: func(ctx context.Context, tx *models.Store, _ *runEnv, recs []*doctorRec) (models.UpsertCounts, error) {
-		return tx.UpsertDoctors(ctx, embedded(recs, func(d *doctorRec) *models.Doctor { return &d.Doctor }))
+		return tx.Import.UpsertDoctors(ctx, embedded(recs, func(d *doctorRec) *models.Doctor { return &d.Doctor }))
 	},
 }
 
@@ -205,11 +205,11 @@ var doctorProductKind = &spec[doctorProductRec]{
 	},
 	key: func(x *doctorProductRec) string { return x.doctor + "|" + x.product },
 	resolve: func(ctx context.Context, tx *models.Store, env *runEnv, items []*item[doctorProductRec]) error {
-		docs, err := tx.DoctorIDs(ctx, collect(items, func(x *doctorProductRec) string { return x.doctor }))
+		docs, err := tx.Import.DoctorIDs(ctx, collect(items, func(x *doctorProductRec) string { return x.doctor }))
 		if err != nil {
 			return err
 		}
-		prods, err := tx.ProductIDs(ctx, collect(items, func(x *doctorProductRec) string { return x.product }))
+		prods, err := tx.Import.ProductIDs(ctx, collect(items, func(x *doctorProductRec) string { return x.product }))
 		if err != nil {
 			return err
 		}
@@ -220,7 +220,7 @@ var doctorProductKind = &spec[doctorProductRec]{
 		return nil
 	},
 	write: func(ctx context.Context, tx *models.Store, _ *runEnv, recs []*doctorProductRec) (models.UpsertCounts, error) {
-		return tx.UpsertDoctorProducts(ctx, embedded(recs, func(x *doctorProductRec) *models.DoctorProduct { return &x.DoctorProduct }))
+		return tx.Import.UpsertDoctorProducts(ctx, embedded(recs, func(x *doctorProductRec) *models.DoctorProduct { return &x.DoctorProduct }))
 	},
 }
 

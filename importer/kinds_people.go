@@ -90,11 +90,11 @@ func resolveUsers(ctx context.Context, tx *models.Store, env *runEnv, items []*i
 		}
 	}
 	managers := collect(items, func(u *userRec) string { return u.manager })
-	stored, err := tx.UserRoles(ctx, managers)
+	stored, err := tx.Import.UserRoles(ctx, managers)
 	if err != nil {
 		return err
 	}
-	ids, err := tx.UserIDs(ctx, managers)
+	ids, err := tx.Import.UserIDs(ctx, managers)
 	if err != nil {
 		return err
 	}
@@ -134,16 +134,16 @@ func writeUsers(ctx context.Context, tx *models.Store, _ *runEnv, recs []*userRe
 			pending = append(pending, u)
 		}
 	}
-	counts, err := tx.UpsertUsers(ctx, embedded(recs, func(u *userRec) *models.User { return &u.User }))
+	counts, err := tx.Import.UpsertUsers(ctx, embedded(recs, func(u *userRec) *models.User { return &u.User }))
 	if err != nil || len(pending) == 0 {
 		return counts, err
 	}
-	ids, err := tx.UserIDs(ctx, collect(wrap(pending), func(u *userRec) string { return u.manager }))
+	ids, err := tx.Import.UserIDs(ctx, collect(wrap(pending), func(u *userRec) string { return u.manager }))
 	if err != nil {
 		return counts, err
 	}
 	for _, u := range pending {
-		if err := tx.SetUserManager(ctx, u.ID, ids[models.NaturalKey(u.manager)]); err != nil {
+		if err := tx.Import.SetUserManager(ctx, u.ID, ids[models.NaturalKey(u.manager)]); err != nil {
 			return counts, err
 		}
 	}

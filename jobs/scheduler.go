@@ -239,7 +239,7 @@ func (s *Scheduler) start(ctx context.Context, run Run) Result {
 	s.mu.Unlock()
 	if busy {
 		reason := "skipped: the previous run of this job is still in progress on replica " + s.replica
-		err := s.store.RecordJobSkip(context.WithoutCancel(ctx), run.Job, run.Slot, s.replica, reason)
+		err := s.store.Jobs.RecordJobSkip(context.WithoutCancel(ctx), run.Job, run.Slot, s.replica, reason)
 		switch {
 		case errors.Is(err, models.ErrConflict):
 			log.Info("job slot claimed by another replica while this one is busy")
@@ -256,7 +256,7 @@ func (s *Scheduler) start(ctx context.Context, run Run) Result {
 		delete(s.running, run.Job)
 		s.mu.Unlock()
 	}()
-	claim, err := s.store.ClaimJobRun(ctx, run.Job, run.Slot, s.replica)
+	claim, err := s.store.Jobs.ClaimJobRun(ctx, run.Job, run.Slot, s.replica)
 	if errors.Is(err, models.ErrConflict) {
 		log.Info("job slot already claimed by another replica; skipping")
 		res.Err = err
@@ -274,7 +274,7 @@ func (s *Scheduler) start(ctx context.Context, run Run) Result {
 	if res.Err != nil {
 		errText = res.Err.Error()
 	}
-	if err := s.store.FinishJobRun(context.WithoutCancel(ctx), claim.ID, res.Outcome, errText, res.Detail); err != nil {
+	if err := s.store.Jobs.FinishJobRun(context.WithoutCancel(ctx), claim.ID, res.Outcome, errText, res.Detail); err != nil {
 		log.Error("record job outcome", "err", err, "outcome", res.Outcome)
 	}
 	attrs := []any{"outcome", res.Outcome, "detail", res.Detail, "took", s.clock.Now().Sub(started).String()}

@@ -42,7 +42,7 @@ func mustRegister(t *testing.T, reg *jobs.Registry, name string, fn jobs.Func) {
 
 func runs(t *testing.T, s *models.Store, job string) []models.JobRun {
 	t.Helper()
-	out, err := s.JobRuns(context.Background(), job, 100)
+	out, err := s.Jobs.JobRuns(context.Background(), job, 100)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ type AlertDoctor struct {
 }
 
 // AlertDoctors loads doctors (nil = all) with their hospital's name and level.
-func (s *Store) AlertDoctors(ctx context.Context, ids []uint) ([]AlertDoctor, error) {
+func (s *AlertStore) AlertDoctors(ctx context.Context, ids []uint) ([]AlertDoctor, error) {
 	var out []AlertDoctor
 	err := chunked(ids, func(part []uint) error {
 		var rows []AlertDoctor
@@ -49,9 +49,9 @@ const SignalVisitNoShow = "visit_no_show"
 // a visit that met the doctor (checked in or completed) or a visit-class
 // signal other than a no-show with a positive value (visit history imported
 // from a CRM). Doctors never contacted are missing from the map.
-func (s *Store) LastContacts(ctx context.Context, doctorIDs []uint, until string) (map[uint]string, error) {
+func (s *AlertStore) LastContacts(ctx context.Context, doctorIDs []uint, until string) (map[uint]string, error) {
 	out := map[uint]string{}
-	end, err := clock.ParseDay(until, s.loc)
+	end, err := clock.ParseDay(until, s.db.loc)
 	if err != nil {
 		return nil, fmt.Errorf("last contacts: bad day %q: %w", until, err)
 	}
@@ -85,7 +85,7 @@ func (s *Store) LastContacts(ctx context.Context, doctorIDs []uint, until string
 			if err := rows.Scan(&id, &at); err != nil {
 				return err
 			}
-			if day := clock.Day(at, s.loc); day > out[id] {
+			if day := clock.Day(at, s.db.loc); day > out[id] {
 				out[id] = day
 			}
 		}
@@ -99,7 +99,7 @@ func (s *Store) LastContacts(ctx context.Context, doctorIDs []uint, until string
 
 // SignalsOfClass loads the signals of one class for the doctors (nil = all)
 // that occurred in [since, until], with their detail for reason lines.
-func (s *Store) SignalsOfClass(ctx context.Context, doctorIDs []uint, class string, since, until time.Time) ([]Signal, error) {
+func (s *AlertStore) SignalsOfClass(ctx context.Context, doctorIDs []uint, class string, since, until time.Time) ([]Signal, error) {
 	var out []Signal
 	err := chunked(doctorIDs, func(part []uint) error {
 		var rows []Signal
@@ -128,7 +128,7 @@ type PlannedVisit struct {
 }
 
 // PlannedVisits lists the planned visits with from <= day <= to (plan vs actual).
-func (s *Store) PlannedVisits(ctx context.Context, from, to string) ([]PlannedVisit, error) {
+func (s *AlertStore) PlannedVisits(ctx context.Context, from, to string) ([]PlannedVisit, error) {
 	var out []PlannedVisit
 	err := s.db.WithContext(ctx).Table("visits AS v").
 		Select(`v.rep_id, v.day, v.verified, v.doctor_id, v.status, h.level AS planned_level,
@@ -144,7 +144,7 @@ func (s *Store) PlannedVisits(ctx context.Context, from, to string) ([]PlannedVi
 }
 
 // LastAlert is the newest alert of kind about subject, or ErrNotFound.
-func (s *Store) LastAlert(ctx context.Context, kind, subject string) (*Alert, error) {
+func (s *AlertStore) LastAlert(ctx context.Context, kind, subject string) (*Alert, error) {
 	var a Alert
 	err := s.db.WithContext(ctx).Where("kind = ? AND subject_key = ?", kind, subject).Order("created_at DESC, id DESC").Limit(1).Find(&a).Error
 	if err != nil {
@@ -157,18 +157,18 @@ func (s *Store) LastAlert(ctx context.Context, kind, subject string) (*Alert, er
 }
 
 // CreateAlert inserts an alert.
-func (s *Store) CreateAlert(ctx context.Context, a *Alert) error {
+func (s *AlertStore) CreateAlert(ctx context.Context, a *Alert) error {
 	if len(a.Kind) > 32 || len(a.SubjectKey) > 64 || a.Kind == "" || a.SubjectKey == "" {
 		return fmt.Errorf("create alert: kind (1-32 bytes) and subject (1-64 bytes) required, got %q %q", a.Kind, a.SubjectKey)
 	}
-	if err := s.create(ctx, a); err != nil {
+	if err := s.db.create(ctx, a); err != nil {
 		return fmt.Errorf("create alert %s %s: %w", a.Kind, a.SubjectKey, err)
 	}
 	return nil
 }
 
 // AlertsByIDs loads alerts by id, in id order.
-func (s *Store) AlertsByIDs(ctx context.Context, ids []uint) ([]Alert, error) {
+func (s *AlertStore) AlertsByIDs(ctx context.Context, ids []uint) ([]Alert, error) {
 	var out []Alert
 	if len(ids) == 0 {
 		return nil, nil
@@ -181,11 +181,11 @@ func (s *Store) AlertsByIDs(ctx context.Context, ids []uint) ([]Alert, error) {
 
 // SetAlertStatus moves alerts to status; snoozeUntil is kept only for
 // snoozed alerts, repID (if not nil) records the rep an alert was assigned to.
-func (s *Store) SetAlertStatus(ctx context.Context, ids []uint, status string, snoozeUntil *time.Time, repID *uint) error {
+func (s *AlertStore) SetAlertStatus(ctx context.Context, ids []uint, status string, snoozeUntil *time.Time, repID *uint) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	upd := map[string]any{"status": status, "snooze_until": nil, "updated_at": s.clock.Now().UTC()}
+	upd := map[string]any{"status": status, "snooze_until": nil, "updated_at": s.db.clock.Now().UTC()}
 	if snoozeUntil != nil {
 		upd["snooze_until"] = snoozeUntil.UTC()
 	}
@@ -199,7 +199,7 @@ func (s *Store) SetAlertStatus(ctx context.Context, ids []uint, status string, s
 }
 
 // DueSnoozedAlerts lists the snoozed alerts whose 一周后提醒 time has come.
-func (s *Store) DueSnoozedAlerts(ctx context.Context, now time.Time) ([]Alert, error) {
+func (s *AlertStore) DueSnoozedAlerts(ctx context.Context, now time.Time) ([]Alert, error) {
 	var out []Alert
 	if err := s.db.WithContext(ctx).Where("status = ? AND snooze_until <= ?", AlertSnoozed, now.UTC()).Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("due snoozed alerts: %w", err)
@@ -209,8 +209,8 @@ func (s *Store) DueSnoozedAlerts(ctx context.Context, now time.Time) ([]Alert, e
 
 // AddMustVisit inserts a must-visit; one with the same RefKey (e.g. the
 // same alert assigned twice) is left alone and created=false.
-func (s *Store) AddMustVisit(ctx context.Context, m *MustVisit) (created bool, err error) {
-	err = s.create(ctx, m)
+func (s *AlertStore) AddMustVisit(ctx context.Context, m *MustVisit) (created bool, err error) {
+	err = s.db.create(ctx, m)
 	if errors.Is(err, ErrConflict) {
 		return false, nil
 	}
@@ -222,16 +222,16 @@ func (s *Store) AddMustVisit(ctx context.Context, m *MustVisit) (created bool, e
 
 // PendingOutbox is the outbox row with dedupeKey if it has not been claimed
 // yet (so its payload may still change), else ErrNotFound.
-func (s *Store) PendingOutbox(ctx context.Context, dedupeKey string) (*OutboxMessage, error) {
+func (s *AlertStore) PendingOutbox(ctx context.Context, dedupeKey string) (*OutboxMessage, error) {
 	return first[OutboxMessage](ctx, s.db, "dedupe_key = ? AND status = ? AND attempts = ?", dedupeKey, OutboxPending, 0)
 }
 
 // RewritePendingOutbox replaces the payload of a row that is still pending
 // and never tried; ok=false when a dispatcher claimed it meanwhile (the
 // caller then sends a new message instead).
-func (s *Store) RewritePendingOutbox(ctx context.Context, id uint, payload string) (ok bool, err error) {
+func (s *AlertStore) RewritePendingOutbox(ctx context.Context, id uint, payload string) (ok bool, err error) {
 	res := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("id = ? AND status = ? AND attempts = ?", id, OutboxPending, 0).
-		Updates(map[string]any{"payload": payload, "updated_at": s.clock.Now().UTC()})
+		Updates(map[string]any{"payload": payload, "updated_at": s.db.clock.Now().UTC()})
 	if res.Error != nil {
 		return false, fmt.Errorf("rewrite outbox %d: %w", id, res.Error)
 	}
@@ -240,14 +240,14 @@ func (s *Store) RewritePendingOutbox(ctx context.Context, id uint, payload strin
 
 // SetCardTaskData saves a card task's rendered card and data (e.g. the
 // alert ids of a merged alert card).
-func (s *Store) SetCardTaskData(ctx context.Context, taskID, card, data string) error {
+func (s *AlertStore) SetCardTaskData(ctx context.Context, taskID, card, data string) error {
 	return s.db.WithContext(ctx).Model(&CardTask{}).Where("task_id = ?", taskID).
-		Updates(map[string]any{"card": card, "data": data, "updated_at": s.clock.Now().UTC()}).Error
+		Updates(map[string]any{"card": card, "data": data, "updated_at": s.db.clock.Now().UTC()}).Error
 }
 
 // RepsOfDoctors maps each doctor (nil = all) to the active reps assigned to
 // them, lowest user id first: the first is the one whose manager is alerted.
-func (s *Store) RepsOfDoctors(ctx context.Context, doctorIDs []uint) (map[uint][]uint, error) {
+func (s *AlertStore) RepsOfDoctors(ctx context.Context, doctorIDs []uint) (map[uint][]uint, error) {
 	out := map[uint][]uint{}
 	err := chunked(doctorIDs, func(part []uint) error {
 		var rows []struct{ DoctorID, RepID uint }
@@ -268,7 +268,7 @@ func (s *Store) RepsOfDoctors(ctx context.Context, doctorIDs []uint) (map[uint][
 // TierChangesBetween lists the tier moves recorded with from <= day <= to
 // for the doctors (nil = all), leaving out first classifications (no
 // previous tier): the weekly digest's tier movements.
-func (s *Store) TierChangesBetween(ctx context.Context, doctorIDs []uint, from, to string) ([]TierChange, error) {
+func (s *AlertStore) TierChangesBetween(ctx context.Context, doctorIDs []uint, from, to string) ([]TierChange, error) {
 	var out []TierChange
 	err := chunked(doctorIDs, func(part []uint) error {
 		var rows []TierChange
@@ -295,7 +295,7 @@ type ExemplaryFeedback struct {
 // BestFeedback lists the n best feedback records of the reps submitted in
 // [since, until) that obtained a commitment (not empty, not 无), by quality
 // score: talk-track examples for the team.
-func (s *Store) BestFeedback(ctx context.Context, repIDs []uint, since, until time.Time, n int) ([]ExemplaryFeedback, error) {
+func (s *AlertStore) BestFeedback(ctx context.Context, repIDs []uint, since, until time.Time, n int) ([]ExemplaryFeedback, error) {
 	var out []ExemplaryFeedback
 	if len(repIDs) == 0 || n <= 0 {
 		return nil, nil
@@ -315,7 +315,7 @@ func (s *Store) BestFeedback(ctx context.Context, repIDs []uint, since, until ti
 }
 
 // AlertsCreatedBetween counts the alerts per manager created in [since, until).
-func (s *Store) AlertsCreatedBetween(ctx context.Context, managerID uint, since, until time.Time) (int64, error) {
+func (s *AlertStore) AlertsCreatedBetween(ctx context.Context, managerID uint, since, until time.Time) (int64, error) {
 	var n int64
 	err := s.db.WithContext(ctx).Model(&Alert{}).Where("manager_id = ? AND created_at >= ? AND created_at < ?", managerID, since.UTC(), until.UTC()).Count(&n).Error
 	if err != nil {

@@ -43,51 +43,51 @@ func TestAlertStore(t *testing.T) {
 			sg.ExternalID = string(rune('a' + i))
 			fail(s.DB(ctx).Create(&sg).Error)
 		}
-		last, err := s.LastContacts(ctx, []uint{d.ID, d2.ID}, "2026-12-01")
+		last, err := s.Alerts.LastContacts(ctx, []uint{d.ID, d2.ID}, "2026-12-01")
 		fail(err)
 		if last[d.ID] != "2026-11-25" || last[d2.ID] != "" {
 			t.Fatalf("last contacts = %v", last)
 		}
-		if _, err := s.LastContacts(ctx, nil, "Dec 1"); err == nil {
+		if _, err := s.Alerts.LastContacts(ctx, nil, "Dec 1"); err == nil {
 			t.Fatal("want an error for a bad day")
 		}
-		dig, err := s.SignalsOfClass(ctx, nil, models.ClassDigital, at("2026-11-24", 0), at("2026-12-01", 0))
+		dig, err := s.Alerts.SignalsOfClass(ctx, nil, models.ClassDigital, at("2026-11-24", 0), at("2026-12-01", 0))
 		fail(err)
 		if len(dig) != 1 || dig[0].DoctorID != d2.ID {
 			t.Fatalf("digital signals = %+v", dig)
 		}
-		rows, err := s.AlertDoctors(ctx, []uint{d.ID})
+		rows, err := s.Alerts.AlertDoctors(ctx, []uint{d.ID})
 		fail(err)
 		if len(rows) != 1 || rows[0].HospitalName != "浙大一院" || rows[0].HospitalLevel != models.Level3A || !rows[0].IsKOL {
 			t.Fatalf("alert doctors = %+v", rows)
 		}
 
 		// Alerts: newest per kind and subject; bad keys refused.
-		if _, err := s.LastAlert(ctx, "silent_kol", "doctor:1"); !errors.Is(err, models.ErrNotFound) {
+		if _, err := s.Alerts.LastAlert(ctx, "silent_kol", "doctor:1"); !errors.Is(err, models.ErrNotFound) {
 			t.Fatalf("no alert yet: %v", err)
 		}
 		a1 := &models.Alert{Kind: "silent_kol", SubjectKey: "doctor:1", Title: "t", Status: models.AlertOpen}
-		fail(s.CreateAlert(ctx, a1))
+		fail(s.Alerts.CreateAlert(ctx, a1))
 		a2 := &models.Alert{Kind: "silent_kol", SubjectKey: "doctor:1", Title: "t2", Status: models.AlertOpen}
-		fail(s.CreateAlert(ctx, a2))
-		if got, err := s.LastAlert(ctx, "silent_kol", "doctor:1"); err != nil || got.ID != a2.ID {
+		fail(s.Alerts.CreateAlert(ctx, a2))
+		if got, err := s.Alerts.LastAlert(ctx, "silent_kol", "doctor:1"); err != nil || got.ID != a2.ID {
 			t.Fatalf("last alert = %+v %v", got, err)
 		}
-		if err := s.CreateAlert(ctx, &models.Alert{Kind: "silent_kol", Title: "t", Status: models.AlertOpen}); err == nil {
+		if err := s.Alerts.CreateAlert(ctx, &models.Alert{Kind: "silent_kol", Title: "t", Status: models.AlertOpen}); err == nil {
 			t.Fatal("an alert without a subject was stored")
 		}
 		until := at("2026-12-08", 0)
-		fail(s.SetAlertStatus(ctx, []uint{a1.ID}, models.AlertSnoozed, &until, nil))
-		if due, err := s.DueSnoozedAlerts(ctx, at("2026-12-07", 23)); err != nil || len(due) != 0 {
+		fail(s.Alerts.SetAlertStatus(ctx, []uint{a1.ID}, models.AlertSnoozed, &until, nil))
+		if due, err := s.Alerts.DueSnoozedAlerts(ctx, at("2026-12-07", 23)); err != nil || len(due) != 0 {
 			t.Fatalf("due early: %v %v", due, err)
 		}
-		if due, err := s.DueSnoozedAlerts(ctx, until); err != nil || len(due) != 1 || due[0].ID != a1.ID {
+		if due, err := s.Alerts.DueSnoozedAlerts(ctx, until); err != nil || len(due) != 1 || due[0].ID != a1.ID {
 			t.Fatalf("due: %v %v", due, err)
 		}
 
 		// Must-visits are idempotent per RefKey.
 		for i, want := range []bool{true, false} {
-			created, err := s.AddMustVisit(ctx, &models.MustVisit{RepID: 1, DoctorID: d.ID, DueDay: "2026-12-02", Source: models.RecMustVisit, RefKey: "alert:1"})
+			created, err := s.Alerts.AddMustVisit(ctx, &models.MustVisit{RepID: 1, DoctorID: d.ID, DueDay: "2026-12-02", Source: models.RecMustVisit, RefKey: "alert:1"})
 			if err != nil || created != want {
 				t.Fatalf("add #%d: created=%v err=%v", i+1, created, err)
 			}
@@ -95,22 +95,22 @@ func TestAlertStore(t *testing.T) {
 
 		// A pending outbox row can be rewritten until a dispatcher claims it.
 		row := &models.OutboxMessage{DedupeKey: "console:1:alert:0900:2026-12-01", Platform: "console", RecipientID: 1, Purpose: "alert:0900", Kind: models.OutboxText, Payload: `{"to":"a","text":"1"}`}
-		fail(s.Enqueue(ctx, row))
-		pending, err := s.PendingOutbox(ctx, row.DedupeKey)
+		fail(s.Outbox.Enqueue(ctx, row))
+		pending, err := s.Alerts.PendingOutbox(ctx, row.DedupeKey)
 		fail(err)
-		if ok, err := s.RewritePendingOutbox(ctx, pending.ID, `{"to":"a","text":"2"}`); err != nil || !ok {
+		if ok, err := s.Alerts.RewritePendingOutbox(ctx, pending.ID, `{"to":"a","text":"2"}`); err != nil || !ok {
 			t.Fatalf("rewrite pending: %v %v", ok, err)
 		}
-		if _, err := s.ClaimOutbox(ctx, "test", []string{"console"}, 10, time.Minute); err != nil {
+		if _, err := s.Outbox.ClaimOutbox(ctx, "test", []string{"console"}, 10, time.Minute); err != nil {
 			t.Fatal(err)
 		}
-		if ok, err := s.RewritePendingOutbox(ctx, pending.ID, `{"to":"a","text":"3"}`); err != nil || ok {
+		if ok, err := s.Alerts.RewritePendingOutbox(ctx, pending.ID, `{"to":"a","text":"3"}`); err != nil || ok {
 			t.Fatalf("rewrite after claim: %v %v", ok, err)
 		}
-		if _, err := s.PendingOutbox(ctx, row.DedupeKey); !errors.Is(err, models.ErrNotFound) {
+		if _, err := s.Alerts.PendingOutbox(ctx, row.DedupeKey); !errors.Is(err, models.ErrNotFound) {
 			t.Fatalf("claimed row still pending: %v", err)
 		}
-		got, err := s.OutboxMessageByID(ctx, pending.ID)
+		got, err := s.Outbox.OutboxMessageByID(ctx, pending.ID)
 		fail(err)
 		if got.Payload != `{"to":"a","text":"2"}` {
 			t.Fatalf("payload = %s", got.Payload)

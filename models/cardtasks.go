@@ -6,13 +6,13 @@ import (
 )
 
 // CardTaskByTaskID loads the card a callback refers to.
-func (s *Store) CardTaskByTaskID(ctx context.Context, taskID string) (*CardTask, error) {
+func (s *CardStore) CardTaskByTaskID(ctx context.Context, taskID string) (*CardTask, error) {
 	return first[CardTask](ctx, s.db, "task_id = ?", taskID)
 }
 
 // SaveCardTask inserts a card task; a task id already used is ErrConflict.
-func (s *Store) SaveCardTask(ctx context.Context, t *CardTask) error {
-	if err := s.create(ctx, t); err != nil {
+func (s *CardStore) SaveCardTask(ctx context.Context, t *CardTask) error {
+	if err := s.db.create(ctx, t); err != nil {
 		return fmt.Errorf("save card task %s: %w", t.TaskID, err)
 	}
 	return nil
@@ -20,20 +20,20 @@ func (s *Store) SaveCardTask(ctx context.Context, t *CardTask) error {
 
 // SetCardResponseCode keeps the newest single-use response_code of a card
 // (WeCom: valid once, for 72 h) so the next update can use it.
-func (s *Store) SetCardResponseCode(ctx context.Context, taskID, code string) error {
+func (s *CardStore) SetCardResponseCode(ctx context.Context, taskID, code string) error {
 	return s.db.WithContext(ctx).Model(&CardTask{}).Where("task_id = ?", taskID).
-		Updates(map[string]any{"response_code": code, "updated_at": s.clock.Now().UTC()}).Error
+		Updates(map[string]any{"response_code": code, "updated_at": s.db.clock.Now().UTC()}).Error
 }
 
 // UpdateCardTask saves the state and rendered card of a task.
-func (s *Store) UpdateCardTask(ctx context.Context, taskID, state, card string) error {
+func (s *CardStore) UpdateCardTask(ctx context.Context, taskID, state, card string) error {
 	return s.db.WithContext(ctx).Model(&CardTask{}).Where("task_id = ?", taskID).
-		Updates(map[string]any{"state": state, "card": card, "updated_at": s.clock.Now().UTC()}).Error
+		Updates(map[string]any{"state": state, "card": card, "updated_at": s.db.clock.Now().UTC()}).Error
 }
 
 // SetCardMsgID records the platform message id after a send.
-func (s *Store) SetCardMsgID(ctx context.Context, taskID, msgID, responseCode string) error {
-	upd := map[string]any{"msg_id": msgID, "updated_at": s.clock.Now().UTC()}
+func (s *CardStore) SetCardMsgID(ctx context.Context, taskID, msgID, responseCode string) error {
+	upd := map[string]any{"msg_id": msgID, "updated_at": s.db.clock.Now().UTC()}
 	if responseCode != "" {
 		upd["response_code"] = responseCode
 	}
@@ -41,12 +41,12 @@ func (s *Store) SetCardMsgID(ctx context.Context, taskID, msgID, responseCode st
 }
 
 // CardTaskByID loads a card task by primary key.
-func (s *Store) CardTaskByID(ctx context.Context, id uint) (*CardTask, error) {
+func (s *CardStore) CardTaskByID(ctx context.Context, id uint) (*CardTask, error) {
 	return first[CardTask](ctx, s.db, "id = ?", id)
 }
 
 // CardTaskFor is the newest card of a kind sent to a user for a day (nil if none).
-func (s *Store) CardTaskFor(ctx context.Context, userID uint, kind, day string) (*CardTask, error) {
+func (s *CardStore) CardTaskFor(ctx context.Context, userID uint, kind, day string) (*CardTask, error) {
 	var t CardTask
 	err := s.db.WithContext(ctx).Where("user_id = ? AND kind = ? AND day = ?", userID, kind, day).Order("id DESC").Limit(1).Find(&t).Error
 	if err != nil || t.ID == 0 {

@@ -7,32 +7,32 @@ import (
 )
 
 // AddConsoleMessage appends one console line; body is marshalled as JSON.
-func (s *Store) AddConsoleMessage(ctx context.Context, userID uint, direction, kind, taskID string, body any) (uint, error) {
+func (s *ConsoleStore) AddConsoleMessage(ctx context.Context, userID uint, direction, kind, taskID string, body any) (uint, error) {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return 0, fmt.Errorf("console body: %w", err)
 	}
-	m := ConsoleMessage{UserID: userID, Direction: direction, Kind: kind, TaskID: taskID, Body: string(b), CreatedAt: s.clock.Now().UTC()}
-	if err := s.create(ctx, &m); err != nil {
+	m := ConsoleMessage{UserID: userID, Direction: direction, Kind: kind, TaskID: taskID, Body: string(b), CreatedAt: s.db.clock.Now().UTC()}
+	if err := s.db.create(ctx, &m); err != nil {
 		return 0, err
 	}
 	return m.ID, nil
 }
 
 // ConsoleMessages lists a user's console lines after afterID, oldest first, at most limit.
-func (s *Store) ConsoleMessages(ctx context.Context, userID, afterID uint, limit int) ([]ConsoleMessage, error) {
+func (s *ConsoleStore) ConsoleMessages(ctx context.Context, userID, afterID uint, limit int) ([]ConsoleMessage, error) {
 	var out []ConsoleMessage
 	err := s.db.WithContext(ctx).Where("user_id = ? AND id > ?", userID, afterID).Order("id").Limit(limit).Find(&out).Error
 	return out, err
 }
 
 // ConsoleCard finds the console copy of a card by task id.
-func (s *Store) ConsoleCard(ctx context.Context, userID uint, taskID string) (*ConsoleMessage, error) {
+func (s *ConsoleStore) ConsoleCard(ctx context.Context, userID uint, taskID string) (*ConsoleMessage, error) {
 	return first[ConsoleMessage](ctx, s.db, "user_id = ? AND task_id = ? AND kind = ?", userID, taskID, "card")
 }
 
 // ReplaceConsoleBody rewrites a console message body (card updated in place).
-func (s *Store) ReplaceConsoleBody(ctx context.Context, id uint, body any) error {
+func (s *ConsoleStore) ReplaceConsoleBody(ctx context.Context, id uint, body any) error {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return err

@@ -28,7 +28,7 @@ const purgeBatch = 2000
 // Purge deletes bookkeeping rows older than the cutoffs, in batches: delivery
 // keys, sent outbox rows (pending, sending and dead rows are kept), finished
 // job runs, raw events, console lines and expired settings.
-func (s *Store) Purge(ctx context.Context, c PurgeCutoffs) (PurgeResult, error) {
+func (s *HousekeepingStore) Purge(ctx context.Context, c PurgeCutoffs) (PurgeResult, error) {
 	var r PurgeResult
 	steps := []struct {
 		n     *int64
@@ -50,7 +50,7 @@ func (s *Store) Purge(ctx context.Context, c PurgeCutoffs) (PurgeResult, error) 
 		}
 	}
 	// Expired settings (cached tokens, check-in markers) are few: one statement.
-	res := s.db.WithContext(ctx).Where("expires_at IS NOT NULL AND expires_at < ?", s.clock.Now().UTC()).Delete(&Setting{})
+	res := s.db.WithContext(ctx).Where("expires_at IS NOT NULL AND expires_at < ?", s.db.clock.Now().UTC()).Delete(&Setting{})
 	r.Settings = res.RowsAffected
 	if res.Error != nil {
 		return r, fmt.Errorf("purge settings: %w", res.Error)
@@ -60,7 +60,7 @@ func (s *Store) Purge(ctx context.Context, c PurgeCutoffs) (PurgeResult, error) 
 
 // purge deletes matching rows of model batch by batch (ids first: MySQL has
 // no LIMIT in an IN subquery).
-func (s *Store) purge(ctx context.Context, model any, where string, args ...any) (int64, error) {
+func (s *HousekeepingStore) purge(ctx context.Context, model any, where string, args ...any) (int64, error) {
 	var total int64
 	for {
 		if err := ctx.Err(); err != nil {

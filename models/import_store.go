@@ -19,8 +19,8 @@ const (
 )
 
 // chunk is the batch size for this store's driver.
-func (s *Store) chunk() int {
-	if s.driver == "sqlite" {
+func (s *ImportStore) chunk() int {
+	if s.db.driver == "sqlite" {
 		return sqliteChunk
 	}
 	return importChunk
@@ -59,7 +59,7 @@ type upsertSpec[T any] struct {
 // upsertRows inserts the rows that are new, updates the ones that differ and
 // leaves the rest alone, so importing the same data twice writes nothing.
 // Rows get their primary keys; the created ones are returned.
-func upsertRows[T any](ctx context.Context, s *Store, rows []*T, sp upsertSpec[T]) (UpsertCounts, []*T, error) {
+func upsertRows[T any](ctx context.Context, s *ImportStore, rows []*T, sp upsertSpec[T]) (UpsertCounts, []*T, error) {
 	var counts UpsertCounts
 	if len(rows) == 0 {
 		return counts, nil, nil
@@ -154,7 +154,7 @@ func keyOf(parts ...any) string {
 
 // idsBy maps values of an indexed column to primary keys, looked up in chunks.
 // Keys of the result are NaturalKey(value).
-func (s *Store) idsBy(ctx context.Context, model any, col string, values []string) (map[string]uint, error) {
+func (s *ImportStore) idsBy(ctx context.Context, model any, col string, values []string) (map[string]uint, error) {
 	chunk := s.chunk()
 	out := make(map[string]uint, len(values))
 	uniq := make([]string, 0, len(values))
@@ -183,27 +183,27 @@ func (s *Store) idsBy(ctx context.Context, model any, col string, values []strin
 }
 
 // HospitalIDs maps hospital external ids to primary keys (missing ids are absent).
-func (s *Store) HospitalIDs(ctx context.Context, externalIDs []string) (map[string]uint, error) {
+func (s *ImportStore) HospitalIDs(ctx context.Context, externalIDs []string) (map[string]uint, error) {
 	return s.idsBy(ctx, &Hospital{}, "external_id", externalIDs)
 }
 
 // DoctorIDs maps doctor external ids to primary keys (missing ids are absent).
-func (s *Store) DoctorIDs(ctx context.Context, externalIDs []string) (map[string]uint, error) {
+func (s *ImportStore) DoctorIDs(ctx context.Context, externalIDs []string) (map[string]uint, error) {
 	return s.idsBy(ctx, &Doctor{}, "external_id", externalIDs)
 }
 
 // ProductIDs maps product codes to primary keys (missing codes are absent).
-func (s *Store) ProductIDs(ctx context.Context, codes []string) (map[string]uint, error) {
+func (s *ImportStore) ProductIDs(ctx context.Context, codes []string) (map[string]uint, error) {
 	return s.idsBy(ctx, &Product{}, "code", codes)
 }
 
 // UserIDs maps visitbot user ids ("rep01") to primary keys (missing ids are absent).
-func (s *Store) UserIDs(ctx context.Context, userIDs []string) (map[string]uint, error) {
+func (s *ImportStore) UserIDs(ctx context.Context, userIDs []string) (map[string]uint, error) {
 	return s.idsBy(ctx, &User{}, "user_id", userIDs)
 }
 
 // UserRoles maps visitbot user ids to their roles (missing ids are absent).
-func (s *Store) UserRoles(ctx context.Context, userIDs []string) (map[string]Role, error) {
+func (s *ImportStore) UserRoles(ctx context.Context, userIDs []string) (map[string]Role, error) {
 	out := map[string]Role{}
 	for start := 0; start < len(userIDs); start += s.chunk() {
 		end := min(start+s.chunk(), len(userIDs))
@@ -220,6 +220,6 @@ func (s *Store) UserRoles(ctx context.Context, userIDs []string) (map[string]Rol
 
 // SetUserManager points a user at their manager; the users import uses it for
 // managers created by the same file.
-func (s *Store) SetUserManager(ctx context.Context, userID, managerID uint) error {
+func (s *ImportStore) SetUserManager(ctx context.Context, userID, managerID uint) error {
 	return s.db.WithContext(ctx).Model(&User{}).Where("id = ?", userID).Update("manager_id", managerID).Error
 }

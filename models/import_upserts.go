@@ -13,7 +13,7 @@ import (
 // already be resolved.
 
 // UpsertHospitals upserts hospitals by ExternalID.
-func (s *Store) UpsertHospitals(ctx context.Context, rows []*Hospital) (UpsertCounts, error) {
+func (s *ImportStore) UpsertHospitals(ctx context.Context, rows []*Hospital) (UpsertCounts, error) {
 	c, _, err := upsertRows(ctx, s, rows, upsertSpec[Hospital]{
 		lookupCol: "external_id",
 		lookup:    func(h *Hospital) any { return h.ExternalID },
@@ -29,7 +29,7 @@ func (s *Store) UpsertHospitals(ctx context.Context, rows []*Hospital) (UpsertCo
 
 // UpsertDoctors upserts doctors by ExternalID. The dynamic Tier and Heat are
 // computed by scoring and never overwritten by an import.
-func (s *Store) UpsertDoctors(ctx context.Context, rows []*Doctor) (UpsertCounts, error) {
+func (s *ImportStore) UpsertDoctors(ctx context.Context, rows []*Doctor) (UpsertCounts, error) {
 	c, _, err := upsertRows(ctx, s, rows, upsertSpec[Doctor]{
 		lookupCol: "external_id",
 		lookup:    func(d *Doctor) any { return d.ExternalID },
@@ -48,7 +48,7 @@ func (s *Store) UpsertDoctors(ctx context.Context, rows []*Doctor) (UpsertCounts
 
 // UpsertUsers upserts users by UserID. A platform id already used by another
 // user is ErrConflict.
-func (s *Store) UpsertUsers(ctx context.Context, rows []*User) (UpsertCounts, error) {
+func (s *ImportStore) UpsertUsers(ctx context.Context, rows []*User) (UpsertCounts, error) {
 	c, _, err := upsertRows(ctx, s, rows, upsertSpec[User]{
 		lookupCol: "user_id",
 		lookup:    func(u *User) any { return u.UserID },
@@ -66,7 +66,7 @@ func (s *Store) UpsertUsers(ctx context.Context, rows []*User) (UpsertCounts, er
 }
 
 // UpsertAssignments links reps to doctors; an existing link is unchanged.
-func (s *Store) UpsertAssignments(ctx context.Context, rows []*Assignment) (UpsertCounts, error) {
+func (s *ImportStore) UpsertAssignments(ctx context.Context, rows []*Assignment) (UpsertCounts, error) {
 	c, _, err := upsertRows(ctx, s, rows, upsertSpec[Assignment]{
 		lookupCol: "rep_id",
 		lookup:    func(a *Assignment) any { return a.RepID },
@@ -78,7 +78,7 @@ func (s *Store) UpsertAssignments(ctx context.Context, rows []*Assignment) (Upse
 }
 
 // UpsertClinicSessions adds weekly or dated clinic sessions; an existing one is unchanged.
-func (s *Store) UpsertClinicSessions(ctx context.Context, rows []*ClinicSession) (UpsertCounts, error) {
+func (s *ImportStore) UpsertClinicSessions(ctx context.Context, rows []*ClinicSession) (UpsertCounts, error) {
 	c, _, err := upsertRows(ctx, s, rows, upsertSpec[ClinicSession]{
 		lookupCol: "doctor_id",
 		lookup:    func(x *ClinicSession) any { return x.DoctorID },
@@ -90,7 +90,7 @@ func (s *Store) UpsertClinicSessions(ctx context.Context, rows []*ClinicSession)
 }
 
 // UpsertClinicCancellations adds 停诊 days; the reason of an existing one is updated.
-func (s *Store) UpsertClinicCancellations(ctx context.Context, rows []*ClinicCancellation) (UpsertCounts, error) {
+func (s *ImportStore) UpsertClinicCancellations(ctx context.Context, rows []*ClinicCancellation) (UpsertCounts, error) {
 	c, _, err := upsertRows(ctx, s, rows, upsertSpec[ClinicCancellation]{
 		lookupCol: "doctor_id",
 		lookup:    func(x *ClinicCancellation) any { return x.DoctorID },
@@ -103,7 +103,7 @@ func (s *Store) UpsertClinicCancellations(ctx context.Context, rows []*ClinicCan
 }
 
 // UpsertProducts upserts products by Code.
-func (s *Store) UpsertProducts(ctx context.Context, rows []*Product) (UpsertCounts, error) {
+func (s *ImportStore) UpsertProducts(ctx context.Context, rows []*Product) (UpsertCounts, error) {
 	c, _, err := upsertRows(ctx, s, rows, upsertSpec[Product]{
 		lookupCol: "code",
 		lookup:    func(p *Product) any { return p.Code },
@@ -116,7 +116,7 @@ func (s *Store) UpsertProducts(ctx context.Context, rows []*Product) (UpsertCoun
 }
 
 // UpsertDoctorProducts upserts doctor × product match scores.
-func (s *Store) UpsertDoctorProducts(ctx context.Context, rows []*DoctorProduct) (UpsertCounts, error) {
+func (s *ImportStore) UpsertDoctorProducts(ctx context.Context, rows []*DoctorProduct) (UpsertCounts, error) {
 	c, _, err := upsertRows(ctx, s, rows, upsertSpec[DoctorProduct]{
 		lookupCol: "doctor_id",
 		lookup:    func(x *DoctorProduct) any { return x.DoctorID },
@@ -129,7 +129,7 @@ func (s *Store) UpsertDoctorProducts(ctx context.Context, rows []*DoctorProduct)
 }
 
 // UpsertFlowRecords upserts monthly hospital × department × product flow data.
-func (s *Store) UpsertFlowRecords(ctx context.Context, rows []*FlowRecord) (UpsertCounts, error) {
+func (s *ImportStore) UpsertFlowRecords(ctx context.Context, rows []*FlowRecord) (UpsertCounts, error) {
 	c, _, err := upsertRows(ctx, s, rows, upsertSpec[FlowRecord]{
 		lookupCol: "hospital_id",
 		lookup:    func(x *FlowRecord) any { return x.HospitalID },
@@ -144,7 +144,7 @@ func (s *Store) UpsertFlowRecords(ctx context.Context, rows []*FlowRecord) (Upse
 // UpsertSignals upserts signals by ExternalID and returns the newly created
 // ones, for the real-time alert detectors. Compliance is checked by the
 // caller (CheckSignalCompliance) before rows get here.
-func (s *Store) UpsertSignals(ctx context.Context, rows []*Signal) (UpsertCounts, []*Signal, error) {
+func (s *ImportStore) UpsertSignals(ctx context.Context, rows []*Signal) (UpsertCounts, []*Signal, error) {
 	c, created, err := upsertRows(ctx, s, rows, upsertSpec[Signal]{
 		lookupCol: "external_id",
 		lookup:    func(x *Signal) any { return x.ExternalID },

@@ -16,31 +16,31 @@ const maxJobRunText = 16 << 10
 // ClaimJobRun inserts the (job, slot) row with outcome running. The unique
 // index on (job, slot) makes this the cross-replica lock: exactly one insert
 // wins, every other replica gets ErrConflict and must skip the slot.
-func (s *Store) ClaimJobRun(ctx context.Context, job, slot, replica string) (*JobRun, error) {
+func (s *JobStore) ClaimJobRun(ctx context.Context, job, slot, replica string) (*JobRun, error) {
 	return s.insertJobRun(ctx, job, slot, replica, JobRunning, "")
 }
 
 // RecordJobSkip stores a slot this replica skipped (outcome skipped) with
 // the reason. It claims the slot like ClaimJobRun: ErrConflict means another
 // replica already owns it, which is fine for the caller.
-func (s *Store) RecordJobSkip(ctx context.Context, job, slot, replica, reason string) error {
+func (s *JobStore) RecordJobSkip(ctx context.Context, job, slot, replica, reason string) error {
 	_, err := s.insertJobRun(ctx, job, slot, replica, JobSkipped, reason)
 	return err
 }
 
-func (s *Store) insertJobRun(ctx context.Context, job, slot, replica, outcome, errText string) (*JobRun, error) {
+func (s *JobStore) insertJobRun(ctx context.Context, job, slot, replica, outcome, errText string) (*JobRun, error) {
 	if job == "" || len(job) > 64 {
 		return nil, fmt.Errorf("job name %q: must be 1-64 bytes", job)
 	}
 	if slot == "" || len(slot) > 32 {
 		return nil, fmt.Errorf("job slot %q: must be 1-32 bytes", slot)
 	}
-	now := s.clock.Now().UTC()
+	now := s.db.clock.Now().UTC()
 	r := &JobRun{Job: job, Slot: slot, Replica: clipText(replica, 64), Outcome: outcome, Error: clipText(errText, maxJobRunText), StartedAt: now}
 	if outcome != JobRunning {
 		r.FinishedAt = &now
 	}
-	if err := s.create(ctx, r); err != nil {
+	if err := s.db.create(ctx, r); err != nil {
 		return nil, fmt.Errorf("claim job %s slot %s: %w", job, slot, err)
 	}
 	return r, nil
@@ -48,8 +48,8 @@ func (s *Store) insertJobRun(ctx context.Context, job, slot, replica, outcome, e
 
 // FinishJobRun records how a claimed run ended: outcome (succeeded, failed,
 // panicked), the error text and a short detail for the run history.
-func (s *Store) FinishJobRun(ctx context.Context, id uint, outcome, errText, detail string) error {
-	now := s.clock.Now().UTC()
+func (s *JobStore) FinishJobRun(ctx context.Context, id uint, outcome, errText, detail string) error {
+	now := s.db.clock.Now().UTC()
 	res := s.db.WithContext(ctx).Model(&JobRun{}).Where("id = ?", id).Updates(map[string]any{
 		"outcome": outcome, "error": clipText(errText, maxJobRunText), "detail": clipText(detail, maxJobRunText), "finished_at": now,
 	})
@@ -63,7 +63,7 @@ func (s *Store) FinishJobRun(ctx context.Context, id uint, outcome, errText, det
 }
 
 // JobRuns lists the newest runs of job (all jobs when job is ""), newest first.
-func (s *Store) JobRuns(ctx context.Context, job string, limit int) ([]JobRun, error) {
+func (s *JobStore) JobRuns(ctx context.Context, job string, limit int) ([]JobRun, error) {
 	var out []JobRun
 	q := s.db.WithContext(ctx).Order("started_at DESC, id DESC").Limit(limit)
 	if job != "" {

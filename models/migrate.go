@@ -33,9 +33,9 @@ func migrations() []*gormigrate.Migration {
 }
 
 // Migrate brings the schema up to date; running it again changes nothing.
-func (s *Store) Migrate(ctx context.Context) error {
-	db := s.db.WithContext(ctx)
-	if s.driver == "mysql" {
+func (h *Handle) Migrate(ctx context.Context) error {
+	db := h.db.WithContext(ctx)
+	if h.driver == "mysql" {
 		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci").Session(&gorm.Session{})
 	}
 	m := gormigrate.New(db, &gormigrate.Options{
@@ -52,8 +52,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 }
 
 // SchemaVersion is the newest applied migration id ("" before the first).
-func (s *Store) SchemaVersion(ctx context.Context) (string, error) {
+func (h *Handle) SchemaVersion(ctx context.Context) (string, error) {
 	var id string
-	err := s.db.WithContext(ctx).Raw("SELECT id FROM schema_migrations ORDER BY id DESC LIMIT 1").Scan(&id).Error
+	err := h.db.WithContext(ctx).Raw("SELECT id FROM schema_migrations ORDER BY id DESC LIMIT 1").Scan(&id).Error
 	return id, err
 }

@@ -36,7 +36,7 @@ const maxOutboxError = 500
 // (InnoDB statement rollback) and SQLite (ON CONFLICT ABORT), so Enqueue is
 // safe inside a caller's transaction (Store.Tx). (Not ON DUPLICATE KEY
 // UPDATE: MariaDB reports one affected row for it, hiding the duplicate.)
-func (s *Store) Enqueue(ctx context.Context, m *OutboxMessage) error {
+func (s *OutboxStore) Enqueue(ctx context.Context, m *OutboxMessage) error {
 	switch {
 	case m.DedupeKey == "" || len(m.DedupeKey) > 191:
 		return fmt.Errorf("enqueue: dedupe key must be 1-191 bytes, got %d", len(m.DedupeKey))
@@ -51,7 +51,7 @@ func (s *Store) Enqueue(ctx context.Context, m *OutboxMessage) error {
 	case len(m.TaskID) > 128:
 		return fmt.Errorf("enqueue %s: task id longer than 128 bytes", m.DedupeKey)
 	}
-	now := s.clock.Now().UTC()
+	now := s.db.clock.Now().UTC()
 	m.ID = 0
 	m.Status = OutboxPending
 	m.Attempts = 0
@@ -60,7 +60,7 @@ func (s *Store) Enqueue(ctx context.Context, m *OutboxMessage) error {
 		m.NextAttemptAt = now
 	}
 	m.NextAttemptAt = m.NextAttemptAt.UTC()
-	err := s.create(ctx, m)
+	err := s.db.create(ctx, m)
 	if errors.Is(err, ErrConflict) {
 		m.ID = 0
 		return nil
@@ -81,7 +81,7 @@ func (s *Store) Enqueue(ctx context.Context, m *OutboxMessage) error {
 // dispatchers on several replicas take disjoint rows without waiting.
 // SQLite: one UPDATE … WHERE id IN (SELECT … LIMIT n); SQLite runs a
 // statement under the database write lock, so the claim is atomic.
-func (s *Store) ClaimOutbox(ctx context.Context, claimer string, platforms []string, n int, ttl time.Duration) ([]OutboxMessage, error) {
+func (s *OutboxStore) ClaimOutbox(ctx context.Context, claimer string, platforms []string, n int, ttl time.Duration) ([]OutboxMessage, error) {
 	if n <= 0 || len(platforms) == 0 {
 		return nil, nil
 	}
@@ -89,7 +89,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, claimer string, platforms []str
 		return nil, fmt.Errorf("claim outbox: ttl must be positive, got %s", ttl)
 	}
 	token := claimToken(claimer)
-	now := s.clock.Now().UTC()
+	now := s.db.clock.Now().UTC()
 	set := map[string]any{
 		"status": OutboxSending, "claimed_by": token, "claimed_until": now.Add(ttl),
 		"attempts": gorm.Expr("attempts + 1"), "updated_at": now,
@@ -104,7 +104,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, claimer string, platforms []str
 	err := retryLockConflicts(ctx, func() error {
 		ids = nil
 		return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			if s.driver == "mysql" {
+			if s.db.driver == "mysql" {
 				if err := due(tx).Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).Pluck("id", &ids).Error; err != nil {
 					return err
 				}
@@ -137,7 +137,7 @@ func claimToken(claimer string) string {
 }
 
 // owned selects m's row while m's claim still holds.
-func (s *Store) owned(ctx context.Context, m *OutboxMessage) *gorm.DB {
+func (s *OutboxStore) owned(ctx context.Context, m *OutboxMessage) *gorm.DB {
 	return s.db.WithContext(ctx).Model(&OutboxMessage{}).
 		Where("id = ? AND claimed_by = ? AND status = ?", m.ID, m.ClaimedBy, OutboxSending)
 }
@@ -147,26 +147,26 @@ func (s *Store) owned(ctx context.Context, m *OutboxMessage) *gorm.DB {
 // stores msgid and response_code on the CardTask (SetCardMsgID), in the same
 // transaction. If the claim was lost the row is still marked sent (the message
 // did go out) and ErrClaimLost is returned.
-func (s *Store) MarkOutboxSent(ctx context.Context, m *OutboxMessage, msgID, responseCode string) error {
-	now := s.clock.Now().UTC()
+func (s *OutboxStore) MarkOutboxSent(ctx context.Context, m *OutboxMessage, msgID, responseCode string) error {
+	now := s.db.clock.Now().UTC()
 	upd := map[string]any{
 		"status": OutboxSent, "msg_id": clipText(msgID, 128), "sent_at": now, "last_error": "",
 		"claimed_until": nil, "updated_at": now,
 	}
 	lost := false
-	err := s.Tx(ctx, func(tx *Store) error {
-		res := tx.owned(ctx, m).Updates(upd)
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		res := s.owned(ctx, m).Updates(upd)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
 			lost = true
-			if err := tx.db.WithContext(ctx).Model(&OutboxMessage{}).Where("id = ? AND status <> ?", m.ID, OutboxSent).Updates(upd).Error; err != nil {
+			if err := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("id = ? AND status <> ?", m.ID, OutboxSent).Updates(upd).Error; err != nil {
 				return err
 			}
 		}
 		if m.Kind == OutboxCard && m.TaskID != "" {
-			return tx.SetCardMsgID(ctx, m.TaskID, clipText(msgID, 128), clipText(responseCode, 255))
+			return s.cards.SetCardMsgID(ctx, m.TaskID, clipText(msgID, 128), clipText(responseCode, 255))
 		}
 		return nil
 	})
@@ -181,33 +181,33 @@ func (s *Store) MarkOutboxSent(ctx context.Context, m *OutboxMessage, msgID, res
 
 // RetryOutbox puts a claimed message back to pending, due at next, after a
 // transient failure (the attempt stays counted).
-func (s *Store) RetryOutbox(ctx context.Context, m *OutboxMessage, next time.Time, cause string) error {
+func (s *OutboxStore) RetryOutbox(ctx context.Context, m *OutboxMessage, next time.Time, cause string) error {
 	return s.release(ctx, m, "retry", map[string]any{
 		"status": OutboxPending, "next_attempt_at": next.UTC(), "last_error": clipText(cause, maxOutboxError),
-		"claimed_until": nil, "updated_at": s.clock.Now().UTC(),
+		"claimed_until": nil, "updated_at": s.db.clock.Now().UTC(),
 	})
 }
 
 // DeferOutbox puts a claimed message back to pending, due at next, without
 // counting the attempt: it was held back by a rate limit, not tried.
-func (s *Store) DeferOutbox(ctx context.Context, m *OutboxMessage, next time.Time) error {
+func (s *OutboxStore) DeferOutbox(ctx context.Context, m *OutboxMessage, next time.Time) error {
 	return s.release(ctx, m, "defer", map[string]any{
 		"status": OutboxPending, "next_attempt_at": next.UTC(), "attempts": gorm.Expr("attempts - 1"),
-		"claimed_until": nil, "updated_at": s.clock.Now().UTC(),
+		"claimed_until": nil, "updated_at": s.db.clock.Now().UTC(),
 	})
 }
 
 // KillOutbox moves a claimed message to the dead-letter state (permanent
 // failure or attempts exhausted); admins see it with OutboxMessages and
 // bring it back with ReplayOutbox.
-func (s *Store) KillOutbox(ctx context.Context, m *OutboxMessage, cause string) error {
+func (s *OutboxStore) KillOutbox(ctx context.Context, m *OutboxMessage, cause string) error {
 	return s.release(ctx, m, "kill", map[string]any{
 		"status": OutboxDead, "last_error": clipText(cause, maxOutboxError),
-		"claimed_until": nil, "updated_at": s.clock.Now().UTC(),
+		"claimed_until": nil, "updated_at": s.db.clock.Now().UTC(),
 	})
 }
 
-func (s *Store) release(ctx context.Context, m *OutboxMessage, op string, upd map[string]any) error {
+func (s *OutboxStore) release(ctx context.Context, m *OutboxMessage, op string, upd map[string]any) error {
 	res := s.owned(ctx, m).Updates(upd)
 	if res.Error != nil {
 		return fmt.Errorf("%s outbox %d: %w", op, m.ID, res.Error)
@@ -221,7 +221,7 @@ func (s *Store) release(ctx context.Context, m *OutboxMessage, op string, upd ma
 // OutboxSentSince counts messages of platform sent to recipient at or after
 // since, and returns the oldest such sent_at (zero when none). The WeCom
 // per-member limit reads it, so the window is shared by every replica.
-func (s *Store) OutboxSentSince(ctx context.Context, platform string, recipientID uint, since time.Time) (int64, time.Time, error) {
+func (s *OutboxStore) OutboxSentSince(ctx context.Context, platform string, recipientID uint, since time.Time) (int64, time.Time, error) {
 	q := func() *gorm.DB {
 		return s.db.WithContext(ctx).Model(&OutboxMessage{}).
 			Where("recipient_id = ? AND platform = ? AND status = ? AND sent_at >= ?", recipientID, platform, OutboxSent, since.UTC())
@@ -242,7 +242,7 @@ func (s *Store) OutboxSentSince(ctx context.Context, platform string, recipientI
 }
 
 // OutboxMessages lists messages with status (all when ""), newest first, at most limit.
-func (s *Store) OutboxMessages(ctx context.Context, status string, limit int) ([]OutboxMessage, error) {
+func (s *OutboxStore) OutboxMessages(ctx context.Context, status string, limit int) ([]OutboxMessage, error) {
 	var out []OutboxMessage
 	q := s.db.WithContext(ctx).Order("id DESC").Limit(limit)
 	if status != "" {
@@ -255,12 +255,12 @@ func (s *Store) OutboxMessages(ctx context.Context, status string, limit int) ([
 }
 
 // OutboxMessageByID loads one message.
-func (s *Store) OutboxMessageByID(ctx context.Context, id uint) (*OutboxMessage, error) {
+func (s *OutboxStore) OutboxMessageByID(ctx context.Context, id uint) (*OutboxMessage, error) {
 	return first[OutboxMessage](ctx, s.db, "id = ?", id)
 }
 
 // OutboxDepth counts messages per status (the queue-depth gauge).
-func (s *Store) OutboxDepth(ctx context.Context) (map[string]int64, error) {
+func (s *OutboxStore) OutboxDepth(ctx context.Context) (map[string]int64, error) {
 	var rows []struct {
 		Status string
 		N      int64
@@ -276,8 +276,8 @@ func (s *Store) OutboxDepth(ctx context.Context) (map[string]int64, error) {
 }
 
 // replaySet makes a dead message pending again with a fresh attempt budget.
-func (s *Store) replaySet() map[string]any {
-	now := s.clock.Now().UTC()
+func (s *OutboxStore) replaySet() map[string]any {
+	now := s.db.clock.Now().UTC()
 	return map[string]any{
 		"status": OutboxPending, "attempts": 0, "next_attempt_at": now, "claimed_by": "",
 		"claimed_until": nil, "updated_at": now,
@@ -287,7 +287,7 @@ func (s *Store) replaySet() map[string]any {
 // ReplayOutbox makes one dead message pending again (attempts reset, due
 // now). A missing id is ErrNotFound; a message that is not dead is refused
 // so a replay can never resend a delivered message.
-func (s *Store) ReplayOutbox(ctx context.Context, id uint) error {
+func (s *OutboxStore) ReplayOutbox(ctx context.Context, id uint) error {
 	res := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("id = ? AND status = ?", id, OutboxDead).Updates(s.replaySet())
 	if res.Error != nil {
 		return fmt.Errorf("replay outbox %d: %w", id, res.Error)
@@ -303,7 +303,7 @@ func (s *Store) ReplayOutbox(ctx context.Context, id uint) error {
 }
 
 // ReplayDeadOutbox makes every dead message pending again and returns how many.
-func (s *Store) ReplayDeadOutbox(ctx context.Context) (int64, error) {
+func (s *OutboxStore) ReplayDeadOutbox(ctx context.Context) (int64, error) {
 	res := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("status = ?", OutboxDead).Updates(s.replaySet())
 	if res.Error != nil {
 		return 0, fmt.Errorf("replay dead outbox: %w", res.Error)

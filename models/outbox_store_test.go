@@ -29,11 +29,11 @@ func TestEnqueueRejectsMalformedRows(t *testing.T) {
 		} {
 			m := outboxRow("k-" + name)
 			mutate(m)
-			if err := s.Enqueue(ctx, m); err == nil {
+			if err := s.Outbox.Enqueue(ctx, m); err == nil {
 				t.Errorf("%s: accepted", name)
 			}
 		}
-		if rows, _ := s.OutboxMessages(ctx, "", 10); len(rows) != 0 {
+		if rows, _ := s.Outbox.OutboxMessages(ctx, "", 10); len(rows) != 0 {
 			t.Fatalf("%d rows written", len(rows))
 		}
 	})
@@ -46,43 +46,43 @@ func TestClaimLostAfterTakeover(t *testing.T) {
 		ctx := context.Background()
 		clk := s.Clock().(*clock.Fake)
 		for _, k := range []string{"a", "b"} {
-			if err := s.Enqueue(ctx, outboxRow(k)); err != nil {
+			if err := s.Outbox.Enqueue(ctx, outboxRow(k)); err != nil {
 				t.Fatal(err)
 			}
 		}
-		old, err := s.ClaimOutbox(ctx, "old", []string{"wecom"}, 2, time.Minute)
+		old, err := s.Outbox.ClaimOutbox(ctx, "old", []string{"wecom"}, 2, time.Minute)
 		if err != nil || len(old) != 2 {
 			t.Fatalf("claim: %d, %v", len(old), err)
 		}
-		if again, _ := s.ClaimOutbox(ctx, "other", []string{"wecom"}, 2, time.Minute); len(again) != 0 {
+		if again, _ := s.Outbox.ClaimOutbox(ctx, "other", []string{"wecom"}, 2, time.Minute); len(again) != 0 {
 			t.Fatalf("claimed rows claimed again: %d", len(again))
 		}
 		clk.Advance(time.Minute + time.Second)
-		fresh, err := s.ClaimOutbox(ctx, "new", []string{"wecom"}, 2, time.Minute)
+		fresh, err := s.Outbox.ClaimOutbox(ctx, "new", []string{"wecom"}, 2, time.Minute)
 		if err != nil || len(fresh) != 2 || fresh[0].Attempts != 2 {
 			t.Fatalf("takeover: %+v, %v", fresh, err)
 		}
-		if err := s.RetryOutbox(ctx, &old[0], clk.Now(), "late failure"); !errors.Is(err, models.ErrClaimLost) {
+		if err := s.Outbox.RetryOutbox(ctx, &old[0], clk.Now(), "late failure"); !errors.Is(err, models.ErrClaimLost) {
 			t.Fatalf("late retry: %v", err)
 		}
-		if err := s.KillOutbox(ctx, &old[0], "late"); !errors.Is(err, models.ErrClaimLost) {
+		if err := s.Outbox.KillOutbox(ctx, &old[0], "late"); !errors.Is(err, models.ErrClaimLost) {
 			t.Fatalf("late kill: %v", err)
 		}
-		if err := s.MarkOutboxSent(ctx, &old[1], "m1", ""); !errors.Is(err, models.ErrClaimLost) {
+		if err := s.Outbox.MarkOutboxSent(ctx, &old[1], "m1", ""); !errors.Is(err, models.ErrClaimLost) {
 			t.Fatalf("late sent: %v", err)
 		}
-		row, _ := s.OutboxMessageByID(ctx, old[1].ID)
+		row, _ := s.Outbox.OutboxMessageByID(ctx, old[1].ID)
 		if row.Status != models.OutboxSent || row.MsgID != "m1" {
 			t.Fatalf("late sent not recorded: %+v", row)
 		}
 		// The new owner's own result on that row is refused: it is already sent.
-		if err := s.RetryOutbox(ctx, &fresh[1], clk.Now(), "x"); !errors.Is(err, models.ErrClaimLost) {
+		if err := s.Outbox.RetryOutbox(ctx, &fresh[1], clk.Now(), "x"); !errors.Is(err, models.ErrClaimLost) {
 			t.Fatalf("retry of a sent row: %v", err)
 		}
-		if err := s.DeferOutbox(ctx, &fresh[0], clk.Now().Add(time.Minute)); err != nil {
+		if err := s.Outbox.DeferOutbox(ctx, &fresh[0], clk.Now().Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		row, _ = s.OutboxMessageByID(ctx, fresh[0].ID)
+		row, _ = s.Outbox.OutboxMessageByID(ctx, fresh[0].ID)
 		if row.Status != models.OutboxPending || row.Attempts != 1 {
 			t.Fatalf("deferred row: %+v", row)
 		}
@@ -92,28 +92,28 @@ func TestClaimLostAfterTakeover(t *testing.T) {
 func TestJobRunClaimAndLimits(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
-		r, err := s.ClaimJobRun(ctx, "morning_push", "2026-12-01T07:25", "a")
+		r, err := s.Jobs.ClaimJobRun(ctx, "morning_push", "2026-12-01T07:25", "a")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.ClaimJobRun(ctx, "morning_push", "2026-12-01T07:25", "b"); !errors.Is(err, models.ErrConflict) {
+		if _, err := s.Jobs.ClaimJobRun(ctx, "morning_push", "2026-12-01T07:25", "b"); !errors.Is(err, models.ErrConflict) {
 			t.Fatalf("second claim: %v", err)
 		}
-		if err := s.RecordJobSkip(ctx, "morning_push", "2026-12-01T07:25", "b", "busy"); !errors.Is(err, models.ErrConflict) {
+		if err := s.Jobs.RecordJobSkip(ctx, "morning_push", "2026-12-01T07:25", "b", "busy"); !errors.Is(err, models.ErrConflict) {
 			t.Fatalf("skip of a claimed slot: %v", err)
 		}
-		if _, err := s.ClaimJobRun(ctx, "morning_push", strings.Repeat("s", 33), "a"); err == nil {
+		if _, err := s.Jobs.ClaimJobRun(ctx, "morning_push", strings.Repeat("s", 33), "a"); err == nil {
 			t.Fatal("33-byte slot accepted")
 		}
 		long := strings.Repeat("错", 10000) // 30,000 bytes: cut on a rune boundary
-		if err := s.FinishJobRun(ctx, r.ID, models.JobFailed, long, "d"); err != nil {
+		if err := s.Jobs.FinishJobRun(ctx, r.ID, models.JobFailed, long, "d"); err != nil {
 			t.Fatal(err)
 		}
-		runs, _ := s.JobRuns(ctx, "morning_push", 5)
+		runs, _ := s.Jobs.JobRuns(ctx, "morning_push", 5)
 		if len(runs) != 1 || len(runs[0].Error) > 16<<10 || !strings.HasPrefix(long, runs[0].Error) || runs[0].FinishedAt == nil {
 			t.Fatalf("run = %d bytes of error, %+v", len(runs[0].Error), runs[0].FinishedAt)
 		}
-		if err := s.FinishJobRun(ctx, 999, models.JobFailed, "", ""); !errors.Is(err, models.ErrNotFound) {
+		if err := s.Jobs.FinishJobRun(ctx, 999, models.JobFailed, "", ""); !errors.Is(err, models.ErrNotFound) {
 			t.Fatalf("finish of a missing run: %v", err)
 		}
 	})

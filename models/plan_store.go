@@ -24,7 +24,7 @@ type PlanItem struct {
 
 // PlanItems lists a rep's recommendations for day by rank, with doctor,
 // hospital and visit status.
-func (s *Store) PlanItems(ctx context.Context, repID uint, day string) ([]PlanItem, error) {
+func (s *PlanStore) PlanItems(ctx context.Context, repID uint, day string) ([]PlanItem, error) {
 	var out []PlanItem
 	err := s.db.WithContext(ctx).Table("recommendations AS r").
 		Select(`r.*, d.name AS doctor_name, d.title AS title, d.is_kol AS is_kol, h.id AS hospital_id, h.name AS hospital_name,
@@ -41,7 +41,7 @@ func (s *Store) PlanItems(ctx context.Context, repID uint, day string) ([]PlanIt
 }
 
 // PlanAccepted reports whether the rep accepted the day's list.
-func (s *Store) PlanAccepted(ctx context.Context, repID uint, day string) (bool, error) {
+func (s *PlanStore) PlanAccepted(ctx context.Context, repID uint, day string) (bool, error) {
 	_, err := first[DailyPlan](ctx, s.db, "rep_id = ? AND day = ?", repID, day)
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
@@ -52,8 +52,8 @@ func (s *Store) PlanAccepted(ctx context.Context, repID uint, day string) (bool,
 // AcceptPlan records the accepted list as the day's plan: a DailyPlan row
 // and a planned Visit per doctor not skipped. Accepting twice changes
 // nothing and returns created=false. Call it inside a transaction.
-func (s *Store) AcceptPlan(ctx context.Context, repID uint, day string, items []PlanItem) (created bool, err error) {
-	err = s.create(ctx, &DailyPlan{RepID: repID, Day: day, AcceptedAt: s.clock.Now().UTC()})
+func (s *PlanStore) AcceptPlan(ctx context.Context, repID uint, day string, items []PlanItem) (created bool, err error) {
+	err = s.db.create(ctx, &DailyPlan{RepID: repID, Day: day, AcceptedAt: s.db.clock.Now().UTC()})
 	if errors.Is(err, ErrConflict) {
 		return false, nil
 	}
@@ -78,11 +78,11 @@ func (s *Store) AcceptPlan(ctx context.Context, repID uint, day string, items []
 
 // SkipVisit marks the rep's visit to doctor on day as skipped with reason.
 // A visit already checked in or completed cannot be skipped.
-func (s *Store) SkipVisit(ctx context.Context, repID, doctorID, hospitalID uint, day, reason string) error {
+func (s *PlanStore) SkipVisit(ctx context.Context, repID, doctorID, hospitalID uint, day, reason string) error {
 	existing, err := first[Visit](ctx, s.db, "rep_id = ? AND doctor_id = ? AND day = ?", repID, doctorID, day)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		return s.create(ctx, &Visit{RepID: repID, DoctorID: doctorID, Day: day, HospitalID: hospitalID, Status: VisitSkipped, SkipReason: reason})
+		return s.db.create(ctx, &Visit{RepID: repID, DoctorID: doctorID, Day: day, HospitalID: hospitalID, Status: VisitSkipped, SkipReason: reason})
 	case err != nil:
 		return err
 	case existing.Status == VisitCheckedIn || existing.Status == VisitCompleted:
@@ -93,19 +93,19 @@ func (s *Store) SkipVisit(ctx context.Context, repID, doctorID, hospitalID uint,
 
 // AddRecommendation appends one recommendation (e.g. the replacement for a
 // skipped doctor) after the day's last rank.
-func (s *Store) AddRecommendation(ctx context.Context, r *Recommendation) error {
+func (s *PlanStore) AddRecommendation(ctx context.Context, r *Recommendation) error {
 	var maxRank int
 	if err := s.db.WithContext(ctx).Model(&Recommendation{}).Where("rep_id = ? AND day = ?", r.RepID, r.Day).
 		Select("COALESCE(MAX(`rank`), 0)").Scan(&maxRank).Error; err != nil {
 		return err
 	}
 	r.Rank = maxRank + 1
-	return s.create(ctx, r)
+	return s.db.create(ctx, r)
 }
 
 // AcceptPlanItem adds one planned visit to an already accepted plan (the
 // replacement for a skipped doctor).
-func (s *Store) AcceptPlanItem(ctx context.Context, repID uint, day string, it PlanItem) (bool, error) {
+func (s *PlanStore) AcceptPlanItem(ctx context.Context, repID uint, day string, it PlanItem) (bool, error) {
 	v := Visit{RepID: repID, DoctorID: it.DoctorID, Day: day, HospitalID: it.HospitalID, Status: VisitPlanned, Planned: true}
 	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "rep_id"}, {Name: "doctor_id"}, {Name: "day"}},

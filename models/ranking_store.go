@@ -46,7 +46,7 @@ func whereIn(q *gorm.DB, col string, part []uint) *gorm.DB {
 
 // RankingAssignments lists the assignments of the given reps (nil = every rep),
 // ordered by rep and doctor.
-func (s *Store) RankingAssignments(ctx context.Context, repIDs []uint) ([]Assignment, error) {
+func (s *RankingStore) RankingAssignments(ctx context.Context, repIDs []uint) ([]Assignment, error) {
 	var out []Assignment
 	err := chunked(repIDs, func(part []uint) error {
 		var rows []Assignment
@@ -65,7 +65,7 @@ func (s *Store) RankingAssignments(ctx context.Context, repIDs []uint) ([]Assign
 const rankingDoctorColumns = "id, external_id, name, hospital_id, department, title, is_kol, roles, legacy_tier, tier, heat, heat_at"
 
 // RankingDoctors loads doctors by id (nil = all doctors), without CreatedAt/UpdatedAt.
-func (s *Store) RankingDoctors(ctx context.Context, ids []uint) ([]Doctor, error) {
+func (s *RankingStore) RankingDoctors(ctx context.Context, ids []uint) ([]Doctor, error) {
 	var out []Doctor
 	err := chunked(ids, func(part []uint) error {
 		var rows []Doctor
@@ -80,7 +80,7 @@ func (s *Store) RankingDoctors(ctx context.Context, ids []uint) ([]Doctor, error
 }
 
 // RankingHospitals loads every hospital (a city has hundreds, not millions).
-func (s *Store) RankingHospitals(ctx context.Context) ([]Hospital, error) {
+func (s *RankingStore) RankingHospitals(ctx context.Context) ([]Hospital, error) {
 	var out []Hospital
 	if err := s.db.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("load hospitals: %w", err)
@@ -91,7 +91,7 @@ func (s *Store) RankingHospitals(ctx context.Context) ([]Hospital, error) {
 // SessionsOn loads the clinic sessions that can fall on day (the weekly ones
 // of its weekday, 1=Mon … 7=Sun, and the ones dated day) for the doctors
 // (nil = all), and the day's cancellations (停诊).
-func (s *Store) SessionsOn(ctx context.Context, doctorIDs []uint, day string) ([]ClinicSession, []ClinicCancellation, error) {
+func (s *RankingStore) SessionsOn(ctx context.Context, doctorIDs []uint, day string) ([]ClinicSession, []ClinicCancellation, error) {
 	t, err := time.Parse("2006-01-02", day)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sessions on %q: %w", day, err)
@@ -125,7 +125,7 @@ func (s *Store) SessionsOn(ctx context.Context, doctorIDs []uint, day string) ([
 // SignalsSince loads the signals of the doctors (nil = all) of the given
 // classes (nil = all) that occurred in [since, until], with only the columns
 // ranking reads, scanned row by row: the biggest load of a ranking run.
-func (s *Store) SignalsSince(ctx context.Context, doctorIDs []uint, classes []string, since, until time.Time) ([]Signal, error) {
+func (s *RankingStore) SignalsSince(ctx context.Context, doctorIDs []uint, classes []string, since, until time.Time) ([]Signal, error) {
 	var out []Signal
 	err := chunked(doctorIDs, func(part []uint) error {
 		q := whereIn(s.db.WithContext(ctx).Model(&Signal{}), "doctor_id", part).
@@ -160,8 +160,8 @@ func (s *Store) SignalsSince(ctx context.Context, doctorIDs []uint, classes []st
 // scanning integers is several times cheaper than parsing time strings, and
 // signal decay needs no sub-second precision. Instants are stored in UTC, so
 // MySQL's TIMESTAMPDIFF from the epoch needs no session time zone.
-func (s *Store) epochSeconds(col string) string {
-	if s.driver == "mysql" {
+func (s *RankingStore) epochSeconds(col string) string {
+	if s.db.driver == "mysql" {
 		return "TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', " + col + ")"
 	}
 	return "CAST(strftime('%s', " + col + ") AS INTEGER)"
@@ -170,7 +170,7 @@ func (s *Store) epochSeconds(col string) string {
 // FlowByDepartment loads monthly flow quantities from month fromMonth
 // ("2026-05") on, summed over products per hospital department (ProductID 0):
 // the grain of the prescription trend.
-func (s *Store) FlowByDepartment(ctx context.Context, fromMonth string) ([]FlowRecord, error) {
+func (s *RankingStore) FlowByDepartment(ctx context.Context, fromMonth string) ([]FlowRecord, error) {
 	var out []FlowRecord
 	err := s.db.WithContext(ctx).Model(&FlowRecord{}).
 		Select("hospital_id, department, month, SUM(quantity) AS quantity").
@@ -190,7 +190,7 @@ type SignalStat struct {
 }
 
 // SignalStats aggregates the signals of class in [since, until] per doctor (nil = all).
-func (s *Store) SignalStats(ctx context.Context, doctorIDs []uint, class string, since, until time.Time) (map[uint]SignalStat, error) {
+func (s *RankingStore) SignalStats(ctx context.Context, doctorIDs []uint, class string, since, until time.Time) (map[uint]SignalStat, error) {
 	out := map[uint]SignalStat{}
 	err := chunked(doctorIDs, func(part []uint) error {
 		var rows []SignalStat
@@ -222,7 +222,7 @@ type VisitStat struct {
 }
 
 // VisitStats aggregates visits with from <= day <= to for the doctors (nil = all).
-func (s *Store) VisitStats(ctx context.Context, doctorIDs []uint, from, to string) (map[uint]VisitStat, error) {
+func (s *RankingStore) VisitStats(ctx context.Context, doctorIDs []uint, from, to string) (map[uint]VisitStat, error) {
 	out := map[uint]VisitStat{}
 	err := chunked(doctorIDs, func(part []uint) error {
 		var rows []VisitStat
@@ -250,7 +250,7 @@ func (s *Store) VisitStats(ctx context.Context, doctorIDs []uint, from, to strin
 
 // OpenMustVisits lists the must-visits and follow-ups of the reps (nil = all)
 // due on or before day and not done, oldest due first.
-func (s *Store) OpenMustVisits(ctx context.Context, repIDs []uint, day string) ([]MustVisit, error) {
+func (s *RankingStore) OpenMustVisits(ctx context.Context, repIDs []uint, day string) ([]MustVisit, error) {
 	var out []MustVisit
 	err := chunked(repIDs, func(part []uint) error {
 		var rows []MustVisit
@@ -266,7 +266,7 @@ func (s *Store) OpenMustVisits(ctx context.Context, repIDs []uint, day string) (
 }
 
 // BestProductMatch is, per doctor (nil = all), the best DoctorProduct.Match.
-func (s *Store) BestProductMatch(ctx context.Context, doctorIDs []uint) (map[uint]float64, error) {
+func (s *RankingStore) BestProductMatch(ctx context.Context, doctorIDs []uint) (map[uint]float64, error) {
 	out := map[uint]float64{}
 	err := chunked(doctorIDs, func(part []uint) error {
 		var rows []struct {
@@ -290,7 +290,7 @@ func (s *Store) BestProductMatch(ctx context.Context, doctorIDs []uint) (map[uin
 }
 
 // Recommendations lists a rep's recommendations for day by rank.
-func (s *Store) Recommendations(ctx context.Context, repID uint, day string) ([]Recommendation, error) {
+func (s *RankingStore) Recommendations(ctx context.Context, repID uint, day string) ([]Recommendation, error) {
 	var out []Recommendation
 	if err := s.db.WithContext(ctx).Where("rep_id = ? AND day = ?", repID, day).Order("`rank`, id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("recommendations of rep %d on %s: %w", repID, day, err)
@@ -300,7 +300,7 @@ func (s *Store) Recommendations(ctx context.Context, repID uint, day string) ([]
 
 // RecommendedReps is the set of reps (among repIDs; nil = all) that already
 // have recommendations for day.
-func (s *Store) RecommendedReps(ctx context.Context, repIDs []uint, day string) (map[uint]bool, error) {
+func (s *RankingStore) RecommendedReps(ctx context.Context, repIDs []uint, day string) (map[uint]bool, error) {
 	out := map[uint]bool{}
 	err := chunked(repIDs, func(part []uint) error {
 		var ids []uint
@@ -322,15 +322,15 @@ func (s *Store) RecommendedReps(ctx context.Context, repIDs []uint, day string) 
 // in which case the old list is replaced; either way nothing is half-written.
 // It returns the reps whose list was written (an empty list is written only
 // when it replaces a stored one). Rows get RepID and Day set.
-func (s *Store) SaveRecommendations(ctx context.Context, day string, byRep map[uint][]Recommendation, force bool) ([]uint, error) {
+func (s *RankingStore) SaveRecommendations(ctx context.Context, day string, byRep map[uint][]Recommendation, force bool) ([]uint, error) {
 	reps := make([]uint, 0, len(byRep))
 	for id := range byRep {
 		reps = append(reps, id)
 	}
 	slices.Sort(reps)
 	var written []uint
-	err := s.Tx(ctx, func(tx *Store) error {
-		have, err := tx.RecommendedReps(ctx, reps, day)
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		have, err := s.RecommendedReps(ctx, reps, day)
 		if err != nil {
 			return err
 		}
@@ -355,14 +355,14 @@ func (s *Store) SaveRecommendations(ctx context.Context, day string, byRep map[u
 			if len(part) == 0 {
 				return nil
 			}
-			return tx.db.WithContext(ctx).Where("day = ? AND rep_id IN ?", day, part).Delete(&Recommendation{}).Error
+			return s.db.WithContext(ctx).Where("day = ? AND rep_id IN ?", day, part).Delete(&Recommendation{}).Error
 		}); err != nil {
 			return fmt.Errorf("replace recommendations: %w", err)
 		}
 		if len(rows) == 0 {
 			return nil
 		}
-		return translate(tx.db.WithContext(ctx).CreateInBatches(rows, recommendationBatch).Error)
+		return translate(s.db.WithContext(ctx).CreateInBatches(rows, recommendationBatch).Error)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("save recommendations for %s: %w", day, err)
@@ -384,8 +384,8 @@ const scoreBatch = 150
 // UpdateDoctorScores writes Heat, Tier and HeatAt=at for every score in
 // batched CASE updates inside one transaction, so 30,000 doctors take 200
 // statements and a reader never sees half a night's scores.
-func (s *Store) UpdateDoctorScores(ctx context.Context, scores []DoctorScore, at time.Time) error {
-	err := s.Tx(ctx, func(tx *Store) error {
+func (s *RankingStore) UpdateDoctorScores(ctx context.Context, scores []DoctorScore, at time.Time) error {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
 		for part := range slices.Chunk(scores, scoreBatch) {
 			var heat, tier strings.Builder
 			args := make([]any, 0, 4*len(part)+2)
@@ -405,7 +405,7 @@ func (s *Store) UpdateDoctorScores(ctx context.Context, scores []DoctorScore, at
 			tier.WriteString(" END")
 			args = append(args, at.UTC(), ids)
 			sql := "UPDATE doctors SET heat = " + heat.String() + ", tier = " + tier.String() + ", heat_at = ? WHERE id IN ?"
-			if err := tx.db.WithContext(ctx).Exec(sql, args...).Error; err != nil {
+			if err := s.db.WithContext(ctx).Exec(sql, args...).Error; err != nil {
 				return err
 			}
 		}
@@ -418,7 +418,7 @@ func (s *Store) UpdateDoctorScores(ctx context.Context, scores []DoctorScore, at
 }
 
 // TierChangesOn lists the tier changes recorded on day.
-func (s *Store) TierChangesOn(ctx context.Context, day string) ([]TierChange, error) {
+func (s *RankingStore) TierChangesOn(ctx context.Context, day string) ([]TierChange, error) {
 	var out []TierChange
 	if err := s.db.WithContext(ctx).Where("day = ?", day).Order("doctor_id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("tier changes on %s: %w", day, err)
@@ -428,7 +428,7 @@ func (s *Store) TierChangesOn(ctx context.Context, day string) ([]TierChange, er
 
 // RisingDoctors lists the rising-doctor events (moves up a tier) recorded
 // from day since on, newest first: the feed of "rising doctor" alerts.
-func (s *Store) RisingDoctors(ctx context.Context, since string) ([]TierChange, error) {
+func (s *RankingStore) RisingDoctors(ctx context.Context, since string) ([]TierChange, error) {
 	var out []TierChange
 	if err := s.db.WithContext(ctx).Where("rising = ? AND day >= ?", true, since).Order("day DESC, doctor_id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("rising doctors since %s: %w", since, err)
@@ -439,7 +439,7 @@ func (s *Store) RisingDoctors(ctx context.Context, since string) ([]TierChange, 
 // ReplaceTierChanges makes rows the tier history of day: earlier rows of day
 // (from a previous run of the same night) are deleted first. Call it in the
 // transaction that updates the doctors.
-func (s *Store) ReplaceTierChanges(ctx context.Context, day string, rows []TierChange) error {
+func (s *RankingStore) ReplaceTierChanges(ctx context.Context, day string, rows []TierChange) error {
 	if err := s.db.WithContext(ctx).Where("day = ?", day).Delete(&TierChange{}).Error; err != nil {
 		return fmt.Errorf("clear tier changes of %s: %w", day, err)
 	}

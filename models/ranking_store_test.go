@@ -32,7 +32,7 @@ func TestRankingLoaders(t *testing.T) {
 			must(db.Create(&sg).Error)
 		}
 		since := at.AddDate(0, 0, -30)
-		got, err := s.SignalsSince(ctx, nil, nil, since, at)
+		got, err := s.Ranking.SignalsSince(ctx, nil, nil, since, at)
 		must(err)
 		if len(got) != 3 {
 			t.Fatalf("%d signals in window, want 3", len(got))
@@ -42,12 +42,12 @@ func TestRankingLoaders(t *testing.T) {
 				t.Errorf("occurred_at round trip: %v, want %v", sg.OccurredAt, at)
 			}
 		}
-		visits, err := s.SignalsSince(ctx, []uint{1, 2}, []string{models.ClassVisit}, since, at)
+		visits, err := s.Ranking.SignalsSince(ctx, []uint{1, 2}, []string{models.ClassVisit}, since, at)
 		must(err)
 		if len(visits) != 2 {
 			t.Errorf("visit class filter: %d rows", len(visits))
 		}
-		stats, err := s.SignalStats(ctx, nil, models.ClassVisit, since, at)
+		stats, err := s.Ranking.SignalStats(ctx, nil, models.ClassVisit, since, at)
 		must(err)
 		if st := stats[1]; st.Total != 2 || st.Positive != 1 || len(stats) != 1 {
 			t.Errorf("signal stats %+v", stats)
@@ -60,7 +60,7 @@ func TestRankingLoaders(t *testing.T) {
 		} {
 			must(db.Create(&f).Error)
 		}
-		flows, err := s.FlowByDepartment(ctx, "2026-06")
+		flows, err := s.Ranking.FlowByDepartment(ctx, "2026-06")
 		must(err)
 		if len(flows) != 1 || flows[0].Quantity != 15 || flows[0].Month != "2026-10" {
 			t.Errorf("flow by department %+v", flows)
@@ -74,7 +74,7 @@ func TestRankingLoaders(t *testing.T) {
 		} {
 			must(db.Create(&v).Error)
 		}
-		vs, err := s.VisitStats(ctx, []uint{1}, "2026-11-01", "2026-11-30")
+		vs, err := s.Ranking.VisitStats(ctx, []uint{1}, "2026-11-01", "2026-11-30")
 		must(err)
 		if st := vs[1]; st.LastMet != "2026-11-28" || st.Met != 2 || st.Attempts != 3 {
 			t.Errorf("visit stats %+v", st)
@@ -82,7 +82,7 @@ func TestRankingLoaders(t *testing.T) {
 
 		must(db.Create(&models.DoctorProduct{DoctorID: 1, ProductID: 1, Match: 0.4}).Error)
 		must(db.Create(&models.DoctorProduct{DoctorID: 1, ProductID: 2, Match: 0.9}).Error)
-		best, err := s.BestProductMatch(ctx, nil)
+		best, err := s.Ranking.BestProductMatch(ctx, nil)
 		must(err)
 		if best[1] != 0.9 {
 			t.Errorf("best product match %v", best)
@@ -92,12 +92,12 @@ func TestRankingLoaders(t *testing.T) {
 		must(db.Create(&models.ClinicSession{DoctorID: 1, Weekday: 4, Period: models.PeriodAM}).Error)
 		must(db.Create(&models.ClinicSession{DoctorID: 2, Day: "2026-12-02", Period: models.PeriodPM}).Error)
 		must(db.Create(&models.ClinicCancellation{DoctorID: 1, Day: "2026-12-02"}).Error)
-		sess, cancels, err := s.SessionsOn(ctx, nil, "2026-12-02")
+		sess, cancels, err := s.Ranking.SessionsOn(ctx, nil, "2026-12-02")
 		must(err)
 		if len(sess) != 2 || len(cancels) != 1 {
 			t.Errorf("sessions on Wednesday: %+v, cancels %+v", sess, cancels)
 		}
-		if _, _, err := s.SessionsOn(ctx, nil, "soon"); err == nil {
+		if _, _, err := s.Ranking.SessionsOn(ctx, nil, "soon"); err == nil {
 			t.Error("bad day accepted")
 		}
 	})
@@ -114,35 +114,35 @@ func TestSaveRecommendations(t *testing.T) {
 			}
 			return out
 		}
-		written, err := s.SaveRecommendations(ctx, day, map[uint][]models.Recommendation{1: list(10, 11), 2: list(12), 3: nil}, false)
+		written, err := s.Ranking.SaveRecommendations(ctx, day, map[uint][]models.Recommendation{1: list(10, 11), 2: list(12), 3: nil}, false)
 		if err != nil || !slices.Equal(written, []uint{1, 2}) {
 			t.Fatalf("first save: %v %v", written, err)
 		}
-		written, err = s.SaveRecommendations(ctx, day, map[uint][]models.Recommendation{1: list(13, 14, 15)}, false)
+		written, err = s.Ranking.SaveRecommendations(ctx, day, map[uint][]models.Recommendation{1: list(13, 14, 15)}, false)
 		if err != nil || len(written) != 0 {
 			t.Fatalf("save without force: %v %v", written, err)
 		}
-		recs, err := s.Recommendations(ctx, 1, day)
+		recs, err := s.Ranking.Recommendations(ctx, 1, day)
 		if err != nil || len(recs) != 2 || recs[0].DoctorID != 10 || recs[0].RepID != 1 || recs[0].Day != day {
 			t.Fatalf("kept list %+v %v", recs, err)
 		}
-		written, err = s.SaveRecommendations(ctx, day, map[uint][]models.Recommendation{1: list(13, 14, 15), 2: nil}, true)
+		written, err = s.Ranking.SaveRecommendations(ctx, day, map[uint][]models.Recommendation{1: list(13, 14, 15), 2: nil}, true)
 		if err != nil || !slices.Equal(written, []uint{1, 2}) {
 			t.Fatalf("forced save: %v %v", written, err)
 		}
-		recs, _ = s.Recommendations(ctx, 1, day)
+		recs, _ = s.Ranking.Recommendations(ctx, 1, day)
 		if len(recs) != 3 || recs[2].DoctorID != 15 {
 			t.Errorf("forced list %+v", recs)
 		}
-		if recs, _ := s.Recommendations(ctx, 2, day); len(recs) != 0 {
+		if recs, _ := s.Ranking.Recommendations(ctx, 2, day); len(recs) != 0 {
 			t.Errorf("forced empty list left %d rows", len(recs))
 		}
 		// A duplicate doctor in one list breaks the unique key: nothing is written.
-		_, err = s.SaveRecommendations(ctx, "2026-12-03", map[uint][]models.Recommendation{1: list(10, 10), 2: list(12)}, false)
+		_, err = s.Ranking.SaveRecommendations(ctx, "2026-12-03", map[uint][]models.Recommendation{1: list(10, 10), 2: list(12)}, false)
 		if err == nil {
 			t.Fatal("duplicate doctor accepted")
 		}
-		have, _ := s.RecommendedReps(ctx, nil, "2026-12-03")
+		have, _ := s.Ranking.RecommendedReps(ctx, nil, "2026-12-03")
 		if len(have) != 0 {
 			t.Errorf("half-written day: %v", have)
 		}
@@ -162,10 +162,10 @@ func TestDoctorScoresAndTierHistory(t *testing.T) {
 		}
 		at := time.Date(2026, 12, 1, 18, 10, 0, 0, time.UTC)
 		scores := []models.DoctorScore{{DoctorID: ids[0], Heat: 88.5, Tier: "S"}, {DoctorID: ids[1], Heat: 12.25, Tier: "C"}}
-		if err := s.UpdateDoctorScores(ctx, scores, at); err != nil {
+		if err := s.Ranking.UpdateDoctorScores(ctx, scores, at); err != nil {
 			t.Fatal(err)
 		}
-		docs, err := s.RankingDoctors(ctx, ids)
+		docs, err := s.Ranking.RankingDoctors(ctx, ids)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,12 +174,12 @@ func TestDoctorScoresAndTierHistory(t *testing.T) {
 		}
 		rows := []models.TierChange{{DoctorID: ids[0], FromTier: "B", ToTier: "S", Heat: 88.5, Rising: true}, {DoctorID: ids[1], FromTier: "A", ToTier: "C"}}
 		for i := 0; i < 2; i++ { // twice: the day's history is replaced, not stacked
-			if err := s.ReplaceTierChanges(ctx, "2026-12-02", slices.Clone(rows)); err != nil {
+			if err := s.Ranking.ReplaceTierChanges(ctx, "2026-12-02", slices.Clone(rows)); err != nil {
 				t.Fatal(err)
 			}
 		}
-		got, _ := s.TierChangesOn(ctx, "2026-12-02")
-		rising, _ := s.RisingDoctors(ctx, "2026-12-01")
+		got, _ := s.Ranking.TierChangesOn(ctx, "2026-12-02")
+		rising, _ := s.Ranking.RisingDoctors(ctx, "2026-12-01")
 		if len(got) != 2 || len(rising) != 1 || rising[0].DoctorID != ids[0] || rising[0].Day != "2026-12-02" {
 			t.Errorf("history %+v rising %+v", got, rising)
 		}

@@ -33,7 +33,7 @@ type PlanReport struct {
 
 // PlanVsActual computes a rep's plan vs actual between two days (inclusive)
 // from the stored visits and check-ins.
-func (s *Store) PlanVsActual(ctx context.Context, repID uint, from, to string) (PlanReport, error) {
+func (s *ReportStore) PlanVsActual(ctx context.Context, repID uint, from, to string) (PlanReport, error) {
 	r := PlanReport{RepID: repID, From: from, To: to, PlannedByLevel: map[string]int{}, MatchedByLevel: map[string]int{}, OffPlanByLevel: map[string]int{}}
 	type row struct {
 		Day      string

@@ -1,8 +1,6 @@
 package models
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,18 +14,6 @@ import (
 
 	"visitbot/clock"
 )
-
-// Store is the only door to the database. It is safe for concurrent use.
-// Methods that take a context honour its deadline; Tx gives a Store bound to
-// one transaction so a multi-row write is all-or-nothing.
-type Store struct {
-	db     *gorm.DB
-	driver string
-	clock  clock.Clock
-	loc    *time.Location
-	// inTx is set on the Store a transaction hands to its function.
-	inTx bool
-}
 
 // Options configure Open.
 type Options struct {
@@ -84,7 +70,7 @@ func Open(opts Options) (*Store, error) {
 	sqlDB.SetMaxOpenConns(n)
 	sqlDB.SetMaxIdleConns(n)
 	sqlDB.SetConnMaxLifetime(30 * time.Minute)
-	return &Store{db: db, driver: opts.Driver, clock: opts.Clock, loc: opts.Location}, nil
+	return newStore(&Handle{db: db, driver: opts.Driver, clock: opts.Clock, loc: opts.Location}), nil
 }
 
 func sqliteDSN(path string) string {
@@ -111,75 +97,4 @@ func mysqlDSN(dsn string) string {
 	add("loc", "UTC")
 	add("charset", "utf8mb4")
 	return dsn
-}
-
-// Close releases the connection pool.
-func (s *Store) Close() error {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return err
-	}
-	return sqlDB.Close()
-}
-
-// Driver is "sqlite" or "mysql"; claims differ (SKIP LOCKED on MySQL).
-func (s *Store) Driver() string { return s.driver }
-
-// Clock is the store's injected clock.
-func (s *Store) Clock() clock.Clock { return s.clock }
-
-// Location is the business time zone.
-func (s *Store) Location() *time.Location { return s.loc }
-
-// Today is the current calendar day in the business time zone.
-func (s *Store) Today() string { return clock.Day(s.clock.Now(), s.loc) }
-
-// DB exposes the GORM handle bound to ctx for queries in this package's
-// sibling files and for tests; other packages use Store methods.
-func (s *Store) DB(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
-
-// Ping checks the database answers (for /readyz).
-func (s *Store) Ping(ctx context.Context) error {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return err
-	}
-	return sqlDB.PingContext(ctx)
-}
-
-// Tx runs fn inside one transaction; fn's error (or a panic) rolls it back.
-// Nested calls reuse the outer transaction.
-//
-// A transaction that MySQL aborts as a deadlock victim (or after a lock wait
-// timeout) is run again from the start, up to txAttempts times: InnoDB rolls
-// it back whole, so fn must only touch the database (it does everywhere).
-// Nested calls are never retried on their own.
-func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
-	run := func() error {
-		return s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
-			return fn(&Store{db: gtx, driver: s.driver, clock: s.clock, loc: s.loc, inTx: true})
-		})
-	}
-	if s.inTx {
-		return run()
-	}
-	return retryLockConflicts(ctx, run)
-}
-
-// create inserts a row, mapping unique violations to ErrConflict.
-func (s *Store) create(ctx context.Context, v any) error {
-	return translate(s.db.WithContext(ctx).Create(v).Error)
-}
-
-// first loads one row, mapping "no row" to ErrNotFound.
-func first[T any](ctx context.Context, db *gorm.DB, query string, args ...any) (*T, error) {
-	var v T
-	err := db.WithContext(ctx).Where(query, args...).Take(&v).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &v, nil
 }

@@ -33,7 +33,7 @@ func TestUniqueViolationIsTypedConflict(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		u := &models.User{UserID: "rep01", Name: "张三", Role: models.RoleRep, WeComUserID: ptr("zhangsan"), Active: true}
-		if err := s.CreateUser(ctx, u); err != nil {
+		if err := s.Users.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
 		cases := []struct {
@@ -44,14 +44,14 @@ func TestUniqueViolationIsTypedConflict(t *testing.T) {
 			{"same wecom id", models.User{UserID: "rep02", Name: "李四", Role: models.RoleRep, WeComUserID: ptr("zhangsan")}},
 		}
 		for _, c := range cases {
-			err := s.CreateUser(ctx, &c.user)
+			err := s.Users.CreateUser(ctx, &c.user)
 			if !errors.Is(err, models.ErrConflict) {
 				t.Errorf("%s: err = %v, want ErrConflict", c.name, err)
 			}
 		}
 		// Two users without platform ids do not collide (NULL is not a duplicate).
 		for _, id := range []string{"rep03", "rep04"} {
-			if err := s.CreateUser(ctx, &models.User{UserID: id, Name: id, Role: models.RoleRep}); err != nil {
+			if err := s.Users.CreateUser(ctx, &models.User{UserID: id, Name: id, Role: models.RoleRep}); err != nil {
 				t.Fatalf("create %s: %v", id, err)
 			}
 		}
@@ -61,13 +61,13 @@ func TestUniqueViolationIsTypedConflict(t *testing.T) {
 func TestDeliveryKeyDedupes(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
-		if err := s.RecordDelivery(ctx, "wecom", "msg-1", "text"); err != nil {
+		if err := s.Inbox.RecordDelivery(ctx, "wecom", "msg-1", "text"); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.RecordDelivery(ctx, "wecom", "msg-1", "text"); !errors.Is(err, models.ErrConflict) {
+		if err := s.Inbox.RecordDelivery(ctx, "wecom", "msg-1", "text"); !errors.Is(err, models.ErrConflict) {
 			t.Fatalf("second delivery err = %v, want ErrConflict", err)
 		}
-		if err := s.RecordDelivery(ctx, "dingtalk", "msg-1", "text"); err != nil {
+		if err := s.Inbox.RecordDelivery(ctx, "dingtalk", "msg-1", "text"); err != nil {
 			t.Fatalf("same key on another platform must be distinct: %v", err)
 		}
 	})
@@ -77,11 +77,11 @@ func TestTxRollsBackEveryRow(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		boom := errors.New("boom")
-		err := s.Tx(ctx, func(tx *models.Store) error {
-			if err := tx.CreateUser(ctx, &models.User{UserID: "mgr01", Name: "王经理", Role: models.RoleManager}); err != nil {
+		err := s.Tx(ctx, func(ctx context.Context) error {
+			if err := s.Users.CreateUser(ctx, &models.User{UserID: "mgr01", Name: "王经理", Role: models.RoleManager}); err != nil {
 				return err
 			}
-			if err := tx.RecordDelivery(ctx, "wecom", "k", "text"); err != nil {
+			if err := s.Inbox.RecordDelivery(ctx, "wecom", "k", "text"); err != nil {
 				return err
 			}
 			return boom
@@ -89,10 +89,10 @@ func TestTxRollsBackEveryRow(t *testing.T) {
 		if !errors.Is(err, boom) {
 			t.Fatalf("err = %v", err)
 		}
-		if n, _ := s.CountUsers(ctx); n != 0 {
+		if n, _ := s.Users.CountUsers(ctx); n != 0 {
 			t.Fatalf("users after rollback = %d", n)
 		}
-		if err := s.RecordDelivery(ctx, "wecom", "k", "text"); err != nil {
+		if err := s.Inbox.RecordDelivery(ctx, "wecom", "k", "text"); err != nil {
 			t.Fatalf("delivery key survived rollback: %v", err)
 		}
 	})
@@ -102,24 +102,24 @@ func TestUserLookups(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		mgr := &models.User{UserID: "mgr01", Name: "王经理", Role: models.RoleManager, Active: true}
-		if err := s.CreateUser(ctx, mgr); err != nil {
+		if err := s.Users.CreateUser(ctx, mgr); err != nil {
 			t.Fatal(err)
 		}
 		rep := &models.User{UserID: "rep01", Name: "张三", Role: models.RoleRep, ManagerID: &mgr.ID, Active: true,
 			WeComUserID: ptr("wx-zhang"), DingTalkUserID: ptr("dt-zhang")}
-		if err := s.CreateUser(ctx, rep); err != nil {
+		if err := s.Users.CreateUser(ctx, rep); err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range []struct{ platform, id string }{{"wecom", "wx-zhang"}, {"dingtalk", "dt-zhang"}, {"console", "rep01"}} {
-			u, err := s.UserByPlatformID(ctx, c.platform, c.id)
+			u, err := s.Users.UserByPlatformID(ctx, c.platform, c.id)
 			if err != nil || u.ID != rep.ID {
 				t.Errorf("%s %s: %v %v", c.platform, c.id, u, err)
 			}
 		}
-		if _, err := s.UserByPlatformID(ctx, "wecom", "nobody"); !errors.Is(err, models.ErrNotFound) {
+		if _, err := s.Users.UserByPlatformID(ctx, "wecom", "nobody"); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("unknown user err = %v", err)
 		}
-		team, err := s.TeamOf(ctx, mgr.ID)
+		team, err := s.Users.TeamOf(ctx, mgr.ID)
 		if err != nil || len(team) != 1 || team[0].UserID != "rep01" {
 			t.Fatalf("team = %v, %v", team, err)
 		}
@@ -130,17 +130,17 @@ func TestSettingsExpire(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		clk := s.Clock().(*clock.Fake)
-		if err := s.PutSetting(ctx, "token", "a", time.Minute); err != nil {
+		if err := s.Settings.PutSetting(ctx, "token", "a", time.Minute); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.PutSetting(ctx, "token", "b", time.Minute); err != nil {
+		if err := s.Settings.PutSetting(ctx, "token", "b", time.Minute); err != nil {
 			t.Fatal(err)
 		}
-		if v, err := s.GetSetting(ctx, "token"); err != nil || v != "b" {
+		if v, err := s.Settings.GetSetting(ctx, "token"); err != nil || v != "b" {
 			t.Fatalf("got %q %v", v, err)
 		}
 		clk.Advance(2 * time.Minute)
-		if _, err := s.GetSetting(ctx, "token"); !errors.Is(err, models.ErrNotFound) {
+		if _, err := s.Settings.GetSetting(ctx, "token"); !errors.Is(err, models.ErrNotFound) {
 			t.Fatalf("expired setting err = %v", err)
 		}
 	})
@@ -150,7 +150,7 @@ func TestTimesRoundTripInUTC(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		when := time.Date(2026, 12, 1, 8, 30, 15, 0, modelstest.Shanghai)
-		if err := s.Audit(ctx, 1, "test", "x", map[string]int{"n": 1}); err != nil {
+		if err := s.Audit.Record(ctx, 1, "test", "x", map[string]int{"n": 1}); err != nil {
 			t.Fatal(err)
 		}
 		sig := models.Signal{ExternalID: "s1", DoctorID: 1, Class: models.ClassLecture, Kind: "lecture_attend", Value: 1, OccurredAt: when.UTC()}
@@ -170,16 +170,16 @@ func TestTimesRoundTripInUTC(t *testing.T) {
 func TestConsentIsRecordedOnce(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
-		ok, err := s.HasConsent(ctx, 7, "location")
+		ok, err := s.Users.HasConsent(ctx, 7, "location")
 		if err != nil || ok {
 			t.Fatalf("fresh consent = %v %v", ok, err)
 		}
 		for i := 0; i < 2; i++ {
-			if err := s.RecordConsent(ctx, 7, "location"); err != nil {
+			if err := s.Users.RecordConsent(ctx, 7, "location"); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if ok, _ := s.HasConsent(ctx, 7, "location"); !ok {
+		if ok, _ := s.Users.HasConsent(ctx, 7, "location"); !ok {
 			t.Fatal("consent not recorded")
 		}
 	})
@@ -220,12 +220,12 @@ func TestConcurrentReadThenWriteTransactions(t *testing.T) {
 			go func(g int) {
 				var err error
 				for i := 0; i < 10 && err == nil; i++ {
-					err = s.Tx(ctx, func(tx *models.Store) error {
-						if _, err := tx.CountUsers(ctx); err != nil {
+					err = s.Tx(ctx, func(ctx context.Context) error {
+						if _, err := s.Users.CountUsers(ctx); err != nil {
 							return err
 						}
 						id := fmt.Sprintf("u%d-%d", g, i)
-						return tx.CreateUser(ctx, &models.User{UserID: id, Name: id, Role: models.RoleRep, Active: true})
+						return s.Users.CreateUser(ctx, &models.User{UserID: id, Name: id, Role: models.RoleRep, Active: true})
 					})
 				}
 				errc <- err
@@ -236,7 +236,7 @@ func TestConcurrentReadThenWriteTransactions(t *testing.T) {
 				t.Fatalf("concurrent transaction failed: %v", err)
 			}
 		}
-		if n, _ := s.CountUsers(ctx); n != 80 {
+		if n, _ := s.Users.CountUsers(ctx); n != 80 {
 			t.Fatalf("users = %d, want 80", n)
 		}
 	})
@@ -250,11 +250,11 @@ func TestPurgeDeletesOnlyOldBookkeeping(t *testing.T) {
 		// Old rows, 40 days ago.
 		clk.Set(start.AddDate(0, 0, -40))
 		for i := 0; i < 3; i++ {
-			if err := s.RecordDelivery(ctx, "wecom", fmt.Sprintf("old-%d", i), "text"); err != nil {
+			if err := s.Inbox.RecordDelivery(ctx, "wecom", fmt.Sprintf("old-%d", i), "text"); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := s.StoreRawEvent(ctx, "wecom", "event/x", "<xml/>"); err != nil {
+		if err := s.Inbox.StoreRawEvent(ctx, "wecom", "event/x", "<xml/>"); err != nil {
 			t.Fatal(err)
 		}
 		for _, st := range []string{models.OutboxSent, models.OutboxDead, models.OutboxPending} {
@@ -264,23 +264,23 @@ func TestPurgeDeletesOnlyOldBookkeeping(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := s.PutSetting(ctx, "token", "x", time.Hour); err != nil {
+		if err := s.Settings.PutSetting(ctx, "token", "x", time.Hour); err != nil {
 			t.Fatal(err)
 		}
 		// A fresh row, today.
 		clk.Set(start)
-		if err := s.RecordDelivery(ctx, "wecom", "new", "text"); err != nil {
+		if err := s.Inbox.RecordDelivery(ctx, "wecom", "new", "text"); err != nil {
 			t.Fatal(err)
 		}
 		cut := start.AddDate(0, 0, -14)
-		r, err := s.Purge(ctx, models.PurgeCutoffs{Deliveries: cut, Outbox: cut, JobRuns: cut, RawEvents: cut, Console: cut})
+		r, err := s.Housekeeping.Purge(ctx, models.PurgeCutoffs{Deliveries: cut, Outbox: cut, JobRuns: cut, RawEvents: cut, Console: cut})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if r.Deliveries != 3 || r.Outbox != 1 || r.RawEvents != 1 || r.Settings != 1 {
 			t.Fatalf("purge = %+v", r)
 		}
-		if err := s.RecordDelivery(ctx, "wecom", "new", "text"); !errors.Is(err, models.ErrConflict) {
+		if err := s.Inbox.RecordDelivery(ctx, "wecom", "new", "text"); !errors.Is(err, models.ErrConflict) {
 			t.Fatalf("a fresh delivery key was purged: %v", err)
 		}
 		var left []models.OutboxMessage
@@ -288,7 +288,7 @@ func TestPurgeDeletesOnlyOldBookkeeping(t *testing.T) {
 		if len(left) != 2 || left[0].Status != models.OutboxDead || left[1].Status != models.OutboxPending {
 			t.Fatalf("outbox after purge = %+v", left)
 		}
-		if r2, err := s.Purge(ctx, models.PurgeCutoffs{Deliveries: cut, Outbox: cut, JobRuns: cut, RawEvents: cut, Console: cut}); err != nil || r2 != (models.PurgeResult{}) {
+		if r2, err := s.Housekeeping.Purge(ctx, models.PurgeCutoffs{Deliveries: cut, Outbox: cut, JobRuns: cut, RawEvents: cut, Console: cut}); err != nil || r2 != (models.PurgeResult{}) {
 			t.Fatalf("second purge = %+v %v", r2, err)
 		}
 	})

@@ -6,18 +6,18 @@ import (
 )
 
 // UserByUserID finds a user by visitbot id ("rep01").
-func (s *Store) UserByUserID(ctx context.Context, userID string) (*User, error) {
+func (s *UserStore) UserByUserID(ctx context.Context, userID string) (*User, error) {
 	return first[User](ctx, s.db, "user_id = ?", userID)
 }
 
 // UserByID finds a user by primary key.
-func (s *Store) UserByID(ctx context.Context, id uint) (*User, error) {
+func (s *UserStore) UserByID(ctx context.Context, id uint) (*User, error) {
 	return first[User](ctx, s.db, "id = ?", id)
 }
 
 // UserByPlatformID finds the active user a platform addresses as platformUserID.
 // Console users are addressed by their visitbot id.
-func (s *Store) UserByPlatformID(ctx context.Context, platform, platformUserID string) (*User, error) {
+func (s *UserStore) UserByPlatformID(ctx context.Context, platform, platformUserID string) (*User, error) {
 	switch platform {
 	case "wecom":
 		return first[User](ctx, s.db, "wecom_user_id = ? AND active = ?", platformUserID, true)
@@ -30,7 +30,7 @@ func (s *Store) UserByPlatformID(ctx context.Context, platform, platformUserID s
 }
 
 // Users lists users, optionally only those with the given role, by user id.
-func (s *Store) Users(ctx context.Context, role Role) ([]User, error) {
+func (s *UserStore) Users(ctx context.Context, role Role) ([]User, error) {
 	var out []User
 	q := s.db.WithContext(ctx).Order("user_id")
 	if role != "" {
@@ -40,7 +40,7 @@ func (s *Store) Users(ctx context.Context, role Role) ([]User, error) {
 }
 
 // TeamOf lists the active reps whose manager is managerID.
-func (s *Store) TeamOf(ctx context.Context, managerID uint) ([]User, error) {
+func (s *UserStore) TeamOf(ctx context.Context, managerID uint) ([]User, error) {
 	var out []User
 	err := s.db.WithContext(ctx).Where("manager_id = ? AND role = ? AND active = ?", managerID, RoleRep, true).
 		Order("user_id").Find(&out).Error
@@ -48,15 +48,15 @@ func (s *Store) TeamOf(ctx context.Context, managerID uint) ([]User, error) {
 }
 
 // CreateUser inserts a user; a duplicate user id or platform id is ErrConflict.
-func (s *Store) CreateUser(ctx context.Context, u *User) error {
-	if err := s.create(ctx, u); err != nil {
+func (s *UserStore) CreateUser(ctx context.Context, u *User) error {
+	if err := s.db.create(ctx, u); err != nil {
 		return fmt.Errorf("create user %s: %w", u.UserID, err)
 	}
 	return nil
 }
 
 // CountUsers counts all users (the demo seeds an empty database).
-func (s *Store) CountUsers(ctx context.Context) (int64, error) {
+func (s *UserStore) CountUsers(ctx context.Context) (int64, error) {
 	var n int64
 	return n, s.db.WithContext(ctx).Model(&User{}).Count(&n).Error
 }

@@ -22,7 +22,7 @@ type VisitRow struct {
 	HospitalLng   float64
 }
 
-func (s *Store) visitRows(ctx context.Context, where string, args ...any) ([]VisitRow, error) {
+func (s *VisitStore) visitRows(ctx context.Context, where string, args ...any) ([]VisitRow, error) {
 	var out []VisitRow
 	err := s.db.WithContext(ctx).Table("visits AS v").
 		Select(`v.*, d.name AS doctor_name, d.title AS title, d.is_kol AS is_kol, d.tier AS tier, h.name AS hospital_name,
@@ -34,12 +34,12 @@ func (s *Store) visitRows(ctx context.Context, where string, args ...any) ([]Vis
 }
 
 // DayVisits lists a rep's visits of a day (planned, checked in, completed, skipped).
-func (s *Store) DayVisits(ctx context.Context, repID uint, day string) ([]VisitRow, error) {
+func (s *VisitStore) DayVisits(ctx context.Context, repID uint, day string) ([]VisitRow, error) {
 	return s.visitRows(ctx, "v.rep_id = ? AND v.day = ?", repID, day)
 }
 
 // VisitRowByID loads one visit with doctor and hospital.
-func (s *Store) VisitRowByID(ctx context.Context, id uint) (*VisitRow, error) {
+func (s *VisitStore) VisitRowByID(ctx context.Context, id uint) (*VisitRow, error) {
 	rows, err := s.visitRows(ctx, "v.id = ?", id)
 	if err != nil {
 		return nil, err
@@ -51,7 +51,7 @@ func (s *Store) VisitRowByID(ctx context.Context, id uint) (*VisitRow, error) {
 }
 
 // AllHospitals lists every hospital (for the nearest-hospital search).
-func (s *Store) AllHospitals(ctx context.Context) ([]Hospital, error) {
+func (s *VisitStore) AllHospitals(ctx context.Context) ([]Hospital, error) {
 	var out []Hospital
 	return out, s.db.WithContext(ctx).Order("id").Find(&out).Error
 }
@@ -59,8 +59,8 @@ func (s *Store) AllHospitals(ctx context.Context) ([]Hospital, error) {
 // RecordCheckIn stores a check-in and marks the given visits checked in
 // with its location and verdict; verified visits close the doctor's open
 // must-visits and follow-ups. Call it inside a transaction.
-func (s *Store) RecordCheckIn(ctx context.Context, ci *CheckIn, visitIDs []uint) error {
-	if err := s.create(ctx, ci); err != nil {
+func (s *VisitStore) RecordCheckIn(ctx context.Context, ci *CheckIn, visitIDs []uint) error {
+	if err := s.db.create(ctx, ci); err != nil {
 		return fmt.Errorf("check-in: %w", err)
 	}
 	return s.ApplyCheckIn(ctx, ci, visitIDs)
@@ -68,7 +68,7 @@ func (s *Store) RecordCheckIn(ctx context.Context, ci *CheckIn, visitIDs []uint)
 
 // ApplyCheckIn marks visits checked in with an existing check-in's location
 // and verdict (an off-plan visit chosen after the check-in).
-func (s *Store) ApplyCheckIn(ctx context.Context, ci *CheckIn, visitIDs []uint) error {
+func (s *VisitStore) ApplyCheckIn(ctx context.Context, ci *CheckIn, visitIDs []uint) error {
 	if len(visitIDs) == 0 {
 		return nil
 	}
@@ -96,7 +96,7 @@ func (s *Store) ApplyCheckIn(ctx context.Context, ci *CheckIn, visitIDs []uint) 
 
 // EnsureVisit returns the rep's visit to doctor on day, creating an
 // off-plan one (Planned=false) when there is none.
-func (s *Store) EnsureVisit(ctx context.Context, repID, doctorID, hospitalID uint, day string) (*Visit, error) {
+func (s *VisitStore) EnsureVisit(ctx context.Context, repID, doctorID, hospitalID uint, day string) (*Visit, error) {
 	v := Visit{RepID: repID, DoctorID: doctorID, Day: day, HospitalID: hospitalID, Status: VisitPlanned}
 	if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&v).Error; err != nil {
 		return nil, err
@@ -109,8 +109,8 @@ var ErrFeedbackExists = errors.New("visit feedback already submitted")
 
 // SaveFeedback stores the visit's feedback (one per visit) and completes the
 // visit. A second submission returns ErrFeedbackExists and changes nothing.
-func (s *Store) SaveFeedback(ctx context.Context, fb *VisitFeedback) error {
-	err := s.create(ctx, fb)
+func (s *VisitStore) SaveFeedback(ctx context.Context, fb *VisitFeedback) error {
+	err := s.db.create(ctx, fb)
 	if errors.Is(err, ErrConflict) {
 		return ErrFeedbackExists
 	}
@@ -121,13 +121,13 @@ func (s *Store) SaveFeedback(ctx context.Context, fb *VisitFeedback) error {
 }
 
 // FeedbackByVisit loads a visit's feedback.
-func (s *Store) FeedbackByVisit(ctx context.Context, visitID uint) (*VisitFeedback, error) {
+func (s *VisitStore) FeedbackByVisit(ctx context.Context, visitID uint) (*VisitFeedback, error) {
 	return first[VisitFeedback](ctx, s.db, "visit_id = ?", visitID)
 }
 
 // LatestFeedbackSince is the rep's newest feedback submitted at or after since
 // (the one a free-text note attaches to).
-func (s *Store) LatestFeedbackSince(ctx context.Context, repID uint, since time.Time) (*VisitFeedback, error) {
+func (s *VisitStore) LatestFeedbackSince(ctx context.Context, repID uint, since time.Time) (*VisitFeedback, error) {
 	var fb VisitFeedback
 	err := s.db.WithContext(ctx).Where("rep_id = ? AND submitted_at >= ?", repID, since.UTC()).Order("submitted_at DESC, id DESC").Take(&fb).Error
 	if err != nil {
@@ -137,13 +137,13 @@ func (s *Store) LatestFeedbackSince(ctx context.Context, repID uint, since time.
 }
 
 // SetFeedbackNote attaches a note and the recomputed quality score.
-func (s *Store) SetFeedbackNote(ctx context.Context, id uint, note string, score float64) error {
+func (s *VisitStore) SetFeedbackNote(ctx context.Context, id uint, note string, score float64) error {
 	return s.db.WithContext(ctx).Model(&VisitFeedback{}).Where("id = ?", id).
 		Updates(map[string]any{"note": note, "quality_score": score}).Error
 }
 
 // LastCommitments is the newest non-empty commitments recorded for a doctor.
-func (s *Store) LastCommitments(ctx context.Context, doctorID uint) (string, error) {
+func (s *VisitStore) LastCommitments(ctx context.Context, doctorID uint) (string, error) {
 	var fb VisitFeedback
 	err := s.db.WithContext(ctx).Where("doctor_id = ? AND commitments <> ''", doctorID).Order("submitted_at DESC, id DESC").Take(&fb).Error
 	if err != nil {
@@ -157,13 +157,13 @@ func (s *Store) LastCommitments(ctx context.Context, doctorID uint) (string, err
 
 // AddFollowUp makes the doctor a due item on the rep's list from dueDay
 // (idempotent per refKey).
-func (s *Store) AddFollowUp(ctx context.Context, repID, doctorID uint, dueDay, refKey, note string) error {
-	m := MustVisit{RepID: repID, DoctorID: doctorID, DueDay: dueDay, Source: RecFollowUp, Note: note, RefKey: refKey, CreatedAt: s.clock.Now().UTC()}
+func (s *VisitStore) AddFollowUp(ctx context.Context, repID, doctorID uint, dueDay, refKey, note string) error {
+	m := MustVisit{RepID: repID, DoctorID: doctorID, DueDay: dueDay, Source: RecFollowUp, Note: note, RefKey: refKey, CreatedAt: s.db.clock.Now().UTC()}
 	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&m).Error
 }
 
 // AssignedDoctorsAt lists the rep's assigned doctors at a hospital, by name.
-func (s *Store) AssignedDoctorsAt(ctx context.Context, repID, hospitalID uint) ([]Doctor, error) {
+func (s *VisitStore) AssignedDoctorsAt(ctx context.Context, repID, hospitalID uint) ([]Doctor, error) {
 	var out []Doctor
 	err := s.db.WithContext(ctx).Table("doctors AS d").Select("d.*").
 		Joins("JOIN assignments a ON a.doctor_id = d.id").
@@ -172,6 +172,6 @@ func (s *Store) AssignedDoctorsAt(ctx context.Context, repID, hospitalID uint) (
 }
 
 // CheckInByID loads a check-in.
-func (s *Store) CheckInByID(ctx context.Context, id uint) (*CheckIn, error) {
+func (s *VisitStore) CheckInByID(ctx context.Context, id uint) (*CheckIn, error) {
 	return first[CheckIn](ctx, s.db, "id = ?", id)
 }

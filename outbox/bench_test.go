@@ -41,7 +41,7 @@ func BenchmarkDispatch600(b *testing.B) {
 						if err != nil {
 							b.Fatal(err)
 						}
-						if err := s.Enqueue(context.Background(), m); err != nil {
+						if err := s.Outbox.Enqueue(context.Background(), m); err != nil {
 							b.Fatal(err)
 						}
 					}

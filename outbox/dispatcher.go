@@ -145,7 +145,7 @@ func NewDispatcher(o DispatcherOptions) (*Dispatcher, error) {
 // counts it in visitbot_outbox_enqueued_total. Like Store.Enqueue, a
 // duplicate DedupeKey is a silent no-op.
 func (d *Dispatcher) Enqueue(ctx context.Context, st *models.Store, m *models.OutboxMessage) error {
-	if err := st.Enqueue(ctx, m); err != nil {
+	if err := st.Outbox.Enqueue(ctx, m); err != nil {
 		return err
 	}
 	if m.ID != 0 {
@@ -194,7 +194,7 @@ func (d *Dispatcher) loop(ctx context.Context, drain bool) error {
 			var err error
 			// Not cancellable: a claim interrupted between its UPDATE and
 			// the read-back would strand rows until their claim expires.
-			batch, err = d.store.ClaimOutbox(context.WithoutCancel(ctx), d.replica, d.platforms, free, d.cfg.ClaimTTL)
+			batch, err = d.store.Outbox.ClaimOutbox(context.WithoutCancel(ctx), d.replica, d.platforms, free, d.cfg.ClaimTTL)
 			if err != nil {
 				if drain {
 					return err // after the in-flight sends (deferred Wait)
@@ -252,7 +252,7 @@ func (d *Dispatcher) refreshDepth(ctx context.Context) {
 	}
 	d.depthTime = now
 	d.depthMu.Unlock()
-	depth, err := d.store.OutboxDepth(ctx)
+	depth, err := d.store.Outbox.OutboxDepth(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.log.Warn("outbox depth", "err", err)

@@ -32,45 +32,45 @@ func TestEnqueueIsIdempotentPerDedupeKey(t *testing.T) {
 		if m1.DedupeKey != "wecom:7:morning_push:2026-12-01" {
 			t.Fatalf("dedupe key %q", m1.DedupeKey)
 		}
-		if err := s.Enqueue(ctx, m1); err != nil || m1.ID == 0 {
+		if err := s.Outbox.Enqueue(ctx, m1); err != nil || m1.ID == 0 {
 			t.Fatalf("first enqueue: id %d, %v", m1.ID, err)
 		}
 		m2, _ := outbox.NewMessage(env, bot.Message{Text: "另一条"})
-		if err := s.Enqueue(ctx, m2); err != nil || m2.ID != 0 {
+		if err := s.Outbox.Enqueue(ctx, m2); err != nil || m2.ID != 0 {
 			t.Fatalf("second enqueue: id %d, %v", m2.ID, err)
 		}
 		// Inside a caller's transaction: the duplicate does not poison the
 		// transaction, and a rolled-back enqueue leaves nothing.
-		err = s.Tx(ctx, func(tx *models.Store) error {
+		err = s.Tx(ctx, func(ctx context.Context) error {
 			dup, _ := outbox.NewMessage(env, bot.Message{Text: "again"})
-			if err := tx.Enqueue(ctx, dup); err != nil {
+			if err := s.Outbox.Enqueue(ctx, dup); err != nil {
 				return err
 			}
 			other := env
 			other.Day = "2026-12-02"
 			m, _ := outbox.NewMessage(other, bot.Message{Text: "明天"})
-			return tx.Enqueue(ctx, m)
+			return s.Outbox.Enqueue(ctx, m)
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		_ = s.Tx(ctx, func(tx *models.Store) error {
+		_ = s.Tx(ctx, func(ctx context.Context) error {
 			other := env
 			other.Day = "2026-12-03"
 			m, _ := outbox.NewMessage(other, bot.Message{Text: "rolled back"})
-			if err := tx.Enqueue(ctx, m); err != nil {
+			if err := s.Outbox.Enqueue(ctx, m); err != nil {
 				t.Fatal(err)
 			}
 			return errors.New("roll back")
 		})
-		rows, err := s.OutboxMessages(ctx, "", 10)
+		rows, err := s.Outbox.OutboxMessages(ctx, "", 10)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(rows) != 2 {
 			t.Fatalf("%d rows, want 2", len(rows))
 		}
-		first, _ := s.OutboxMessageByID(ctx, m1.ID)
+		first, _ := s.Outbox.OutboxMessageByID(ctx, m1.ID)
 		if !strings.Contains(first.Payload, "今日无推荐") || first.Status != models.OutboxPending {
 			t.Fatalf("first row changed: %+v", first)
 		}
@@ -103,18 +103,18 @@ func TestEnvelopeAndPayloadValidation(t *testing.T) {
 func TestDrainSendsAndRecordsMsgIDs(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
-		if err := s.SaveCardTask(ctx, &models.CardTask{TaskID: "vl-7-20261201", Platform: "console", UserID: 7, Kind: "visit_list", Day: "2026-12-01"}); err != nil {
+		if err := s.Cards.SaveCardTask(ctx, &models.CardTask{TaskID: "vl-7-20261201", Platform: "console", UserID: 7, Kind: "visit_list", Day: "2026-12-01"}); err != nil {
 			t.Fatal(err)
 		}
 		env := outbox.Envelope{Platform: bot.Console, To: bot.Recipient{UserID: 7, PlatformUserID: "rep07"}, Purpose: "morning_push", Day: "2026-12-01"}
 		card := &cards.Card{Layout: cards.ButtonInteraction, Kind: "visit_list", TaskID: "vl-7-20261201", Title: "今日拜访"}
 		m, _ := outbox.NewMessage(env, bot.Message{Card: card})
-		if err := s.Enqueue(ctx, m); err != nil {
+		if err := s.Outbox.Enqueue(ctx, m); err != nil {
 			t.Fatal(err)
 		}
 		env.Purpose = "card_update"
 		u, _ := outbox.NewUpdate(env, bot.CardUpdate{TaskID: "vl-7-20261201", ResponseCode: "rc-1", ReplaceName: "已接受"})
-		if err := s.Enqueue(ctx, u); err != nil {
+		if err := s.Outbox.Enqueue(ctx, u); err != nil {
 			t.Fatal(err)
 		}
 		fake := newFake(bot.Console, s.Clock())
@@ -128,11 +128,11 @@ func TestDrainSendsAndRecordsMsgIDs(t *testing.T) {
 		if len(fake.updates) != 1 || fake.updates[0].ReplaceName != "已接受" || fake.updates[0].ResponseCode != "rc-1" {
 			t.Fatalf("updates = %+v", fake.updates)
 		}
-		row, _ := s.OutboxMessageByID(ctx, m.ID)
+		row, _ := s.Outbox.OutboxMessageByID(ctx, m.ID)
 		if row.Status != models.OutboxSent || row.MsgID != "msg-1" || row.SentAt == nil || row.Attempts != 1 || row.ClaimedUntil != nil {
 			t.Fatalf("row = %+v", row)
 		}
-		task, _ := s.CardTaskByTaskID(ctx, "vl-7-20261201")
+		task, _ := s.Cards.CardTaskByTaskID(ctx, "vl-7-20261201")
 		if task.MsgID != "msg-1" || task.ResponseCode != "rc-1" {
 			t.Fatalf("card task = %+v", task)
 		}
@@ -183,7 +183,7 @@ func TestExpiredClaimsOfADeadProcessAreTakenOver(t *testing.T) {
 		ctx := context.Background()
 		const n = 10
 		enqueueTexts(t, s, bot.Console, n, each)
-		claimed, err := s.ClaimOutbox(ctx, "dead-replica", []string{"console"}, 3, time.Minute)
+		claimed, err := s.Outbox.ClaimOutbox(ctx, "dead-replica", []string{"console"}, 3, time.Minute)
 		if err != nil || len(claimed) != 3 {
 			t.Fatalf("claim: %d rows, %v", len(claimed), err)
 		}
@@ -200,7 +200,7 @@ func TestExpiredClaimsOfADeadProcessAreTakenOver(t *testing.T) {
 			t.Fatal(err)
 		}
 		assertDelivered(t, fake, n)
-		row, _ := s.OutboxMessageByID(ctx, claimed[0].ID)
+		row, _ := s.Outbox.OutboxMessageByID(ctx, claimed[0].ID)
 		if row.Attempts != 2 || row.Status != models.OutboxSent {
 			t.Fatalf("taken-over row = %+v", row)
 		}
@@ -258,7 +258,7 @@ func TestTransientFailureIsRetriedWithBackoff(t *testing.T) {
 		if err := d.Drain(ctx); err != nil {
 			t.Fatal(err)
 		}
-		rows, _ := s.OutboxMessages(ctx, models.OutboxPending, 10)
+		rows, _ := s.Outbox.OutboxMessages(ctx, models.OutboxPending, 10)
 		if len(rows) != 1 {
 			t.Fatalf("pending rows = %d", len(rows))
 		}
@@ -278,7 +278,7 @@ func TestTransientFailureIsRetriedWithBackoff(t *testing.T) {
 			t.Fatal(err)
 		}
 		assertDelivered(t, fake, 1)
-		row, _ := s.OutboxMessageByID(ctx, rows[0].ID)
+		row, _ := s.Outbox.OutboxMessageByID(ctx, rows[0].ID)
 		if row.Status != models.OutboxSent || row.Attempts != 2 || row.LastError != "" {
 			t.Fatalf("row = %+v", row)
 		}
@@ -296,7 +296,7 @@ func TestRetryAfterIsRespected(t *testing.T) {
 		if err := newDispatcher(t, s, testOutboxConfig(), []bot.Messenger{fake}).Drain(ctx); err != nil {
 			t.Fatal(err)
 		}
-		rows, _ := s.OutboxMessages(ctx, models.OutboxPending, 10)
+		rows, _ := s.Outbox.OutboxMessages(ctx, models.OutboxPending, 10)
 		if len(rows) != 1 || rows[0].NextAttemptAt.Sub(s.Clock().Now()) < 10*time.Minute {
 			t.Fatalf("rows = %+v", rows)
 		}
@@ -320,7 +320,7 @@ func TestPermanentFailureIsDeadAtOnceAndCanBeReplayed(t *testing.T) {
 		if err := d.Drain(ctx); err != nil {
 			t.Fatal(err)
 		}
-		dead, _ := s.OutboxMessages(ctx, models.OutboxDead, 10)
+		dead, _ := s.Outbox.OutboxMessages(ctx, models.OutboxDead, 10)
 		if len(dead) != 1 || dead[0].Attempts != 1 || !strings.Contains(dead[0].LastError, "81013") {
 			t.Fatalf("dead = %+v", dead)
 		}
@@ -328,22 +328,22 @@ func TestPermanentFailureIsDeadAtOnceAndCanBeReplayed(t *testing.T) {
 			t.Fatalf("dead counter = %v", got)
 		}
 		// Replay: only dead rows; a sent row is refused, a missing one is not found.
-		sent, _ := s.OutboxMessages(ctx, models.OutboxSent, 10)
-		if err := s.ReplayOutbox(ctx, sent[0].ID); err == nil || !strings.Contains(err.Error(), "only dead") {
+		sent, _ := s.Outbox.OutboxMessages(ctx, models.OutboxSent, 10)
+		if err := s.Outbox.ReplayOutbox(ctx, sent[0].ID); err == nil || !strings.Contains(err.Error(), "only dead") {
 			t.Fatalf("replay of a sent row: %v", err)
 		}
-		if err := s.ReplayOutbox(ctx, 9999); !errors.Is(err, models.ErrNotFound) {
+		if err := s.Outbox.ReplayOutbox(ctx, 9999); !errors.Is(err, models.ErrNotFound) {
 			t.Fatalf("replay of a missing row: %v", err)
 		}
 		broken = false
-		if err := s.ReplayOutbox(ctx, dead[0].ID); err != nil {
+		if err := s.Outbox.ReplayOutbox(ctx, dead[0].ID); err != nil {
 			t.Fatal(err)
 		}
 		if err := d.Drain(ctx); err != nil {
 			t.Fatal(err)
 		}
 		assertDelivered(t, fake, 2)
-		row, _ := s.OutboxMessageByID(ctx, dead[0].ID)
+		row, _ := s.Outbox.OutboxMessageByID(ctx, dead[0].ID)
 		if row.Status != models.OutboxSent || row.Attempts != 1 {
 			t.Fatalf("replayed row = %+v", row)
 		}
@@ -373,12 +373,12 @@ func TestMaxAttemptsThenDeadThenReplayAll(t *testing.T) {
 		if fake.calls != 2*cfg.MaxAttempts {
 			t.Fatalf("%d calls, want %d", fake.calls, 2*cfg.MaxAttempts)
 		}
-		dead, _ := s.OutboxMessages(ctx, models.OutboxDead, 10)
+		dead, _ := s.Outbox.OutboxMessages(ctx, models.OutboxDead, 10)
 		if len(dead) != 2 || !strings.Contains(dead[0].LastError, "gave up after 3 attempts") {
 			t.Fatalf("dead = %+v", dead)
 		}
 		down = false
-		if n, err := s.ReplayDeadOutbox(ctx); err != nil || n != 2 {
+		if n, err := s.Outbox.ReplayDeadOutbox(ctx); err != nil || n != 2 {
 			t.Fatalf("replay all: %d, %v", n, err)
 		}
 		if err := d.Drain(ctx); err != nil {
@@ -392,14 +392,14 @@ func TestUndecodablePayloadIsDead(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		m := &models.OutboxMessage{DedupeKey: "console:1:x:2026-12-01", Platform: "console", RecipientID: 1, Purpose: "x", Kind: models.OutboxCard, Payload: `{"to":"u1","text":"not a card"}`}
-		if err := s.Enqueue(ctx, m); err != nil {
+		if err := s.Outbox.Enqueue(ctx, m); err != nil {
 			t.Fatal(err)
 		}
 		fake := newFake(bot.Console, s.Clock())
 		if err := newDispatcher(t, s, testOutboxConfig(), []bot.Messenger{fake}).Drain(ctx); err != nil {
 			t.Fatal(err)
 		}
-		row, _ := s.OutboxMessageByID(ctx, m.ID)
+		row, _ := s.Outbox.OutboxMessageByID(ctx, m.ID)
 		if row.Status != models.OutboxDead || fake.calls != 0 {
 			t.Fatalf("row = %+v, calls %d", row, fake.calls)
 		}
@@ -430,7 +430,7 @@ func TestWeComPerMemberLimitHoldsForABurst(t *testing.T) {
 		enqueueTexts2 := func() { // another member is not held back by member 42's window
 			env := outbox.Envelope{Platform: bot.WeCom, To: bot.Recipient{UserID: 43, PlatformUserID: "u43"}, Purpose: "other", Day: "2026-12-01"}
 			m, _ := outbox.NewMessage(env, bot.Message{Text: "other-member"})
-			if err := s.Enqueue(ctx, m); err != nil {
+			if err := s.Outbox.Enqueue(ctx, m); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -123,7 +123,7 @@ func enqueueTexts(t testing.TB, s *models.Store, p bot.Platform, n int, recipien
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Enqueue(context.Background(), m); err != nil {
+		if err := s.Outbox.Enqueue(context.Background(), m); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -155,7 +155,7 @@ func assertDelivered(t *testing.T, f *fakeMessenger, n int) {
 
 func countStatus(t *testing.T, s *models.Store) map[string]int64 {
 	t.Helper()
-	d, err := s.OutboxDepth(context.Background())
+	d, err := s.Outbox.OutboxDepth(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

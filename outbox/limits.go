@@ -70,7 +70,7 @@ func (l *memberLimiter) acquire(ctx context.Context, platform string, recipient 
 	busy := l.inflight[recipient]
 	l.mu.Unlock()
 	for _, w := range l.windows {
-		n, oldest, err := l.store.OutboxSentSince(ctx, platform, recipient, now.Add(-w.Span))
+		n, oldest, err := l.store.Outbox.OutboxSentSince(ctx, platform, recipient, now.Add(-w.Span))
 		if err != nil {
 			return false, time.Time{}, fmt.Errorf("member rate window: %w", err)
 		}

@@ -41,7 +41,7 @@ func QueueReply(ctx context.Context, tx *models.Store, platform bot.Platform, to
 		rows = append(rows, row)
 	}
 	for _, row := range rows {
-		if err := tx.Enqueue(ctx, row); err != nil {
+		if err := tx.Outbox.Enqueue(ctx, row); err != nil {
 			return fmt.Errorf("queue reply: %w", err)
 		}
 	}

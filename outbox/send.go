@@ -89,7 +89,7 @@ func (d *Dispatcher) process(ctx context.Context, m *models.OutboxMessage) {
 func (d *Dispatcher) recordSent(ctx context.Context, m *models.OutboxMessage, res bot.SendResult, log *slog.Logger) {
 	var err error
 	for try := 1; try <= 3; try++ {
-		if err = d.store.MarkOutboxSent(ctx, m, res.MsgID, res.ResponseCode); err == nil {
+		if err = d.store.Outbox.MarkOutboxSent(ctx, m, res.MsgID, res.ResponseCode); err == nil {
 			return
 		}
 		if errors.Is(err, models.ErrClaimLost) {
@@ -136,7 +136,7 @@ func Backoff(attempt int, base, max, retryAfter time.Duration, jitter float64) t
 func (d *Dispatcher) retry(ctx context.Context, m *models.OutboxMessage, log *slog.Logger, cause error, retryAfter time.Duration) {
 	wait := Backoff(m.Attempts, d.cfg.BaseBackoff, d.cfg.MaxBackoff, retryAfter, d.jitter())
 	next := d.clock.Now().Add(wait)
-	if err := d.store.RetryOutbox(ctx, m, next, cause.Error()); err != nil {
+	if err := d.store.Outbox.RetryOutbox(ctx, m, next, cause.Error()); err != nil {
 		log.Error("record retry", "err", err)
 		return
 	}
@@ -144,7 +144,7 @@ func (d *Dispatcher) retry(ctx context.Context, m *models.OutboxMessage, log *sl
 }
 
 func (d *Dispatcher) kill(ctx context.Context, m *models.OutboxMessage, log *slog.Logger, cause string) {
-	if err := d.store.KillOutbox(ctx, m, cause); err != nil {
+	if err := d.store.Outbox.KillOutbox(ctx, m, cause); err != nil {
 		log.Error("record dead letter", "err", err)
 		return
 	}
@@ -153,7 +153,7 @@ func (d *Dispatcher) kill(ctx context.Context, m *models.OutboxMessage, log *slo
 }
 
 func (d *Dispatcher) deferTo(ctx context.Context, m *models.OutboxMessage, log *slog.Logger, at time.Time) {
-	if err := d.store.DeferOutbox(ctx, m, at); err != nil {
+	if err := d.store.Outbox.DeferOutbox(ctx, m, at); err != nil {
 		log.Error("release held-back message", "err", err)
 	}
 }

@@ -84,7 +84,7 @@ func TestWeComTransientErrorsAtTheFakeAPI(t *testing.T) {
 		if err := d.Drain(ctx); err != nil {
 			t.Fatal(err)
 		}
-		rows, _ := s.OutboxMessages(ctx, models.OutboxPending, 1)
+		rows, _ := s.Outbox.OutboxMessages(ctx, models.OutboxPending, 1)
 		if len(rows) != 1 || rows[0].NextAttemptAt.Sub(s.Clock().Now()) < wecom.RateLimitWait {
 			t.Fatalf("after 45009: %+v", rows)
 		}
@@ -100,7 +100,7 @@ func TestWeComTransientErrorsAtTheFakeAPI(t *testing.T) {
 		if sent := api.Sent(); len(sent) != 1 || sent[0].Text != "msg-0" {
 			t.Fatalf("sent = %+v", sent)
 		}
-		row, _ := s.OutboxMessageByID(ctx, rows[0].ID)
+		row, _ := s.Outbox.OutboxMessageByID(ctx, rows[0].ID)
 		if row.Status != models.OutboxSent || row.Attempts != 3 || row.MsgID == "" {
 			t.Fatalf("row = %+v", row)
 		}

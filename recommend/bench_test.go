@@ -56,7 +56,7 @@ func BenchmarkTopN(b *testing.B) {
 		b.Fatal(err)
 	}
 	day := clock.Day(today, modelstest.Shanghai)
-	users, err := s.Users(ctx, models.RoleRep)
+	users, err := s.Users.Users(ctx, models.RoleRep)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -35,14 +35,14 @@ func (s *Service) loadWorld(ctx context.Context, day string, doctorIDs []uint) (
 		day: day, asOf: asOf, doctors: map[uint]*models.Doctor{}, hospitals: map[uint]models.Hospital{},
 		signals: map[uint][]ranking.Signal{}, loaded: map[uint]bool{}, everyDoctor: doctorIDs == nil,
 	}
-	docs, err := s.store.RankingDoctors(ctx, doctorIDs)
+	docs, err := s.store.Ranking.RankingDoctors(ctx, doctorIDs)
 	if err != nil {
 		return nil, err
 	}
 	for i := range docs {
 		w.doctors[docs[i].ID] = &docs[i]
 	}
-	hs, err := s.store.RankingHospitals(ctx)
+	hs, err := s.store.Ranking.RankingHospitals(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func (s *Service) loadWorld(ctx context.Context, day string, doctorIDs []uint) (
 		w.hospitals[h.ID] = h
 	}
 	dayStart, _ := clock.ParseDay(day, s.loc)
-	flows, err := s.store.FlowByDepartment(ctx, ranking.TrendWindowStart(dayStart))
+	flows, err := s.store.Ranking.FlowByDepartment(ctx, ranking.TrendWindowStart(dayStart))
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func (s *Service) loadAllSignals(ctx context.Context, w *world) error {
 // fillSignals loads signals for doctorIDs (nil = all) into w.
 func (s *Service) fillSignals(ctx context.Context, w *world, doctorIDs []uint) error {
 	since := w.asOf.AddDate(0, 0, -s.scorer.LookbackDays())
-	sigs, err := s.store.SignalsSince(ctx, doctorIDs, nil, since, w.asOf)
+	sigs, err := s.store.Ranking.SignalsSince(ctx, doctorIDs, nil, since, w.asOf)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ import (
 // It runs read-only queries, so it is safe to call inside a caller's
 // transaction on another connection.
 func (s *Service) NextBest(ctx context.Context, repID uint, day string, exclude []uint) (*models.Recommendation, error) {
-	rep, err := s.store.UserByID(ctx, repID)
+	rep, err := s.store.Users.UserByID(ctx, repID)
 	if err != nil {
 		return nil, fmt.Errorf("rep %d: %w", repID, err)
 	}

@@ -12,7 +12,7 @@ import (
 // settings) applied, so a change takes effect on the next scoring or ranking
 // run without a restart. Without overrides it returns s itself.
 func (s *Service) effective(ctx context.Context) (*Service, error) {
-	ov, err := s.store.WeightOverrides(ctx)
+	ov, err := s.store.Settings.WeightOverrides(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("weight overrides: %w", err)
 	}

@@ -22,12 +22,12 @@ func TestWeightOverrideTakesEffectOnNextRun(t *testing.T) {
 			return loadDoctors(t, w)[w.docs[0].ID].Heat
 		}
 		before := heatOf()
-		w.must(s.PutSetting(w.ctx, models.WeightSettingPrefix+"lecture", "0", time.Duration(0)))
+		w.must(s.Settings.PutSetting(w.ctx, models.WeightSettingPrefix+"lecture", "0", time.Duration(0)))
 		after := heatOf()
 		if !(before > 0 && after < before) {
 			t.Fatalf("heat with lecture weight 0 = %v, before %v: override not applied", after, before)
 		}
-		w.must(s.PutSetting(w.ctx, models.WeightSettingPrefix+"lecture", "banana", 0))
+		w.must(s.Settings.PutSetting(w.ctx, models.WeightSettingPrefix+"lecture", "banana", 0))
 		if _, err := svc.ScoreAll(w.ctx, "2026-12-01"); err == nil {
 			t.Fatal("a malformed override must fail the run, not be ignored")
 		}

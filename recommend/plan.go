@@ -108,8 +108,8 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	var assigns []models.Assignment
 	var musts []models.MustVisit
 	err = parallel(
-		func() (err error) { assigns, err = s.store.RankingAssignments(ctx, repIDs); return err },
-		func() (err error) { musts, err = s.store.OpenMustVisits(ctx, repIDs, day); return err },
+		func() (err error) { assigns, err = s.store.Ranking.RankingAssignments(ctx, repIDs); return err },
+		func() (err error) { musts, err = s.store.Ranking.OpenMustVisits(ctx, repIDs, day); return err },
 	)
 	if err != nil {
 		return nil, err
@@ -152,12 +152,12 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	since := asOf.AddDate(0, 0, -s.scorer.LookbackDays())
 	err = parallel(
 		func() (err error) { in.w, err = s.loadWorld(ctx, day, doctorIDs); return err },
-		func() (err error) { sessions, cancels, err = s.store.SessionsOn(ctx, doctorIDs, day); return err },
+		func() (err error) { sessions, cancels, err = s.store.Ranking.SessionsOn(ctx, doctorIDs, day); return err },
 		func() (err error) {
-			in.stats, err = s.store.VisitStats(ctx, doctorIDs, clock.Day(since, s.loc), day)
+			in.stats, err = s.store.Ranking.VisitStats(ctx, doctorIDs, clock.Day(since, s.loc), day)
 			return err
 		},
-		func() (err error) { in.products, err = s.store.BestProductMatch(ctx, doctorIDs); return err },
+		func() (err error) { in.products, err = s.store.Ranking.BestProductMatch(ctx, doctorIDs); return err },
 	)
 	if err != nil {
 		return nil, err
@@ -191,7 +191,7 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 		// The cooldown window's signals of every class (a class filter would
 		// steer the planner to the class index), for the last visit signal.
 		func() (err error) {
-			recent, err = s.store.SignalsSince(ctx, inClinic, nil, dayStart.AddDate(0, 0, -s.cfg.CooldownDays-1), asOf)
+			recent, err = s.store.Ranking.SignalsSince(ctx, inClinic, nil, dayStart.AddDate(0, 0, -s.cfg.CooldownDays-1), asOf)
 			return err
 		},
 		// Full signals: every candidate of one rep; in the bulk run only

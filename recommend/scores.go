@@ -42,7 +42,7 @@ func (s *Service) ScoreAll(ctx context.Context, day string) (ScoreResult, error)
 	if err := s.loadAllSignals(ctx, w); err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
-	reps, err := s.store.Users(ctx, models.RoleRep)
+	reps, err := s.store.Users.Users(ctx, models.RoleRep)
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
@@ -50,7 +50,7 @@ func (s *Service) ScoreAll(ctx context.Context, day string) (ScoreResult, error)
 	for _, r := range reps {
 		territoryOfRep[r.ID] = r.Territory
 	}
-	assigns, err := s.store.RankingAssignments(ctx, nil)
+	assigns, err := s.store.Ranking.RankingAssignments(ctx, nil)
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
@@ -60,7 +60,7 @@ func (s *Service) ScoreAll(ctx context.Context, day string) (ScoreResult, error)
 			territory[a.DoctorID] = territoryOfRep[a.RepID]
 		}
 	}
-	earlier, err := s.store.TierChangesOn(ctx, day)
+	earlier, err := s.store.Ranking.TierChangesOn(ctx, day)
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
@@ -95,11 +95,11 @@ func (s *Service) ScoreAll(ctx context.Context, day string) (ScoreResult, error)
 			}
 		}
 	}
-	err = s.store.Tx(ctx, func(tx *models.Store) error {
-		if err := tx.UpdateDoctorScores(ctx, scores, s.clock.Now()); err != nil {
+	err = s.store.Tx(ctx, func(ctx context.Context) error {
+		if err := s.store.Ranking.UpdateDoctorScores(ctx, scores, s.clock.Now()); err != nil {
 			return err
 		}
-		return tx.ReplaceTierChanges(ctx, day, changes)
+		return s.store.Ranking.ReplaceTierChanges(ctx, day, changes)
 	})
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)

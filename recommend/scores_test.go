@@ -14,7 +14,7 @@ import (
 
 func loadDoctors(t *testing.T, w *testWorld) map[uint]models.Doctor {
 	t.Helper()
-	docs, err := w.s.RankingDoctors(w.ctx, nil)
+	docs, err := w.s.Ranking.RankingDoctors(w.ctx, nil)
 	w.must(err)
 	out := map[uint]models.Doctor{}
 	for _, d := range docs {
@@ -44,7 +44,7 @@ func TestScoreAllTiersAndRisingEvents(t *testing.T) {
 		// Rerunning the same night replaces the night's history.
 		res, err = svc.ScoreAll(w.ctx, "2026-12-01")
 		w.must(err)
-		changes, err := s.TierChangesOn(w.ctx, "2026-12-01")
+		changes, err := s.Ranking.TierChangesOn(w.ctx, "2026-12-01")
 		w.must(err)
 		if res.Changes != 20 || len(changes) != 20 {
 			t.Errorf("rerun: %d changes reported, %d stored; want 20 and 20", res.Changes, len(changes))
@@ -58,7 +58,7 @@ func TestScoreAllTiersAndRisingEvents(t *testing.T) {
 		if len(res.Rising) != 1 || res.Rising[0].DoctorID != w.docs[0].ID || res.Rising[0].FromTier != ranking.TierC {
 			t.Fatalf("rising %+v", res.Rising)
 		}
-		rising, err := s.RisingDoctors(w.ctx, "2026-12-02")
+		rising, err := s.Ranking.RisingDoctors(w.ctx, "2026-12-02")
 		w.must(err)
 		if len(rising) != 1 || rising[0].ToTier != ranking.TierS || !rising[0].Rising {
 			t.Errorf("stored rising events %+v", rising)
@@ -140,7 +140,7 @@ func TestNightlyHeatRanksTheMorning(t *testing.T) {
 		if _, err := svc.TopN(w.ctx, day, false); err != nil {
 			t.Fatal(err)
 		}
-		bulk, err := s.Recommendations(w.ctx, w.rep.ID, day)
+		bulk, err := s.Ranking.Recommendations(w.ctx, w.rep.ID, day)
 		w.must(err)
 		single, err := svc.ForRep(w.ctx, w.rep.ID, day, true)
 		w.must(err)

@@ -26,13 +26,13 @@ type DayResult struct {
 // unless force. This is what the morning_push job runs.
 func (s *Service) TopN(ctx context.Context, day string, force bool) (DayResult, error) {
 	res := DayResult{Day: day}
-	users, err := s.store.Users(ctx, models.RoleRep)
+	users, err := s.store.Users.Users(ctx, models.RoleRep)
 	if err != nil {
 		return res, fmt.Errorf("top-n: %w", err)
 	}
 	var have map[uint]bool
 	if !force {
-		if have, err = s.store.RecommendedReps(ctx, nil, day); err != nil {
+		if have, err = s.store.Ranking.RecommendedReps(ctx, nil, day); err != nil {
 			return res, fmt.Errorf("top-n: %w", err)
 		}
 	}
@@ -62,7 +62,7 @@ func (s *Service) TopN(ctx context.Context, day string, force bool) (DayResult, 
 		res.Rows += len(l)
 	}
 	start := time.Now()
-	written, err := s.store.SaveRecommendations(ctx, day, lists, force)
+	written, err := s.store.Ranking.SaveRecommendations(ctx, day, lists, force)
 	if err != nil {
 		return res, fmt.Errorf("top-n: %w", err)
 	}
@@ -83,12 +83,12 @@ func (s *Service) ForRep(ctx context.Context, repID uint, day string, force bool
 		return nil, err
 	}
 	if !force {
-		have, err := s.store.Recommendations(ctx, repID, day)
+		have, err := s.store.Ranking.Recommendations(ctx, repID, day)
 		if err != nil || len(have) > 0 {
 			return have, err
 		}
 	}
-	rep, err := s.store.UserByID(ctx, repID)
+	rep, err := s.store.Users.UserByID(ctx, repID)
 	if err != nil {
 		return nil, fmt.Errorf("rep %d: %w", repID, err)
 	}
@@ -99,10 +99,10 @@ func (s *Service) ForRep(ctx context.Context, repID uint, day string, force bool
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.store.SaveRecommendations(ctx, day, lists, force); err != nil && !(errors.Is(err, models.ErrConflict) && !force) {
+	if _, err := s.store.Ranking.SaveRecommendations(ctx, day, lists, force); err != nil && !(errors.Is(err, models.ErrConflict) && !force) {
 		return nil, err // a conflict without force: a concurrent run stored the list first
 	}
-	return s.store.Recommendations(ctx, repID, day)
+	return s.store.Ranking.Recommendations(ctx, repID, day)
 }
 
 func toRecommendation(repID uint, day string, p ranking.Pick) (models.Recommendation, error) {

@@ -51,7 +51,7 @@ func TestForRepStoresTheDayAndIsIdempotent(t *testing.T) {
 		if !slices.Contains(doctorIDs(forced), w.docs[0].ID) || len(forced) != 5 {
 			t.Errorf("forced list %v lacks newly hot doctor %d", doctorIDs(forced), w.docs[0].ID)
 		}
-		stored, err := s.Recommendations(w.ctx, w.rep.ID, day)
+		stored, err := s.Ranking.Recommendations(w.ctx, w.rep.ID, day)
 		w.must(err)
 		if len(stored) != 5 {
 			t.Errorf("%d rows stored after force, want 5 (old list replaced)", len(stored))
@@ -188,7 +188,7 @@ func TestForRepErrors(t *testing.T) {
 			t.Errorf("unknown rep: %v", err)
 		}
 		mgr := &models.User{UserID: "mgr01", Name: "经理", Role: models.RoleManager, Active: true}
-		w.must(s.CreateUser(w.ctx, mgr))
+		w.must(s.Users.CreateUser(w.ctx, mgr))
 		if _, err := svc.ForRep(w.ctx, mgr.ID, day, false); err == nil || !strings.Contains(err.Error(), "not a rep") {
 			t.Errorf("manager: %v", err)
 		}

@@ -35,11 +35,11 @@ func (s *Service) Views(ctx context.Context, recs []models.Recommendation) ([]Vi
 	for i, r := range recs {
 		ids[i] = r.DoctorID
 	}
-	docs, err := s.store.RankingDoctors(ctx, ids)
+	docs, err := s.store.Ranking.RankingDoctors(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	hs, err := s.store.RankingHospitals(ctx)
+	hs, err := s.store.Ranking.RankingHospitals(ctx)
 	if err != nil {
 		return nil, err
 	}

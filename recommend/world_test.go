@@ -58,7 +58,7 @@ func (w *testWorld) must(err error) {
 
 func (w *testWorld) addRep(id string, lat, lng float64) *models.User {
 	u := &models.User{UserID: id, Name: "代表" + id, Role: models.RoleRep, Territory: "浦东", StartLat: lat, StartLng: lng, Active: true}
-	w.must(w.s.CreateUser(w.ctx, u))
+	w.must(w.s.Users.CreateUser(w.ctx, u))
 	return u
 }
 

@@ -79,10 +79,10 @@ func World(ctx context.Context, s *models.Store, o Options) error {
 
 // claim records o as the world of the database, or checks it is the one recorded.
 func claim(ctx context.Context, s *models.Store, o Options) error {
-	have, err := s.GetSetting(ctx, markerKey)
+	have, err := s.Settings.GetSetting(ctx, markerKey)
 	switch {
 	case errors.Is(err, models.ErrNotFound):
-		if err := s.PutSetting(ctx, markerKey, o.String(), 0); err != nil {
+		if err := s.Settings.PutSetting(ctx, markerKey, o.String(), 0); err != nil {
 			return fmt.Errorf("record seeded world: %w", err)
 		}
 		return nil

@@ -81,11 +81,11 @@ func TestDefaultWorld(t *testing.T) {
 			t.Errorf("reps = %v", got)
 		}
 		for _, m := range []string{"mgr01", "mgr02"} {
-			mgr, err := s.UserByUserID(ctx, m)
+			mgr, err := s.Users.UserByUserID(ctx, m)
 			if err != nil {
 				t.Fatal(err)
 			}
-			team, err := s.TeamOf(ctx, mgr.ID)
+			team, err := s.Users.TeamOf(ctx, mgr.ID)
 			if err != nil || len(team) != 6 {
 				t.Errorf("%s team = %d reps (%v), want 6", m, len(team), err)
 			}
@@ -397,7 +397,7 @@ func TestInvalidOptions(t *testing.T) {
 		if n := count(t, s, &models.User{}, ""); n != 0 {
 			t.Errorf("refused options wrote %d users", n)
 		}
-		if _, err := s.GetSetting(context.Background(), markerKey); !errors.Is(err, models.ErrNotFound) {
+		if _, err := s.Settings.GetSetting(context.Background(), markerKey); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("refused options recorded a world: %v", err)
 		}
 	})
@@ -407,7 +407,7 @@ func TestInvalidOptions(t *testing.T) {
 func TestTodayDefaultsToStoreClock(t *testing.T) {
 	s, _ := modelstest.Open(t, "sqlite", clock.NewFake(time.Date(2026, 11, 26, 23, 30, 0, 0, time.UTC)))
 	mustSeed(t, s, Options{Reps: 1, Doctors: 20, Seed: 3})
-	v, err := s.GetSetting(context.Background(), markerKey)
+	v, err := s.Settings.GetSetting(context.Background(), markerKey)
 	if err != nil || !strings.HasSuffix(v, "today=2026-11-27") {
 		t.Errorf("marker = %q, %v; want today in Asia/Shanghai", v, err)
 	}

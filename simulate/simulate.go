@@ -73,11 +73,11 @@ func Run(ctx context.Context, env Env, opts Options) (Summary, error) {
 	if err != nil {
 		return sum, fmt.Errorf("simulate: -from: %w", err)
 	}
-	reps, err := env.Store.Users(ctx, models.RoleRep)
+	reps, err := env.Store.Users.Users(ctx, models.RoleRep)
 	if err != nil {
 		return sum, err
 	}
-	hospitals, err := env.Store.AllHospitals(ctx)
+	hospitals, err := env.Store.Visits.AllHospitals(ctx)
 	if err != nil {
 		return sum, err
 	}
@@ -119,7 +119,7 @@ func Run(ctx context.Context, env Env, opts Options) (Summary, error) {
 }
 
 func runRepDay(ctx context.Context, env Env, rng *rand.Rand, opts Options, rep *models.User, day string, date time.Time, community []models.Hospital, sum *Summary) error {
-	task, err := env.Store.CardTaskFor(ctx, rep.ID, "visit_list", day)
+	task, err := env.Store.Cards.CardTaskFor(ctx, rep.ID, "visit_list", day)
 	if err != nil || task == nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func runRepDay(ctx context.Context, env Env, rng *rand.Rand, opts Options, rep *
 		return err
 	}
 	sum.Accepted++
-	visits, err := env.Store.DayVisits(ctx, rep.ID, day)
+	visits, err := env.Store.Visits.DayVisits(ctx, rep.ID, day)
 	if err != nil {
 		return err
 	}

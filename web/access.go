@@ -49,11 +49,11 @@ func (p *Pages) dashboardScope(ctx context.Context, u *models.User, managerParam
 		if managerParam != "" && managerParam != u.UserID {
 			return scope{}, errForbidden{msgOtherTeam}
 		}
-		reps, err := p.o.Store.TeamOf(ctx, u.ID)
+		reps, err := p.o.Store.Users.TeamOf(ctx, u.ID)
 		return scope{Label: u.Name + "的团队", Manager: u, Reps: reps}, err
 	case models.RoleAdmin:
 		if managerParam == "" {
-			all, err := p.o.Store.Users(ctx, models.RoleRep)
+			all, err := p.o.Store.Users.Users(ctx, models.RoleRep)
 			var reps []models.User
 			for _, r := range all {
 				if r.Active {
@@ -62,14 +62,14 @@ func (p *Pages) dashboardScope(ctx context.Context, u *models.User, managerParam
 			}
 			return scope{Label: "全部团队", Reps: reps}, err
 		}
-		m, err := p.o.Store.UserByUserID(ctx, managerParam)
+		m, err := p.o.Store.Users.UserByUserID(ctx, managerParam)
 		if errors.Is(err, models.ErrNotFound) || (err == nil && m.Role != models.RoleManager) {
 			return scope{}, errForbidden{msgUnknownLeader}
 		}
 		if err != nil {
 			return scope{}, err
 		}
-		reps, err := p.o.Store.TeamOf(ctx, m.ID)
+		reps, err := p.o.Store.Users.TeamOf(ctx, m.ID)
 		return scope{Label: m.Name + "的团队", Manager: m, Reps: reps}, err
 	}
 	return scope{}, errForbidden{msgManagersOnly}

@@ -14,14 +14,14 @@ import (
 func openAlert(t *testing.T, e *env, m *models.User) *models.Alert {
 	t.Helper()
 	ctx := context.Background()
-	team, _ := e.store.TeamOf(ctx, m.ID)
+	team, _ := e.store.Users.TeamOf(ctx, m.ID)
 	var a models.Assignment
 	if err := e.store.DB(ctx).Where("rep_id = ?", team[0].ID).First(&a).Error; err != nil {
 		t.Fatal(err)
 	}
 	al := &models.Alert{Kind: "silent_kol", SubjectKey: "doctor:test", DoctorID: &a.DoctorID, RepID: &a.RepID, ManagerID: &m.ID,
 		Title: "沉默KOL：测试", Reasons: `["55天没有拜访"]`, Status: models.AlertOpen}
-	if err := e.store.CreateAlert(ctx, al); err != nil {
+	if err := e.store.Alerts.CreateAlert(ctx, al); err != nil {
 		t.Fatal(err)
 	}
 	return al
@@ -58,7 +58,7 @@ func TestAlertActionsFromDashboard(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/dashboard?week=2026-W49" {
 		t.Fatalf("snooze = %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	got, _ := e.store.AlertsByIDs(ctx, []uint{al.ID})
+	got, _ := e.store.Alerts.AlertsByIDs(ctx, []uint{al.ID})
 	// The fake clock is 2026-11-23 (Shanghai): a week on is 11-30 00:00.
 	if got[0].Status != models.AlertSnoozed || got[0].SnoozeUntil == nil || got[0].SnoozeUntil.In(e.store.Location()).Format("2006-01-02 15:04") != "2026-11-30 00:00" {
 		t.Fatalf("alert after snooze = %+v", got[0])
@@ -73,7 +73,7 @@ func TestCardLinkAndDoctorPage(t *testing.T) {
 	ctx := context.Background()
 	rep, v := checkedInVisit(t, e)
 	task := &models.CardTask{TaskID: "fb-test-1", Platform: "dingtalk", UserID: rep.ID, Kind: "feedback_step1", RefID: v.ID, Day: v.Day}
-	if err := e.store.SaveCardTask(ctx, task); err != nil {
+	if err := e.store.Cards.SaveCardTask(ctx, task); err != nil {
 		t.Fatal(err)
 	}
 	c := e.signIn(t, rep.UserID)

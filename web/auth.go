@@ -62,7 +62,7 @@ func (p *Pages) signedIn(c *gin.Context) {
 	sess, err := p.sign.read(c.Request)
 	var u *models.User
 	if err == nil {
-		u, err = p.o.Store.UserByID(c.Request.Context(), sess.UserID)
+		u, err = p.o.Store.Users.UserByID(c.Request.Context(), sess.UserID)
 		if err == nil && !u.Active {
 			err = models.ErrNotFound
 		}
@@ -88,7 +88,7 @@ func isAPI(c *gin.Context) bool { return strings.Contains(c.Request.URL.Path, "/
 
 // signIn starts a session for the platform user and goes on to next.
 func (p *Pages) signIn(c *gin.Context, platform, platformUserID, next string) {
-	u, err := p.o.Store.UserByPlatformID(c.Request.Context(), platform, platformUserID)
+	u, err := p.o.Store.Users.UserByPlatformID(c.Request.Context(), platform, platformUserID)
 	if errors.Is(err, models.ErrNotFound) {
 		p.o.Log.Info("web sign-in by unknown user", "platform", platform)
 		p.fail(c, http.StatusForbidden, "您的账号尚未开通拜访助手，请联系管理员。")
@@ -109,7 +109,7 @@ func (p *Pages) signIn(c *gin.Context, platform, platformUserID, next string) {
 func (p *Pages) loginPage(c *gin.Context) {
 	var demo []models.User
 	if p.o.Demo {
-		users, err := p.o.Store.Users(c.Request.Context(), "")
+		users, err := p.o.Store.Users.Users(c.Request.Context(), "")
 		if err != nil {
 			p.internal(c, err)
 			return

@@ -75,10 +75,10 @@ func TestBrowserDashboardAndFeedback(t *testing.T) {
 	m := managers(t, e.store)[0]
 	// The figures the page must show, from the store.
 	bg := context.Background()
-	team, _ := e.store.TeamOf(bg, m.ID)
+	team, _ := e.store.Users.TeamOf(bg, m.ID)
 	var planned, matched int
 	for _, r := range team {
-		pr, err := e.store.PlanVsActual(bg, r.ID, "2026-11-23", "2026-11-29")
+		pr, err := e.store.Reports.PlanVsActual(bg, r.ID, "2026-11-23", "2026-11-29")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,7 +152,7 @@ func TestBrowserDashboardAndFeedback(t *testing.T) {
 		t.Fatal(err)
 	}
 	score := text("#feedback-score")
-	fb, err := e.store.FeedbackByVisit(bg, v.ID)
+	fb, err := e.store.Visits.FeedbackByVisit(bg, v.ID)
 	if err != nil || fb.Note != "浏览器提交的备注" || itoa(int(fb.QualityScore+0.5)) != score {
 		t.Fatalf("feedback row %+v (%v), page score %q", fb, err, score)
 	}

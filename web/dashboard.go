@@ -228,7 +228,7 @@ func (p *Pages) summary(ctx context.Context, sc scope, wk Week) (*Summary, error
 
 	// Tier movements in the week.
 	if len(docIDs) > 0 {
-		moves, err := db.TierChangesBetween(ctx, docIDs, wk.From, wk.To)
+		moves, err := db.Alerts.TierChangesBetween(ctx, docIDs, wk.From, wk.To)
 		if err != nil {
 			return nil, err
 		}
@@ -277,7 +277,7 @@ func (p *Pages) summary(ctx context.Context, sc scope, wk Week) (*Summary, error
 	if len(scores) > 0 {
 		s.Quality.Avg = math.Round(sum/float64(len(scores))*10) / 10
 	}
-	best, err := db.BestFeedback(ctx, reps, since, until, bestFeedbackN)
+	best, err := db.Alerts.BestFeedback(ctx, reps, since, until, bestFeedbackN)
 	if err != nil {
 		return nil, err
 	}

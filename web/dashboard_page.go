@@ -46,7 +46,7 @@ func (p *Pages) dashboard(c *gin.Context) {
 	var managers []models.User
 	if viewerOf(c).user.Role == models.RoleAdmin {
 		var err error
-		if managers, err = p.o.Store.Users(c.Request.Context(), models.RoleManager); err != nil {
+		if managers, err = p.o.Store.Users.Users(c.Request.Context(), models.RoleManager); err != nil {
 			p.internal(c, err)
 			return
 		}

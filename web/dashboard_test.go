@@ -34,13 +34,13 @@ func TestDashboardFiguresMatchDatabase(t *testing.T) {
 			if err := json.Unmarshal([]byte(body), &s); err != nil {
 				t.Fatal(err)
 			}
-			team, _ := e.store.TeamOf(ctx, m.ID)
+			team, _ := e.store.Users.TeamOf(ctx, m.ID)
 			if s.Reps != len(team) || len(team) == 0 {
 				t.Fatalf("reps = %d, team %d", s.Reps, len(team))
 			}
 			var planned, matched int
 			for _, r := range team {
-				pr, err := e.store.PlanVsActual(ctx, r.ID, "2026-11-23", "2026-11-29")
+				pr, err := e.store.Reports.PlanVsActual(ctx, r.ID, "2026-11-23", "2026-11-29")
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -111,7 +111,7 @@ func TestRolesAreEnforced(t *testing.T) {
 	}
 	// A doctor of no team rep of m is refused.
 	var other models.Assignment
-	team, _ := e.store.TeamOf(ctx, m.ID)
+	team, _ := e.store.Users.TeamOf(ctx, m.ID)
 	ids := []uint{}
 	for _, r := range team {
 		ids = append(ids, r.ID)
@@ -129,7 +129,7 @@ func TestRolesAreEnforced(t *testing.T) {
 	if st, _ := get(t, rc, e.srv.URL+"/m/route"); st != http.StatusOK {
 		t.Fatalf("rep route = %d", st)
 	}
-	admins, _ := e.store.Users(ctx, models.RoleAdmin)
+	admins, _ := e.store.Users.Users(ctx, models.RoleAdmin)
 	if len(admins) > 0 {
 		ac := e.signIn(t, admins[0].UserID)
 		if st, _ := get(t, ac, e.srv.URL+"/dashboard?manager="+m.UserID); st != http.StatusOK {

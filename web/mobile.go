@@ -110,7 +110,7 @@ func (p *Pages) ownVisit(c *gin.Context) (*models.VisitRow, bool) {
 		p.fail(c, http.StatusNotFound, flows.MsgVisitNotFound)
 		return nil, false
 	}
-	vr, err := p.o.Store.VisitRowByID(c.Request.Context(), id)
+	vr, err := p.o.Store.Visits.VisitRowByID(c.Request.Context(), id)
 	if errors.Is(err, models.ErrNotFound) {
 		p.fail(c, http.StatusNotFound, flows.MsgVisitNotFound)
 		return nil, false
@@ -135,7 +135,7 @@ func (p *Pages) feedbackPage(c *gin.Context) {
 }
 
 func (p *Pages) renderFeedback(c *gin.Context, status int, vr *models.VisitRow, a flows.FeedbackAnswers, msg string) {
-	fb, err := p.o.Store.FeedbackByVisit(c.Request.Context(), vr.ID)
+	fb, err := p.o.Store.Visits.FeedbackByVisit(c.Request.Context(), vr.ID)
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		p.internal(c, err)
 		return
@@ -249,7 +249,7 @@ func (p *Pages) routePage(c *gin.Context) {
 // /m/card/<taskID>): it sends the card's owner to the matching page.
 func (p *Pages) cardPage(c *gin.Context) {
 	u := viewerOf(c).user
-	task, err := p.o.Store.CardTaskByTaskID(c.Request.Context(), c.Param("taskID"))
+	task, err := p.o.Store.Cards.CardTaskByTaskID(c.Request.Context(), c.Param("taskID"))
 	if errors.Is(err, models.ErrNotFound) {
 		p.fail(c, http.StatusNotFound, bot.MsgCardExpired)
 		return

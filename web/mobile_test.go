@@ -22,12 +22,12 @@ func checkedInVisit(t testing.TB, e *env) (*models.User, *models.Visit) {
 	}
 	var d models.Doctor
 	e.store.DB(ctx).First(&d, a.DoctorID)
-	v, err := e.store.EnsureVisit(ctx, a.RepID, d.ID, d.HospitalID, e.store.Today())
+	v, err := e.store.Visits.EnsureVisit(ctx, a.RepID, d.ID, d.HospitalID, e.store.Today())
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.store.DB(ctx).Model(v).Updates(map[string]any{"status": models.VisitCheckedIn, "verified": true})
-	rep, _ := e.store.UserByID(ctx, a.RepID)
+	rep, _ := e.store.Users.UserByID(ctx, a.RepID)
 	return rep, v
 }
 
@@ -61,7 +61,7 @@ func TestFeedbackFormSubmits(t *testing.T) {
 			if st, body := postForm(t, c, u, form); st != http.StatusOK || !contains(body, `id="feedback-done"`) {
 				t.Fatalf("submit = %d %.300s", st, body)
 			}
-			fb, err := e.store.FeedbackByVisit(context.Background(), v.ID)
+			fb, err := e.store.Visits.FeedbackByVisit(context.Background(), v.ID)
 			if err != nil || fb.Note != "主任要求下周送文献" || fb.RepID != rep.ID || fb.QualityScore <= 0 {
 				t.Fatalf("feedback row = %+v, %v", fb, err)
 			}

@@ -158,7 +158,7 @@ func csrfOf(t testing.TB, page string) string {
 
 func user(t testing.TB, s *models.Store, id string) *models.User {
 	t.Helper()
-	u, err := s.UserByUserID(context.Background(), id)
+	u, err := s.Users.UserByUserID(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func user(t testing.TB, s *models.Store, id string) *models.User {
 // managers returns two managers with teams.
 func managers(t testing.TB, s *models.Store) []models.User {
 	t.Helper()
-	ms, err := s.Users(context.Background(), models.RoleManager)
+	ms, err := s.Users.Users(context.Background(), models.RoleManager)
 	if err != nil || len(ms) == 0 {
 		t.Fatalf("managers: %v %v", ms, err)
 	}

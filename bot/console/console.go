@@ -48,7 +48,7 @@ func (c *Console) Send(ctx context.Context, to bot.Recipient, msg bot.Message) (
 	if msg.Card != nil {
 		kind, taskID = "card", msg.Card.TaskID
 	}
-	id, err := c.store.AddConsoleMessage(ctx, to.UserID, "out", kind, taskID, Body{Text: msg.Text, Card: msg.Card})
+	id, err := c.store.Console.AddConsoleMessage(ctx, to.UserID, "out", kind, taskID, Body{Text: msg.Text, Card: msg.Card})
 	if err != nil {
 		return bot.SendResult{}, fmt.Errorf("console send: %w", err)
 	}
@@ -58,7 +58,7 @@ func (c *Console) Send(ctx context.Context, to bot.Recipient, msg bot.Message) (
 
 // Update rewrites the user's copy of the card in place, as WeCom does.
 func (c *Console) Update(ctx context.Context, to bot.Recipient, upd bot.CardUpdate) error {
-	msg, err := c.store.ConsoleCard(ctx, to.UserID, upd.TaskID)
+	msg, err := c.store.Console.ConsoleCard(ctx, to.UserID, upd.TaskID)
 	if err != nil {
 		return fmt.Errorf("console update %s: %w", upd.TaskID, err)
 	}
@@ -74,7 +74,7 @@ func (c *Console) Update(ctx context.Context, to bot.Recipient, upd bot.CardUpda
 	default:
 		return errors.New("console update: nothing to change")
 	}
-	return c.store.ReplaceConsoleBody(ctx, msg.ID, body)
+	return c.store.Console.ReplaceConsoleBody(ctx, msg.ID, body)
 }
 
 // Post feeds one user action into the bot and delivers the reply to the
@@ -105,7 +105,7 @@ func (c *Console) postAs(ctx context.Context, u *models.User, clientID string, e
 	// (which owns the delivery key), like a chat client shows a sent message:
 	// a crash in between can lose the echo, never the effect.
 	if ev.Kind == bot.EventText || ev.Kind == bot.EventLocation {
-		if _, err := c.store.AddConsoleMessage(ctx, u.ID, "in", string(ev.Kind), "", Body{Text: ev.Text, Location: ev.Location}); err != nil {
+		if _, err := c.store.Console.AddConsoleMessage(ctx, u.ID, "in", string(ev.Kind), "", Body{Text: ev.Text, Location: ev.Location}); err != nil {
 			return reply, err
 		}
 	}

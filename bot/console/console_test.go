@@ -28,7 +28,7 @@ func newTestConsole(t *testing.T, s *models.Store) (*Console, *models.User) {
 		t.Fatal(err)
 	}
 	u := &models.User{UserID: "rep01", Name: "张三", Role: models.RoleRep, Active: true}
-	if err := s.CreateUser(context.Background(), u); err != nil {
+	if err := s.Users.CreateUser(context.Background(), u); err != nil {
 		t.Fatal(err)
 	}
 	return New(s, b, s.Clock()), u

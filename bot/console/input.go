@@ -167,7 +167,7 @@ func (c *Console) Action(ctx context.Context, r ActionRequest) (Result, error) {
 	}
 	// A missing task is the bot's business (it answers "card expired"), and
 	// so is a task owned by someone else (it refuses and audits).
-	task, err := c.store.CardTaskByTaskID(ctx, r.TaskID)
+	task, err := c.store.Cards.CardTaskByTaskID(ctx, r.TaskID)
 	switch {
 	case err == nil:
 		a.ResponseCode = task.ResponseCode
@@ -220,7 +220,7 @@ var ErrUnknownUser = errors.New("unknown console user")
 
 // user resolves a console user id.
 func (c *Console) user(ctx context.Context, userID string) (*models.User, error) {
-	u, err := c.store.UserByUserID(ctx, userID)
+	u, err := c.store.Users.UserByUserID(ctx, userID)
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, fmt.Errorf("%w %q: %w", ErrUnknownUser, userID, err)
 	}

@@ -40,7 +40,7 @@ type UserGroups struct {
 
 // Users lists the active users grouped by role, each group by user id.
 func (c *Console) Users(ctx context.Context) (UserGroups, error) {
-	all, err := c.store.Users(ctx, "")
+	all, err := c.store.Users.Users(ctx, "")
 	if err != nil {
 		return UserGroups{}, fmt.Errorf("list users: %w", err)
 	}
@@ -151,7 +151,7 @@ func (c *Console) Hospitals(ctx context.Context) ([]HospitalView, error) {
 
 // cardOf returns the console copy of a card the user received.
 func (c *Console) cardOf(ctx context.Context, userID uint, taskID string) (*cards.Card, error) {
-	msg, err := c.store.ConsoleCard(ctx, userID, taskID)
+	msg, err := c.store.Console.ConsoleCard(ctx, userID, taskID)
 	if err != nil {
 		return nil, err
 	}

@@ -339,7 +339,7 @@ func (a *Adapter) recipient(ctx context.Context, userID string) (bot.Recipient, 
 	if a.opt.Store == nil {
 		return to, nil
 	}
-	u, err := a.opt.Store.UserByPlatformID(ctx, string(bot.DingTalk), userID)
+	u, err := a.opt.Store.Users.UserByPlatformID(ctx, string(bot.DingTalk), userID)
 	if errors.Is(err, models.ErrNotFound) {
 		return to, nil
 	}

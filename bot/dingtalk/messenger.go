@@ -120,7 +120,7 @@ func (m *Messenger) Update(ctx context.Context, to bot.Recipient, upd bot.CardUp
 	if upd.Card != nil {
 		kind = upd.Card.Kind
 	} else if m.opt.Store != nil {
-		task, err := m.opt.Store.CardTaskByTaskID(ctx, upd.TaskID)
+		task, err := m.opt.Store.Cards.CardTaskByTaskID(ctx, upd.TaskID)
 		if err != nil && !errors.Is(err, models.ErrNotFound) {
 			return fmt.Errorf("dingtalk update %s: %w", upd.TaskID, err)
 		}

@@ -21,10 +21,10 @@ func TestStreamFeedsTheBot(t *testing.T) {
 		ctx := context.Background()
 		dt := "dt-rep01"
 		rep := &models.User{UserID: "rep01", Name: "张三", Role: models.RoleRep, DingTalkUserID: &dt, Active: true}
-		if err := s.CreateUser(ctx, rep); err != nil {
+		if err := s.Users.CreateUser(ctx, rep); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SaveCardTask(ctx, &models.CardTask{TaskID: "st-1", Platform: "dingtalk", UserID: rep.ID, Kind: "visit_list"}); err != nil {
+		if err := s.Cards.SaveCardTask(ctx, &models.CardTask{TaskID: "st-1", Platform: "dingtalk", UserID: rep.ID, Kind: "visit_list"}); err != nil {
 			t.Fatal(err)
 		}
 		log := slog.New(slog.DiscardHandler)

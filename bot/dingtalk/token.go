@@ -48,7 +48,7 @@ func (ts *tokenSource) Token(ctx context.Context) (string, error) {
 		return ts.cur.Token, nil
 	}
 	if ts.store != nil {
-		v, err := ts.store.GetSetting(ctx, ts.key)
+		v, err := ts.store.Settings.GetSetting(ctx, ts.key)
 		switch {
 		case err == nil:
 			var c cachedToken
@@ -70,7 +70,7 @@ func (ts *tokenSource) Token(ctx context.Context) (string, error) {
 	c := cachedToken{Token: tok, ExpiresAt: now.Add(ttl - tokenMargin).UTC()}
 	if ts.store != nil {
 		b, _ := json.Marshal(c)
-		if err := ts.store.PutSetting(ctx, ts.key, string(b), ttl-tokenMargin); err != nil {
+		if err := ts.store.Settings.PutSetting(ctx, ts.key, string(b), ttl-tokenMargin); err != nil {
 			return "", fmt.Errorf("dingtalk token cache: %w", err)
 		}
 	}
@@ -89,7 +89,7 @@ func (ts *tokenSource) Invalidate(ctx context.Context, bad string) error {
 	if ts.store == nil {
 		return nil
 	}
-	v, err := ts.store.GetSetting(ctx, ts.key)
+	v, err := ts.store.Settings.GetSetting(ctx, ts.key)
 	if errors.Is(err, models.ErrNotFound) {
 		return nil
 	}
@@ -98,7 +98,7 @@ func (ts *tokenSource) Invalidate(ctx context.Context, bad string) error {
 	}
 	var c cachedToken
 	if json.Unmarshal([]byte(v), &c) != nil || c.Token == bad {
-		if err := ts.store.DeleteSetting(ctx, ts.key); err != nil {
+		if err := ts.store.Settings.DeleteSetting(ctx, ts.key); err != nil {
 			return fmt.Errorf("dingtalk token cache: %w", err)
 		}
 	}

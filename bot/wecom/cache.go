@@ -37,7 +37,7 @@ func (c *StoreCache) Get(key string) any { return c.GetContext(context.Backgroun
 
 // GetContext returns the value or nil.
 func (c *StoreCache) GetContext(ctx context.Context, key string) any {
-	v, err := c.store.GetSetting(ctx, c.prefix+key)
+	v, err := c.store.Settings.GetSetting(ctx, c.prefix+key)
 	if err != nil {
 		return nil
 	}
@@ -55,7 +55,7 @@ func (c *StoreCache) SetContext(ctx context.Context, key string, val any, timeou
 	if !ok {
 		return fmt.Errorf("wecom cache %s: only string values are supported, got %T", key, val)
 	}
-	return c.store.PutSetting(ctx, c.prefix+key, s, timeout)
+	return c.store.Settings.PutSetting(ctx, c.prefix+key, s, timeout)
 }
 
 // IsExist reports whether key holds an unexpired value.
@@ -71,7 +71,7 @@ func (c *StoreCache) Delete(key string) error { return c.DeleteContext(context.B
 
 // DeleteContext removes key.
 func (c *StoreCache) DeleteContext(ctx context.Context, key string) error {
-	return c.store.DeleteSetting(ctx, c.prefix+key)
+	return c.store.Settings.DeleteSetting(ctx, c.prefix+key)
 }
 
 // MemoryCache is a race-free in-process cache.ContextCache (silenceper's

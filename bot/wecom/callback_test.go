@@ -59,7 +59,7 @@ func TestReceiveDoesNotWaitForDeferredSends(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		clk := s.Clock().(*clock.Fake)
 		uid := "wangwu"
-		if err := s.CreateUser(context.Background(), &models.User{UserID: "rep09", Name: "王五", Role: models.RoleRep, WeComUserID: &uid, Active: true}); err != nil {
+		if err := s.Users.CreateUser(context.Background(), &models.User{UserID: "rep09", Name: "王五", Role: models.RoleRep, WeComUserID: &uid, Active: true}); err != nil {
 			t.Fatal(err)
 		}
 		b := bot.New(s, clk, modelstest.Shanghai, slog.New(slog.DiscardHandler))

@@ -160,7 +160,7 @@ func TestSendCardRecordsTaskAndUpdates(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		r := newRig(t, s, nil)
 		ctx := context.Background()
-		if err := s.SaveCardTask(ctx, &models.CardTask{TaskID: "vl-1", Platform: "wecom", UserID: 1, Kind: "visit_list"}); err != nil {
+		if err := s.Cards.SaveCardTask(ctx, &models.CardTask{TaskID: "vl-1", Platform: "wecom", UserID: 1, Kind: "visit_list"}); err != nil {
 			t.Fatal(err)
 		}
 		card := cards.Card{Layout: cards.ButtonInteraction, Kind: "visit_list", TaskID: "vl-1", Title: "今日拜访",
@@ -169,7 +169,7 @@ func TestSendCardRecordsTaskAndUpdates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		task, err := s.CardTaskByTaskID(ctx, "vl-1")
+		task, err := s.Cards.CardTaskByTaskID(ctx, "vl-1")
 		if err != nil {
 			t.Fatal(err)
 		}

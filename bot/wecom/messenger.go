@@ -116,7 +116,7 @@ func (m *Messenger) Send(ctx context.Context, to bot.Recipient, msg bot.Message)
 	res := bot.SendResult{MsgID: resp.MsgID, ResponseCode: resp.ResponseCode}
 	if msg.Card != nil && msg.Card.TaskID != "" && m.store != nil {
 		// The message is out: a failure to record it must not make the outbox send it again.
-		if err := m.store.SetCardMsgID(ctx, msg.Card.TaskID, resp.MsgID, resp.ResponseCode); err != nil {
+		if err := m.store.Cards.SetCardMsgID(ctx, msg.Card.TaskID, resp.MsgID, resp.ResponseCode); err != nil {
 			m.log.Error("wecom send: recording msgid failed", "task_id", msg.Card.TaskID, "err", err)
 		}
 	}
@@ -132,7 +132,7 @@ func (m *Messenger) Update(ctx context.Context, to bot.Recipient, upd bot.CardUp
 	}
 	code := upd.ResponseCode
 	if code == "" && m.store != nil && upd.TaskID != "" {
-		task, err := m.store.CardTaskByTaskID(ctx, upd.TaskID)
+		task, err := m.store.Cards.CardTaskByTaskID(ctx, upd.TaskID)
 		if err != nil && !errors.Is(err, models.ErrNotFound) {
 			return fmt.Errorf("wecom update %s: %w", upd.TaskID, err)
 		}

@@ -28,14 +28,14 @@ func TestStartBackgroundDeliversThroughTheConsole(t *testing.T) {
 	}
 	defer a.Close()
 	u := &models.User{UserID: "rep01", Name: "张三", Role: models.RoleRep, Active: true}
-	if err := a.Store.CreateUser(ctx, u); err != nil {
+	if err := a.Store.Users.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
 	m, err := outbox.NewMessage(outbox.Envelope{Platform: bot.Console, To: bot.Recipient{UserID: u.ID, PlatformUserID: u.UserID}, Purpose: "test", Day: a.Store.Today()}, bot.Message{Text: "早上好"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Store.Enqueue(ctx, m); err != nil {
+	if err := a.Store.Outbox.Enqueue(ctx, m); err != nil {
 		t.Fatal(err)
 	}
 	bg, stop := context.WithCancel(ctx)
@@ -46,7 +46,7 @@ func TestStartBackgroundDeliversThroughTheConsole(t *testing.T) {
 	defer func() { stop(); wg.Wait() }()
 	deadline := time.Now().Add(30 * time.Second) // a bound against hanging, not a performance assertion
 	for {
-		msgs, err := a.Store.ConsoleMessages(ctx, u.ID, 0, 10)
+		msgs, err := a.Store.Console.ConsoleMessages(ctx, u.ID, 0, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,7 +58,7 @@ func TestStartBackgroundDeliversThroughTheConsole(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	row, err := a.Store.OutboxMessageByID(ctx, m.ID)
+	row, err := a.Store.Outbox.OutboxMessageByID(ctx, m.ID)
 	if err != nil || row.Status != models.OutboxSent || !strings.HasPrefix(row.MsgID, "console-") {
 		t.Fatalf("row = %+v, %v", row, err)
 	}

@@ -45,7 +45,7 @@ func (a *App) jobRegistry() (*jobs.Registry, error) {
 func (a *App) housekeepingJob(ctx context.Context, _ jobs.Run) (string, error) {
 	now, r := a.Clock.Now(), a.Config.Retention
 	ago := func(days int) time.Time { return now.AddDate(0, 0, -days) }
-	res, err := a.Store.Purge(ctx, models.PurgeCutoffs{
+	res, err := a.Store.Housekeeping.Purge(ctx, models.PurgeCutoffs{
 		Deliveries: ago(r.DeliveryDays), Outbox: ago(r.OutboxDays), JobRuns: ago(r.JobRunDays),
 		RawEvents: ago(r.RawEventDays), Console: ago(r.ConsoleDays),
 	})

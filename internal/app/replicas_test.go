@@ -105,7 +105,7 @@ func TestTwoReplicasPushOnce(t *testing.T) {
 					cardsSent++
 				}
 			}
-			reps, err := replicas[0].Store.Users(ctx, models.RoleRep)
+			reps, err := replicas[0].Store.Users.Users(ctx, models.RoleRep)
 			if err != nil {
 				t.Fatal(err)
 			}
