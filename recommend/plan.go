@@ -152,7 +152,10 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	since := asOf.AddDate(0, 0, -s.scorer.LookbackDays())
 	err = parallel(
 		func() (err error) { in.w, err = s.loadWorld(ctx, day, doctorIDs); return err },
-		func() (err error) { sessions, cancels, err = s.store.Ranking.SessionsOn(ctx, doctorIDs, day); return err },
+		func() (err error) {
+			sessions, cancels, err = s.store.Ranking.SessionsOn(ctx, doctorIDs, day)
+			return err
+		},
 		func() (err error) {
 			in.stats, err = s.store.Ranking.VisitStats(ctx, doctorIDs, clock.Day(since, s.loc), day)
 			return err
