@@ -107,7 +107,7 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	dayStart, _ := clock.ParseDay(day, s.loc)
 	var assigns []models.Assignment
 	var musts []models.MustVisit
-	err = parallel(
+	err = s.parallel(ctx,
 		func() (err error) { assigns, err = s.store.Ranking.RankingAssignments(ctx, repIDs); return err },
 		func() (err error) { musts, err = s.store.Ranking.OpenMustVisits(ctx, repIDs, day); return err },
 	)
@@ -150,7 +150,7 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	var sessions []models.ClinicSession
 	var cancels []models.ClinicCancellation
 	since := asOf.AddDate(0, 0, -s.scorer.LookbackDays())
-	err = parallel(
+	err = s.parallel(ctx,
 		func() (err error) { in.w, err = s.loadWorld(ctx, day, doctorIDs); return err },
 		func() (err error) {
 			sessions, cancels, err = s.store.Ranking.SessionsOn(ctx, doctorIDs, day)
@@ -190,7 +190,7 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 		return in, nil
 	}
 	var recent []models.Signal
-	err = parallel(
+	err = s.parallel(ctx,
 		// The cooldown window's signals of every class (a class filter would
 		// steer the planner to the class index), for the last visit signal.
 		func() (err error) {
@@ -302,8 +302,19 @@ func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]
 	return out, nil
 }
 
-// parallel runs the loaders concurrently and joins their errors.
-func parallel(fns ...func() error) error {
+// parallel runs the loaders concurrently and joins their errors. Inside a
+// transaction (a skip's replacement runs in the delivery's) they run one
+// after another: a transaction is one connection, which two statements
+// cannot share, and a second connection from the pool must not be waited
+// for while the transaction holds one.
+func (s *Service) parallel(ctx context.Context, fns ...func() error) error {
+	if s.store.InTx(ctx) {
+		var errs []error
+		for _, fn := range fns {
+			errs = append(errs, fn())
+		}
+		return errors.Join(errs...)
+	}
 	errs := make([]error, len(fns))
 	var wg sync.WaitGroup
 	for i, fn := range fns {
