@@ -10,7 +10,6 @@ import (
 
 	"visitbot/cards"
 	"visitbot/clock"
-	"visitbot/models"
 )
 
 // ErrDuplicate is returned by Handle for a delivery already processed; the
@@ -38,12 +37,12 @@ func Textf(format string, args ...any) Reply {
 // IsEmpty reports whether the reply carries nothing.
 func (r Reply) IsEmpty() bool { return len(r.Texts) == 0 && len(r.Cards) == 0 && r.Update == nil }
 
-// Request is what a handler sees: the event, its sender, and a Store bound
-// to the transaction that also records the delivery key.
+// Request is what a handler sees: the event and its sender. Ctx carries
+// the transaction that also records the delivery key: every store call made
+// with it is part of the same all-or-nothing effect.
 type Request struct {
 	Ctx   context.Context
-	Store *models.Store
-	User  *models.User
+	User  User
 	Event Event
 	Now   time.Time
 	// Today is the calendar day in the business time zone.
@@ -52,7 +51,7 @@ type Request struct {
 
 // ActionHandler handles a card action whose key starts with its prefix. The
 // task is the stored card the click belongs to; ownership is already checked.
-type ActionHandler func(req *Request, task *models.CardTask) (Reply, error)
+type ActionHandler func(req *Request, task CardTask) (Reply, error)
 
 // LocationHandler handles a shared or reported location.
 type LocationHandler func(req *Request) (Reply, error)
@@ -64,7 +63,7 @@ type TextHandler func(req *Request) (reply Reply, handled bool, err error)
 // Bot routes events. Build it with New, register everything, then Seal; it
 // is safe for concurrent use after that.
 type Bot struct {
-	store    *models.Store
+	store    Store
 	clock    clock.Clock
 	loc      *time.Location
 	log      *slog.Logger
@@ -76,8 +75,8 @@ type Bot struct {
 	errs     []error
 }
 
-// New returns a Bot with the built-in help command registered.
-func New(store *models.Store, clk clock.Clock, loc *time.Location, log *slog.Logger) *Bot {
+// New returns a Bot over store with the built-in help command registered.
+func New(store Store, clk clock.Clock, loc *time.Location, log *slog.Logger) *Bot {
 	b := &Bot{store: store, clock: clk, loc: loc, log: log, commands: NewCommands(), actions: map[string]ActionHandler{}}
 	return b
 }
@@ -122,10 +121,10 @@ func (b *Bot) Seal() error {
 }
 
 // Splitter lets a platform adapter decide, inside the delivery's
-// transaction, which part of a reply goes back in the callback answer: it
-// returns that part and queues the rest (outbox rows through tx), so the
-// reply is committed together with its effect and survives a crash.
-type Splitter func(ctx context.Context, tx *models.Store, user *models.User, ev Event, r Reply) (Reply, error)
+// transaction (ctx carries it), which part of a reply goes back in the
+// callback answer: it returns that part and queues the rest (a ReplyQueue),
+// so the reply is committed together with its effect and survives a crash.
+type Splitter func(ctx context.Context, user User, ev Event, r Reply) (Reply, error)
 
 // Handle processes one event exactly once: the delivery key and every effect
 // (rows, outbox messages) commit in one transaction. A repeated delivery
@@ -138,19 +137,19 @@ func (b *Bot) HandleWith(ctx context.Context, ev Event, split Splitter) (Reply, 
 	var reply Reply
 	err := b.store.Tx(ctx, func(ctx context.Context) error {
 		if ev.DeliveryKey != "" {
-			if err := b.store.Inbox.RecordDelivery(ctx, string(ev.Platform), ev.DeliveryKey, string(ev.Kind)); err != nil {
-				if errors.Is(err, models.ErrConflict) {
+			if err := b.store.RecordDelivery(ctx, ev.Platform, ev.DeliveryKey, ev.Kind); err != nil {
+				if errors.Is(err, ErrDuplicate) {
 					return ErrDuplicate
 				}
 				return fmt.Errorf("record delivery: %w", err)
 			}
 		}
-		user, r, err := b.route(ctx, b.store, ev)
+		user, r, err := b.route(ctx, ev)
 		if err != nil || split == nil || user == nil || r.IsEmpty() {
 			reply = r
 			return err
 		}
-		reply, err = split(ctx, b.store, user, ev, r)
+		reply, err = split(ctx, *user, ev, r)
 		return err
 	})
 	if errors.Is(err, ErrDuplicate) {
@@ -180,12 +179,12 @@ func Refuse(format string, args ...any) error {
 
 // route finds the sender and runs the event's handler; user is nil for an
 // unknown sender.
-func (b *Bot) route(ctx context.Context, tx *models.Store, ev Event) (*models.User, Reply, error) {
+func (b *Bot) route(ctx context.Context, ev Event) (*User, Reply, error) {
 	now := b.clock.Now()
-	user, err := tx.Users.UserByPlatformID(ctx, string(ev.Platform), ev.From)
-	if errors.Is(err, models.ErrNotFound) {
+	user, err := b.store.UserByPlatformID(ctx, ev.Platform, ev.From)
+	if errors.Is(err, ErrUnknownUser) {
 		if ev.Kind == EventUnknown {
-			return nil, Reply{}, tx.Inbox.StoreRawEvent(ctx, string(ev.Platform), ev.RawType, ev.Raw)
+			return nil, Reply{}, b.store.StoreRawEvent(ctx, ev.Platform, ev.RawType, ev.Raw)
 		}
 		b.log.Info("event from unknown user", "platform", ev.Platform, "kind", ev.Kind)
 		return nil, Text(MsgUnknownUser), nil
@@ -193,13 +192,13 @@ func (b *Bot) route(ctx context.Context, tx *models.Store, ev Event) (*models.Us
 	if err != nil {
 		return nil, Reply{}, fmt.Errorf("look up sender: %w", err)
 	}
-	req := &Request{Ctx: ctx, Store: tx, User: user, Event: ev, Now: now, Today: clock.Day(now, b.loc)}
+	req := &Request{Ctx: ctx, User: user, Event: ev, Now: now, Today: clock.Day(now, b.loc)}
 	r, err := b.dispatch(req)
-	return user, r, err
+	return &user, r, err
 }
 
 func (b *Bot) dispatch(req *Request) (Reply, error) {
-	ev, ctx, tx := req.Event, req.Ctx, req.Store
+	ev, ctx := req.Event, req.Ctx
 	switch ev.Kind {
 	case EventText:
 		return b.handleText(req)
@@ -216,7 +215,7 @@ func (b *Bot) dispatch(req *Request) (Reply, error) {
 		}
 		return b.enter(req)
 	default:
-		return Reply{}, tx.Inbox.StoreRawEvent(ctx, string(ev.Platform), ev.RawType, ev.Raw)
+		return Reply{}, b.store.StoreRawEvent(ctx, ev.Platform, ev.RawType, ev.Raw)
 	}
 }
 
@@ -226,7 +225,7 @@ func (b *Bot) handleText(req *Request) (Reply, error) {
 		return Text(MsgEmptyText), nil
 	}
 	if cmd, args, ok := b.commands.Match(text); ok {
-		return b.commands.run(req, cmd, args)
+		return b.commands.run(req, cmd, args, b.store)
 	}
 	for _, h := range b.texts {
 		reply, handled, err := h(req)
@@ -242,8 +241,8 @@ func (b *Bot) handleAction(req *Request) (Reply, error) {
 	if a == nil || a.TaskID == "" {
 		return Text(MsgCardExpired), nil
 	}
-	task, err := req.Store.Cards.CardTaskByTaskID(req.Ctx, a.TaskID)
-	if errors.Is(err, models.ErrNotFound) {
+	task, err := b.store.CardTask(req.Ctx, a.TaskID)
+	if errors.Is(err, ErrNoCard) {
 		return Text(MsgCardExpired), nil
 	}
 	if err != nil {
@@ -251,13 +250,13 @@ func (b *Bot) handleAction(req *Request) (Reply, error) {
 	}
 	if task.UserID != req.User.ID {
 		b.log.Warn("card action by non-owner refused", "task_id", a.TaskID, "user", req.User.UserID)
-		if err := req.Store.Audit.Record(req.Ctx, req.User.ID, "card_action_refused", a.TaskID, map[string]string{"key": a.Key}); err != nil {
+		if err := b.store.Audit(req.Ctx, req.User.ID, "card_action_refused", a.TaskID, map[string]string{"key": a.Key}); err != nil {
 			return Reply{}, err
 		}
 		return Text(MsgNotYourCard), nil
 	}
 	if a.ResponseCode != "" {
-		if err := req.Store.Cards.SetCardResponseCode(req.Ctx, a.TaskID, a.ResponseCode); err != nil {
+		if err := b.store.SetCardResponseCode(req.Ctx, a.TaskID, a.ResponseCode); err != nil {
 			return Reply{}, err
 		}
 	}

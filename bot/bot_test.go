@@ -9,13 +9,14 @@ import (
 	"testing"
 
 	"visitbot/bot"
+	"visitbot/internal/botstore"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 )
 
 func newBot(t *testing.T, s *models.Store) *bot.Bot {
 	t.Helper()
-	b := bot.New(s, s.Clock(), modelstest.Shanghai, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	b := bot.New(botstore.New(s), s.Clock(), modelstest.Shanghai, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	return b
 }
 

@@ -3,8 +3,6 @@ package bot
 import (
 	"fmt"
 	"strings"
-
-	"visitbot/models"
 )
 
 // Command is a declarative text command. Name and every alias must be
@@ -16,7 +14,7 @@ type Command struct {
 	// Usage is shown on wrong arguments, e.g. "医生 <姓名>".
 	Usage   string
 	Summary string
-	Role    models.Role
+	Role    Role
 	MinArgs int
 	// MaxArgs < 0 means unlimited.
 	MaxArgs int
@@ -40,7 +38,7 @@ func (cs *Commands) Add(c Command) error {
 		return fmt.Errorf("command %q: name and Run are required", c.Name)
 	}
 	if c.Role == "" {
-		c.Role = models.RoleRep
+		c.Role = RoleRep
 	}
 	cp := &c
 	for _, n := range append([]string{c.Name}, c.Aliases...) {
@@ -73,23 +71,10 @@ func (cs *Commands) Match(text string) (*Command, []string, bool) {
 	return c, fields[1:], true
 }
 
-// RoleRank orders roles for "at least" checks.
-func RoleRank(r models.Role) int {
-	switch r {
-	case models.RoleAdmin:
-		return 3
-	case models.RoleManager:
-		return 2
-	case models.RoleRep:
-		return 1
-	}
-	return 0
-}
-
 // Allowed reports whether u may run c.
-func (c *Command) Allowed(u *models.User) bool { return RoleRank(u.Role) >= RoleRank(c.Role) }
+func (c *Command) Allowed(u User) bool { return u.Role.Rank() >= c.Role.Rank() }
 
-func (cs *Commands) run(req *Request, c *Command, args []string) (Reply, error) {
+func (cs *Commands) run(req *Request, c *Command, args []string, audit Auditor) (Reply, error) {
 	if !c.Allowed(req.User) {
 		return Text(MsgNoPermission), nil
 	}
@@ -101,7 +86,7 @@ func (cs *Commands) run(req *Request, c *Command, args []string) (Reply, error) 
 		return reply, err
 	}
 	if c.Audited {
-		if err := req.Store.Audit.Record(req.Ctx, req.User.ID, "command:"+c.Name, strings.Join(args, " "), map[string]any{"args": args, "platform": req.Event.Platform}); err != nil {
+		if err := audit.Audit(req.Ctx, req.User.ID, "command:"+c.Name, strings.Join(args, " "), map[string]any{"args": args, "platform": req.Event.Platform}); err != nil {
 			return Reply{}, fmt.Errorf("audit: %w", err)
 		}
 	}
@@ -115,13 +100,13 @@ func (cs *Commands) addHelp() {
 	}
 	_ = cs.Add(Command{
 		Name: "帮助", Aliases: []string{"help", "?", "？"}, Usage: "帮助", Summary: "查看可用指令",
-		Role: models.RoleRep, MaxArgs: -1,
+		Role: RoleRep, MaxArgs: -1,
 		Run: func(req *Request, _ []string) (Reply, error) { return Text(cs.Help(req.User)), nil },
 	})
 }
 
 // Help is the command list a user may run, one line each.
-func (cs *Commands) Help(u *models.User) string {
+func (cs *Commands) Help(u User) string {
 	var lines []string
 	for _, c := range cs.list {
 		if !c.Allowed(u) {

@@ -73,13 +73,13 @@ func (f *Flows) thresholds() alerts.Thresholds {
 // raises nothing twice (cooldown per kind and subject, events once).
 func (f *Flows) AlertScan(ctx context.Context, day string) (AlertResult, error) {
 	res := newAlertResult(day)
-	loc := f.d.Store.Location()
+	loc := f.d.Config.Location
 	start, err := clock.ParseDay(day, loc)
 	if err != nil {
 		return res, fmt.Errorf("alert scan: bad day %q: %w", day, err)
 	}
 	now := f.d.Clock.Now()
-	docRows, err := f.d.Store.Alerts.AlertDoctors(ctx, nil)
+	docRows, err := f.d.Alerts.AlertDoctors(ctx, nil)
 	if err != nil {
 		return res, fmt.Errorf("alert scan: %w", err)
 	}
@@ -88,11 +88,11 @@ func (f *Flows) AlertScan(ctx context.Context, day string) (AlertResult, error) 
 	th := f.thresholds()
 
 	// Silent KOLs.
-	contacts, err := f.d.Store.Alerts.LastContacts(ctx, kols, day)
+	contacts, err := f.d.Alerts.LastContacts(ctx, kols, day)
 	if err != nil {
 		return res, fmt.Errorf("alert scan: %w", err)
 	}
-	digital, err := f.d.Store.Alerts.SignalsOfClass(ctx, kols, models.ClassDigital, now.Add(-alerts.FreshDays*24*time.Hour), now)
+	digital, err := f.d.Alerts.SignalsOfClass(ctx, kols, models.ClassDigital, now.Add(-alerts.FreshDays*24*time.Hour), now)
 	if err != nil {
 		return res, fmt.Errorf("alert scan: %w", err)
 	}
@@ -104,7 +104,7 @@ func (f *Flows) AlertScan(ctx context.Context, day string) (AlertResult, error) 
 	cands = append(cands, silent...)
 
 	// Rising doctors of the last week (the nightly scores record them).
-	moves, err := f.d.Store.Ranking.RisingDoctors(ctx, clock.Day(start.AddDate(0, 0, -6), loc))
+	moves, err := f.d.Ranking.RisingDoctors(ctx, clock.Day(start.AddDate(0, 0, -6), loc))
 	if err != nil {
 		return res, fmt.Errorf("alert scan: %w", err)
 	}
@@ -116,7 +116,7 @@ func (f *Flows) AlertScan(ctx context.Context, day string) (AlertResult, error) 
 
 	// Trial signals of the last two days: a safety net for signals that did
 	// not come through the importer hook.
-	trials, err := f.d.Store.Alerts.SignalsOfClass(ctx, nil, models.ClassTrial, now.Add(-48*time.Hour), now)
+	trials, err := f.d.Alerts.SignalsOfClass(ctx, nil, models.ClassTrial, now.Add(-48*time.Hour), now)
 	if err != nil {
 		return res, fmt.Errorf("alert scan: %w", err)
 	}
@@ -124,7 +124,7 @@ func (f *Flows) AlertScan(ctx context.Context, day string) (AlertResult, error) 
 
 	// Flow drops at key hospital × departments.
 	month := start.Format("2006-01")
-	flows, err := f.d.Store.Ranking.FlowByDepartment(ctx, start.AddDate(0, -2, 1-start.Day()).Format("2006-01"))
+	flows, err := f.d.Ranking.FlowByDepartment(ctx, start.AddDate(0, -2, 1-start.Day()).Format("2006-01"))
 	if err != nil {
 		return res, fmt.Errorf("alert scan: %w", err)
 	}
@@ -139,11 +139,11 @@ func (f *Flows) AlertScan(ctx context.Context, day string) (AlertResult, error) 
 	cands = append(cands, drops...)
 
 	// Plan drift over the seven days before day.
-	planned, err := f.d.Store.Alerts.PlannedVisits(ctx, clock.Day(start.AddDate(0, 0, -7), loc), clock.Day(start.AddDate(0, 0, -1), loc))
+	planned, err := f.d.Alerts.PlannedVisits(ctx, clock.Day(start.AddDate(0, 0, -7), loc), clock.Day(start.AddDate(0, 0, -1), loc))
 	if err != nil {
 		return res, fmt.Errorf("alert scan: %w", err)
 	}
-	reps, err := f.d.Store.Users.Users(ctx, models.RoleRep)
+	reps, err := f.d.Users.Users(ctx, models.RoleRep)
 	if err != nil {
 		return res, fmt.Errorf("alert scan: %w", err)
 	}
@@ -159,7 +159,7 @@ func (f *Flows) AlertScan(ctx context.Context, day string) (AlertResult, error) 
 	}
 	cands = append(cands, alerts.PlanDrift(pv, repOf, th)...)
 
-	due, err := f.d.Store.Alerts.DueSnoozedAlerts(ctx, now)
+	due, err := f.d.Alerts.DueSnoozedAlerts(ctx, now)
 	if err != nil {
 		return res, fmt.Errorf("alert scan: %w", err)
 	}
@@ -188,9 +188,9 @@ func (f *Flows) OnSignals(ctx context.Context, sigs []models.Signal) error {
 		return nil
 	}
 	now := f.d.Clock.Now()
-	today := clock.Day(now, f.d.Store.Location())
+	today := clock.Day(now, f.d.Config.Location)
 	res := newAlertResult(today)
-	docRows, err := f.d.Store.Alerts.AlertDoctors(ctx, uniqueIDs(append(append([]uint(nil), trialIDs...), digitalIDs...)))
+	docRows, err := f.d.Alerts.AlertDoctors(ctx, uniqueIDs(append(append([]uint(nil), trialIDs...), digitalIDs...)))
 	if err != nil {
 		return fmt.Errorf("alerts on signals: %w", err)
 	}
@@ -203,15 +203,15 @@ func (f *Flows) OnSignals(ctx context.Context, sigs []models.Signal) error {
 		}
 	}
 	if len(kols) > 0 {
-		contacts, err := f.d.Store.Alerts.LastContacts(ctx, kols, today)
+		contacts, err := f.d.Alerts.LastContacts(ctx, kols, today)
 		if err != nil {
 			return fmt.Errorf("alerts on signals: %w", err)
 		}
-		digital, err := f.d.Store.Alerts.SignalsOfClass(ctx, kols, models.ClassDigital, now.Add(-alerts.FreshDays*24*time.Hour), now)
+		digital, err := f.d.Alerts.SignalsOfClass(ctx, kols, models.ClassDigital, now.Add(-alerts.FreshDays*24*time.Hour), now)
 		if err != nil {
 			return fmt.Errorf("alerts on signals: %w", err)
 		}
-		silent, err := alerts.SilentKOLs(alerts.SilentInput{Today: today, Now: now, Loc: f.d.Store.Location(), Doctors: docList(docs, kols),
+		silent, err := alerts.SilentKOLs(alerts.SilentInput{Today: today, Now: now, Loc: f.d.Config.Location, Doctors: docList(docs, kols),
 			LastContact: contacts, Digital: toAlertSignals(digital), RequireFresh: true}, f.thresholds())
 		if err != nil {
 			return fmt.Errorf("alerts on signals: %w", err)

@@ -40,7 +40,7 @@ func (f *Flows) registerAlerts(b *bot.Bot) {
 // bot already refused clicks by anyone but the card's owner; the alerts are
 // checked again against the clicking manager, so a card can never act on
 // another team's alert.
-func (f *Flows) onAlertAction(req *bot.Request, task *models.CardTask) (bot.Reply, error) {
+func (f *Flows) onAlertAction(req *bot.Request, task bot.CardTask) (bot.Reply, error) {
 	if task.Kind != taskKindAlert {
 		return bot.Text(bot.MsgCardExpired), nil
 	}
@@ -48,14 +48,14 @@ func (f *Flows) onAlertAction(req *bot.Request, task *models.CardTask) (bot.Repl
 	if err := json.Unmarshal([]byte(task.Data), &data); err != nil || len(data.Alerts) == 0 {
 		return bot.Reply{}, fmt.Errorf("alert card %s has no alerts: %v", task.TaskID, err)
 	}
-	list, err := req.Store.Alerts.AlertsByIDs(req.Ctx, data.Alerts)
+	list, err := f.d.Alerts.AlertsByIDs(req.Ctx, data.Alerts)
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	for _, a := range list {
 		if !alertOwnedBy(a, req.User) {
 			f.d.Log.Warn("alert action by another team refused", "task_id", task.TaskID, "user", req.User.UserID, "alert", a.ID)
-			if err := req.Store.Audit.Record(req.Ctx, req.User.ID, "alert_action_refused", task.TaskID, map[string]any{"alert": a.ID, "key": req.Event.Action.Key}); err != nil {
+			if err := f.d.Audit.Record(req.Ctx, req.User.ID, "alert_action_refused", task.TaskID, map[string]any{"alert": a.ID, "key": req.Event.Action.Key}); err != nil {
 				return bot.Reply{}, err
 			}
 			return bot.Text(MsgAlertNotYours), nil
@@ -67,21 +67,21 @@ func (f *Flows) onAlertAction(req *bot.Request, task *models.CardTask) (bot.Repl
 	var reply bot.Reply
 	switch req.Event.Action.Key {
 	case cards.ActionAlertAck:
-		if err := req.Store.Alerts.SetAlertStatus(req.Ctx, data.Alerts, models.AlertAcked, nil, nil); err != nil {
+		if err := f.d.Alerts.SetAlertStatus(req.Ctx, data.Alerts, models.AlertAcked, nil, nil); err != nil {
 			return bot.Reply{}, err
 		}
 		reply = bot.Reply{Texts: []string{fmt.Sprintf(MsgAlertAcked, len(list))}, Update: &bot.CardUpdate{TaskID: task.TaskID, ReplaceName: cards.TextAlertAcked}}
 	case cards.ActionAlertSnooze:
 		// From the start of the day a week on, so that morning's scan brings it back.
-		today, err := clock.ParseDay(req.Today, f.d.Store.Location())
+		today, err := clock.ParseDay(req.Today, f.d.Config.Location)
 		if err != nil {
 			return bot.Reply{}, err
 		}
 		until := today.AddDate(0, 0, SnoozeDays)
-		if err := req.Store.Alerts.SetAlertStatus(req.Ctx, data.Alerts, models.AlertSnoozed, &until, nil); err != nil {
+		if err := f.d.Alerts.SetAlertStatus(req.Ctx, data.Alerts, models.AlertSnoozed, &until, nil); err != nil {
 			return bot.Reply{}, err
 		}
-		reply = bot.Reply{Texts: []string{fmt.Sprintf(MsgAlertSnoozed, monthDayOf(until, f.d.Store.Location()))},
+		reply = bot.Reply{Texts: []string{fmt.Sprintf(MsgAlertSnoozed, monthDayOf(until, f.d.Config.Location))},
 			Update: &bot.CardUpdate{TaskID: task.TaskID, ReplaceName: cards.TextAlertSnoozed}}
 	case cards.ActionAlertAssign:
 		reply, err = f.assignAlerts(req, task, list)
@@ -91,12 +91,12 @@ func (f *Flows) onAlertAction(req *bot.Request, task *models.CardTask) (bot.Repl
 	default:
 		return bot.Text(bot.MsgCardExpired), nil
 	}
-	card, err := f.alertCard(req.Ctx, req.Store, task.TaskID, req.User, data.Alerts, reply.Update.ReplaceName)
+	card, err := f.alertCard(req.Ctx, task.TaskID, req.User, data.Alerts, reply.Update.ReplaceName)
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	body, _ := json.Marshal(card)
-	if err := req.Store.Cards.UpdateCardTask(req.Ctx, task.TaskID, req.Event.Action.Key, string(body)); err != nil {
+	if err := f.d.Cards.UpdateCardTask(req.Ctx, task.TaskID, req.Event.Action.Key, string(body)); err != nil {
 		return bot.Reply{}, err
 	}
 	return reply, nil
@@ -105,7 +105,7 @@ func (f *Flows) onAlertAction(req *bot.Request, task *models.CardTask) (bot.Repl
 // assignAlerts makes every doctor of the card a must-visit on the chosen
 // rep's next list (idempotent per alert: RefKey "alert:<id>") and queues a
 // notice to the rep, in the click's transaction.
-func (f *Flows) assignAlerts(req *bot.Request, task *models.CardTask, list []models.Alert) (bot.Reply, error) {
+func (f *Flows) assignAlerts(req *bot.Request, task bot.CardTask, list []models.Alert) (bot.Reply, error) {
 	picked := req.Event.Action.Answer(cards.QuestionAlertRep)
 	if len(picked) != 1 {
 		return bot.Reply{}, bot.Refuse(MsgAlertPickRep)
@@ -125,7 +125,7 @@ func (f *Flows) assignAlerts(req *bot.Request, task *models.CardTask, list []mod
 			doctorIDs = append(doctorIDs, *a.DoctorID)
 		}
 	}
-	allowed, err := f.assignableReps(req.Ctx, req.Store, req.User, alertReps)
+	allowed, err := f.assignableReps(req.Ctx, req.User, alertReps)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -141,11 +141,11 @@ func (f *Flows) assignAlerts(req *bot.Request, task *models.CardTask, list []mod
 	if len(doctorIDs) == 0 {
 		return bot.Reply{}, bot.Refuse(MsgAlertNoDoctor)
 	}
-	docs, err := req.Store.Alerts.AlertDoctors(req.Ctx, uniqueIDs(doctorIDs))
+	docs, err := f.d.Alerts.AlertDoctors(req.Ctx, uniqueIDs(doctorIDs))
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	loc := f.d.Store.Location()
+	loc := f.d.Config.Location
 	today, err := clock.ParseDay(req.Today, loc)
 	if err != nil {
 		return bot.Reply{}, err
@@ -160,7 +160,7 @@ func (f *Flows) assignAlerts(req *bot.Request, task *models.CardTask, list []mod
 		if a.DoctorID == nil {
 			continue
 		}
-		if _, err := req.Store.Alerts.AddMustVisit(req.Ctx, &models.MustVisit{RepID: rep.ID, DoctorID: *a.DoctorID, DueDay: due,
+		if _, err := f.d.Alerts.AddMustVisit(req.Ctx, &models.MustVisit{RepID: rep.ID, DoctorID: *a.DoctorID, DueDay: due,
 			Source: models.RecMustVisit, Note: clipBytes("经理指派："+a.Title, 255), RefKey: fmt.Sprintf("alert:%d", a.ID)}); err != nil {
 			return bot.Reply{}, err
 		}
@@ -168,7 +168,7 @@ func (f *Flows) assignAlerts(req *bot.Request, task *models.CardTask, list []mod
 			named = append(named, n)
 		}
 	}
-	if err := req.Store.Alerts.SetAlertStatus(req.Ctx, ids, models.AlertAssigned, nil, &rep.ID); err != nil {
+	if err := f.d.Alerts.SetAlertStatus(req.Ctx, ids, models.AlertAssigned, nil, &rep.ID); err != nil {
 		return bot.Reply{}, err
 	}
 	when := "明天（" + monthDayOf(today.AddDate(0, 0, 1), loc) + "）"
@@ -179,7 +179,7 @@ func (f *Flows) assignAlerts(req *bot.Request, task *models.CardTask, list []mod
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		if err := req.Store.Outbox.Enqueue(req.Ctx, row); err != nil {
+		if err := f.d.Outbox.Enqueue(req.Ctx, row); err != nil {
 			return bot.Reply{}, err
 		}
 	} else {
@@ -193,8 +193,8 @@ func (f *Flows) assignAlerts(req *bot.Request, task *models.CardTask, list []mod
 
 // managerAddress is how a rep's notice names the manager: "王经理" for a
 // manager named 王强 (names already ending in 经理 are kept), an admin's name as is.
-func managerAddress(u *models.User) string {
-	if u.Role != models.RoleManager || strings.HasSuffix(u.Name, "经理") {
+func managerAddress(u bot.User) string {
+	if u.Role != bot.RoleManager || strings.HasSuffix(u.Name, "经理") {
 		return u.Name
 	}
 	r := []rune(u.Name)

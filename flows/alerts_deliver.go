@@ -45,7 +45,7 @@ type alertRouter struct {
 }
 
 func (f *Flows) newAlertRouter(ctx context.Context, docRows []models.AlertDoctor) (*alertRouter, error) {
-	users, err := f.d.Store.Users.Users(ctx, "")
+	users, err := f.d.Users.Users(ctx, "")
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +67,7 @@ func (f *Flows) newAlertRouter(ctx context.Context, docRows []models.AlertDoctor
 			ids[i] = d.ID
 		}
 	}
-	if r.repsOf, err = f.d.Store.Alerts.RepsOfDoctors(ctx, ids); err != nil {
+	if r.repsOf, err = f.d.Alerts.RepsOfDoctors(ctx, ids); err != nil {
 		return nil, err
 	}
 	for _, d := range docRows {
@@ -139,7 +139,7 @@ func (f *Flows) raiseAlerts(ctx context.Context, res *AlertResult, cands []alert
 	if err != nil {
 		return err
 	}
-	return f.d.Store.Tx(ctx, func(ctx context.Context) error {
+	return f.d.DB.Tx(ctx, func(ctx context.Context) error {
 		byRecipient := map[uint][]models.Alert{}
 		var order []uint
 		add := func(a models.Alert) {
@@ -168,7 +168,7 @@ func (f *Flows) raiseAlerts(ctx context.Context, res *AlertResult, cands []alert
 			// concurrent transaction (another replica's import hook): a unique
 			// key per kind, subject and cooldown window, committed with the
 			// alert, settles it. It is also the transaction's first write.
-			if err := f.d.Store.Inbox.RecordDelivery(ctx, "alerts", raceKey(c, now, cfg.Cooldown), "alert"); errors.Is(err, models.ErrConflict) {
+			if err := f.d.Inbox.RecordDelivery(ctx, "alerts", raceKey(c, now, cfg.Cooldown), "alert"); errors.Is(err, models.ErrConflict) {
 				continue
 			} else if err != nil {
 				return fmt.Errorf("alert race key: %w", err)
@@ -190,7 +190,7 @@ func (f *Flows) raiseAlerts(ctx context.Context, res *AlertResult, cands []alert
 					a.ManagerID = &m.ID
 				}
 			}
-			if err := f.d.Store.Alerts.CreateAlert(ctx, &a); err != nil {
+			if err := f.d.Alerts.CreateAlert(ctx, &a); err != nil {
 				return err
 			}
 			res.Created[c.Kind]++
@@ -201,7 +201,7 @@ func (f *Flows) raiseAlerts(ctx context.Context, res *AlertResult, cands []alert
 			for i, a := range resurface {
 				ids[i] = a.ID
 			}
-			if err := f.d.Store.Alerts.SetAlertStatus(ctx, ids, models.AlertOpen, nil, nil); err != nil {
+			if err := f.d.Alerts.SetAlertStatus(ctx, ids, models.AlertOpen, nil, nil); err != nil {
 				return err
 			}
 			for _, a := range resurface {
@@ -211,7 +211,7 @@ func (f *Flows) raiseAlerts(ctx context.Context, res *AlertResult, cands []alert
 			}
 		}
 		for _, uid := range order {
-			if err := f.deliverAlerts(ctx, f.d.Store, res, router.users[uid], byRecipient[uid], quiet); err != nil {
+			if err := f.deliverAlerts(ctx, res, router.users[uid], byRecipient[uid], quiet); err != nil {
 				return fmt.Errorf("alert card for %s: %w", router.users[uid].UserID, err)
 			}
 		}
@@ -223,14 +223,14 @@ func (f *Flows) raiseAlerts(ctx context.Context, res *AlertResult, cands []alert
 // same merge window as a card still waiting in the outbox join that card
 // (its payload is rewritten, the count grows); during quiet hours the card
 // waits for quiet_end, so a night's alerts arrive as one morning card.
-func (f *Flows) deliverAlerts(ctx context.Context, tx *models.Store, res *AlertResult, u *models.User, list []models.Alert, quiet alerts.Quiet) error {
+func (f *Flows) deliverAlerts(ctx context.Context, res *AlertResult, u *models.User, list []models.Alert, quiet alerts.Quiet) error {
 	platform, to, ok := f.d.Platforms.RecipientFor(u)
 	if !ok {
 		res.NoPlatform++
 		f.d.Log.Warn("alert recipient has no platform id", "user", u.UserID, "alerts", len(list))
 		return nil
 	}
-	loc := f.d.Store.Location()
+	loc := f.d.Config.Location
 	now := f.d.Clock.Now()
 	release := quiet.Release(now, loc)
 	bucket := alerts.Bucket(release, f.d.Config.Alerts.MergeWindow).In(loc)
@@ -244,13 +244,13 @@ func (f *Flows) deliverAlerts(ctx context.Context, tx *models.Store, res *AlertR
 		ids[i] = a.ID
 	}
 
-	existing, err := tx.Cards.CardTaskByTaskID(ctx, taskID)
+	existing, err := f.d.Cards.CardTaskByTaskID(ctx, taskID)
 	switch {
 	case errors.Is(err, models.ErrNotFound):
 	case err != nil:
 		return err
 	default:
-		merged, err := f.mergeIntoPending(ctx, tx, existing, env, u, ids)
+		merged, err := f.mergeIntoPending(ctx, existing, env, u, ids)
 		if err != nil || merged {
 			if merged {
 				res.Merged += len(ids)
@@ -261,7 +261,7 @@ func (f *Flows) deliverAlerts(ctx context.Context, tx *models.Store, res *AlertR
 		taskID = fmt.Sprintf("%s-%d", taskID, ids[0])
 		env.Purpose = fmt.Sprintf("%s:%s:%d", purposeAlert, bucket.Format("1504"), ids[0])
 	}
-	card, err := f.alertCard(ctx, tx, taskID, u, ids, "")
+	card, err := f.alertCard(ctx, taskID, botUser(u), ids, "")
 	if err != nil {
 		return err
 	}
@@ -269,7 +269,7 @@ func (f *Flows) deliverAlerts(ctx context.Context, tx *models.Store, res *AlertR
 	if err != nil {
 		return err
 	}
-	if err := tx.Outbox.Enqueue(ctx, row); err != nil {
+	if err := f.d.Outbox.Enqueue(ctx, row); err != nil {
 		return err
 	}
 	if row.ID == 0 {
@@ -278,17 +278,17 @@ func (f *Flows) deliverAlerts(ctx context.Context, tx *models.Store, res *AlertR
 	body, _ := json.Marshal(card)
 	data, _ := json.Marshal(alertCardData{Alerts: ids})
 	res.Cards++
-	return tx.Cards.SaveCardTask(ctx, &models.CardTask{TaskID: taskID, Platform: string(platform), UserID: u.ID, Kind: taskKindAlert,
+	return f.d.Cards.SaveCardTask(ctx, &models.CardTask{TaskID: taskID, Platform: string(platform), UserID: u.ID, Kind: taskKindAlert,
 		RefID: ids[0], Day: env.Day, Card: string(body), Data: string(data)})
 }
 
 // mergeIntoPending adds ids to the card of task if its message has not been
 // claimed by a dispatcher yet; merged=false means it is too late.
-func (f *Flows) mergeIntoPending(ctx context.Context, tx *models.Store, task *models.CardTask, env outbox.Envelope, u *models.User, ids []uint) (bool, error) {
+func (f *Flows) mergeIntoPending(ctx context.Context, task *models.CardTask, env outbox.Envelope, u *models.User, ids []uint) (bool, error) {
 	if task.State != "" {
 		return false, nil
 	}
-	pending, err := tx.Alerts.PendingOutbox(ctx, env.DedupeKey())
+	pending, err := f.d.Alerts.PendingOutbox(ctx, env.DedupeKey())
 	if errors.Is(err, models.ErrNotFound) {
 		return false, nil
 	}
@@ -300,7 +300,7 @@ func (f *Flows) mergeIntoPending(ctx context.Context, tx *models.Store, task *mo
 		return false, fmt.Errorf("card task %s data: %w", task.TaskID, err)
 	}
 	all := append(data.Alerts, ids...)
-	card, err := f.alertCard(ctx, tx, task.TaskID, u, all, "")
+	card, err := f.alertCard(ctx, task.TaskID, botUser(u), all, "")
 	if err != nil {
 		return false, err
 	}
@@ -308,19 +308,19 @@ func (f *Flows) mergeIntoPending(ctx context.Context, tx *models.Store, task *mo
 	if err != nil {
 		return false, err
 	}
-	ok, err := tx.Alerts.RewritePendingOutbox(ctx, pending.ID, row.Payload)
+	ok, err := f.d.Alerts.RewritePendingOutbox(ctx, pending.ID, row.Payload)
 	if err != nil || !ok {
 		return false, err
 	}
 	body, _ := json.Marshal(card)
 	newData, _ := json.Marshal(alertCardData{Alerts: all})
-	return true, tx.Alerts.SetCardTaskData(ctx, task.TaskID, string(body), string(newData))
+	return true, f.d.Alerts.SetCardTaskData(ctx, task.TaskID, string(body), string(newData))
 }
 
 // alertCard renders the card of the alerts ids for recipient u; replace
 // freezes it after an action.
-func (f *Flows) alertCard(ctx context.Context, s *models.Store, taskID string, u *models.User, ids []uint, replace string) (cards.Card, error) {
-	list, err := s.Alerts.AlertsByIDs(ctx, ids)
+func (f *Flows) alertCard(ctx context.Context, taskID string, u bot.User, ids []uint, replace string) (cards.Card, error) {
+	list, err := f.d.Alerts.AlertsByIDs(ctx, ids)
 	if err != nil {
 		return cards.Card{}, err
 	}
@@ -346,7 +346,7 @@ func (f *Flows) alertCard(ctx context.Context, s *models.Store, taskID string, u
 			repSet[*a.RepID] = true
 		}
 	}
-	reps, err := f.assignableReps(ctx, s, u, repSet)
+	reps, err := f.assignableReps(ctx, u, repSet)
 	if err != nil {
 		return cards.Card{}, err
 	}
@@ -362,16 +362,16 @@ func (f *Flows) alertCard(ctx context.Context, s *models.Store, taskID string, u
 
 // assignableReps are the reps u may assign an alert to: a manager's team;
 // for an admin handling an escalated alert, the reps the alerts concern.
-func (f *Flows) assignableReps(ctx context.Context, s *models.Store, u *models.User, alertReps map[uint]bool) ([]models.User, error) {
-	team, err := s.Users.TeamOf(ctx, u.ID)
+func (f *Flows) assignableReps(ctx context.Context, u bot.User, alertReps map[uint]bool) ([]models.User, error) {
+	team, err := f.d.Users.TeamOf(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
-	if u.Role != models.RoleAdmin {
+	if u.Role != bot.RoleAdmin {
 		return team, nil
 	}
 	for id := range alertReps {
-		r, err := s.Users.UserByID(ctx, id)
+		r, err := f.d.Users.UserByID(ctx, id)
 		if errors.Is(err, models.ErrNotFound) {
 			continue
 		}
@@ -418,7 +418,7 @@ func (f *Flows) freshCandidates(ctx context.Context, cands []alerts.Candidate, r
 		if back[[2]string{c.Kind, c.SubjectKey}] {
 			continue
 		}
-		last, err := f.d.Store.Alerts.LastAlert(ctx, c.Kind, c.SubjectKey)
+		last, err := f.d.Alerts.LastAlert(ctx, c.Kind, c.SubjectKey)
 		if err != nil && !errors.Is(err, models.ErrNotFound) {
 			return nil, err
 		}

@@ -35,17 +35,17 @@ func (r DigestResult) String() string {
 // text_notice, queued once per manager and day.
 func (f *Flows) WeeklyDigest(ctx context.Context, day string) (DigestResult, error) {
 	res := DigestResult{Day: day}
-	loc := f.d.Store.Location()
+	loc := f.d.Config.Location
 	start, err := clock.ParseDay(day, loc)
 	if err != nil {
 		return res, fmt.Errorf("weekly digest: bad day %q: %w", day, err)
 	}
 	from, to := start.AddDate(0, 0, -7), start.AddDate(0, 0, -1)
-	managers, err := f.d.Store.Users.Users(ctx, models.RoleManager)
+	managers, err := f.d.Users.Users(ctx, models.RoleManager)
 	if err != nil {
 		return res, fmt.Errorf("weekly digest: %w", err)
 	}
-	planned, err := f.d.Store.Alerts.PlannedVisits(ctx, clock.Day(from, loc), clock.Day(to, loc))
+	planned, err := f.d.Alerts.PlannedVisits(ctx, clock.Day(from, loc), clock.Day(to, loc))
 	if err != nil {
 		return res, fmt.Errorf("weekly digest: %w", err)
 	}
@@ -54,7 +54,7 @@ func (f *Flows) WeeklyDigest(ctx context.Context, day string) (DigestResult, err
 		if !m.Active {
 			continue
 		}
-		team, err := f.d.Store.Users.TeamOf(ctx, m.ID)
+		team, err := f.d.Users.TeamOf(ctx, m.ID)
 		if err != nil {
 			return res, fmt.Errorf("weekly digest: %w", err)
 		}
@@ -79,7 +79,7 @@ func (f *Flows) WeeklyDigest(ctx context.Context, day string) (DigestResult, err
 		if err != nil {
 			return res, err
 		}
-		if err := f.d.Store.Outbox.Enqueue(ctx, row); err != nil {
+		if err := f.d.Outbox.Enqueue(ctx, row); err != nil {
 			return res, fmt.Errorf("weekly digest for %s: %w", m.UserID, err)
 		}
 		if row.ID != 0 {
@@ -93,10 +93,10 @@ func (f *Flows) WeeklyDigest(ctx context.Context, day string) (DigestResult, err
 
 // digestInput gathers one manager's week.
 func (f *Flows) digestInput(ctx context.Context, m *models.User, team []models.User, planned []models.PlannedVisit, from, to time.Time) (cards.DigestInput, error) {
-	loc := f.d.Store.Location()
+	loc := f.d.Config.Location
 	fromDay, toDay := clock.Day(from, loc), clock.Day(to, loc)
 	in := cards.DigestInput{From: from, To: to, Manager: m.Name, Reps: len(team), SilentDays: f.d.Config.Alerts.SilentKOLDays,
-		URL: strings.TrimSuffix(f.d.Config.Server.PublicURL, "/") + "/dashboard"}
+		URL: strings.TrimSuffix(f.d.Config.PublicURL, "/") + "/dashboard"}
 	repIDs := make([]uint, len(team))
 	inTeam := map[uint]bool{}
 	for i, r := range team {
@@ -111,7 +111,7 @@ func (f *Flows) digestInput(ctx context.Context, m *models.User, team []models.U
 			}
 		}
 	}
-	assigns, err := f.d.Store.Ranking.RankingAssignments(ctx, repIDs)
+	assigns, err := f.d.Ranking.RankingAssignments(ctx, repIDs)
 	if err != nil {
 		return in, err
 	}
@@ -120,11 +120,11 @@ func (f *Flows) digestInput(ctx context.Context, m *models.User, team []models.U
 		doctorIDs = append(doctorIDs, a.DoctorID)
 	}
 	doctorIDs = uniqueIDs(doctorIDs)
-	docs, err := f.d.Store.Ranking.RankingDoctors(ctx, doctorIDs)
+	docs, err := f.d.Ranking.RankingDoctors(ctx, doctorIDs)
 	if err != nil {
 		return in, err
 	}
-	stats, err := f.d.Store.Ranking.VisitStats(ctx, doctorIDs, fromDay, toDay)
+	stats, err := f.d.Ranking.VisitStats(ctx, doctorIDs, fromDay, toDay)
 	if err != nil {
 		return in, err
 	}
@@ -142,7 +142,7 @@ func (f *Flows) digestInput(ctx context.Context, m *models.User, team []models.U
 			kolIDs = append(kolIDs, d.ID)
 		}
 	}
-	contacts, err := f.d.Store.Alerts.LastContacts(ctx, kolIDs, toDay)
+	contacts, err := f.d.Alerts.LastContacts(ctx, kolIDs, toDay)
 	if err != nil {
 		return in, err
 	}
@@ -152,7 +152,7 @@ func (f *Flows) digestInput(ctx context.Context, m *models.User, team []models.U
 		return in, err
 	}
 	in.SilentKOLs = len(silent)
-	moves, err := f.d.Store.Alerts.TierChangesBetween(ctx, doctorIDs, fromDay, toDay)
+	moves, err := f.d.Alerts.TierChangesBetween(ctx, doctorIDs, fromDay, toDay)
 	if err != nil {
 		return in, err
 	}
@@ -163,10 +163,10 @@ func (f *Flows) digestInput(ctx context.Context, m *models.User, team []models.U
 			in.TierDown++
 		}
 	}
-	if in.NewAlerts, err = countInt(f.d.Store.Alerts.AlertsCreatedBetween(ctx, m.ID, from, to.AddDate(0, 0, 1))); err != nil {
+	if in.NewAlerts, err = countInt(f.d.Alerts.AlertsCreatedBetween(ctx, m.ID, from, to.AddDate(0, 0, 1))); err != nil {
 		return in, err
 	}
-	best, err := f.d.Store.Alerts.BestFeedback(ctx, repIDs, from, to.AddDate(0, 0, 1), 2)
+	best, err := f.d.Alerts.BestFeedback(ctx, repIDs, from, to.AddDate(0, 0, 1), 2)
 	if err != nil {
 		return in, err
 	}

@@ -16,6 +16,7 @@ import (
 	"visitbot/clock"
 	"visitbot/config"
 	"visitbot/flows"
+	"visitbot/internal/botstore"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 	"visitbot/outbox"
@@ -93,7 +94,7 @@ func newAlertWorld(t *testing.T, s *models.Store) *alertWorld {
 	w.rec, err = recommend.New(s, w.cfg.Ranking, w.cfg.Compliance)
 	must(t, err)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	w.b = bot.New(s, s.Clock(), modelstest.Shanghai, log)
+	w.b = bot.New(botstore.New(s), s.Clock(), modelstest.Shanghai, log)
 	deps := flows.Deps{Store: s, Clock: s.Clock(), Log: log, Config: w.cfg, Recommend: w.rec, Platforms: flows.Platforms{Console: true}}
 	flows.Register(w.b, deps)
 	must(t, w.b.Seal())

@@ -21,6 +21,7 @@ import (
 	"visitbot/cards"
 	"visitbot/flows"
 	"visitbot/handlers"
+	"visitbot/internal/botstore"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 	"visitbot/outbox"
@@ -46,7 +47,7 @@ func TestAlertAssignThroughWeComCallback(t *testing.T) {
 			must(t, s.DB(ctx).Model(&models.User{}).Where("id = ?", u.ID).Update("wecom_user_id", id).Error)
 		}
 		log := slog.New(slog.DiscardHandler)
-		b := bot.New(s, w.clk, modelstest.Shanghai, log)
+		b := bot.New(botstore.New(s), w.clk, modelstest.Shanghai, log)
 		deps := flows.Deps{Store: s, Clock: w.clk, Log: log, Config: w.cfg, Recommend: w.rec, Platforms: flows.Platforms{WeCom: true}}
 		flows.Register(b, deps)
 		must(t, b.Seal())

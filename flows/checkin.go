@@ -38,8 +38,8 @@ func awaitKey(userID uint) string    { return "checkin:await:" + strconv.FormatU
 func reportedKey(userID uint) string { return "checkin:loc:" + strconv.FormatUint(uint64(userID), 10) }
 
 func (f *Flows) registerVisits(b *bot.Bot) {
-	b.Command(bot.Command{Name: "签到", Aliases: []string{"checkin"}, Usage: "签到", Summary: "分享位置完成拜访签到", Role: models.RoleRep, MaxArgs: 0, Run: f.onCheckInCommand})
-	b.Command(bot.Command{Name: "反馈", Aliases: []string{"feedback"}, Usage: "反馈", Summary: "为今天已签到的拜访填写反馈", Role: models.RoleRep, MaxArgs: 0, Run: f.onFeedbackCommand})
+	b.Command(bot.Command{Name: "签到", Aliases: []string{"checkin"}, Usage: "签到", Summary: "分享位置完成拜访签到", Role: bot.RoleRep, MaxArgs: 0, Run: f.onCheckInCommand})
+	b.Command(bot.Command{Name: "反馈", Aliases: []string{"feedback"}, Usage: "反馈", Summary: "为今天已签到的拜访填写反馈", Role: bot.RoleRep, MaxArgs: 0, Run: f.onFeedbackCommand})
 	b.OnLocation(f.onLocation)
 	b.OnText(f.onNoteText)
 	b.Action("fb", f.onFeedbackAction)
@@ -53,10 +53,10 @@ func (f *Flows) onCheckInCommand(req *bot.Request, _ []string) (bot.Reply, error
 	if err := f.consentOnce(req, &reply); err != nil {
 		return bot.Reply{}, err
 	}
-	if raw, err := req.Store.Settings.GetSetting(req.Ctx, reportedKey(req.User.ID)); err == nil {
+	if raw, err := f.d.Settings.GetSetting(req.Ctx, reportedKey(req.User.ID)); err == nil {
 		var loc reportedLocation
 		if json.Unmarshal([]byte(raw), &loc) == nil && req.Now.Sub(loc.At) <= f.d.Config.Visits.LocationMaxAge {
-			if err := req.Store.Settings.DeleteSetting(req.Ctx, reportedKey(req.User.ID)); err != nil {
+			if err := f.d.Settings.DeleteSetting(req.Ctx, reportedKey(req.User.ID)); err != nil {
 				return bot.Reply{}, err
 			}
 			r, err := f.checkIn(req, loc.Lat, loc.Lng, true)
@@ -65,7 +65,7 @@ func (f *Flows) onCheckInCommand(req *bot.Request, _ []string) (bot.Reply, error
 	} else if !errors.Is(err, models.ErrNotFound) {
 		return bot.Reply{}, err
 	}
-	if err := req.Store.Settings.PutSetting(req.Ctx, awaitKey(req.User.ID), "1", awaitCheckInTTL); err != nil {
+	if err := f.d.Settings.PutSetting(req.Ctx, awaitKey(req.User.ID), "1", awaitCheckInTTL); err != nil {
 		return bot.Reply{}, err
 	}
 	reply.Texts = append(reply.Texts, MsgShareLocation)
@@ -80,13 +80,13 @@ func (f *Flows) onLocation(req *bot.Request) (bot.Reply, error) {
 	if loc == nil || math.IsNaN(loc.Lat) || math.IsNaN(loc.Lng) || loc.Lat < -90 || loc.Lat > 90 || loc.Lng < -180 || loc.Lng > 180 {
 		return bot.Text("位置信息无效，请重新发送位置。"), nil
 	}
-	if req.User.Role != models.RoleRep {
+	if req.User.Role != bot.RoleRep {
 		return bot.Text(bot.MsgLocationUnsupported), nil
 	}
 	if loc.Reported {
-		if _, err := req.Store.Settings.GetSetting(req.Ctx, awaitKey(req.User.ID)); errors.Is(err, models.ErrNotFound) {
+		if _, err := f.d.Settings.GetSetting(req.Ctx, awaitKey(req.User.ID)); errors.Is(err, models.ErrNotFound) {
 			b, _ := json.Marshal(reportedLocation{Lat: loc.Lat, Lng: loc.Lng, At: req.Now})
-			return bot.Reply{}, req.Store.Settings.PutSetting(req.Ctx, reportedKey(req.User.ID), string(b), f.d.Config.Visits.LocationMaxAge)
+			return bot.Reply{}, f.d.Settings.PutSetting(req.Ctx, reportedKey(req.User.ID), string(b), f.d.Config.Visits.LocationMaxAge)
 		} else if err != nil {
 			return bot.Reply{}, err
 		}
@@ -95,7 +95,7 @@ func (f *Flows) onLocation(req *bot.Request) (bot.Reply, error) {
 	if err := f.consentOnce(req, &reply); err != nil {
 		return bot.Reply{}, err
 	}
-	if err := req.Store.Settings.DeleteSetting(req.Ctx, awaitKey(req.User.ID)); err != nil {
+	if err := f.d.Settings.DeleteSetting(req.Ctx, awaitKey(req.User.ID)); err != nil {
 		return bot.Reply{}, err
 	}
 	r, err := f.checkIn(req, loc.Lat, loc.Lng, loc.Reported)
@@ -104,12 +104,12 @@ func (f *Flows) onLocation(req *bot.Request) (bot.Reply, error) {
 
 // consentOnce adds the one-time location notice the first time.
 func (f *Flows) consentOnce(req *bot.Request, reply *bot.Reply) error {
-	seen, err := req.Store.Users.HasConsent(req.Ctx, req.User.ID, ConsentKindLocation)
+	seen, err := f.d.Users.HasConsent(req.Ctx, req.User.ID, ConsentKindLocation)
 	if err != nil || seen {
 		return err
 	}
 	reply.Texts = append(reply.Texts, MsgLocationConsent)
-	return req.Store.Users.RecordConsent(req.Ctx, req.User.ID, ConsentKindLocation)
+	return f.d.Users.RecordConsent(req.Ctx, req.User.ID, ConsentKindLocation)
 }
 
 // checkIn verifies the day's planned visits at the nearest planned hospital
@@ -118,7 +118,7 @@ func (f *Flows) consentOnce(req *bot.Request, reply *bot.Reply) error {
 func (f *Flows) checkIn(req *bot.Request, lat, lng float64, reported bool) (bot.Reply, error) {
 	here := ranking.Point{Lat: lat, Lng: lng}
 	fence := f.d.Config.Visits.GeofenceM
-	visits, err := req.Store.Visits.DayVisits(req.Ctx, req.User.ID, req.Today)
+	visits, err := f.d.Visits.DayVisits(req.Ctx, req.User.ID, req.Today)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -142,7 +142,7 @@ func (f *Flows) checkIn(req *bot.Request, lat, lng float64, reported bool) (bot.
 		return f.finishCheckIn(req, ci, open, fmt.Sprintf(MsgCheckInVerified, h.HospitalName, cards.Km(bestD), cards.Km(fence)))
 	}
 	// Not at a planned hospital: where is the rep?
-	hospitals, err := req.Store.Visits.AllHospitals(req.Ctx)
+	hospitals, err := f.d.Visits.AllHospitals(req.Ctx)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -155,7 +155,7 @@ func (f *Flows) checkIn(req *bot.Request, lat, lng float64, reported bool) (bot.
 	if near >= 0 && nearD <= fence {
 		h := hospitals[near]
 		ci.HospitalID, ci.DistanceM, ci.Verified = h.ID, nearD, true
-		if err := req.Store.Visits.RecordCheckIn(req.Ctx, ci, nil); err != nil {
+		if err := f.d.Visits.RecordCheckIn(req.Ctx, ci, nil); err != nil {
 			return bot.Reply{}, err
 		}
 		reply := bot.Text(fmt.Sprintf(MsgCheckInOffPlan, h.Name, cards.Km(nearD)))
@@ -177,7 +177,7 @@ func (f *Flows) checkIn(req *bot.Request, lat, lng float64, reported bool) (bot.
 	if near >= 0 {
 		ci.HospitalID, ci.DistanceM = hospitals[near].ID, nearD
 	}
-	if err := req.Store.Visits.RecordCheckIn(req.Ctx, ci, nil); err != nil {
+	if err := f.d.Visits.RecordCheckIn(req.Ctx, ci, nil); err != nil {
 		return bot.Reply{}, err
 	}
 	name := "无"
@@ -196,7 +196,7 @@ func (f *Flows) finishCheckIn(req *bot.Request, ci *models.CheckIn, open []model
 			ids = append(ids, v.ID)
 		}
 	}
-	if err := req.Store.Visits.RecordCheckIn(req.Ctx, ci, ids); err != nil {
+	if err := f.d.Visits.RecordCheckIn(req.Ctx, ci, ids); err != nil {
 		return bot.Reply{}, err
 	}
 	return f.withForms(req, bot.Text(text), ids...)
@@ -219,7 +219,7 @@ func (f *Flows) withForms(req *bot.Request, reply bot.Reply, visitIDs ...uint) (
 
 // pickDoctorCard asks which assigned doctor an off-plan visit at h was for.
 func (f *Flows) pickDoctorCard(req *bot.Request, h models.Hospital, ci *models.CheckIn) (*cards.Card, error) {
-	docs, err := req.Store.Visits.AssignedDoctorsAt(req.Ctx, req.User.ID, h.ID)
+	docs, err := f.d.Visits.AssignedDoctorsAt(req.Ctx, req.User.ID, h.ID)
 	if err != nil || len(docs) == 0 {
 		return nil, err
 	}
@@ -236,12 +236,12 @@ func (f *Flows) pickDoctorCard(req *bot.Request, h models.Hospital, ci *models.C
 		Title: MsgPickDoctor, Desc: cards.Truncate(h.Name, 44), Selection: sel,
 		Buttons: []cards.Button{{Key: "checkin:doctor", Text: "确认并填写反馈", Style: 1}},
 	}
-	return &card, req.Store.Cards.SaveCardTask(req.Ctx, &models.CardTask{TaskID: card.TaskID, Platform: string(req.Event.Platform),
+	return &card, f.d.Cards.SaveCardTask(req.Ctx, &models.CardTask{TaskID: card.TaskID, Platform: string(req.Event.Platform),
 		UserID: req.User.ID, Kind: card.Kind, RefID: ci.ID, Day: req.Today})
 }
 
 // onPickDoctor records the off-plan visit chosen on the pick card and opens its form.
-func (f *Flows) onPickDoctor(req *bot.Request, task *models.CardTask) (bot.Reply, error) {
+func (f *Flows) onPickDoctor(req *bot.Request, task bot.CardTask) (bot.Reply, error) {
 	if task.Kind != "checkin_pick" || task.State == "submitted" {
 		return bot.Text(bot.MsgCardExpired), nil
 	}
@@ -253,11 +253,11 @@ func (f *Flows) onPickDoctor(req *bot.Request, task *models.CardTask) (bot.Reply
 	if err != nil {
 		return bot.Reply{}, bot.Refuse("请先选择拜访的医生。")
 	}
-	ci, err := req.Store.Visits.CheckInByID(req.Ctx, task.RefID)
+	ci, err := f.d.Visits.CheckInByID(req.Ctx, task.RefID)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	docs, err := req.Store.Visits.AssignedDoctorsAt(req.Ctx, req.User.ID, ci.HospitalID)
+	docs, err := f.d.Visits.AssignedDoctorsAt(req.Ctx, req.User.ID, ci.HospitalID)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -268,14 +268,14 @@ func (f *Flows) onPickDoctor(req *bot.Request, task *models.CardTask) (bot.Reply
 	if !known {
 		return bot.Reply{}, bot.Refuse("这位医生不在您负责的名单中。")
 	}
-	v, err := req.Store.Visits.EnsureVisit(req.Ctx, req.User.ID, uint(doctorID), ci.HospitalID, task.Day)
+	v, err := f.d.Visits.EnsureVisit(req.Ctx, req.User.ID, uint(doctorID), ci.HospitalID, task.Day)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	if err := req.Store.Visits.ApplyCheckIn(req.Ctx, ci, []uint{v.ID}); err != nil {
+	if err := f.d.Visits.ApplyCheckIn(req.Ctx, ci, []uint{v.ID}); err != nil {
 		return bot.Reply{}, err
 	}
-	if err := req.Store.Cards.UpdateCardTask(req.Ctx, task.TaskID, "submitted", ""); err != nil {
+	if err := f.d.Cards.UpdateCardTask(req.Ctx, task.TaskID, "submitted", ""); err != nil {
 		return bot.Reply{}, err
 	}
 	return f.withForms(req, bot.Reply{Update: &bot.CardUpdate{TaskID: task.TaskID, ReplaceName: "已确认"}}, v.ID)

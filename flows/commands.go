@@ -65,31 +65,31 @@ var visitStatusNames = map[string]string{
 func registerCommands(b *bot.Bot, d Deps) {
 	c := &commands{d: d}
 	b.Command(bot.Command{Name: "我的名单", Aliases: []string{"top"}, Usage: "我的名单 [代表姓名或工号]",
-		Summary: "查看今天的拜访名单（经理可指定团队中的代表）", Role: models.RoleRep, MaxArgs: 1, Run: c.top})
+		Summary: "查看今天的拜访名单（经理可指定团队中的代表）", Role: bot.RoleRep, MaxArgs: 1, Run: c.top})
 	b.Command(bot.Command{Name: "医生", Aliases: []string{"doctor"}, Usage: "医生 <姓名或医生编码>",
-		Summary: "查看医生档案：分级变化、热度、最近拜访、承诺事项", Role: models.RoleRep, MinArgs: 1, MaxArgs: 1, Run: c.doctor})
+		Summary: "查看医生档案：分级变化、热度、最近拜访、承诺事项", Role: bot.RoleRep, MinArgs: 1, MaxArgs: 1, Run: c.doctor})
 	b.Command(bot.Command{Name: "沉默", Aliases: []string{"silent"}, Usage: "沉默",
-		Summary: "查看团队中长期没有拜访或互动的KOL", Role: models.RoleManager, MaxArgs: 0, Run: c.silent})
+		Summary: "查看团队中长期没有拜访或互动的KOL", Role: bot.RoleManager, MaxArgs: 0, Run: c.silent})
 	b.Command(bot.Command{Name: "统计", Aliases: []string{"stats"}, Usage: "统计",
-		Summary: "查看团队本周指标", Role: models.RoleManager, MaxArgs: 0, Run: c.stats})
+		Summary: "查看团队本周指标", Role: bot.RoleManager, MaxArgs: 0, Run: c.stats})
 	b.Command(bot.Command{Name: "权重", Aliases: []string{"weights"}, Usage: "权重 [设置 <因子> <数值> | 恢复 <因子>]",
-		Summary: "查看评分权重；管理员可调整（下次评分生效）", Role: models.RoleManager, MaxArgs: 3, Run: c.weights})
+		Summary: "查看评分权重；管理员可调整（下次评分生效）", Role: bot.RoleManager, MaxArgs: 3, Run: c.weights})
 	b.Command(bot.Command{Name: "推送", Aliases: []string{"push"}, Usage: "推送 <代表工号|全部>",
-		Summary: "立即推送今天的拜访名单", Role: models.RoleAdmin, MinArgs: 1, MaxArgs: 1, Audited: true, Run: c.push})
+		Summary: "立即推送今天的拜访名单", Role: bot.RoleAdmin, MinArgs: 1, MaxArgs: 1, Audited: true, Run: c.push})
 	b.Command(bot.Command{Name: "任务", Aliases: []string{"job"}, Usage: "任务 <任务名> [日期 2026-05-01]",
-		Summary: "立即运行一个定时任务", Role: models.RoleAdmin, MinArgs: 1, MaxArgs: 2, Audited: true, Run: c.job})
+		Summary: "立即运行一个定时任务", Role: bot.RoleAdmin, MinArgs: 1, MaxArgs: 2, Audited: true, Run: c.job})
 }
 
 type commands struct{ d Deps }
 
 // teamOf is who a manager or admin may look at: a manager's own reps, or
 // every active rep for an admin.
-func teamOf(req *bot.Request) ([]models.User, error) {
-	if req.User.Role == models.RoleAdmin {
-		all, err := req.Store.Users.Users(req.Ctx, models.RoleRep)
+func (c *commands) teamOf(req *bot.Request) ([]models.User, error) {
+	if req.User.Role == bot.RoleAdmin {
+		all, err := c.d.Users.Users(req.Ctx, models.RoleRep)
 		return slices.DeleteFunc(all, func(u models.User) bool { return !u.Active }), err
 	}
-	return req.Store.Users.TeamOf(req.Ctx, req.User.ID)
+	return c.d.Users.TeamOf(req.Ctx, req.User.ID)
 }
 
 func ids(us []models.User) []uint {
@@ -113,20 +113,22 @@ func findRep(team []models.User, arg string) *models.User {
 func (c *commands) top(req *bot.Request, args []string) (bot.Reply, error) {
 	rep := req.User
 	if len(args) == 1 && !strings.EqualFold(args[0], req.User.UserID) && args[0] != req.User.Name {
-		if req.User.Role == models.RoleRep {
+		if req.User.Role == bot.RoleRep {
 			return bot.Text(MsgOnlyOwnList), nil
 		}
-		team, err := teamOf(req)
+		team, err := c.teamOf(req)
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		if rep = findRep(team, args[0]); rep == nil {
+		r := findRep(team, args[0])
+		if r == nil {
 			return bot.Textf(MsgRepNotInTeam, args[0]), nil
 		}
-	} else if req.User.Role != models.RoleRep {
+		rep = botUser(r)
+	} else if req.User.Role != bot.RoleRep {
 		return bot.Text(MsgNameARep), nil
 	}
-	items, err := req.Store.Plans.PlanItems(req.Ctx, rep.ID, req.Today)
+	items, err := c.d.Plans.PlanItems(req.Ctx, rep.ID, req.Today)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -192,7 +194,7 @@ func dayLabel(day, today string) string {
 }
 
 func (c *commands) silent(req *bot.Request, _ []string) (bot.Reply, error) {
-	team, err := teamOf(req)
+	team, err := c.teamOf(req)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -200,13 +202,13 @@ func (c *commands) silent(req *bot.Request, _ []string) (bot.Reply, error) {
 		return bot.Text(MsgNoTeam), nil
 	}
 	n := c.d.Config.Alerts.SilentKOLDays
-	loc := req.Store.Location()
+	loc := c.d.Config.Location
 	start, err := clock.ParseDay(req.Today, loc)
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	since := start.AddDate(0, 0, -n)
-	kols, err := req.Store.Alerts.SilentKOLs(req.Ctx, ids(team), clock.Day(since, loc), since)
+	kols, err := c.d.Alerts.SilentKOLs(req.Ctx, ids(team), clock.Day(since, loc), since)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -230,20 +232,20 @@ func (c *commands) silent(req *bot.Request, _ []string) (bot.Reply, error) {
 }
 
 func (c *commands) stats(req *bot.Request, _ []string) (bot.Reply, error) {
-	team, err := teamOf(req)
+	team, err := c.teamOf(req)
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	if len(team) == 0 {
 		return bot.Text(MsgNoTeam), nil
 	}
-	loc := req.Store.Location()
+	loc := c.d.Config.Location
 	today, err := clock.ParseDay(req.Today, loc)
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
-	st, err := req.Store.Reports.TeamStatsFor(req.Ctx, ids(team), clock.Day(monday, loc), monday)
+	st, err := c.d.Reports.TeamStatsFor(req.Ctx, ids(team), clock.Day(monday, loc), monday)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -255,7 +257,7 @@ func (c *commands) stats(req *bot.Request, _ []string) (bot.Reply, error) {
 		tiers = append(tiers, fmt.Sprintf("未评分 %d", n))
 	}
 	scope := "团队"
-	if req.User.Role == models.RoleAdmin {
+	if req.User.Role == bot.RoleAdmin {
 		scope = "全公司"
 	}
 	text := fmt.Sprintf("%s本周指标（%s起）\n代表：%d人\n负责医生：%d位（KOL %d位）\n分级：%s\n本周拜访：%d次（计划 %d 次）\n拜访反馈：%d份",

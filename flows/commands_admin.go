@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -15,19 +14,12 @@ import (
 	"visitbot/models"
 )
 
-// WeightOverrides are the ranking weights an admin set with 权重 设置, by
-// signal class; the next scoring run applies them over ranking.weights. Code
-// that flows imports (recommend) can call Store.WeightOverrides directly.
-func WeightOverrides(ctx context.Context, store *models.Store) (map[string]float64, error) {
-	return store.Settings.WeightOverrides(ctx)
-}
-
 func (c *commands) weights(req *bot.Request, args []string) (bot.Reply, error) {
 	const usage = "用法：权重 设置 <因子> <数值>，或 权重 恢复 <因子>。因子：%s；数值 0~10。"
 	if len(args) == 0 {
 		return c.showWeights(req)
 	}
-	if req.User.Role != models.RoleAdmin {
+	if req.User.Role != bot.RoleAdmin {
 		return bot.Text(bot.MsgNoPermission), nil
 	}
 	sub, rest := args[0], args[1:]
@@ -40,7 +32,7 @@ func (c *commands) weights(req *bot.Request, args []string) (bot.Reply, error) {
 			return bot.Textf(usage, factors), nil
 		}
 		value := strconv.FormatFloat(v, 'f', -1, 64)
-		if err := req.Store.Settings.PutSetting(req.Ctx, WeightSettingPrefix+factor, value, 0); err != nil {
+		if err := c.d.Settings.PutSetting(req.Ctx, WeightSettingPrefix+factor, value, 0); err != nil {
 			return bot.Reply{}, err
 		}
 		if err := c.audit(req, args, map[string]any{"factor": factor, "value": v, "config": c.d.Config.Ranking.Weights[factor]}); err != nil {
@@ -52,7 +44,7 @@ func (c *commands) weights(req *bot.Request, args []string) (bot.Reply, error) {
 		if !slices.Contains(config.SignalClasses, factor) {
 			return bot.Textf(usage, factors), nil
 		}
-		if err := req.Store.Settings.DeleteSetting(req.Ctx, WeightSettingPrefix+factor); err != nil {
+		if err := c.d.Settings.DeleteSetting(req.Ctx, WeightSettingPrefix+factor); err != nil {
 			return bot.Reply{}, err
 		}
 		if err := c.audit(req, args, map[string]any{"factor": factor, "reset": true}); err != nil {
@@ -68,13 +60,13 @@ func (c *commands) weights(req *bot.Request, args []string) (bot.Reply, error) {
 func (c *commands) audit(req *bot.Request, args []string, detail map[string]any) error {
 	detail["args"] = args
 	detail["platform"] = req.Event.Platform
-	return req.Store.Audit.Record(req.Ctx, req.User.ID, "command:权重", strings.Join(args, " "), detail)
+	return c.d.Audit.Record(req.Ctx, req.User.ID, "command:权重", strings.Join(args, " "), detail)
 }
 
 func fmtWeight(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 func (c *commands) showWeights(req *bot.Request) (bot.Reply, error) {
-	over, err := WeightOverrides(req.Ctx, req.Store)
+	over, err := c.d.Settings.WeightOverrides(req.Ctx)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -106,7 +98,7 @@ func (c *commands) push(req *bot.Request, args []string) (bot.Reply, error) {
 	if target == "全部" || strings.EqualFold(target, "all") {
 		target = ""
 	} else {
-		u, err := req.Store.Users.UserByUserID(req.Ctx, target)
+		u, err := c.d.Users.UserByUserID(req.Ctx, target)
 		if errors.Is(err, models.ErrNotFound) || (err == nil && u.Role != models.RoleRep) {
 			return bot.Reply{}, bot.Refuse("没有找到代表「%s」。用法：推送 <代表工号|全部>", target)
 		}

@@ -15,21 +15,21 @@ func (c *commands) doctor(req *bot.Request, args []string) (bot.Reply, error) {
 	name := args[0]
 	var scope []uint // nil = every doctor (admin)
 	switch req.User.Role {
-	case models.RoleRep:
+	case bot.RoleRep:
 		scope = []uint{req.User.ID}
-	case models.RoleManager:
-		team, err := teamOf(req)
+	case bot.RoleManager:
+		team, err := c.teamOf(req)
 		if err != nil {
 			return bot.Reply{}, err
 		}
 		scope = ids(team)
 	}
-	found, err := req.Store.Doctors.DoctorsNamed(req.Ctx, name, scope, maxMatches+1)
+	found, err := c.d.Doctors.DoctorsNamed(req.Ctx, name, scope, maxMatches+1)
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	if len(found) == 0 {
-		if byID, err := req.Store.Import.DoctorIDs(req.Ctx, []string{name}); err == nil && len(byID) == 1 {
+		if byID, err := c.d.Import.DoctorIDs(req.Ctx, []string{name}); err == nil && len(byID) == 1 {
 			for _, id := range byID {
 				if ok, err := c.mayView(req, scope, id); err != nil || ok {
 					if err != nil {
@@ -63,14 +63,14 @@ func (c *commands) mayView(req *bot.Request, scope []uint, doctorID uint) (bool,
 	if scope == nil {
 		return true, nil
 	}
-	return req.Store.Doctors.IsAssignedToAny(req.Ctx, doctorID, scope)
+	return c.d.Doctors.IsAssignedToAny(req.Ctx, doctorID, scope)
 }
 
 // profile is the doctor's card in text: filing data, tier and its history,
 // heat and today's reasons, last visits and commitments.
 func (c *commands) profile(req *bot.Request, doctorID uint) (bot.Reply, error) {
-	ctx, st := req.Ctx, req.Store
-	d, err := st.Doctors.DoctorCardByID(ctx, doctorID)
+	ctx := req.Ctx
+	d, err := c.d.Doctors.DoctorCardByID(ctx, doctorID)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -89,7 +89,7 @@ func (c *commands) profile(req *bot.Request, doctorID uint) (bot.Reply, error) {
 		fmt.Fprintf(&b, "（原分级 %s）", d.LegacyTier)
 	}
 	fmt.Fprintf(&b, " · 热度 %s", strconv.FormatFloat(d.Heat, 'f', 1, 64))
-	changes, err := st.Doctors.DoctorTierHistory(ctx, d.ID, profileTiers)
+	changes, err := c.d.Doctors.DoctorTierHistory(ctx, d.ID, profileTiers)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -108,7 +108,7 @@ func (c *commands) profile(req *bot.Request, doctorID uint) (bot.Reply, error) {
 		}
 		b.WriteString("\n分级变化：" + strings.Join(parts, "；"))
 	}
-	rec, err := st.Doctors.LatestRecommendation(ctx, d.ID, req.Today)
+	rec, err := c.d.Doctors.LatestRecommendation(ctx, d.ID, req.Today)
 	switch {
 	case errors.Is(err, models.ErrNotFound):
 	case err != nil:
@@ -118,7 +118,7 @@ func (c *commands) profile(req *bot.Request, doctorID uint) (bot.Reply, error) {
 			fmt.Fprintf(&b, "\n热度理由（%s）：%s", dayLabel(rec.Day, req.Today), rs)
 		}
 	}
-	visits, err := st.Doctors.DoctorRecentVisits(ctx, d.ID, profileVisits)
+	visits, err := c.d.Doctors.DoctorRecentVisits(ctx, d.ID, profileVisits)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -131,7 +131,7 @@ func (c *commands) profile(req *bot.Request, doctorID uint) (bot.Reply, error) {
 		}
 		b.WriteString("\n最近拜访：" + strings.Join(parts, "；"))
 	}
-	fbs, err := st.Doctors.DoctorFeedbacks(ctx, d.ID, profileVisits)
+	fbs, err := c.d.Doctors.DoctorFeedbacks(ctx, d.ID, profileVisits)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -139,7 +139,7 @@ func (c *commands) profile(req *bot.Request, doctorID uint) (bot.Reply, error) {
 		if fb.Commitments == "" || fb.Commitments == "无" {
 			continue
 		}
-		day := clock.Day(fb.SubmittedAt, st.Location())
+		day := clock.Day(fb.SubmittedAt, c.d.Config.Location)
 		fmt.Fprintf(&b, "\n承诺事项：%s（%s）", strings.ReplaceAll(fb.Commitments, "|", "、"), dayLabel(day, req.Today))
 		if fb.FollowUp != "" {
 			b.WriteString(" · 跟进：" + fb.FollowUp)

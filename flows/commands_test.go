@@ -10,6 +10,7 @@ import (
 	"visitbot/bot"
 	"visitbot/config"
 	"visitbot/flows"
+	"visitbot/internal/botstore"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 )
@@ -104,7 +105,7 @@ func newCmdWorld(t *testing.T, s *models.Store, enabled bool) *cmdWorld {
 		Score: 70, Heat: 60, Period: models.PeriodPM, Reasons: `["您上周拜访过"]`})
 
 	log := slog.New(slog.DiscardHandler)
-	w.b = bot.New(s, s.Clock(), s.Location(), log)
+	w.b = bot.New(botstore.New(s), s.Clock(), s.Location(), log)
 	d := flows.Deps{Store: s, Clock: s.Clock(), Log: log, Config: config.Default()}
 	if enabled {
 		d.Jobs, d.Push = w.jobs, w.push

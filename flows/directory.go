@@ -46,9 +46,8 @@ func (r SyncResult) String() string {
 // leader who is an active visitbot manager (or admin). Reps without a WeCom
 // id are skipped; one failed lookup is reported and the rest go on.
 func (f *Flows) SyncManagers(ctx context.Context, leaders LeaderSource, dry bool) (SyncResult, error) {
-	store := f.d.Store
 	res := SyncResult{DryRun: dry}
-	users, err := store.Users.Users(ctx, "")
+	users, err := f.d.Users.Users(ctx, "")
 	if err != nil {
 		return res, fmt.Errorf("sync users: %w", err)
 	}
@@ -99,7 +98,7 @@ func (f *Flows) SyncManagers(ctx context.Context, leaders LeaderSource, dry bool
 		res.Changes = append(res.Changes, fmt.Sprintf("%s: manager %s → %s", rep.UserID, from, mgr.UserID))
 		res.Updated++
 		if !dry {
-			if err := store.Import.SetUserManager(ctx, rep.ID, mgr.ID); err != nil {
+			if err := f.d.Import.SetUserManager(ctx, rep.ID, mgr.ID); err != nil {
 				return res, fmt.Errorf("sync users: set manager of %s: %w", rep.UserID, err)
 			}
 		}

@@ -63,25 +63,25 @@ func optionText(prefix string, texts []string, id string) (string, bool) {
 // feedbackStep1 builds and stores the first form card for a visit, or nil
 // when the visit is not the rep's or already has feedback.
 func (f *Flows) feedbackStep1(req *bot.Request, visitID uint) (*cards.Card, error) {
-	v, err := req.Store.Visits.VisitRowByID(req.Ctx, visitID)
+	v, err := f.d.Visits.VisitRowByID(req.Ctx, visitID)
 	if err != nil {
 		return nil, err
 	}
 	if v.RepID != req.User.ID {
 		return nil, nil
 	}
-	if _, err := req.Store.Visits.FeedbackByVisit(req.Ctx, visitID); err == nil {
+	if _, err := f.d.Visits.FeedbackByVisit(req.Ctx, visitID); err == nil {
 		return nil, nil
 	} else if !errors.Is(err, models.ErrNotFound) {
 		return nil, err
 	}
 	card := f.step1Card(NewTaskID("fb", v.Day, req.User.ID), v, step1Answers{}, false)
-	if last, err := req.Store.Visits.LastCommitments(req.Ctx, v.DoctorID); err != nil {
+	if last, err := f.d.Visits.LastCommitments(req.Ctx, v.DoctorID); err != nil {
 		return nil, err
 	} else if last != "" {
 		card.Desc = cards.Truncate("上次承诺："+strings.ReplaceAll(last, "|", "、"), 44)
 	}
-	return &card, req.Store.Cards.SaveCardTask(req.Ctx, &models.CardTask{TaskID: card.TaskID, Platform: string(req.Event.Platform),
+	return &card, f.d.Cards.SaveCardTask(req.Ctx, &models.CardTask{TaskID: card.TaskID, Platform: string(req.Event.Platform),
 		UserID: req.User.ID, Kind: taskFeedback1, RefID: v.ID, Day: v.Day})
 }
 
@@ -123,12 +123,12 @@ func (f *Flows) step2Card(taskID string, v *models.VisitRow, checked []string, f
 }
 
 // onFeedbackAction handles both steps' submit buttons.
-func (f *Flows) onFeedbackAction(req *bot.Request, task *models.CardTask) (bot.Reply, error) {
+func (f *Flows) onFeedbackAction(req *bot.Request, task bot.CardTask) (bot.Reply, error) {
 	want := map[string]string{keyStep1: taskFeedback1, keyStep2: taskFeedback2}[req.Event.Action.Key]
 	if want == "" || task.Kind != want {
 		return bot.Text(bot.MsgCardExpired), nil
 	}
-	v, err := req.Store.Visits.VisitRowByID(req.Ctx, task.RefID)
+	v, err := f.d.Visits.VisitRowByID(req.Ctx, task.RefID)
 	if errors.Is(err, models.ErrNotFound) {
 		return bot.Text(bot.MsgCardExpired), nil
 	}
@@ -138,7 +138,7 @@ func (f *Flows) onFeedbackAction(req *bot.Request, task *models.CardTask) (bot.R
 	if v.RepID != req.User.ID {
 		return bot.Text(MsgFeedbackNotMine), nil
 	}
-	if _, err := req.Store.Visits.FeedbackByVisit(req.Ctx, v.ID); err == nil || task.State == "submitted" {
+	if _, err := f.d.Visits.FeedbackByVisit(req.Ctx, v.ID); err == nil || task.State == "submitted" {
 		return bot.Text(MsgFeedbackDone), nil
 	} else if !errors.Is(err, models.ErrNotFound) {
 		return bot.Reply{}, err
@@ -157,7 +157,7 @@ func single(a *bot.CardAction, q string) string {
 	return ids[0]
 }
 
-func (f *Flows) submitStep1(req *bot.Request, task *models.CardTask, v *models.VisitRow) (bot.Reply, error) {
+func (f *Flows) submitStep1(req *bot.Request, task bot.CardTask, v *models.VisitRow) (bot.Reply, error) {
 	o := f.d.Config.Visits.FeedbackOptions
 	a := step1Answers{Concern: single(req.Event.Action, qConcern), Objection: single(req.Event.Action, qObjection), FollowUp: single(req.Event.Action, qFollowUp)}
 	var missing []string
@@ -178,18 +178,18 @@ func (f *Flows) submitStep1(req *bot.Request, task *models.CardTask, v *models.V
 	}
 	data, _ := json.Marshal(a)
 	next := f.step2Card(NewTaskID("fb", v.Day, req.User.ID), v, nil, false)
-	if err := req.Store.Cards.SaveCardTask(req.Ctx, &models.CardTask{TaskID: next.TaskID, Platform: string(req.Event.Platform),
+	if err := f.d.Cards.SaveCardTask(req.Ctx, &models.CardTask{TaskID: next.TaskID, Platform: string(req.Event.Platform),
 		UserID: req.User.ID, Kind: taskFeedback2, RefID: v.ID, Day: v.Day, Data: string(data)}); err != nil {
 		return bot.Reply{}, err
 	}
 	frozen := f.step1Card(task.TaskID, v, a, true)
-	if err := req.Store.Cards.UpdateCardTask(req.Ctx, task.TaskID, "submitted", ""); err != nil {
+	if err := f.d.Cards.UpdateCardTask(req.Ctx, task.TaskID, "submitted", ""); err != nil {
 		return bot.Reply{}, err
 	}
 	return bot.Reply{Cards: []cards.Card{next}, Update: &bot.CardUpdate{TaskID: task.TaskID, Card: &frozen}}, nil
 }
 
-func (f *Flows) submitStep2(req *bot.Request, task *models.CardTask, v *models.VisitRow) (bot.Reply, error) {
+func (f *Flows) submitStep2(req *bot.Request, task bot.CardTask, v *models.VisitRow) (bot.Reply, error) {
 	cfg := f.d.Config.Visits
 	var a step1Answers
 	if err := json.Unmarshal([]byte(task.Data), &a); err != nil {
@@ -202,7 +202,7 @@ func (f *Flows) submitStep2(req *bot.Request, task *models.CardTask, v *models.V
 	} else if err != nil {
 		return bot.Reply{}, err
 	}
-	if err := req.Store.Cards.UpdateCardTask(req.Ctx, task.TaskID, "submitted", ""); err != nil {
+	if err := f.d.Cards.UpdateCardTask(req.Ctx, task.TaskID, "submitted", ""); err != nil {
 		return bot.Reply{}, err
 	}
 	frozen := f.step2Card(task.TaskID, v, ids, true)
@@ -233,10 +233,10 @@ func (f *Flows) qualityOf(v *models.VisitRow, fb *models.VisitFeedback, hasFollo
 // onNoteText attaches free text to the rep's feedback submitted within
 // visits.note_window.
 func (f *Flows) onNoteText(req *bot.Request) (bot.Reply, bool, error) {
-	if req.User.Role != models.RoleRep {
+	if req.User.Role != bot.RoleRep {
 		return bot.Reply{}, false, nil
 	}
-	fb, err := req.Store.Visits.LatestFeedbackSince(req.Ctx, req.User.ID, req.Now.Add(-f.d.Config.Visits.NoteWindow))
+	fb, err := f.d.Visits.LatestFeedbackSince(req.Ctx, req.User.ID, req.Now.Add(-f.d.Config.Visits.NoteWindow))
 	if errors.Is(err, models.ErrNotFound) {
 		return bot.Reply{}, false, nil
 	}
@@ -250,14 +250,14 @@ func (f *Flows) onNoteText(req *bot.Request) (bot.Reply, bool, error) {
 	if utf8.RuneCountInString(text) > maxNoteRunes {
 		return bot.Reply{}, true, bot.Refuse("备注最多%d字，请精简后再发送。", maxNoteRunes)
 	}
-	v, err := req.Store.Visits.VisitRowByID(req.Ctx, fb.VisitID)
+	v, err := f.d.Visits.VisitRowByID(req.Ctx, fb.VisitID)
 	if err != nil {
 		return bot.Reply{}, false, err
 	}
 	fb.Note = text
 	_, hasFollowUp := f.d.Config.Visits.FollowUpDays[fb.FollowUp]
 	score := QualityScore(f.qualityOf(v, fb, hasFollowUp), f.d.Config.Visits.QualityWeights)
-	if err := req.Store.Visits.SetFeedbackNote(req.Ctx, fb.ID, text, score); err != nil {
+	if err := f.d.Visits.SetFeedbackNote(req.Ctx, fb.ID, text, score); err != nil {
 		return bot.Reply{}, false, err
 	}
 	return bot.Textf(MsgNoteSaved, cards.Address(v.DoctorName, v.Title)), true, nil
@@ -265,7 +265,7 @@ func (f *Flows) onNoteText(req *bot.Request) (bot.Reply, bool, error) {
 
 // onFeedbackCommand re-sends the form for today's checked-in visits without feedback.
 func (f *Flows) onFeedbackCommand(req *bot.Request, _ []string) (bot.Reply, error) {
-	visits, err := req.Store.Visits.DayVisits(req.Ctx, req.User.ID, req.Today)
+	visits, err := f.d.Visits.DayVisits(req.Ctx, req.User.ID, req.Today)
 	if err != nil {
 		return bot.Reply{}, err
 	}

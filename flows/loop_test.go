@@ -26,6 +26,7 @@ import (
 	"visitbot/clock"
 	"visitbot/flows"
 	"visitbot/handlers"
+	"visitbot/internal/botstore"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 	"visitbot/outbox"
@@ -87,7 +88,7 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 			"wecom_user_id": "wx-" + u.UserID, "dingtalk_user_id": "dt-" + u.UserID}).Error)
 	}
 	log := slog.New(slog.DiscardHandler)
-	b := bot.New(s, w.clk, modelstest.Shanghai, log)
+	b := bot.New(botstore.New(s), w.clk, modelstest.Shanghai, log)
 	deps := flows.Deps{Store: s, Clock: w.clk, Log: log, Config: w.cfg, Recommend: w.rec, Platforms: d.platforms()}
 	flows.Register(b, deps)
 	must(t, b.Seal())

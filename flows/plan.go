@@ -42,11 +42,11 @@ func (f *Flows) registerPlan(b *bot.Bot) {
 }
 
 // onPlanAction handles the visit-list buttons 接受今日计划 and 跳过某位.
-func (f *Flows) onPlanAction(req *bot.Request, task *models.CardTask) (bot.Reply, error) {
+func (f *Flows) onPlanAction(req *bot.Request, task bot.CardTask) (bot.Reply, error) {
 	if task.Kind != taskKindVisitList {
 		return bot.Text(bot.MsgCardExpired), nil
 	}
-	items, err := req.Store.Plans.PlanItems(req.Ctx, req.User.ID, task.Day)
+	items, err := f.d.Plans.PlanItems(req.Ctx, req.User.ID, task.Day)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -55,7 +55,7 @@ func (f *Flows) onPlanAction(req *bot.Request, task *models.CardTask) (bot.Reply
 	}
 	switch req.Event.Action.Key {
 	case cards.ActionPlanAccept:
-		created, err := req.Store.Plans.AcceptPlan(req.Ctx, req.User.ID, task.Day, items)
+		created, err := f.d.Plans.AcceptPlan(req.Ctx, req.User.ID, task.Day, items)
 		if err != nil {
 			return bot.Reply{}, err
 		}
@@ -65,10 +65,10 @@ func (f *Flows) onPlanAction(req *bot.Request, task *models.CardTask) (bot.Reply
 			return reply, nil
 		}
 		reply.Texts = []string{fmt.Sprintf(MsgPlanAccepted, countActive(items))}
-		return reply, req.Store.Cards.UpdateCardTask(req.Ctx, task.TaskID, "accepted", task.Card)
+		return reply, f.d.Cards.UpdateCardTask(req.Ctx, task.TaskID, "accepted", task.Card)
 	case cards.ActionPlanSkip:
 		card := cards.SkipForm(NewTaskID("sk", task.Day, req.User.ID), activeItems(items))
-		if err := req.Store.Cards.SaveCardTask(req.Ctx, &models.CardTask{
+		if err := f.d.Cards.SaveCardTask(req.Ctx, &models.CardTask{
 			TaskID: card.TaskID, Platform: string(req.Event.Platform), UserID: req.User.ID, Kind: taskKindSkipForm,
 			RefID: task.ID, Day: task.Day,
 		}); err != nil {
@@ -81,7 +81,7 @@ func (f *Flows) onPlanAction(req *bot.Request, task *models.CardTask) (bot.Reply
 
 // onSkipSubmit skips one doctor with a reason, adds the next-best doctor to
 // the list and refreshes the visit-list card.
-func (f *Flows) onSkipSubmit(req *bot.Request, task *models.CardTask) (bot.Reply, error) {
+func (f *Flows) onSkipSubmit(req *bot.Request, task bot.CardTask) (bot.Reply, error) {
 	if task.Kind != taskKindSkipForm || task.State == "submitted" {
 		return bot.Text(bot.MsgCardExpired), nil
 	}
@@ -99,7 +99,7 @@ func (f *Flows) onSkipSubmit(req *bot.Request, task *models.CardTask) (bot.Reply
 	if err != nil || reason == "" {
 		return bot.Reply{}, bot.Refuse(MsgSkipNeedAnswers)
 	}
-	items, err := req.Store.Plans.PlanItems(req.Ctx, req.User.ID, task.Day)
+	items, err := f.d.Plans.PlanItems(req.Ctx, req.User.ID, task.Day)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -111,7 +111,7 @@ func (f *Flows) onSkipSubmit(req *bot.Request, task *models.CardTask) (bot.Reply
 	if skipped.VisitStatus == models.VisitCheckedIn || skipped.VisitStatus == models.VisitCompleted {
 		return bot.Reply{}, bot.Refuse(MsgSkipAlreadyDone)
 	}
-	if err := req.Store.Plans.SkipVisit(req.Ctx, req.User.ID, skipped.DoctorID, skipped.HospitalID, task.Day, reason); err != nil {
+	if err := f.d.Plans.SkipVisit(req.Ctx, req.User.ID, skipped.DoctorID, skipped.HospitalID, task.Day, reason); err != nil {
 		return bot.Reply{}, err
 	}
 	exclude := make([]uint, 0, len(items))
@@ -125,13 +125,13 @@ func (f *Flows) onSkipSubmit(req *bot.Request, task *models.CardTask) (bot.Reply
 	skippedName := cards.Address(skipped.DoctorName, skipped.Title)
 	text := fmt.Sprintf(MsgSkipNoReplace, skippedName, reason)
 	if next != nil {
-		if err := req.Store.Plans.AddRecommendation(req.Ctx, next); err != nil {
+		if err := f.d.Plans.AddRecommendation(req.Ctx, next); err != nil {
 			return bot.Reply{}, err
 		}
 		if err := f.refreshVisitList(req, task); err != nil {
 			return bot.Reply{}, err
 		}
-		items, err = req.Store.Plans.PlanItems(req.Ctx, req.User.ID, task.Day)
+		items, err = f.d.Plans.PlanItems(req.Ctx, req.User.ID, task.Day)
 		if err != nil {
 			return bot.Reply{}, err
 		}
@@ -142,17 +142,17 @@ func (f *Flows) onSkipSubmit(req *bot.Request, task *models.CardTask) (bot.Reply
 		if r := topReason(added.Reasons); r != "" {
 			text += "（" + r + "）"
 		}
-		if accepted, err := req.Store.Plans.PlanAccepted(req.Ctx, req.User.ID, task.Day); err != nil {
+		if accepted, err := f.d.Plans.PlanAccepted(req.Ctx, req.User.ID, task.Day); err != nil {
 			return bot.Reply{}, err
 		} else if accepted {
-			if _, err := req.Store.Plans.AcceptPlanItem(req.Ctx, req.User.ID, task.Day, added); err != nil {
+			if _, err := f.d.Plans.AcceptPlanItem(req.Ctx, req.User.ID, task.Day, added); err != nil {
 				return bot.Reply{}, err
 			}
 		}
 	} else if err := f.refreshVisitList(req, task); err != nil {
 		return bot.Reply{}, err
 	}
-	if err := req.Store.Cards.UpdateCardTask(req.Ctx, task.TaskID, "submitted", ""); err != nil {
+	if err := f.d.Cards.UpdateCardTask(req.Ctx, task.TaskID, "submitted", ""); err != nil {
 		return bot.Reply{}, err
 	}
 	return bot.Reply{Texts: []string{text}, Update: &bot.CardUpdate{TaskID: task.TaskID, ReplaceName: "已跳过" + skippedName}}, nil
@@ -160,23 +160,27 @@ func (f *Flows) onSkipSubmit(req *bot.Request, task *models.CardTask) (bot.Reply
 
 // refreshVisitList queues a whole-card update of the visit list the skip
 // form came from, so the rep sees the new line-up on the original card.
-func (f *Flows) refreshVisitList(req *bot.Request, skipTask *models.CardTask) error {
-	list, err := req.Store.Cards.CardTaskByID(req.Ctx, skipTask.RefID)
+func (f *Flows) refreshVisitList(req *bot.Request, skipTask bot.CardTask) error {
+	list, err := f.d.Cards.CardTaskByID(req.Ctx, skipTask.RefID)
 	if errors.Is(err, models.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	items, err := req.Store.Plans.PlanItems(req.Ctx, req.User.ID, list.Day)
+	items, err := f.d.Plans.PlanItems(req.Ctx, req.User.ID, list.Day)
 	if err != nil {
 		return err
 	}
-	accepted, err := req.Store.Plans.PlanAccepted(req.Ctx, req.User.ID, list.Day)
+	accepted, err := f.d.Plans.PlanAccepted(req.Ctx, req.User.ID, list.Day)
 	if err != nil {
 		return err
 	}
-	card, err := f.visitListCard(req.User, list.Day, list.TaskID, items, accepted)
+	rep, err := f.d.Users.UserByID(req.Ctx, req.User.ID)
+	if err != nil {
+		return err
+	}
+	card, err := f.visitListCard(rep, list.Day, list.TaskID, items, accepted)
 	if err != nil {
 		return err
 	}
@@ -187,7 +191,7 @@ func (f *Flows) refreshVisitList(req *bot.Request, skipTask *models.CardTask) er
 	if err != nil {
 		return err
 	}
-	return req.Store.Outbox.Enqueue(req.Ctx, row)
+	return f.d.Outbox.Enqueue(req.Ctx, row)
 }
 
 func activeItems(items []models.PlanItem) []cards.VisitItem {

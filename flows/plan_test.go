@@ -14,6 +14,7 @@ import (
 	"visitbot/cards"
 	"visitbot/config"
 	"visitbot/flows"
+	"visitbot/internal/botstore"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 	"visitbot/outbox"
@@ -68,7 +69,7 @@ func newPlanWorld(t *testing.T, s *models.Store) *planWorld {
 	rec, err := recommend.New(s, cfg.Ranking, cfg.Compliance)
 	must(t, err)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	w.b = bot.New(s, s.Clock(), modelstest.Shanghai, log)
+	w.b = bot.New(botstore.New(s), s.Clock(), modelstest.Shanghai, log)
 	deps := flows.Deps{Store: s, Clock: s.Clock(), Log: log, Config: cfg, Recommend: rec, Platforms: flows.Platforms{Console: true}}
 	flows.Register(w.b, deps)
 	must(t, w.b.Seal())

@@ -46,7 +46,7 @@ func (f *Flows) MorningPush(ctx context.Context, day string, only []string) (Pus
 	if _, err := f.d.Recommend.TopN(ctx, day, false); err != nil {
 		return res, fmt.Errorf("morning push: rank: %w", err)
 	}
-	reps, err := f.d.Store.Users.Users(ctx, models.RoleRep)
+	reps, err := f.d.Users.Users(ctx, models.RoleRep)
 	if err != nil {
 		return res, fmt.Errorf("morning push: %w", err)
 	}
@@ -92,7 +92,7 @@ func (f *Flows) MorningPush(ctx context.Context, day string, only []string) (Pus
 // pushOne queues one rep's card (or the no-recommendation note) and its card
 // task in one transaction.
 func (f *Flows) pushOne(ctx context.Context, rep *models.User, platform bot.Platform, to bot.Recipient, day string) (queued, hasList bool, err error) {
-	items, err := f.d.Store.Plans.PlanItems(ctx, rep.ID, day)
+	items, err := f.d.Plans.PlanItems(ctx, rep.ID, day)
 	if err != nil {
 		return false, false, err
 	}
@@ -115,21 +115,21 @@ func (f *Flows) pushOne(ctx context.Context, rep *models.User, platform bot.Plat
 	if err != nil {
 		return false, hasList, err
 	}
-	err = f.d.Store.Tx(ctx, func(ctx context.Context) error {
-		if err := f.d.Store.Outbox.Enqueue(ctx, row); err != nil {
+	err = f.d.DB.Tx(ctx, func(ctx context.Context) error {
+		if err := f.d.Outbox.Enqueue(ctx, row); err != nil {
 			return err
 		}
 		if row.ID == 0 || task == nil {
 			return nil // already queued earlier: keep the first card and its task
 		}
-		return f.d.Store.Cards.SaveCardTask(ctx, task)
+		return f.d.Cards.SaveCardTask(ctx, task)
 	})
 	return row.ID != 0, hasList, err
 }
 
 // visitListCard renders the rep's current list (skipped doctors left out).
 func (f *Flows) visitListCard(rep *models.User, day, taskID string, items []models.PlanItem, accepted bool) (cards.Card, error) {
-	date, err := clock.ParseDay(day, f.d.Store.Location())
+	date, err := clock.ParseDay(day, f.d.Config.Location)
 	if err != nil {
 		return cards.Card{}, err
 	}
@@ -161,7 +161,7 @@ func topReason(reasonsJSON string) string {
 
 // notifyAdmins queues one text per admin for day and purpose (deduplicated).
 func (f *Flows) notifyAdmins(ctx context.Context, day, purpose, text string) error {
-	admins, err := f.d.Store.Users.Users(ctx, models.RoleAdmin)
+	admins, err := f.d.Users.Users(ctx, models.RoleAdmin)
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func (f *Flows) notifyAdmins(ctx context.Context, day, purpose, text string) err
 		}
 		row, err := outbox.NewMessage(outbox.Envelope{Platform: platform, To: to, Purpose: purpose, Day: day}, bot.Message{Text: text})
 		if err == nil {
-			err = f.d.Store.Outbox.Enqueue(ctx, row)
+			err = f.d.Outbox.Enqueue(ctx, row)
 		}
 		errs = append(errs, err)
 	}

@@ -56,11 +56,12 @@ func (f *Flows) FeedbackChoices() FeedbackChoices {
 		FollowUps: list("f", o.FollowUps), Commitments: list("m", o.Commitments)}
 }
 
-// webRequest is a bot.Request for a signed-in page user, bound to tx.
-func (f *Flows) webRequest(ctx context.Context, tx *models.Store, u *models.User, ev bot.Event) *bot.Request {
+// webRequest is a bot.Request for a signed-in page user; ctx carries the
+// page action's transaction.
+func (f *Flows) webRequest(ctx context.Context, u *models.User, ev bot.Event) *bot.Request {
 	now := f.d.Clock.Now()
 	ev.Platform = WebPlatform
-	return &bot.Request{Ctx: ctx, Store: tx, User: u, Event: ev, Now: now, Today: clock.Day(now, f.d.Store.Location())}
+	return &bot.Request{Ctx: ctx, User: botUser(u), Event: ev, Now: now, Today: clock.Day(now, f.d.Config.Location)}
 }
 
 // SubmitFeedbackForm stores the feedback of the rep's visit from the mobile
@@ -68,9 +69,9 @@ func (f *Flows) webRequest(ctx context.Context, tx *models.Store, u *models.User
 // *bot.UserError with a Chinese message; nothing is written then.
 func (f *Flows) SubmitFeedbackForm(ctx context.Context, u *models.User, visitID uint, a FeedbackAnswers) (*models.VisitFeedback, error) {
 	var fb *models.VisitFeedback
-	err := f.d.Store.Tx(ctx, func(ctx context.Context) error {
-		req := f.webRequest(ctx, f.d.Store, u, bot.Event{Kind: bot.EventCardAction})
-		v, err := f.d.Store.Visits.VisitRowByID(ctx, visitID)
+	err := f.d.DB.Tx(ctx, func(ctx context.Context) error {
+		req := f.webRequest(ctx, u, bot.Event{Kind: bot.EventCardAction})
+		v, err := f.d.Visits.VisitRowByID(ctx, visitID)
 		if errors.Is(err, models.ErrNotFound) {
 			return bot.Refuse(MsgVisitNotFound)
 		}
@@ -138,16 +139,16 @@ func (f *Flows) saveFeedback(req *bot.Request, v *models.VisitRow, a step1Answer
 		Commitments: strings.Join(commitments, "|"), FollowUp: follow, Note: note, SubmittedAt: req.Now.UTC(),
 	}
 	fb.QualityScore = QualityScore(f.qualityOf(v, fb, hasFollowUp), cfg.QualityWeights)
-	if err := req.Store.Visits.SaveFeedback(req.Ctx, fb); err != nil {
+	if err := f.d.Visits.SaveFeedback(req.Ctx, fb); err != nil {
 		return nil, "", err
 	}
 	if hasFollowUp {
-		date, err := clock.ParseDay(v.Day, req.Store.Location())
+		date, err := clock.ParseDay(v.Day, f.d.Config.Location)
 		if err != nil {
 			return nil, "", err
 		}
-		due := clock.Day(date.AddDate(0, 0, days), req.Store.Location())
-		if err := req.Store.Visits.AddFollowUp(req.Ctx, v.RepID, v.DoctorID, due, fmt.Sprintf("feedback:%d", fb.ID), follow); err != nil {
+		due := clock.Day(date.AddDate(0, 0, days), f.d.Config.Location)
+		if err := f.d.Visits.AddFollowUp(req.Ctx, v.RepID, v.DoctorID, due, fmt.Sprintf("feedback:%d", fb.ID), follow); err != nil {
 			return nil, "", err
 		}
 	}
@@ -171,23 +172,23 @@ const MsgCheckInRepeated = "这次签到已经提交过了，无需重复提交�
 // the same form is refused and changes nothing.
 func (f *Flows) CheckInFromPage(ctx context.Context, u *models.User, lat, lng float64, once string) (CheckInResult, error) {
 	var res CheckInResult
-	err := f.d.Store.Tx(ctx, func(ctx context.Context) error {
+	err := f.d.DB.Tx(ctx, func(ctx context.Context) error {
 		if once == "" || len(once) > 64 {
 			return bot.Refuse(MsgCheckInRepeated)
 		}
-		if err := f.d.Store.Inbox.RecordDelivery(ctx, string(WebPlatform), fmt.Sprintf("checkin:%d:%s", u.ID, once), string(bot.EventLocation)); errors.Is(err, models.ErrConflict) {
+		if err := f.d.Inbox.RecordDelivery(ctx, string(WebPlatform), fmt.Sprintf("checkin:%d:%s", u.ID, once), string(bot.EventLocation)); errors.Is(err, models.ErrConflict) {
 			return bot.Refuse(MsgCheckInRepeated)
 		} else if err != nil {
 			return err
 		}
 		loc := &bot.Location{Lat: lat, Lng: lng}
-		req := f.webRequest(ctx, f.d.Store, u, bot.Event{Kind: bot.EventLocation, Location: loc, From: u.UserID})
+		req := f.webRequest(ctx, u, bot.Event{Kind: bot.EventLocation, Location: loc, From: u.UserID})
 		reply, err := f.onLocation(req)
 		if err != nil {
 			return err
 		}
 		res.Texts = reply.Texts
-		visits, err := f.d.Store.Visits.DayVisits(ctx, u.ID, req.Today)
+		visits, err := f.d.Visits.DayVisits(ctx, u.ID, req.Today)
 		if err != nil {
 			return err
 		}
@@ -212,9 +213,9 @@ const (
 // (SnoozeDays from today). It returns the chat's confirmation text.
 func (f *Flows) AlertActionFromPage(ctx context.Context, u *models.User, alertID uint, action string) (string, error) {
 	var msg string
-	err := f.d.Store.Tx(ctx, func(ctx context.Context) error {
-		req := f.webRequest(ctx, f.d.Store, u, bot.Event{Kind: bot.EventCardAction})
-		list, err := f.d.Store.Alerts.AlertsByIDs(ctx, []uint{alertID})
+	err := f.d.DB.Tx(ctx, func(ctx context.Context) error {
+		req := f.webRequest(ctx, u, bot.Event{Kind: bot.EventCardAction})
+		list, err := f.d.Alerts.AlertsByIDs(ctx, []uint{alertID})
 		if err != nil {
 			return err
 		}
@@ -222,9 +223,9 @@ func (f *Flows) AlertActionFromPage(ctx context.Context, u *models.User, alertID
 			return bot.Refuse(MsgAlertNotYours)
 		}
 		a := list[0]
-		if !alertOwnedBy(a, u) {
+		if !alertOwnedBy(a, botUser(u)) {
 			f.d.Log.Warn("alert action by another team refused", "user", u.UserID, "alert", a.ID, "via", "web")
-			if err := f.d.Store.Audit.Record(ctx, u.ID, "alert_action_refused", fmt.Sprintf("web:%d", a.ID), map[string]any{"alert": a.ID, "key": action}); err != nil {
+			if err := f.d.Audit.Record(ctx, u.ID, "alert_action_refused", fmt.Sprintf("web:%d", a.ID), map[string]any{"alert": a.ID, "key": action}); err != nil {
 				return err
 			}
 			return bot.Refuse(MsgAlertNotYours)
@@ -235,15 +236,15 @@ func (f *Flows) AlertActionFromPage(ctx context.Context, u *models.User, alertID
 		switch action {
 		case AlertActionAck:
 			msg = fmt.Sprintf(MsgAlertAcked, 1)
-			return f.d.Store.Alerts.SetAlertStatus(ctx, []uint{a.ID}, models.AlertAcked, nil, nil)
+			return f.d.Alerts.SetAlertStatus(ctx, []uint{a.ID}, models.AlertAcked, nil, nil)
 		case AlertActionSnooze:
-			today, err := clock.ParseDay(req.Today, f.d.Store.Location())
+			today, err := clock.ParseDay(req.Today, f.d.Config.Location)
 			if err != nil {
 				return err
 			}
 			until := today.AddDate(0, 0, SnoozeDays)
-			msg = fmt.Sprintf(MsgAlertSnoozed, monthDayOf(until, f.d.Store.Location()))
-			return f.d.Store.Alerts.SetAlertStatus(ctx, []uint{a.ID}, models.AlertSnoozed, &until, nil)
+			msg = fmt.Sprintf(MsgAlertSnoozed, monthDayOf(until, f.d.Config.Location))
+			return f.d.Alerts.SetAlertStatus(ctx, []uint{a.ID}, models.AlertSnoozed, &until, nil)
 		}
 		return bot.Refuse("不支持的操作。")
 	})
@@ -252,6 +253,6 @@ func (f *Flows) AlertActionFromPage(ctx context.Context, u *models.User, alertID
 
 // alertOwnedBy is who may act on an alert: its manager, or an admin for an
 // alert without one.
-func alertOwnedBy(a models.Alert, u *models.User) bool {
-	return (a.ManagerID != nil && *a.ManagerID == u.ID) || (a.ManagerID == nil && u.Role == models.RoleAdmin)
+func alertOwnedBy(a models.Alert, u bot.User) bool {
+	return (a.ManagerID != nil && *a.ManagerID == u.ID) || (a.ManagerID == nil && u.Role == bot.RoleAdmin)
 }

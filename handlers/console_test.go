@@ -22,6 +22,7 @@ import (
 	"visitbot/config"
 	"visitbot/flows"
 	"visitbot/handlers"
+	"visitbot/internal/botstore"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 )
@@ -39,7 +40,7 @@ type consoleEnv struct {
 func newConsoleEnv(t testing.TB, s *models.Store, extra func(b *bot.Bot)) *consoleEnv {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
-	b := bot.New(s, s.Clock(), s.Location(), log)
+	b := bot.New(botstore.New(s), s.Clock(), s.Location(), log)
 	flows.Register(b, flows.Deps{Store: s, Clock: s.Clock(), Log: log, Config: config.Default()})
 	if extra != nil {
 		extra(b)
@@ -522,7 +523,7 @@ func TestConsolePage(t *testing.T) {
 func TestConsoleDisabled(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		log := slog.New(slog.DiscardHandler)
-		b := bot.New(s, s.Clock(), s.Location(), log)
+		b := bot.New(botstore.New(s), s.Clock(), s.Location(), log)
 		if err := b.Seal(); err != nil {
 			t.Fatal(err)
 		}

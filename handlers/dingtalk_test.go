@@ -23,6 +23,7 @@ import (
 	"visitbot/config"
 	"visitbot/flows"
 	"visitbot/handlers"
+	"visitbot/internal/botstore"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 )
@@ -80,7 +81,7 @@ func newDingTalkEnv(t *testing.T, s *models.Store) *dingTalkEnv {
 	cfg.CardTemplates = map[string]string{"visit_list": "tpl-visit"}
 
 	log := slog.New(slog.DiscardHandler)
-	b := bot.New(s, clk, modelstest.Shanghai, log)
+	b := bot.New(botstore.New(s), clk, modelstest.Shanghai, log)
 	flows.Register(b, flows.Deps{Store: s, Clock: clk, Log: log, Config: config.Default()})
 	b.Action(dtAction, func(req *bot.Request, task *models.CardTask) (bot.Reply, error) {
 		e.clicks++

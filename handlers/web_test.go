@@ -15,6 +15,7 @@ import (
 	"visitbot/config"
 	"visitbot/flows"
 	"visitbot/handlers"
+	"visitbot/internal/botstore"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 	"visitbot/web"
@@ -27,7 +28,7 @@ func TestWebMountedOnlyWhenConfigured(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		log := slog.New(slog.DiscardHandler)
-		b := bot.New(s, s.Clock(), s.Location(), log)
+		b := bot.New(botstore.New(s), s.Clock(), s.Location(), log)
 		d := flows.Deps{Store: s, Clock: s.Clock(), Log: log, Config: config.Default()}
 		flows.Register(b, d)
 		if err := b.Seal(); err != nil {

@@ -28,6 +28,7 @@ import (
 	"visitbot/config"
 	"visitbot/flows"
 	"visitbot/handlers"
+	"visitbot/internal/botstore"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 )
@@ -68,7 +69,7 @@ func newWeComEnv(t testing.TB, s *models.Store) *weComEnv {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	b := bot.New(s, clk, modelstest.Shanghai, log)
+	b := bot.New(botstore.New(s), clk, modelstest.Shanghai, log)
 	flows.Register(b, flows.Deps{Store: s, Clock: clk, Log: log, Config: config.Default()})
 	b.Action(testActionPrefix, func(req *bot.Request, task *models.CardTask) (bot.Reply, error) {
 		e.clicks = append(e.clicks, *req.Event.Action)
@@ -238,7 +239,7 @@ func TestWeComOfficialSampleThroughEndpoint(t *testing.T) {
 		)
 		log := slog.New(slog.DiscardHandler)
 		clk := clock.NewFake(time.Unix(1409659813, 0).Add(30 * time.Second))
-		b := bot.New(s, s.Clock(), modelstest.Shanghai, log)
+		b := bot.New(botstore.New(s), s.Clock(), modelstest.Shanghai, log)
 		flows.Register(b, flows.Deps{Store: s, Clock: s.Clock(), Log: log, Config: config.Default()})
 		if err := b.Seal(); err != nil {
 			t.Fatal(err)

@@ -10,12 +10,22 @@ import (
 	"visitbot/models"
 )
 
+// Replies is the bot.ReplyQueue of the platform adapters: reply parts become
+// outbox rows in the transaction the caller's context carries.
+type Replies struct{ store *models.Store }
+
+var _ bot.ReplyQueue = Replies{}
+
+// NewReplies queues replies through store.
+func NewReplies(store *models.Store) Replies { return Replies{store: store} }
+
 // QueueReply queues the parts of a chat reply that a platform cannot send
 // back inside its callback answer: a card update, then the messages, in
-// order. Call it with the delivery's transaction (from a bot.Splitter) so
+// order. Call it inside the delivery's transaction (from a bot.Splitter) so
 // the reply commits with its effect; the rows are keyed by the delivery, so
 // a retried callback queues nothing twice.
-func QueueReply(ctx context.Context, tx *models.Store, platform bot.Platform, to bot.Recipient, ev bot.Event, upd *bot.CardUpdate, msgs []bot.Message) error {
+func (q Replies) QueueReply(ctx context.Context, platform bot.Platform, to bot.Recipient, ev bot.Event, upd *bot.CardUpdate, msgs []bot.Message) error {
+	tx := q.store
 	sum := sha256.Sum256([]byte(string(platform) + "|" + ev.DeliveryKey + "|" + ev.From + "|" + ev.At.String()))
 	tag := hex.EncodeToString(sum[:8])
 	env := func(i int) Envelope {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"visitbot/flows"
+	"visitbot/bot"
 	"visitbot/models"
 )
 
@@ -19,7 +19,7 @@ var funcs = template.FuncMap{
 	"pct":  func(v float64) string { return fmt.Sprintf("%.0f%%", v*100) },
 	"f1":   func(v float64) string { return fmt.Sprintf("%.1f", v) },
 	"f0":   func(v float64) string { return fmt.Sprintf("%.0f", v) },
-	"role": func(r models.Role) string { return flows.RoleName(r) },
+	"role": func(r models.Role) string { return bot.Role(r).Label() },
 	"add":  func(a, b int) int { return a + b },
 	"join": strings.Join,
 }

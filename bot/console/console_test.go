@@ -17,13 +17,14 @@ import (
 
 	"visitbot/bot"
 	"visitbot/cards"
+	"visitbot/internal/botstore"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 )
 
 func newTestConsole(t *testing.T, s *models.Store) (*Console, *models.User) {
 	t.Helper()
-	b := bot.New(s, s.Clock(), s.Location(), slog.New(slog.DiscardHandler))
+	b := bot.New(botstore.New(s), s.Clock(), s.Location(), slog.New(slog.DiscardHandler))
 	if err := b.Seal(); err != nil {
 		t.Fatal(err)
 	}

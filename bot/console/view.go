@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"visitbot/bot"
 	"visitbot/cards"
-	"visitbot/flows"
 	"visitbot/models"
 )
 
@@ -53,7 +53,7 @@ func (c *Console) Users(ctx context.Context) (UserGroups, error) {
 		if !u.Active {
 			continue
 		}
-		v := UserView{ID: u.UserID, Name: u.Name, Role: string(u.Role), RoleName: flows.RoleName(u.Role), Territory: u.Territory}
+		v := UserView{ID: u.UserID, Name: u.Name, Role: string(u.Role), RoleName: bot.Role(u.Role).Label(), Territory: u.Territory}
 		if u.ManagerID != nil {
 			v.Manager = names[*u.ManagerID]
 		}

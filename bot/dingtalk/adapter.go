@@ -1,7 +1,6 @@
 package dingtalk
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -12,17 +11,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/url"
 	"strconv"
-	"sync"
-	"time"
 
 	"visitbot/bot"
 	"visitbot/clock"
 	"visitbot/config"
-	"visitbot/models"
-	"visitbot/outbox"
 )
 
 // ErrCardToken is a card callback whose path token is not the configured
@@ -32,48 +25,33 @@ var ErrCardToken = errors.New("dingtalk: card callback path token does not match
 // ErrEventsDisabled is an event callback while event_token/event_aes_key are unset.
 var ErrEventsDisabled = errors.New("dingtalk: event subscription is not configured")
 
-// deliverTimeout bounds sending a reply after the effect committed.
-const deliverTimeout = 30 * time.Second
-
-// maxInFlightReplies bounds the replies sent in the background; beyond it
-// the callback sends before answering (back-pressure instead of piling up).
-const maxInFlightReplies = 64
-
 // AdapterOptions wire an Adapter.
 type AdapterOptions struct {
 	Config    config.DingTalkConfig
 	Bot       *bot.Bot
-	Store     *models.Store
 	Messenger *Messenger
-	Clock     clock.Clock
-	Log       *slog.Logger
-	// HTTPClient posts replies to sessionWebhook URLs.
-	HTTPClient *http.Client
-	// Outbox queues every reply part that is not the synchronous card
-	// answer as outbox rows in the delivery's own transaction (the app's
-	// dispatcher sends them through the Messenger), instead of sending them
-	// in the background after the answer. The app sets it; a crash then
-	// loses no reply. Tests without a dispatcher leave it off.
-	Outbox bool
+	// Replies queues every reply part that is not the synchronous card
+	// answer in the delivery's own transaction; the outbox dispatcher sends
+	// it through the Messenger, so a crash after the answer loses nothing.
+	Replies bot.ReplyQueue
+	Clock   clock.Clock
+	Log     *slog.Logger
 }
 
 // Adapter turns verified DingTalk callbacks into bot.Events and delivers
 // the bot's replies. Handlers call one method per route.
 type Adapter struct {
-	opt      AdapterOptions
-	crypto   *Crypto
-	oapiHost *url.URL
-	random   io.Reader
-	inflight chan struct{}
-	wg       sync.WaitGroup
-	stream   *Stream // mode "stream" only
+	opt    AdapterOptions
+	crypto *Crypto
+	random io.Reader
+	stream *Stream // mode "stream" only
 }
 
 // NewAdapter checks the configuration and returns an Adapter. The event
 // subscription is available only when event_token and event_aes_key are set.
 func NewAdapter(o AdapterOptions) (*Adapter, error) {
-	if o.Bot == nil || o.Messenger == nil {
-		return nil, errors.New("dingtalk adapter: bot and messenger are required")
+	if o.Bot == nil || o.Messenger == nil || o.Replies == nil {
+		return nil, errors.New("dingtalk adapter: bot, messenger and replies are required")
 	}
 	if o.Config.AppSecret == "" {
 		return nil, errors.New("dingtalk adapter: app_secret is required")
@@ -84,15 +62,7 @@ func NewAdapter(o AdapterOptions) (*Adapter, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: deliverTimeout}
-	}
-	a := &Adapter{opt: o, random: rand.Reader, inflight: make(chan struct{}, maxInFlightReplies)}
-	u, err := url.Parse(o.Config.OAPIBase)
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("dingtalk adapter: oapi_base %q is not a URL", o.Config.OAPIBase)
-	}
-	a.oapiHost = u
+	a := &Adapter{opt: o, random: rand.Reader}
 	if o.Config.EventToken != "" || o.Config.EventAESKey != "" {
 		c, err := NewCrypto(o.Config.EventToken, o.Config.EventAESKey, o.Config.AppKey)
 		if err != nil {
@@ -118,13 +88,9 @@ func (a *Adapter) Start(ctx context.Context) error {
 	return a.stream.Start(ctx)
 }
 
-// Flush waits for the replies still being sent in the background; call it
-// on shutdown (and in tests before looking at what was sent).
-func (a *Adapter) Flush() { a.wg.Wait() }
-
 // Robot handles one robot callback: sign check first (nothing is read
-// before it), then dedupe by msgId through the bot, then the reply goes to
-// the sessionWebhook while it lives, else through the API.
+// before it), then dedupe by msgId through the bot; the reply is queued in
+// the outbox with the effect.
 func (a *Adapter) Robot(ctx context.Context, timestamp, sign string, body []byte) error {
 	if err := VerifyRobotSign(a.opt.Config.AppSecret, timestamp, sign, a.opt.Clock.Now()); err != nil {
 		return err
@@ -148,25 +114,18 @@ func (a *Adapter) robotMessage(ctx context.Context, body []byte) error {
 			ev.Kind, ev.Action, ev.Text, ev.DeliveryKey = bot.EventCardAction, act, "", cb.DeliveryKey()
 		}
 	}
-	reply, err := a.handle(ctx, ev, "")
-	if errors.Is(err, bot.ErrDuplicate) {
-		return nil
-	}
-	if err != nil {
+	_, err = a.handle(ctx, ev, "")
+	if err != nil && !errors.Is(err, bot.ErrDuplicate) {
 		return fmt.Errorf("dingtalk robot message: %w", err)
 	}
-	a.deliverLater(ctx, msg.SenderStaffID, ev, reply, msg)
 	return nil
 }
 
-// handle runs the bot; in Outbox mode everything but the clicked card's
-// update (answered synchronously, answerTask) is queued in the delivery's
-// transaction and the returned reply holds only that update.
+// handle runs the bot; everything but the clicked card's update (answered
+// synchronously, answerTask) is queued in the delivery's transaction and the
+// returned reply holds only that update.
 func (a *Adapter) handle(ctx context.Context, ev bot.Event, answerTask string) (bot.Reply, error) {
-	if !a.opt.Outbox {
-		return a.opt.Bot.Handle(ctx, ev)
-	}
-	return a.opt.Bot.HandleWith(ctx, ev, func(ctx context.Context, tx *models.Store, u *models.User, ev bot.Event, r bot.Reply) (bot.Reply, error) {
+	return a.opt.Bot.HandleWith(ctx, ev, func(ctx context.Context, u bot.User, ev bot.Event, r bot.Reply) (bot.Reply, error) {
 		var keep bot.Reply
 		if upd := r.Update; upd != nil && answerTask != "" && (upd.TaskID == "" || upd.TaskID == answerTask) {
 			keep.Update, r.Update = upd, nil
@@ -179,7 +138,7 @@ func (a *Adapter) handle(ctx context.Context, ev bot.Event, answerTask string) (
 			msgs = append(msgs, bot.Message{Card: &r.Cards[i]})
 		}
 		to := bot.Recipient{UserID: u.ID, PlatformUserID: ev.From}
-		return keep, outbox.QueueReply(ctx, tx, bot.DingTalk, to, ev, r.Update, msgs)
+		return keep, a.opt.Replies.QueueReply(ctx, bot.DingTalk, to, ev, r.Update, msgs)
 	})
 }
 
@@ -218,9 +177,7 @@ func (a *Adapter) HandleCardCallback(ctx context.Context, cb *CardCallback) (Car
 			a.opt.Log.Error("dingtalk card update does not render", "task_id", cb.OutTrackID, "err", err)
 			ans = CardAnswer{}
 		}
-		reply.Update = nil
 	}
-	a.deliverLater(ctx, cb.UserID, ev, reply, nil)
 	return ans, nil
 }
 
@@ -272,113 +229,4 @@ func (a *Adapter) success() (Envelope, error) {
 	}
 	ts := strconv.FormatInt(a.opt.Clock.Now().UnixMilli(), 10)
 	return a.crypto.Seal([]byte("success"), ts, hex.EncodeToString(n[:]))
-}
-
-// deliverLater sends a committed reply after the callback is answered, so
-// the answer stays fast even when the QPS limiter makes a send wait. When
-// maxInFlightReplies are already under way it sends before answering.
-// Only without AdapterOptions.Outbox (tests): a crash in that moment loses
-// the reply (never the effect, which is committed).
-func (a *Adapter) deliverLater(ctx context.Context, userID string, ev bot.Event, reply bot.Reply, msg *RobotMessage) {
-	if reply.IsEmpty() {
-		return
-	}
-	ctx = context.WithoutCancel(ctx)
-	select {
-	case a.inflight <- struct{}{}:
-		a.wg.Add(1)
-		go func() {
-			defer func() { <-a.inflight; a.wg.Done() }()
-			a.deliver(ctx, userID, ev, reply, msg)
-		}()
-	default:
-		a.deliver(ctx, userID, ev, reply, msg)
-	}
-}
-
-// deliver sends a committed reply. Failures are logged, not returned: the
-// effect is stored, and a platform retry would only be a duplicate.
-func (a *Adapter) deliver(ctx context.Context, userID string, ev bot.Event, reply bot.Reply, msg *RobotMessage) {
-	ctx, cancel := context.WithTimeout(ctx, deliverTimeout)
-	defer cancel()
-	to, err := a.recipient(ctx, userID)
-	if err != nil {
-		a.opt.Log.Error("dingtalk reply: recipient", "err", err)
-		return
-	}
-	if reply.Update != nil {
-		upd := *reply.Update
-		if upd.TaskID == "" && ev.Action != nil {
-			upd.TaskID = ev.Action.TaskID
-		}
-		if err := a.opt.Messenger.Update(ctx, to, upd); err != nil {
-			a.opt.Log.Error("dingtalk reply: card update", "task_id", upd.TaskID, "err", err)
-		}
-	}
-	for _, t := range reply.Texts {
-		if msg != nil && msg.SessionWebhookUsable(a.opt.Clock.Now()) && a.sessionWebhookAllowed(msg.SessionWebhook) {
-			err := a.postSession(ctx, msg.SessionWebhook, t)
-			if err == nil {
-				continue
-			}
-			a.opt.Log.Warn("dingtalk reply: sessionWebhook failed, using the API", "err", err)
-		}
-		if _, err := a.opt.Messenger.Send(ctx, to, bot.Message{Text: t}); err != nil {
-			a.opt.Log.Error("dingtalk reply: text", "err", err)
-		}
-	}
-	for i := range reply.Cards {
-		if _, err := a.opt.Messenger.Send(ctx, to, bot.Message{Card: &reply.Cards[i]}); err != nil {
-			a.opt.Log.Error("dingtalk reply: card", "task_id", reply.Cards[i].TaskID, "err", err)
-		}
-	}
-}
-
-func (a *Adapter) recipient(ctx context.Context, userID string) (bot.Recipient, error) {
-	to := bot.Recipient{PlatformUserID: userID}
-	if a.opt.Store == nil {
-		return to, nil
-	}
-	u, err := a.opt.Store.Users.UserByPlatformID(ctx, string(bot.DingTalk), userID)
-	if errors.Is(err, models.ErrNotFound) {
-		return to, nil
-	}
-	if err != nil {
-		return to, err
-	}
-	to.UserID = u.ID
-	return to, nil
-}
-
-// sessionWebhookAllowed accepts only webhooks on DingTalk's oapi host: the
-// robot sign covers the timestamp, not the body, so a replayed body must
-// not make visitbot post to an arbitrary URL.
-func (a *Adapter) sessionWebhookAllowed(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && u.Scheme == a.oapiHost.Scheme && u.Host == a.oapiHost.Host
-}
-
-// postSession posts a text to a robot conversation's sessionWebhook.
-func (a *Adapter) postSession(ctx context.Context, webhook, text string) error {
-	body, _ := json.Marshal(map[string]any{"msgtype": "text", "text": map[string]string{"content": text}})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, webhook, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("sessionWebhook: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := a.opt.HTTPClient.Do(req)
-	if err != nil {
-		// The webhook URL carries a session credential: log only the host.
-		return fmt.Errorf("sessionWebhook on %s: request failed", a.oapiHost.Host)
-	}
-	defer resp.Body.Close()
-	var out struct {
-		ErrCode int    `json:"errcode"`
-		ErrMsg  string `json:"errmsg"`
-	}
-	_ = json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&out)
-	if resp.StatusCode != http.StatusOK || out.ErrCode != 0 {
-		return fmt.Errorf("sessionWebhook: HTTP %d errcode %d %s", resp.StatusCode, out.ErrCode, out.ErrMsg)
-	}
-	return nil
 }

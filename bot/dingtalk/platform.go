@@ -15,8 +15,10 @@ import (
 type Deps struct {
 	Store *models.Store
 	Bot   *bot.Bot
-	Clock clock.Clock
-	Log   *slog.Logger
+	// Replies queues reply parts in the delivery's transaction (the outbox).
+	Replies bot.ReplyQueue
+	Clock   clock.Clock
+	Log     *slog.Logger
 	// PublicURL is server.public_url (fallback cards link to its H5 pages).
 	PublicURL string
 	// QPS is outbox.dingtalk_qps, the per-API call limit.
@@ -45,7 +47,7 @@ func New(cfg config.DingTalkConfig, d Deps) (*Adapter, error) {
 		return nil, err
 	}
 	// Replies that are not the synchronous card answer go through the outbox (the app runs its dispatcher).
-	a, err := NewAdapter(AdapterOptions{Config: cfg, Bot: d.Bot, Store: d.Store, Messenger: m, Clock: d.Clock, Log: d.Log, Outbox: true})
+	a, err := NewAdapter(AdapterOptions{Config: cfg, Bot: d.Bot, Messenger: m, Replies: d.Replies, Clock: d.Clock, Log: d.Log})
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"visitbot/bot"
 	"visitbot/config"
+	"visitbot/internal/botstore"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 )
@@ -28,7 +29,7 @@ func TestStreamFeedsTheBot(t *testing.T) {
 			t.Fatal(err)
 		}
 		log := slog.New(slog.DiscardHandler)
-		b := bot.New(s, s.Clock(), modelstest.Shanghai, log)
+		b := bot.New(botstore.New(s), s.Clock(), modelstest.Shanghai, log)
 		pings, clicks := 0, 0
 		b.Command(bot.Command{Name: "ping", Usage: "ping", Summary: "test", MaxArgs: 0, Run: func(*bot.Request, []string) (bot.Reply, error) {
 			pings++

@@ -8,7 +8,6 @@ import (
 	"math"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"visitbot/bot"
@@ -60,28 +59,22 @@ type Outcome struct {
 	Duplicate bool
 }
 
-// CallbackOptions configure NewCallback. Crypto and Bot are required.
+// CallbackOptions configure NewCallback. Crypto, Bot and Replies are required.
 type CallbackOptions struct {
 	Crypto *Crypto
 	Bot    *bot.Bot
-	// Messenger sends what cannot go back passively. Nil drops such parts (logged).
-	Messenger bot.Messenger
-	Clock     clock.Clock
-	Log       *slog.Logger
+	// Replies queues what cannot go back passively (a second text, cards,
+	// whole-card updates) in the delivery's own transaction; the outbox
+	// dispatcher sends it.
+	Replies bot.ReplyQueue
+	Clock   clock.Clock
+	Log     *slog.Logger
 	// Window is how far a callback timestamp may be from now (default 10 min).
 	Window time.Duration
 	// MaxBody caps the POST body (default 64 KiB).
 	MaxBody int64
 	// ReplyBudget bounds the bot's work inside the callback (default 4 s of WeCom's 5 s).
 	ReplyBudget time.Duration
-	// AsyncTimeout bounds one deferred delivery; AsyncLimit how many run at once.
-	AsyncTimeout time.Duration
-	AsyncLimit   int
-	// Outbox queues the reply parts that cannot be passive as outbox rows in
-	// the delivery's own transaction (the dispatcher sends them), instead of
-	// sending them from a goroutine after the answer. The app sets it; a
-	// crash then loses nothing. Tests without a dispatcher leave it off.
-	Outbox bool
 	// MaxInFlight bounds concurrent bot transactions (0 = unbounded). With
 	// SQLite, which has one writer, 1 queues callbacks in process instead of
 	// leaving them to SQLite's sleeping busy handler (a long p99 tail).
@@ -92,31 +85,25 @@ type CallbackOptions struct {
 // hands the event to the bot exactly once and answers within WeCom's 5 s.
 //
 // Replies that cannot be passive (a second text, cards, whole-card updates)
-// never make the callback wait on the WeCom API. With Outbox they are
-// queued in the delivery's transaction and sent by the outbox dispatcher
-// (durable, rate-limited, retried); without it they are sent through the
-// Messenger in a goroutine after the answer, bounded by AsyncTimeout and
-// AsyncLimit (tests, and deployments without a dispatcher).
+// never make the callback wait on the WeCom API: they are queued in the
+// delivery's transaction and sent by the outbox dispatcher (durable,
+// rate-limited, retried), so a crash after the answer loses nothing.
 type Callback struct {
-	crypto    *Crypto
-	bot       *bot.Bot
-	messenger bot.Messenger
-	clock     clock.Clock
-	log       *slog.Logger
-	window    time.Duration
-	maxBody   int64
-	budget    time.Duration
-	asyncTO   time.Duration
-	slots     chan struct{}
-	handling  chan struct{} // nil: unbounded
-	outbox    bool
-	wg        sync.WaitGroup
+	crypto   *Crypto
+	bot      *bot.Bot
+	replies  bot.ReplyQueue
+	clock    clock.Clock
+	log      *slog.Logger
+	window   time.Duration
+	maxBody  int64
+	budget   time.Duration
+	handling chan struct{} // nil: unbounded
 }
 
 // NewCallback checks the options and fills defaults.
 func NewCallback(o CallbackOptions) (*Callback, error) {
-	if o.Crypto == nil || o.Bot == nil {
-		return nil, errors.New("wecom callback: Crypto and Bot are required")
+	if o.Crypto == nil || o.Bot == nil || o.Replies == nil {
+		return nil, errors.New("wecom callback: Crypto, Bot and Replies are required")
 	}
 	if o.Clock == nil {
 		o.Clock = clock.System{}
@@ -125,19 +112,13 @@ func NewCallback(o CallbackOptions) (*Callback, error) {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	cb := &Callback{
-		crypto: o.Crypto, bot: o.Bot, messenger: o.Messenger, clock: o.Clock, log: o.Log,
+		crypto: o.Crypto, bot: o.Bot, replies: o.Replies, clock: o.Clock, log: o.Log,
 		window: orDefault(o.Window, DefaultWindow), maxBody: o.MaxBody,
-		budget: orDefault(o.ReplyBudget, DefaultReplyBudget), asyncTO: orDefault(o.AsyncTimeout, DefaultAsyncTimeout),
-		outbox: o.Outbox,
+		budget: orDefault(o.ReplyBudget, DefaultReplyBudget),
 	}
 	if cb.maxBody <= 0 {
 		cb.maxBody = DefaultMaxBody
 	}
-	limit := o.AsyncLimit
-	if limit <= 0 {
-		limit = DefaultAsyncLimit
-	}
-	cb.slots = make(chan struct{}, limit)
 	if o.MaxInFlight > 0 {
 		cb.handling = make(chan struct{}, o.MaxInFlight)
 	}
@@ -230,10 +211,7 @@ func (cb *Callback) handle(ctx context.Context, ev bot.Event) (bot.Reply, error)
 			return bot.Reply{}, fmt.Errorf("waiting for a database slot: %w", ctx.Err())
 		}
 	}
-	if cb.outbox {
-		return cb.bot.HandleWith(ctx, ev, cb.queueLater)
-	}
-	return cb.bot.Handle(ctx, ev)
+	return cb.bot.HandleWith(ctx, ev, cb.queueLater)
 }
 
 func decryptReject(err error) error {
@@ -254,16 +232,4 @@ func (cb *Callback) checkTime(ts string) error {
 		return reject("stale_timestamp", http.StatusBadRequest, fmt.Errorf("%w: %ds from now", ErrTimestamp, skew))
 	}
 	return nil
-}
-
-// Wait blocks until deferred deliveries finish or ctx ends (shutdown, tests).
-func (cb *Callback) Wait(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { cb.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -15,6 +15,7 @@ import (
 	"visitbot/cards"
 	"visitbot/clock"
 	"visitbot/config"
+	"visitbot/internal/botstore"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 )
@@ -62,7 +63,7 @@ func TestReceiveDoesNotWaitForDeferredSends(t *testing.T) {
 		if err := s.Users.CreateUser(context.Background(), &models.User{UserID: "rep09", Name: "王五", Role: models.RoleRep, WeComUserID: &uid, Active: true}); err != nil {
 			t.Fatal(err)
 		}
-		b := bot.New(s, clk, modelstest.Shanghai, slog.New(slog.DiscardHandler))
+		b := bot.New(botstore.New(s), clk, modelstest.Shanghai, slog.New(slog.DiscardHandler))
 		b.Command(bot.Command{Name: "名单", Usage: "名单", Summary: "test", MaxArgs: 0, Run: func(*bot.Request, []string) (bot.Reply, error) {
 			card := cards.Card{Layout: cards.ButtonInteraction, Kind: "visit_list", TaskID: "vl-9", Title: "今日拜访", Buttons: []cards.Button{{Key: "visit:1", Text: "已拜访"}}}
 			return bot.Reply{Texts: []string{"这是今天的名单"}, Cards: []cards.Card{card}}, nil
@@ -110,7 +111,7 @@ func TestNewCallbackRequiresCryptoAndBot(t *testing.T) {
 
 func TestNewFromConfig(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		b := bot.New(s, s.Clock(), modelstest.Shanghai, slog.New(slog.DiscardHandler))
+		b := bot.New(botstore.New(s), s.Clock(), modelstest.Shanghai, slog.New(slog.DiscardHandler))
 		if err := b.Seal(); err != nil {
 			t.Fatal(err)
 		}

@@ -4,8 +4,6 @@ import (
 	"context"
 
 	"visitbot/bot"
-	"visitbot/models"
-	"visitbot/outbox"
 )
 
 // plan is how one bot.Reply reaches the user: at most one passive message
@@ -52,15 +50,12 @@ func planReply(ev bot.Event, r bot.Reply) plan {
 	return p
 }
 
-// deliver answers passively where possible and defers the rest.
+// deliver is the passive part of a reply (queueLater queued the rest).
 func (cb *Callback) deliver(ev bot.Event, r bot.Reply) ([]byte, error) {
 	if r.IsEmpty() {
 		return nil, nil
 	}
 	p := planReply(ev, r)
-	if p.update != nil || len(p.later) > 0 {
-		cb.sendLater(ev.From, p.update, p.later)
-	}
 	now := cb.clock.Now()
 	var plain []byte
 	var err error
@@ -78,43 +73,10 @@ func (cb *Callback) deliver(ev bot.Event, r bot.Reply) ([]byte, error) {
 	return cb.seal(plain, now)
 }
 
-// sendLater delivers through the Messenger after the callback has been
-// answered, bounded in time and in concurrency (see Callback).
-func (cb *Callback) sendLater(to string, upd *bot.CardUpdate, msgs []bot.Message) {
-	if cb.messenger == nil {
-		cb.log.Warn("wecom reply part dropped: no messenger configured", "messages", len(msgs), "update", upd != nil)
-		return
-	}
-	select {
-	case cb.slots <- struct{}{}:
-	default:
-		cb.log.Error("wecom reply part dropped: too many deferred deliveries in flight", "messages", len(msgs))
-		return
-	}
-	cb.wg.Add(1)
-	go func() {
-		defer cb.wg.Done()
-		defer func() { <-cb.slots }()
-		ctx, cancel := context.WithTimeout(context.Background(), cb.asyncTO)
-		defer cancel()
-		rcpt := bot.Recipient{PlatformUserID: to}
-		if upd != nil {
-			if err := cb.messenger.Update(ctx, rcpt, *upd); err != nil {
-				cb.log.Error("wecom deferred card update failed", "task_id", upd.TaskID, "err", err)
-			}
-		}
-		for _, m := range msgs {
-			if _, err := cb.messenger.Send(ctx, rcpt, m); err != nil {
-				cb.log.Error("wecom deferred send failed", "card", m.Card != nil, "err", err)
-				return
-			}
-		}
-	}()
-}
-
-// queueLater is the bot.Splitter of the Outbox mode: it keeps the passive
-// part of the reply and queues the rest in the delivery's transaction.
-func (cb *Callback) queueLater(ctx context.Context, tx *models.Store, u *models.User, ev bot.Event, r bot.Reply) (bot.Reply, error) {
+// queueLater is the bot.Splitter of every WeCom callback: it keeps the
+// passive part of the reply and queues the rest in the delivery's
+// transaction (ctx carries it).
+func (cb *Callback) queueLater(ctx context.Context, u bot.User, ev bot.Event, r bot.Reply) (bot.Reply, error) {
 	p := planReply(ev, r)
 	var passive bot.Reply
 	switch {
@@ -124,5 +86,5 @@ func (cb *Callback) queueLater(ctx context.Context, tx *models.Store, u *models.
 		passive.Texts = []string{p.passiveText}
 	}
 	to := bot.Recipient{UserID: u.ID, PlatformUserID: ev.From}
-	return passive, outbox.QueueReply(ctx, tx, bot.WeCom, to, ev, p.update, p.later)
+	return passive, cb.replies.QueueReply(ctx, bot.WeCom, to, ev, p.update, p.later)
 }

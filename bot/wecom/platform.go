@@ -1,10 +1,8 @@
 package wecom
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/silenceper/wechat/v2/cache"
 
@@ -23,7 +21,7 @@ type Platform struct {
 }
 
 // New wires WeCom from its config section. The bot must be sealed.
-func New(cfg config.WeComConfig, store *models.Store, b *bot.Bot, clk clock.Clock, log *slog.Logger) (*Platform, error) {
+func New(cfg config.WeComConfig, store *models.Store, b *bot.Bot, replies bot.ReplyQueue, clk clock.Clock, log *slog.Logger) (*Platform, error) {
 	var tokens cache.Cache
 	switch cfg.TokenCache {
 	case "memory":
@@ -44,7 +42,7 @@ func New(cfg config.WeComConfig, store *models.Store, b *bot.Bot, clk clock.Cloc
 	}
 	m := NewMessenger(client, store, log)
 	// Replies that cannot be passive go through the outbox (the app runs its dispatcher).
-	opts := CallbackOptions{Crypto: crypto, Bot: b, Messenger: m, Clock: clk, Log: log, Window: cfg.CallbackWindow, Outbox: true}
+	opts := CallbackOptions{Crypto: crypto, Bot: b, Replies: replies, Clock: clk, Log: log, Window: cfg.CallbackWindow}
 	if store.Driver() == "sqlite" {
 		opts.MaxInFlight = 1 // one writer: queue here, not in SQLite's busy handler
 	}
@@ -61,20 +59,4 @@ func (p *Platform) Endpoint() *Callback {
 		return nil
 	}
 	return p.Callback
-}
-
-// ShutdownWait bounds how long Close waits for deferred replies.
-const ShutdownWait = 5 * time.Second
-
-// Close waits (at most ShutdownWait) for replies still being sent after
-// their callbacks were answered. Safe on a nil Platform.
-func (p *Platform) Close() {
-	if p == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), ShutdownWait)
-	defer cancel()
-	if err := p.Callback.Wait(ctx); err != nil {
-		p.Callback.log.Warn("wecom: deferred replies still in flight at shutdown", "err", err)
-	}
 }

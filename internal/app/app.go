@@ -25,8 +25,10 @@ import (
 	"visitbot/flows"
 	"visitbot/handlers"
 	"visitbot/importer"
+	"visitbot/internal/botstore"
 	"visitbot/jobs"
 	"visitbot/models"
+	"visitbot/outbox"
 	"visitbot/recommend"
 	"visitbot/web"
 )
@@ -123,8 +125,8 @@ func (a *App) wire() error {
 	if a.Ranking, err = recommend.New(store, cfg.Ranking, cfg.Compliance); err != nil {
 		return fmt.Errorf("ranking: %w", err)
 	}
-	a.Bot = bot.New(store, a.Clock, cfg.Location(), a.Log)
-	deps := flows.Deps{Store: store, Clock: a.Clock, Log: a.Log, Config: cfg, Recommend: a.Ranking,
+	a.Bot = bot.New(botstore.New(store), a.Clock, cfg.Location(), a.Log)
+	deps := flows.Deps{Stores: flows.StoresOf(store), Clock: a.Clock, Log: a.Log, Config: flows.ConfigOf(cfg), Recommend: a.Ranking,
 		Platforms: flows.Platforms{WeCom: cfg.WeCom.Enabled, DingTalk: cfg.DingTalk.Enabled, Console: cfg.Console.Enabled},
 		Jobs:      adminJobs{a}, Push: adminJobs{a}}
 	flows.Register(a.Bot, deps)
@@ -136,12 +138,12 @@ func (a *App) wire() error {
 		a.Console = console.New(store, a.Bot, a.Clock)
 	}
 	if cfg.WeCom.Enabled {
-		if a.WeCom, err = wecom.New(cfg.WeCom, store, a.Bot, a.Clock, a.Log); err != nil {
+		if a.WeCom, err = wecom.New(cfg.WeCom, store, a.Bot, outbox.NewReplies(store), a.Clock, a.Log); err != nil {
 			return err
 		}
 	}
 	if cfg.DingTalk.Enabled {
-		a.DingTalk, err = dingtalk.New(cfg.DingTalk, dingtalk.Deps{Store: store, Bot: a.Bot, Clock: a.Clock, Log: a.Log,
+		a.DingTalk, err = dingtalk.New(cfg.DingTalk, dingtalk.Deps{Store: store, Bot: a.Bot, Replies: outbox.NewReplies(store), Clock: a.Clock, Log: a.Log,
 			PublicURL: cfg.Server.PublicURL, QPS: cfg.Outbox.DingTalkQPS})
 		if err != nil {
 			return fmt.Errorf("dingtalk: %w", err)
@@ -187,10 +189,6 @@ func (a *App) Server() *handlers.Server {
 
 // Close releases the app; the store only when New opened it.
 func (a *App) Close() error {
-	a.WeCom.Close() // deferred WeCom replies still use the store
-	if a.DingTalk != nil {
-		a.DingTalk.Flush() // background DingTalk replies still use the store
-	}
 	if a.ownsStore && a.Store != nil {
 		return a.Store.Close()
 	}
