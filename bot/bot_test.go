@@ -50,7 +50,7 @@ func TestHandleRunsEachDeliveryOnce(t *testing.T) {
 		b.Command(bot.Command{Name: "计数", Aliases: []string{"count"}, Usage: "计数", Summary: "test", MaxArgs: 0,
 			Run: func(req *bot.Request, _ []string) (bot.Reply, error) {
 				calls++
-				return bot.Text("ok"), req.Store.Audit.Record(req.Ctx, req.User.ID, "count", "", nil)
+				return bot.Text("ok"), s.Audit.Record(req.Ctx, req.User.ID, "count", "", nil)
 			}})
 		if err := b.Seal(); err != nil {
 			t.Fatal(err)
@@ -104,7 +104,7 @@ func TestCommandRouting(t *testing.T) {
 		addUsers(t, s)
 		b := newBot(t, s)
 		b.Command(bot.Command{Name: "权重", Aliases: []string{"weights"}, Usage: "权重 设置 <因子> <数值>", Summary: "调整权重",
-			Role: models.RoleAdmin, MinArgs: 2, MaxArgs: 3, Audited: true,
+			Role: bot.RoleAdmin, MinArgs: 2, MaxArgs: 3, Audited: true,
 			Run: func(req *bot.Request, args []string) (bot.Reply, error) {
 				return bot.Textf("已设置 %s", args[1]), nil
 			}})
@@ -148,8 +148,8 @@ func TestDuplicateRegistrationFailsSeal(t *testing.T) {
 		b := newBot(t, s)
 		b.Command(bot.Command{Name: "名单", Aliases: []string{"top"}, Run: run})
 		b.Command(bot.Command{Name: "top", Run: run})
-		b.Action("plan", func(*bot.Request, *models.CardTask) (bot.Reply, error) { return bot.Reply{}, nil })
-		b.Action("plan", func(*bot.Request, *models.CardTask) (bot.Reply, error) { return bot.Reply{}, nil })
+		b.Action("plan", func(*bot.Request, bot.CardTask) (bot.Reply, error) { return bot.Reply{}, nil })
+		b.Action("plan", func(*bot.Request, bot.CardTask) (bot.Reply, error) { return bot.Reply{}, nil })
 		err := b.Seal()
 		if err == nil || !strings.Contains(err.Error(), `"top"`) || !strings.Contains(err.Error(), `"plan"`) {
 			t.Fatalf("err = %v", err)
@@ -166,7 +166,7 @@ func TestCardActionOwnership(t *testing.T) {
 		}
 		b := newBot(t, s)
 		var handled []string
-		b.Action("plan", func(req *bot.Request, task *models.CardTask) (bot.Reply, error) {
+		b.Action("plan", func(req *bot.Request, task bot.CardTask) (bot.Reply, error) {
 			handled = append(handled, req.User.UserID+" "+req.Event.Action.Key)
 			return bot.Reply{Update: &bot.CardUpdate{ReplaceName: "已接受"}}, nil
 		})
@@ -209,7 +209,7 @@ func TestUserErrorRollsBack(t *testing.T) {
 		addUsers(t, s)
 		b := newBot(t, s)
 		b.Command(bot.Command{Name: "half", Usage: "half", MaxArgs: 0, Run: func(req *bot.Request, _ []string) (bot.Reply, error) {
-			if err := req.Store.Audit.Record(req.Ctx, req.User.ID, "half-written", "", nil); err != nil {
+			if err := s.Audit.Record(req.Ctx, req.User.ID, "half-written", "", nil); err != nil {
 				return bot.Reply{}, err
 			}
 			return bot.Reply{}, bot.Refuse("缺少必填项：%s", "异议类型")

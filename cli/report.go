@@ -58,7 +58,7 @@ func runReport(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return fmt.Errorf("rep %q: %w", *rep, err)
 	}
-	r, err := a.Store.Reports.PlanVsActual(ctx, u.ID, first, last)
+	r, err := a.Store.Reports.PlanVsActual(ctx, []uint{u.ID}, first, last)
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func runSimulate(ctx context.Context, env *cliEnv, args []string) error {
 	levels := map[string]int{}
 	fmt.Fprintf(env.stdout, "%-8s %7s %7s %6s %7s\n", "rep", "planned", "matched", "rate", "offplan")
 	for _, r := range reps {
-		pr, err := store.Reports.PlanVsActual(ctx, r.ID, opts.From, last)
+		pr, err := store.Reports.PlanVsActual(ctx, []uint{r.ID}, opts.From, last)
 		if err != nil {
 			return err
 		}

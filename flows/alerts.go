@@ -139,7 +139,7 @@ func (f *Flows) AlertScan(ctx context.Context, day string) (AlertResult, error) 
 	cands = append(cands, drops...)
 
 	// Plan drift over the seven days before day.
-	planned, err := f.d.Alerts.PlannedVisits(ctx, clock.Day(start.AddDate(0, 0, -7), loc), clock.Day(start.AddDate(0, 0, -1), loc))
+	planned, err := f.d.Reports.PlannedVisits(ctx, nil, clock.Day(start.AddDate(0, 0, -7), loc), clock.Day(start.AddDate(0, 0, -1), loc))
 	if err != nil {
 		return res, fmt.Errorf("alert scan: %w", err)
 	}

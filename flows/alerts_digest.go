@@ -45,10 +45,6 @@ func (f *Flows) WeeklyDigest(ctx context.Context, day string) (DigestResult, err
 	if err != nil {
 		return res, fmt.Errorf("weekly digest: %w", err)
 	}
-	planned, err := f.d.Alerts.PlannedVisits(ctx, clock.Day(from, loc), clock.Day(to, loc))
-	if err != nil {
-		return res, fmt.Errorf("weekly digest: %w", err)
-	}
 	for i := range managers {
 		m := &managers[i]
 		if !m.Active {
@@ -67,7 +63,7 @@ func (f *Flows) WeeklyDigest(ctx context.Context, day string) (DigestResult, err
 			res.NoPlatform = append(res.NoPlatform, m.UserID)
 			continue
 		}
-		in, err := f.digestInput(ctx, m, team, planned, from, to)
+		in, err := f.digestInput(ctx, m, team, from, to)
 		if err != nil {
 			return res, fmt.Errorf("weekly digest for %s: %w", m.UserID, err)
 		}
@@ -92,25 +88,20 @@ func (f *Flows) WeeklyDigest(ctx context.Context, day string) (DigestResult, err
 }
 
 // digestInput gathers one manager's week.
-func (f *Flows) digestInput(ctx context.Context, m *models.User, team []models.User, planned []models.PlannedVisit, from, to time.Time) (cards.DigestInput, error) {
+func (f *Flows) digestInput(ctx context.Context, m *models.User, team []models.User, from, to time.Time) (cards.DigestInput, error) {
 	loc := f.d.Config.Location
 	fromDay, toDay := clock.Day(from, loc), clock.Day(to, loc)
 	in := cards.DigestInput{From: from, To: to, Manager: m.Name, Reps: len(team), SilentDays: f.d.Config.Alerts.SilentKOLDays,
 		URL: strings.TrimSuffix(f.d.Config.PublicURL, "/") + "/dashboard"}
 	repIDs := make([]uint, len(team))
-	inTeam := map[uint]bool{}
 	for i, r := range team {
 		repIDs[i] = r.ID
-		inTeam[r.ID] = true
 	}
-	for _, v := range planned {
-		if inTeam[v.RepID] {
-			in.Planned++
-			if v.Verified {
-				in.Verified++
-			}
-		}
+	plan, err := f.d.Reports.PlanVsActual(ctx, repIDs, fromDay, toDay)
+	if err != nil {
+		return in, err
 	}
+	in.Planned, in.Verified = plan.Planned, plan.Matched
 	assigns, err := f.d.Ranking.RankingAssignments(ctx, repIDs)
 	if err != nil {
 		return in, err

@@ -70,8 +70,6 @@ type AlertStore interface {
 	// PendingOutbox is the outbox row with dedupeKey if it has not been claimed
 	// yet (so its payload may still change), else ErrNotFound.
 	PendingOutbox(ctx context.Context, dedupeKey string) (*models.OutboxMessage, error)
-	// PlannedVisits lists the planned visits with from <= day <= to (plan vs actual).
-	PlannedVisits(ctx context.Context, from, to string) ([]models.PlannedVisit, error)
 	// RepsOfDoctors maps each doctor (nil = all) to the active reps assigned to
 	// them, lowest user id first: the first is the one whose manager is alerted.
 	RepsOfDoctors(ctx context.Context, doctorIDs []uint) (map[uint][]uint, error)
@@ -209,6 +207,11 @@ type RankingStore interface {
 
 // ReportStore is what the flows use of models.ReportStore.
 type ReportStore interface {
+	// PlanVsActual is the plan vs actual of the reps between two days (inclusive).
+	PlanVsActual(ctx context.Context, repIDs []uint, from, to string) (models.PlanReport, error)
+	// PlannedVisits lists the planned visits with from <= day <= to of the reps
+	// (nil: every rep): the one source of plan vs actual.
+	PlannedVisits(ctx context.Context, repIDs []uint, from, to string) ([]models.PlannedVisit, error)
 	// TeamStatsFor aggregates the reps' assigned doctors, and their visits and
 	// feedback from weekStart (a day) through today.
 	TeamStatsFor(ctx context.Context, repIDs []uint, weekStart string, weekStartAt time.Time) (models.TeamStats, error)

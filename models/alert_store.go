@@ -115,34 +115,6 @@ func (s *AlertStore) SignalsOfClass(ctx context.Context, doctorIDs []uint, class
 	return out, nil
 }
 
-// PlannedVisit is a planned visit with the planned hospital's level and, if
-// the rep checked in, the level of the hospital nearest the check-in.
-type PlannedVisit struct {
-	RepID        uint
-	Day          string
-	Verified     bool
-	PlannedLevel string
-	CheckInLevel string
-	DoctorID     uint
-	Status       string
-}
-
-// PlannedVisits lists the planned visits with from <= day <= to (plan vs actual).
-func (s *AlertStore) PlannedVisits(ctx context.Context, from, to string) ([]PlannedVisit, error) {
-	var out []PlannedVisit
-	err := s.db.WithContext(ctx).Table("visits AS v").
-		Select(`v.rep_id, v.day, v.verified, v.doctor_id, v.status, h.level AS planned_level,
-			COALESCE(c.level, '') AS check_in_level`).
-		Joins("JOIN hospitals h ON h.id = v.hospital_id").
-		Joins("LEFT JOIN hospitals c ON c.id = v.check_in_hospital_id").
-		Where("v.planned = ? AND v.day >= ? AND v.day <= ?", true, from, to).
-		Order("v.rep_id, v.day, v.id").Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("planned visits %s..%s: %w", from, to, err)
-	}
-	return out, nil
-}
-
 // LastAlert is the newest alert of kind about subject, or ErrNotFound.
 func (s *AlertStore) LastAlert(ctx context.Context, kind, subject string) (*Alert, error) {
 	var a Alert

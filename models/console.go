@@ -39,3 +39,19 @@ func (s *ConsoleStore) ReplaceConsoleBody(ctx context.Context, id uint, body any
 	}
 	return s.db.WithContext(ctx).Model(&ConsoleMessage{}).Where("id = ?", id).Update("body", string(b)).Error
 }
+
+// LatestConsoleMessages lists a user's newest console lines, newest first,
+// at most limit.
+func (s *ConsoleStore) LatestConsoleMessages(ctx context.Context, userID uint, limit int) ([]ConsoleMessage, error) {
+	var out []ConsoleMessage
+	err := s.db.WithContext(ctx).Where("user_id = ?", userID).Order("id DESC").Limit(limit).Find(&out).Error
+	return out, err
+}
+
+// HospitalsByName lists at most limit hospitals by name (the console's
+// location picker).
+func (s *ConsoleStore) HospitalsByName(ctx context.Context, limit int) ([]Hospital, error) {
+	var out []Hospital
+	err := s.db.WithContext(ctx).Order("name").Order("id").Limit(limit).Find(&out).Error
+	return out, err
+}

@@ -91,17 +91,10 @@ func (p *Pages) canSeeDoctor(ctx context.Context, u *models.User, doctorID uint)
 	if u.Role == models.RoleAdmin {
 		return true, nil
 	}
-	var n int64
-	q := p.o.Store.DB(ctx).Table("assignments AS a").Joins("JOIN users u ON u.id = a.rep_id").Where("a.doctor_id = ?", doctorID)
 	if u.Role == models.RoleManager {
-		q = q.Where("u.manager_id = ?", u.ID)
-	} else {
-		q = q.Where("a.rep_id = ?", u.ID)
+		return p.o.Store.Doctors.VisibleTo(ctx, doctorID, 0, u.ID)
 	}
-	if err := q.Count(&n).Error; err != nil {
-		return false, err
-	}
-	return n > 0, nil
+	return p.o.Store.Doctors.VisibleTo(ctx, doctorID, u.ID, 0)
 }
 
 // refuse answers a scope error: 403 with its reason, else 500.

@@ -78,7 +78,7 @@ func TestBrowserDashboardAndFeedback(t *testing.T) {
 	team, _ := e.store.Users.TeamOf(bg, m.ID)
 	var planned, matched int
 	for _, r := range team {
-		pr, err := e.store.Reports.PlanVsActual(bg, r.ID, "2026-11-23", "2026-11-29")
+		pr, err := e.store.Reports.PlanVsActual(bg, []uint{r.ID}, "2026-11-23", "2026-11-29")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"visitbot/clock"
-	"visitbot/models"
 )
 
 // TrendWeeks is how many weeks the plan-vs-actual trend shows.
@@ -141,32 +140,16 @@ func (p *Pages) summary(ctx context.Context, sc scope, wk Week) (*Summary, error
 	db := p.o.Store
 	reps := sc.repIDs()
 	s := &Summary{Week: wk, Team: sc.Label, Reps: len(reps)}
-	// Plan vs actual by week: one grouped query over the 8 weeks.
+	// Plan vs actual by week: one report over the 8 weeks.
 	first := wk.prev(TrendWeeks - 1)
-	type pv struct {
-		Day      string
-		Verified bool
-		N        int
-	}
-	var rows []pv
-	if len(reps) > 0 {
-		if err := db.DB(ctx).Table("visits").Select("day, verified, COUNT(*) AS n").
-			Where("rep_id IN ? AND planned = ? AND day BETWEEN ? AND ?", reps, true, first.From, wk.To).
-			Group("day, verified").Scan(&rows).Error; err != nil {
-			return nil, fmt.Errorf("dashboard plan vs actual: %w", err)
-		}
+	plan, err := db.Reports.PlanVsActual(ctx, reps, first.From, wk.To)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	for i := TrendWeeks - 1; i >= 0; i-- {
 		w := wk.prev(i)
 		r := WeekRate{Week: w.Label}
-		for _, row := range rows {
-			if row.Day >= w.From && row.Day <= w.To {
-				r.Planned += row.N
-				if row.Verified {
-					r.Matched += row.N
-				}
-			}
-		}
+		r.Planned, r.Matched = plan.Between(w.From, w.To)
 		if r.Planned > 0 {
 			r.Rate = float64(r.Matched) / float64(r.Planned)
 		}
@@ -175,12 +158,9 @@ func (p *Pages) summary(ctx context.Context, sc scope, wk Week) (*Summary, error
 	s.MatchRate = s.Trend[len(s.Trend)-1]
 
 	// The team's doctors (assigned to its reps).
-	var docs []models.Doctor
-	if len(reps) > 0 {
-		if err := db.DB(ctx).Where("id IN (?)", db.DB(ctx).Table("assignments").Select("doctor_id").Where("rep_id IN ?", reps)).
-			Order("id").Find(&docs).Error; err != nil {
-			return nil, fmt.Errorf("dashboard doctors: %w", err)
-		}
+	docs, err := db.Doctors.AssignedTo(ctx, reps)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	docIDs := make([]uint, len(docs))
 	name := map[uint]string{}
@@ -196,17 +176,9 @@ func (p *Pages) summary(ctx context.Context, sc scope, wk Week) (*Summary, error
 	}
 
 	// Verified visits of the week by (current) tier, and S/A coverage.
-	type tv struct {
-		DoctorID uint
-		Tier     string
-	}
-	var visited []tv
-	if len(reps) > 0 {
-		if err := db.DB(ctx).Table("visits AS v").Select("v.doctor_id AS doctor_id, d.tier AS tier").
-			Joins("JOIN doctors d ON d.id = v.doctor_id").
-			Where("v.rep_id IN ? AND v.verified = ? AND v.day BETWEEN ? AND ?", reps, true, wk.From, wk.To).Scan(&visited).Error; err != nil {
-			return nil, fmt.Errorf("dashboard verified visits: %w", err)
-		}
+	visited, err := db.Reports.VerifiedVisitTiers(ctx, reps, wk.From, wk.To)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	byTier := map[string]int{}
 	seenKey := map[uint]bool{}
@@ -238,13 +210,13 @@ func (p *Pages) summary(ctx context.Context, sc scope, wk Week) (*Summary, error
 	}
 
 	// Open alerts of the team (admin without a team: all).
-	var alerts []models.Alert
-	q := db.DB(ctx).Where("status = ?", models.AlertOpen).Order("created_at DESC, id DESC").Limit(50)
+	var managerID uint
 	if sc.Manager != nil {
-		q = q.Where("manager_id = ?", sc.Manager.ID)
+		managerID = sc.Manager.ID
 	}
-	if err := q.Find(&alerts).Error; err != nil {
-		return nil, fmt.Errorf("dashboard alerts: %w", err)
+	alerts, err := db.Alerts.OpenAlerts(ctx, managerID, 50)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	loc := db.Location()
 	for _, a := range alerts {
@@ -261,12 +233,9 @@ func (p *Pages) summary(ctx context.Context, sc scope, wk Week) (*Summary, error
 
 	// Quality of the week's feedback (submitted Monday 00:00 .. next Monday).
 	since, until := wk.iso.Monday, wk.iso.Monday.AddDate(0, 0, 7)
-	var scores []float64
-	if len(reps) > 0 {
-		if err := db.DB(ctx).Model(&models.VisitFeedback{}).Where("rep_id IN ? AND submitted_at >= ? AND submitted_at < ?", reps, since.UTC(), until.UTC()).
-			Pluck("quality_score", &scores).Error; err != nil {
-			return nil, fmt.Errorf("dashboard quality: %w", err)
-		}
+	scores, err := db.Reports.QualityScores(ctx, reps, since, until)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	s.Quality = Quality{N: len(scores), Buckets: bucketLabels()}
 	sum := 0.0

@@ -40,7 +40,7 @@ func TestDashboardFiguresMatchDatabase(t *testing.T) {
 			}
 			var planned, matched int
 			for _, r := range team {
-				pr, err := e.store.Reports.PlanVsActual(ctx, r.ID, "2026-11-23", "2026-11-29")
+				pr, err := e.store.Reports.PlanVsActual(ctx, []uint{r.ID}, "2026-11-23", "2026-11-29")
 				if err != nil {
 					t.Fatal(err)
 				}

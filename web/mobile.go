@@ -30,12 +30,6 @@ func idParam(c *gin.Context, name string) (uint, bool) {
 
 func (p *Pages) today() string { return p.o.Store.Today() }
 
-type visitLine struct {
-	Day, Status, Rep, Commitments, Note string
-	Verified                            bool
-	Score                               *float64
-}
-
 // doctorPage: why recommended today, heat, tier history, last visits and commitments.
 func (p *Pages) doctorPage(c *gin.Context) {
 	ctx := c.Request.Context()
@@ -54,44 +48,40 @@ func (p *Pages) doctorPage(c *gin.Context) {
 		p.fail(c, http.StatusForbidden, msgForbidden)
 		return
 	}
-	var d models.Doctor
-	var h models.Hospital
-	db := p.o.Store.DB(ctx)
-	if err := db.First(&d, id).Error; err != nil {
+	st := p.o.Store
+	d, h, err := st.Doctors.DoctorWithHospital(ctx, id)
+	if errors.Is(err, models.ErrNotFound) {
 		p.fail(c, http.StatusNotFound, "没有这位医生。")
 		return
 	}
-	if err := db.First(&h, d.HospitalID).Error; err != nil {
-		p.internal(c, err)
-		return
-	}
-	var recs []models.Recommendation
-	q := db.Where("doctor_id = ? AND day = ?", id, p.today()).Order("`rank`")
-	if v.user.Role == models.RoleRep {
-		q = q.Where("rep_id = ?", v.user.ID)
-	}
-	if err := q.Limit(1).Find(&recs).Error; err != nil {
-		p.internal(c, err)
-		return
-	}
-	var reasons []string
-	if len(recs) > 0 {
-		reasons = recommend.Reasons(recs[0])
-	}
-	var moves []models.TierChange
-	if err := db.Where("doctor_id = ?", id).Order("day DESC").Limit(historyRows).Find(&moves).Error; err != nil {
-		p.internal(c, err)
-		return
-	}
-	var lines []visitLine
-	err = db.Table("visits AS v").Select("v.day AS day, v.status AS status, v.verified AS verified, u.name AS rep, f.commitments AS commitments, f.note AS note, f.quality_score AS score").
-		Joins("JOIN users u ON u.id = v.rep_id").Joins("LEFT JOIN visit_feedbacks f ON f.visit_id = v.id").
-		Where("v.doctor_id = ? AND v.status <> ?", id, models.VisitPlanned).Order("v.day DESC, v.id DESC").Limit(historyRows).Scan(&lines).Error
 	if err != nil {
 		p.internal(c, err)
 		return
 	}
-	var commitments []visitLine
+	var repID uint
+	if v.user.Role == models.RoleRep {
+		repID = v.user.ID
+	}
+	rec, err := st.Doctors.RecommendationFor(ctx, id, p.today(), repID)
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		p.internal(c, err)
+		return
+	}
+	var reasons []string
+	if rec != nil {
+		reasons = recommend.Reasons(*rec)
+	}
+	moves, err := st.Doctors.DoctorTierHistory(ctx, id, historyRows)
+	if err != nil {
+		p.internal(c, err)
+		return
+	}
+	lines, err := st.Doctors.VisitLog(ctx, id, historyRows)
+	if err != nil {
+		p.internal(c, err)
+		return
+	}
+	var commitments []models.VisitLogLine
 	for i := range lines {
 		lines[i].Status = statusNames[lines[i].Status]
 		lines[i].Commitments = strings.ReplaceAll(lines[i].Commitments, "|", "、")
@@ -99,7 +89,7 @@ func (p *Pages) doctorPage(c *gin.Context) {
 			commitments = append(commitments, lines[i])
 		}
 	}
-	p.render(c, http.StatusOK, "doctor", gin.H{"Title": d.Name, "D": d, "H": h, "Reasons": reasons, "Rec": len(recs) > 0,
+	p.render(c, http.StatusOK, "doctor", gin.H{"Title": d.Name, "D": d, "H": h, "Reasons": reasons, "Rec": rec != nil,
 		"Moves": moves, "Visits": lines, "Commitments": commitments, "Address": cards.Address(d.Name, d.Title)})
 }
 
@@ -210,14 +200,6 @@ func (p *Pages) checkinSubmit(c *gin.Context) {
 	p.render(c, http.StatusOK, "checkin", gin.H{"Title": "签到", "Texts": res.Texts, "Visits": res.Visits, "Done": true})
 }
 
-type routeStop struct {
-	models.Recommendation
-	Doctor, Title, Hospital string
-	Lat, Lng                float64
-	VisitID                 uint
-	Status                  string
-}
-
 // routePage is today's list in route order with the AMap link of the card.
 func (p *Pages) routePage(c *gin.Context) {
 	if !p.repOnly(c) {
@@ -226,12 +208,7 @@ func (p *Pages) routePage(c *gin.Context) {
 	ctx := c.Request.Context()
 	u := viewerOf(c).user
 	day := p.today()
-	var stops []routeStop
-	err := p.o.Store.DB(ctx).Table("recommendations AS r").
-		Select("r.*, d.name AS doctor, d.title AS title, h.name AS hospital, h.lat AS lat, h.lng AS lng, v.id AS visit_id, v.status AS status").
-		Joins("JOIN doctors d ON d.id = r.doctor_id").Joins("JOIN hospitals h ON h.id = d.hospital_id").
-		Joins("LEFT JOIN visits v ON v.rep_id = r.rep_id AND v.doctor_id = r.doctor_id AND v.day = r.day").
-		Where("r.rep_id = ? AND r.day = ?", u.ID, day).Order("r.`rank`").Scan(&stops).Error
+	stops, err := p.o.Store.Plans.RouteStops(ctx, u.ID, day)
 	if err != nil {
 		p.internal(c, err)
 		return

@@ -99,8 +99,7 @@ func (c *Console) Messages(ctx context.Context, userID string, limit int) ([]Mes
 	if err != nil {
 		return nil, err
 	}
-	var rows []models.ConsoleMessage
-	err = c.store.DB(ctx).Where("user_id = ?", u.ID).Order("id DESC").Limit(limit).Find(&rows).Error
+	rows, err := c.store.Console.LatestConsoleMessages(ctx, u.ID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("console messages of %s: %w", userID, err)
 	}
@@ -138,8 +137,8 @@ type HospitalView struct {
 
 // Hospitals lists hospitals by name for the location picker (at most MaxHospitals).
 func (c *Console) Hospitals(ctx context.Context) ([]HospitalView, error) {
-	var rows []models.Hospital
-	if err := c.store.DB(ctx).Order("name").Order("id").Limit(MaxHospitals).Find(&rows).Error; err != nil {
+	rows, err := c.store.Console.HospitalsByName(ctx, MaxHospitals)
+	if err != nil {
 		return nil, fmt.Errorf("list hospitals: %w", err)
 	}
 	out := make([]HospitalView, 0, len(rows))
