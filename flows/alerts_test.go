@@ -26,16 +26,10 @@ import (
 // alertWorld: 王经理 leads 张三 and 李四, 李经理 leads 赵六, 孤儿 has no
 // manager; 浙大一院 has a silent KOL for each of 张三, 赵六 and 孤儿, and
 // hot non-KOL doctors for 张三. The next day (2026-12-02) is a Wednesday
-// on which every doctor has a clinic.
+// on which every doctor has a clinic. The app is config.Default() changed
+// by edit (nil: the console).
 type alertWorld struct {
-	s                       *models.Store
-	clk                     *clock.Fake
-	b                       *bot.Bot
-	flows                   *flows.Flows
-	console                 *console.Console
-	disp                    *outbox.Dispatcher
-	rec                     *recommend.Service
-	cfg                     config.Config
+	*world
 	mgr, mgr2, admin        *models.User
 	rep, rep2, rep3, orphan *models.User
 	hosp, clinic            *models.Hospital
@@ -43,106 +37,32 @@ type alertWorld struct {
 	hot                     []models.Doctor
 }
 
-func newAlertWorld(t *testing.T, s *models.Store) *alertWorld {
+func newAlertWorld(t *testing.T, s *models.Store, edit func(*config.Config)) *alertWorld {
 	t.Helper()
-	ctx := context.Background()
-	w := &alertWorld{s: s, clk: s.Clock().(*clock.Fake)}
-	user := func(id, name string, role models.Role, mgr *models.User) *models.User {
-		u := &models.User{UserID: id, Name: name, Role: role, Active: true, StartLat: 30.27, StartLng: 120.15}
-		if mgr != nil {
-			u.ManagerID = &mgr.ID
-		}
-		must(t, s.Users.CreateUser(ctx, u))
-		return u
-	}
-	w.admin = user("admin", "管理员", models.RoleAdmin, nil)
-	w.mgr = user("mgr01", "王经理", models.RoleManager, nil)
-	w.mgr2 = user("mgr02", "李经理", models.RoleManager, nil)
-	w.rep = user("rep01", "张三", models.RoleRep, w.mgr)
-	w.rep2 = user("rep02", "李四", models.RoleRep, w.mgr)
-	w.rep3 = user("rep03", "赵六", models.RoleRep, w.mgr2)
-	w.orphan = user("rep04", "孤儿", models.RoleRep, nil)
-	w.hosp = &models.Hospital{ExternalID: "H1", Name: "浙大一院", Level: models.Level3A, City: "杭州", Lat: 30.2591, Lng: 120.1712}
+	w := &alertWorld{world: newWorld(t, s, edit)}
+	tm := w.seedTeam(t)
+	w.mgr, w.admin, w.rep, w.rep2, w.hosp = tm.mgr, tm.admin, tm.rep, tm.rep2, tm.hosp
+	w.mgr2 = w.user(t, "mgr02", "李经理", models.RoleManager, nil)
+	w.rep3 = w.user(t, "rep03", "赵六", models.RoleRep, w.mgr2)
+	w.orphan = w.user(t, "rep04", "孤儿", models.RoleRep, nil)
 	w.clinic = &models.Hospital{ExternalID: "H2", Name: "湖滨社区", Level: models.LevelCommunity, City: "杭州", Lat: 30.26, Lng: 120.16}
-	must(t, s.DB(ctx).Create(w.hosp).Error)
-	must(t, s.DB(ctx).Create(w.clinic).Error)
+	w.create(t, w.clinic)
 	doctor := func(ext, name string, kol bool, rep *models.User) models.Doctor {
-		d := models.Doctor{ExternalID: ext, Name: name, HospitalID: w.hosp.ID, Department: "心内科", Title: models.TitleChief, IsKOL: kol}
-		must(t, s.DB(ctx).Create(&d).Error)
-		must(t, s.DB(ctx).Create(&models.Assignment{RepID: rep.ID, DoctorID: d.ID}).Error)
-		for _, wd := range []int{2, 3} {
-			must(t, s.DB(ctx).Create(&models.ClinicSession{DoctorID: d.ID, Weekday: wd, Period: models.PeriodAM}).Error)
-		}
-		return d
+		return w.doctor(t, ext, name, w.hosp, kol, rep,
+			models.ClinicSession{Weekday: 2, Period: models.PeriodAM}, models.ClinicSession{Weekday: 3, Period: models.PeriodAM})
 	}
 	w.kol = doctor("D1", "张伟", true, w.rep)
 	w.kol3 = doctor("D3", "陈静", true, w.rep3)
 	w.kolOrphan = doctor("D4", "杨帆", true, w.orphan)
 	// 张伟 was last met 21 days ago.
-	must(t, s.DB(ctx).Create(&models.Signal{ExternalID: "V-D1", DoctorID: w.kol.ID, Class: models.ClassVisit, Kind: "visit_met", Value: 1,
-		OccurredAt: w.clk.Now().AddDate(0, 0, -21).UTC()}).Error)
+	w.create(t, &models.Signal{ExternalID: "V-D1", DoctorID: w.kol.ID, Class: models.ClassVisit, Kind: "visit_met", Value: 1,
+		OccurredAt: w.clk.Now().AddDate(0, 0, -21).UTC()})
 	for i, n := range []string{"王芳", "李娜", "刘洋", "赵磊", "孙悦", "周杰"} {
 		d := doctor(fmt.Sprintf("HOT%d", i), n, false, w.rep)
 		w.hot = append(w.hot, d)
-		for k := 0; k < 8; k++ {
-			must(t, s.DB(ctx).Create(&models.Signal{ExternalID: fmt.Sprintf("S%d-%d", i, k), DoctorID: d.ID, Class: models.ClassLecture,
-				Kind: "lecture_attend", Value: 1, OccurredAt: w.clk.Now().AddDate(0, 0, -k-1).UTC()}).Error)
-		}
+		w.signals(t, d, fmt.Sprintf("S%d", i), models.ClassLecture, "lecture_attend", 8)
 	}
-	w.cfg = config.Default()
-	var err error
-	w.rec, err = recommend.New(s, w.cfg.Ranking, w.cfg.Compliance)
-	must(t, err)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	w.b = bot.New(botstore.New(s), s.Clock(), modelstest.Shanghai, log)
-	deps := flows.Deps{Store: s, Clock: s.Clock(), Log: log, Config: w.cfg, Recommend: w.rec, Platforms: flows.Platforms{Console: true}}
-	flows.Register(w.b, deps)
-	must(t, w.b.Seal())
-	w.flows = flows.New(deps)
-	w.console = console.New(s, w.b, s.Clock())
-	w.disp, err = outbox.NewDispatcher(outbox.DispatcherOptions{Store: s, Messengers: map[bot.Platform]bot.Messenger{bot.Console: w.console},
-		Config: w.cfg.Outbox, Clock: s.Clock(), Log: log})
-	must(t, err)
 	return w
-}
-
-// inbox is a user's console: cards by task id (current state) and texts.
-func (w *alertWorld) inbox(t *testing.T, u *models.User) (map[string]cards.Card, []string) {
-	t.Helper()
-	msgs, err := w.s.Console.ConsoleMessages(context.Background(), u.ID, 0, 1000)
-	must(t, err)
-	out := map[string]cards.Card{}
-	var texts []string
-	for _, m := range msgs {
-		var body console.Body
-		must(t, json.Unmarshal([]byte(m.Body), &body))
-		if body.Card != nil {
-			out[body.Card.TaskID] = *body.Card
-		} else if m.Direction == "out" {
-			texts = append(texts, body.Text)
-		}
-	}
-	return out, texts
-}
-
-func (w *alertWorld) onlyCard(t *testing.T, u *models.User) cards.Card {
-	t.Helper()
-	got, _ := w.inbox(t, u)
-	if len(got) != 1 {
-		t.Fatalf("%s has %d cards, want 1", u.UserID, len(got))
-	}
-	for _, c := range got {
-		return c
-	}
-	return cards.Card{}
-}
-
-func (w *alertWorld) click(t *testing.T, who *models.User, task, key string, sel ...bot.Selection) bot.Reply {
-	t.Helper()
-	reply, err := w.console.Post(context.Background(), who.UserID, "", bot.Event{Kind: bot.EventCardAction,
-		Action: &bot.CardAction{TaskID: task, Key: key, Selected: sel}})
-	must(t, err)
-	return reply
 }
 
 func (w *alertWorld) alerts(t *testing.T) []models.Alert {
@@ -161,7 +81,7 @@ func (w *alertWorld) outboxCount(t *testing.T) int64 {
 
 func TestAlertScanRoutesToManagersAndRunsTwiceWithoutDuplicates(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		w := newAlertWorld(t, s)
+		w := newAlertWorld(t, s, nil)
 		ctx := context.Background()
 		res, err := w.flows.AlertScan(ctx, testDay)
 		must(t, err)
@@ -177,7 +97,7 @@ func TestAlertScanRoutesToManagersAndRunsTwiceWithoutDuplicates(t *testing.T) {
 		if n := len(w.alerts(t)); n != 3 {
 			t.Fatalf("%d alert rows, want 3", n)
 		}
-		must(t, w.disp.Drain(ctx))
+		w.drain(t)
 
 		card := w.onlyCard(t, w.mgr)
 		if _, err := cards.RenderWeCom(card); err != nil {
@@ -208,7 +128,7 @@ func TestAlertScanRoutesToManagersAndRunsTwiceWithoutDuplicates(t *testing.T) {
 
 func TestAlertAssignPutsTheDoctorFirstOnTheRepsNextList(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		w := newAlertWorld(t, s)
+		w := newAlertWorld(t, s, nil)
 		ctx := context.Background()
 		before, err := w.rec.ForRep(ctx, w.rep.ID, testDay, false)
 		must(t, err)
@@ -219,7 +139,7 @@ func TestAlertAssignPutsTheDoctorFirstOnTheRepsNextList(t *testing.T) {
 		}
 		_, err = w.flows.AlertScan(ctx, testDay)
 		must(t, err)
-		must(t, w.disp.Drain(ctx))
+		w.drain(t)
 		card := w.onlyCard(t, w.mgr)
 
 		// No rep chosen, or a rep of another team: refused, nothing written.
@@ -259,7 +179,7 @@ func TestAlertAssignPutsTheDoctorFirstOnTheRepsNextList(t *testing.T) {
 			}
 		}
 
-		must(t, w.disp.Drain(ctx))
+		w.drain(t)
 		_, texts := w.inbox(t, w.rep)
 		if len(texts) != 1 || !strings.HasPrefix(texts[0], "王经理指派您拜访：张主任（浙大一院）") || !strings.Contains(texts[0], "12月2日") {
 			t.Fatalf("rep notice = %q", texts)
@@ -274,11 +194,11 @@ func TestAlertAssignPutsTheDoctorFirstOnTheRepsNextList(t *testing.T) {
 
 func TestAlertCannotBeActedOnByAnotherTeam(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		w := newAlertWorld(t, s)
+		w := newAlertWorld(t, s, nil)
 		ctx := context.Background()
 		_, err := w.flows.AlertScan(ctx, testDay)
 		must(t, err)
-		must(t, w.disp.Drain(ctx))
+		w.drain(t)
 		card := w.onlyCard(t, w.mgr)
 
 		// Another manager clicking 王经理's card: the bot's ownership check.
@@ -316,11 +236,11 @@ func TestAlertCannotBeActedOnByAnotherTeam(t *testing.T) {
 
 func TestAlertAckAndSnoozeThatComesBack(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		w := newAlertWorld(t, s)
+		w := newAlertWorld(t, s, nil)
 		ctx := context.Background()
 		_, err := w.flows.AlertScan(ctx, testDay)
 		must(t, err)
-		must(t, w.disp.Drain(ctx))
+		w.drain(t)
 
 		mgrCard := w.onlyCard(t, w.mgr)
 		if r := w.click(t, w.mgr, mgrCard.TaskID, cards.ActionAlertSnooze); r.Update == nil || r.Update.ReplaceName != "已设置一周后提醒" || !strings.Contains(r.Texts[0], "12月8日") {
@@ -354,7 +274,7 @@ func TestAlertAckAndSnoozeThatComesBack(t *testing.T) {
 		if res.Resurfaced != 1 || res.Created["silent_kol"] != 2 { // cooldown (7 days) over for the other two
 			t.Fatalf("a week later: %+v", res)
 		}
-		must(t, w.disp.Drain(ctx))
+		w.drain(t)
 		got, _ := w.inbox(t, w.mgr)
 		if len(got) != 2 {
 			t.Fatalf("manager has %d cards, want the snoozed one again", len(got))
@@ -366,7 +286,7 @@ func TestAlertAckAndSnoozeThatComesBack(t *testing.T) {
 // in quiet hours, and subject to the cooldown.
 func TestOnSignalsMergesWithinAMinuteAndWaitsOutQuietHours(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		w := newAlertWorld(t, s)
+		w := newAlertWorld(t, s, nil)
 		ctx := context.Background()
 		base := time.Date(2026, 12, 1, 9, 0, 0, 0, modelstest.Shanghai)
 		trial := func(d models.Doctor, n int) models.Signal {
@@ -384,7 +304,7 @@ func TestOnSignalsMergesWithinAMinuteAndWaitsOutQuietHours(t *testing.T) {
 		if n := w.outboxCount(t); n != 1 {
 			t.Fatalf("two alerts in one minute made %d outbox rows, want 1 merged card", n)
 		}
-		must(t, w.disp.Drain(ctx))
+		w.drain(t)
 		merged := w.onlyCard(t, w.mgr)
 		if merged.Emphasis == nil || merged.Emphasis.Title != "2条" || len(merged.Fields) != 2 {
 			t.Fatalf("merged card = %+v", merged)
@@ -396,7 +316,7 @@ func TestOnSignalsMergesWithinAMinuteAndWaitsOutQuietHours(t *testing.T) {
 		// The next minute: a card of its own. The same doctor again: cooldown.
 		w.clk.Set(base.Add(65 * time.Second))
 		must(t, w.flows.OnSignals(ctx, []models.Signal{trial(w.hot[2], 1), trial(w.hot[0], 2)}))
-		must(t, w.disp.Drain(ctx))
+		w.drain(t)
 		if n := cardsOfMgr(); n != 2 {
 			t.Fatalf("manager has %d cards, want 2", n)
 		}
@@ -406,7 +326,7 @@ func TestOnSignalsMergesWithinAMinuteAndWaitsOutQuietHours(t *testing.T) {
 		// A card already sent is not rewritten: a later alert in its window gets a new card.
 		w.clk.Set(base.Add(80 * time.Second))
 		must(t, w.flows.OnSignals(ctx, []models.Signal{trial(w.hot[3], 1)}))
-		must(t, w.disp.Drain(ctx))
+		w.drain(t)
 		if n := cardsOfMgr(); n != 3 {
 			t.Fatalf("manager has %d cards, want 3", n)
 		}
@@ -415,7 +335,7 @@ func TestOnSignalsMergesWithinAMinuteAndWaitsOutQuietHours(t *testing.T) {
 		w.clk.Set(time.Date(2026, 12, 1, 22, 30, 0, 0, modelstest.Shanghai))
 		must(t, w.flows.OnSignals(ctx, []models.Signal{trial(w.hot[4], 1)}))
 		must(t, w.flows.OnSignals(ctx, []models.Signal{trial(w.hot[5], 1)}))
-		must(t, w.disp.Drain(ctx))
+		w.drain(t)
 		if n := cardsOfMgr(); n != 3 {
 			t.Fatalf("a quiet-hours alert was delivered at night (%d cards)", n)
 		}
@@ -425,7 +345,7 @@ func TestOnSignalsMergesWithinAMinuteAndWaitsOutQuietHours(t *testing.T) {
 			t.Fatalf("quiet alert due at %s, want %s", row.NextAttemptAt.In(modelstest.Shanghai), want)
 		}
 		w.clk.Set(time.Date(2026, 12, 2, 8, 0, 5, 0, modelstest.Shanghai))
-		must(t, w.disp.Drain(ctx))
+		w.drain(t)
 		got, _ := w.inbox(t, w.mgr)
 		if len(got) != 4 {
 			t.Fatalf("manager has %d cards after quiet hours, want 4", len(got))
@@ -448,7 +368,7 @@ func TestOnSignalsMergesWithinAMinuteAndWaitsOutQuietHours(t *testing.T) {
 // A digital signal of a silent KOL raises the louder silent-KOL alert at once.
 func TestOnSignalsSilentKOLGetsLouder(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		w := newAlertWorld(t, s)
+		w := newAlertWorld(t, s, nil)
 		ctx := context.Background()
 		var sigs []models.Signal
 		for i := 0; i < 2; i++ {
@@ -464,7 +384,7 @@ func TestOnSignalsSilentKOLGetsLouder(t *testing.T) {
 			t.Fatalf("%d alerts from signals that should not raise any", n)
 		}
 		must(t, w.flows.OnSignals(ctx, sigs))
-		must(t, w.disp.Drain(ctx))
+		w.drain(t)
 		card := w.onlyCard(t, w.mgr)
 		if card.Emphasis.Title != "21天" || !strings.Contains(card.Subtitle, "本周两次搜索我司产品说明书") {
 			t.Fatalf("loud silent-KOL card = %+v", card)
@@ -476,7 +396,7 @@ func TestOnSignalsSilentKOLGetsLouder(t *testing.T) {
 // drift, merged into one card for the manager.
 func TestAlertScanAllDetectors(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		w := newAlertWorld(t, s)
+		w := newAlertWorld(t, s, nil)
 		ctx := context.Background()
 		must(t, s.DB(ctx).Create(&models.TierChange{DoctorID: w.hot[0].ID, Day: testDay, FromTier: "B", ToTier: "A", Heat: 72, Rising: true}).Error)
 		must(t, s.DB(ctx).Create(&models.TierChange{DoctorID: w.hot[1].ID, Day: testDay, FromTier: "A", ToTier: "B", Heat: 50}).Error)
@@ -507,7 +427,7 @@ func TestAlertScanAllDetectors(t *testing.T) {
 				t.Errorf("%s: %d new, want %d (%+v)", kind, res.Created[kind], want, res)
 			}
 		}
-		must(t, w.disp.Drain(ctx))
+		w.drain(t)
 		card := w.onlyCard(t, w.mgr)
 		if card.Emphasis == nil || card.Emphasis.Title != "4条" || len(card.Fields) != 4 {
 			t.Fatalf("manager's merged card = %+v", card)
@@ -528,7 +448,7 @@ func TestAlertScanAllDetectors(t *testing.T) {
 
 func TestWeeklyDigestOncePerManager(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		w := newAlertWorld(t, s)
+		w := newAlertWorld(t, s, nil)
 		ctx := context.Background()
 		must(t, s.DB(ctx).Model(&models.Doctor{}).Where("id IN ?", []uint{w.kol.ID, w.hot[0].ID}).Update("tier", "S").Error)
 		must(t, s.DB(ctx).Model(&models.Doctor{}).Where("id = ?", w.hot[1].ID).Update("tier", "A").Error)
@@ -553,7 +473,7 @@ func TestWeeklyDigestOncePerManager(t *testing.T) {
 				t.Fatalf("run %d: %+v", run+1, res)
 			}
 		}
-		must(t, w.disp.Drain(ctx))
+		w.drain(t)
 		got, _ := w.inbox(t, w.mgr)
 		if len(got) != 1 {
 			t.Fatalf("manager got %d digests", len(got))
@@ -582,7 +502,7 @@ func TestWeeklyDigestOncePerManager(t *testing.T) {
 // one card (on MySQL the cooldown check alone would let both through).
 func TestOnSignalsConcurrentCallsRaiseOnce(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		w := newAlertWorld(t, s)
+		w := newAlertWorld(t, s, nil)
 		ctx := context.Background()
 		sig := models.Signal{ExternalID: "T-race", DoctorID: w.hot[0].ID, Class: models.ClassTrial, Kind: "trial_investigator", Value: 1, OccurredAt: w.clk.Now().UTC()}
 		must(t, s.DB(ctx).Create(&sig).Error)

@@ -1,38 +1,16 @@
 package flows_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/xml"
-	"fmt"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"visitbot/bot"
-	"visitbot/bot/wecom"
 	"visitbot/bot/wecom/wecomfake"
 	"visitbot/cards"
-	"visitbot/flows"
-	"visitbot/handlers"
-	"visitbot/internal/botstore"
+	"visitbot/config"
 	"visitbot/models"
 	"visitbot/models/modelstest"
-	"visitbot/outbox"
-)
-
-const (
-	awToken  = "alertToken"
-	awCorp   = "ww00000000alerts00"
-	awAESKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
-	awSecret = "alert-app-secret-for-tests"
-	awAgent  = 1000002
 )
 
 // The same alert flow through the real WeCom stack: the card is sent with
@@ -41,36 +19,17 @@ const (
 // /wecom/callback, and the rep's notice goes out through the API.
 func TestAlertAssignThroughWeComCallback(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		w := newAlertWorld(t, s)
+		var fake *wecomfake.Server
+		w := newAlertWorld(t, s, func(cfg *config.Config) { fake = enableWeCom(t, s.Clock(), cfg) })
 		ctx := context.Background()
 		for u, id := range map[*models.User]string{w.mgr: "wangjl", w.mgr2: "lijl", w.rep: "zhangsan", w.rep2: "lisi", w.rep3: "zhaoliu", w.admin: "admin"} {
 			must(t, s.DB(ctx).Model(&models.User{}).Where("id = ?", u.ID).Update("wecom_user_id", id).Error)
 		}
-		log := slog.New(slog.DiscardHandler)
-		b := bot.New(botstore.New(s), w.clk, modelstest.Shanghai, log)
-		deps := flows.Deps{Store: s, Clock: w.clk, Log: log, Config: w.cfg, Recommend: w.rec, Platforms: flows.Platforms{WeCom: true}}
-		flows.Register(b, deps)
-		must(t, b.Seal())
-		crypto, err := wecom.NewCrypto(awToken, awAESKey, awCorp)
-		must(t, err)
-		fake := wecomfake.New(t, w.clk, awCorp, awSecret, awAgent)
-		client, err := wecom.NewClient(wecom.ClientOptions{APIBase: fake.URL, CorpID: awCorp, Secret: awSecret, AgentID: awAgent, Cache: wecom.NewStoreCache(s)})
-		must(t, err)
-		messenger := wecom.NewMessenger(client, s, log)
-		opts := wecom.CallbackOptions{Crypto: crypto, Bot: b, Messenger: messenger, Clock: w.clk, Log: log}
-		if s.Driver() == "sqlite" {
-			opts.MaxInFlight = 1
-		}
-		cb, err := wecom.NewCallback(opts)
-		must(t, err)
-		srv := handlers.New(handlers.Deps{Store: s, Bot: b, Log: log, Clock: w.clk, Registry: prometheus.NewRegistry(), MaxBodyBytes: 1 << 20, WeCom: cb}).Handler()
-		disp, err := outbox.NewDispatcher(outbox.DispatcherOptions{Store: s, Messengers: map[bot.Platform]bot.Messenger{bot.WeCom: messenger},
-			Config: w.cfg.Outbox, Clock: w.clk, Log: log})
-		must(t, err)
+		wc := newWeComSide(t, w.app.Server().Handler(), w.clk)
 
-		_, err = flows.New(deps).AlertScan(ctx, testDay)
+		_, err := w.flows.AlertScan(ctx, testDay)
 		must(t, err)
-		must(t, disp.Drain(ctx))
+		w.drain(t)
 		var card *cards.WeComCard
 		code := ""
 		for _, m := range fake.Sent() {
@@ -84,26 +43,14 @@ func TestAlertAssignThroughWeComCallback(t *testing.T) {
 
 		click := func(from, key string, rep uint) passiveReply {
 			t.Helper()
-			sel := ""
+			var sel []bot.Selection
 			if rep != 0 {
-				sel = fmt.Sprintf(`<SelectedItems><SelectedItem><QuestionKey><![CDATA[%s]]></QuestionKey><OptionIds><OptionId><![CDATA[%d]]></OptionId></OptionIds></SelectedItem></SelectedItems>`, cards.QuestionAlertRep, rep)
+				sel = append(sel, bot.Selection{QuestionKey: cards.QuestionAlertRep, OptionIDs: []string{fmt.Sprint(rep)}})
 			}
-			plain := fmt.Sprintf(`<xml><ToUserName><![CDATA[%s]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName><CreateTime>%d</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[template_card_event]]></Event><EventKey><![CDATA[%s]]></EventKey><TaskId><![CDATA[%s]]></TaskId><CardType><![CDATA[button_interaction]]></CardType><ResponseCode><![CDATA[%s]]></ResponseCode><AgentID>%d</AgentID>%s</xml>`,
-				awCorp, from, w.clk.Now().Unix(), key, card.TaskID, code, awAgent, sel)
-			enc, err := crypto.Encrypt([]byte(plain))
-			must(t, err)
-			ts := strconv.FormatInt(w.clk.Now().Unix(), 10)
-			q := url.Values{"msg_signature": {crypto.Sign(ts, "n"+ts, enc)}, "timestamp": {ts}, "nonce": {"n" + ts}}
-			body := fmt.Sprintf("<xml><ToUserName><![CDATA[%s]]></ToUserName><AgentID><![CDATA[%d]]></AgentID><Encrypt><![CDATA[%s]]></Encrypt></xml>", awCorp, awAgent, enc)
-			rec := httptest.NewRecorder()
-			srv.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/wecom/callback?"+q.Encode(), bytes.NewReader([]byte(body))))
-			if rec.Code != http.StatusOK || rec.Body.Len() == 0 {
-				t.Fatalf("callback: %d %q", rec.Code, rec.Body.String())
+			p, ok := wc.post(t, weComCardEvent(from, w.clk.Now(), card.TaskID, "button_interaction", code, key, sel...))
+			if !ok {
+				t.Fatalf("callback: no passive reply")
 			}
-			plainReply, err := crypto.OpenReply(rec.Body.Bytes())
-			must(t, err)
-			var p passiveReply
-			must(t, xml.Unmarshal(plainReply, &p))
 			w.clk.Advance(1e9) // the next event has another CreateTime (WeCom's dedupe key)
 			return p
 		}
@@ -116,8 +63,7 @@ func TestAlertAssignThroughWeComCallback(t *testing.T) {
 		if p := click("wangjl", cards.ActionAlertAssign, w.rep.ID); p.MsgType != "update_button" || p.Button.ReplaceName != "已指派给张三" {
 			t.Fatalf("assign reply: %+v", p)
 		}
-		must(t, cb.Wait(ctx))
-		must(t, disp.Drain(ctx))
+		w.drain(t)
 		var notice string
 		for _, m := range fake.Sent() {
 			if m.ToUser == "zhangsan" {
@@ -133,12 +79,4 @@ func TestAlertAssignThroughWeComCallback(t *testing.T) {
 			t.Fatalf("next list = %+v", next)
 		}
 	})
-}
-
-type passiveReply struct {
-	MsgType string `xml:"MsgType"`
-	Content string `xml:"Content"`
-	Button  struct {
-		ReplaceName string `xml:"ReplaceName"`
-	} `xml:"Button"`
 }

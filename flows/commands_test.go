@@ -19,10 +19,11 @@ import (
 // D1 陈静 (KOL, rep01) was last visited 2026-11-10 and is silent; D2 陈静
 // (rep02) shares her name; D3 赵敏 (KOL, rep03) is in the other team; D4
 // 王磊 (KOL, rep01) was visited this week; D5 孙丽 (KOL, rep02) has a recent
-// visit signal. rep01 has today's list.
+// visit signal. rep01 has today's list. Users ask through the app's console.
 type cmdWorld struct {
-	s     *models.Store
-	b     *bot.Bot
+	*world
+	// con is the console asked (the app's, unless withAdminBackends).
+	con   *console.Console
 	users map[string]*models.User
 	docs  map[string]*models.Doctor
 	jobs  *fakeJobs
@@ -43,23 +44,18 @@ func (f *fakePush) PushNow(_ context.Context, rep, day string) (string, error) {
 	return "已排队推送", nil
 }
 
-func newCmdWorld(t *testing.T, s *models.Store, enabled bool) *cmdWorld {
+func newCmdWorld(t *testing.T, s *models.Store) *cmdWorld {
 	t.Helper()
 	ctx := context.Background()
-	w := &cmdWorld{s: s, users: map[string]*models.User{}, docs: map[string]*models.Doctor{}, jobs: &fakeJobs{}, push: &fakePush{}}
+	w := &cmdWorld{world: newWorld(t, s, nil), users: map[string]*models.User{}, docs: map[string]*models.Doctor{}, jobs: &fakeJobs{}, push: &fakePush{}}
+	w.con = w.console
 	db := s.DB(ctx)
-	create := func(v any) {
-		t.Helper()
-		if err := db.Create(v).Error; err != nil {
-			t.Fatal(err)
-		}
-	}
 	user := func(id, name string, role models.Role, mgr string) {
 		u := &models.User{UserID: id, Name: name, Role: role, Active: true, Territory: "上海"}
 		if mgr != "" {
 			u.ManagerID = &w.users[mgr].ID
 		}
-		create(u)
+		w.create(t, u)
 		w.users[id] = u
 	}
 	user("mgr01", "王经理", models.RoleManager, "")
@@ -70,13 +66,13 @@ func newCmdWorld(t *testing.T, s *models.Store, enabled bool) *cmdWorld {
 	user("rep03", "周五", models.RoleRep, "mgr02")
 	h1 := &models.Hospital{ExternalID: "H1", Name: "瑞金医院", Level: models.Level3A}
 	h2 := &models.Hospital{ExternalID: "H2", Name: "华山医院", Level: models.Level3A}
-	create(h1)
-	create(h2)
+	w.create(t, h1)
+	w.create(t, h2)
 	doc := func(id, name string, h *models.Hospital, dept, title string, kol bool, rep string) {
 		d := &models.Doctor{ExternalID: id, Name: name, HospitalID: h.ID, Department: dept, Title: title, IsKOL: kol}
-		create(d)
+		w.create(t, d)
 		w.docs[id] = d
-		create(&models.Assignment{RepID: w.users[rep].ID, DoctorID: d.ID})
+		w.create(t, &models.Assignment{RepID: w.users[rep].ID, DoctorID: d.ID})
 	}
 	doc("D1", "陈静", h1, "心内科", models.TitleChief, true, "rep01")
 	doc("D2", "陈静", h2, "内分泌科", models.TitleAttending, false, "rep02")
@@ -85,42 +81,45 @@ func newCmdWorld(t *testing.T, s *models.Store, enabled bool) *cmdWorld {
 	doc("D5", "孙丽", h1, "心内科", models.TitleChief, true, "rep02")
 	db.Model(w.docs["D1"]).Updates(map[string]any{"tier": "A", "legacy_tier": "B", "heat": 82.5})
 	db.Model(w.docs["D4"]).Update("tier", "B")
-	create(&models.TierChange{DoctorID: w.docs["D1"].ID, Day: "2026-11-28", FromTier: "B", ToTier: "A", Heat: 82.5, Rising: true})
+	w.create(t, &models.TierChange{DoctorID: w.docs["D1"].ID, Day: "2026-11-28", FromTier: "B", ToTier: "A", Heat: 82.5, Rising: true})
 	visit := func(rep, doc, day string) *models.Visit {
 		v := &models.Visit{RepID: w.users[rep].ID, DoctorID: w.docs[doc].ID, Day: day, HospitalID: w.docs[doc].HospitalID, Status: models.VisitCompleted, Planned: true}
-		create(v)
+		w.create(t, v)
 		return v
 	}
 	v1 := visit("rep01", "D1", "2026-11-10")
-	create(&models.VisitFeedback{VisitID: v1.ID, RepID: v1.RepID, DoctorID: v1.DoctorID, Commitments: "试用处方|提交进院申请", FollowUp: "1周",
+	w.create(t, &models.VisitFeedback{VisitID: v1.ID, RepID: v1.RepID, DoctorID: v1.DoctorID, Commitments: "试用处方|提交进院申请", FollowUp: "1周",
 		SubmittedAt: time.Date(2026, 11, 10, 11, 0, 0, 0, modelstest.Shanghai)})
 	v4 := visit("rep01", "D4", "2026-11-30")
-	create(&models.VisitFeedback{VisitID: v4.ID, RepID: v4.RepID, DoctorID: v4.DoctorID, Commitments: "无",
+	w.create(t, &models.VisitFeedback{VisitID: v4.ID, RepID: v4.RepID, DoctorID: v4.DoctorID, Commitments: "无",
 		SubmittedAt: time.Date(2026, 11, 30, 16, 0, 0, 0, modelstest.Shanghai)})
-	create(&models.Signal{ExternalID: "vs-1", DoctorID: w.docs["D5"].ID, Class: models.ClassVisit, Kind: "phone_call", Value: 1,
+	w.create(t, &models.Signal{ExternalID: "vs-1", DoctorID: w.docs["D5"].ID, Class: models.ClassVisit, Kind: "phone_call", Value: 1,
 		OccurredAt: time.Date(2026, 11, 25, 10, 0, 0, 0, modelstest.Shanghai)})
-	create(&models.Recommendation{RepID: w.users["rep01"].ID, Day: "2026-12-01", DoctorID: w.docs["D1"].ID, Rank: 1, Kind: models.RecRanked,
+	w.create(t, &models.Recommendation{RepID: w.users["rep01"].ID, Day: "2026-12-01", DoctorID: w.docs["D1"].ID, Rank: 1, Kind: models.RecRanked,
 		Score: 90, Heat: 82.5, Period: models.PeriodAM, DistanceM: 1200, Reasons: `["连续2次参加线上讲座","周二上午有门诊","距您1.2公里"]`})
-	create(&models.Recommendation{RepID: w.users["rep01"].ID, Day: "2026-12-01", DoctorID: w.docs["D4"].ID, Rank: 2, Kind: models.RecRanked,
+	w.create(t, &models.Recommendation{RepID: w.users["rep01"].ID, Day: "2026-12-01", DoctorID: w.docs["D4"].ID, Rank: 2, Kind: models.RecRanked,
 		Score: 70, Heat: 60, Period: models.PeriodPM, Reasons: `["您上周拜访过"]`})
 
-	log := slog.New(slog.DiscardHandler)
-	w.b = bot.New(botstore.New(s), s.Clock(), s.Location(), log)
-	d := flows.Deps{Store: s, Clock: s.Clock(), Log: log, Config: config.Default()}
-	if enabled {
-		d.Jobs, d.Push = w.jobs, w.push
-	}
-	flows.Register(w.b, d)
-	if err := w.b.Seal(); err != nil {
-		t.Fatal(err)
-	}
 	return w
 }
 
-// ask sends text as who through the console platform and returns the texts.
+// withAdminBackends answers through a bot whose 任务 and 推送 run on jobs
+// and push (nil: not enabled) instead of the app's scheduler, to observe what
+// the commands ask of them. Everything else is as the app wires it.
+func (w *cmdWorld) withAdminBackends(t *testing.T, jobs flows.JobRunner, push flows.PushTrigger) {
+	t.Helper()
+	a := w.app
+	b := bot.New(botstore.New(w.s), a.Clock, a.Config.Location(), a.Log)
+	flows.Register(b, flows.Deps{Stores: flows.StoresOf(w.s), Clock: a.Clock, Log: a.Log, Config: flows.ConfigOf(a.Config), Recommend: a.Ranking,
+		Platforms: flows.Platforms{Console: a.Config.Console.Enabled}, Jobs: jobs, Push: push})
+	must(t, b.Seal())
+	w.con = console.New(w.s, b, a.Clock)
+}
+
+// ask sends text as who through the console and returns the texts.
 func (w *cmdWorld) ask(t *testing.T, who, text string) string {
 	t.Helper()
-	r, err := w.b.Handle(context.Background(), bot.Event{Platform: bot.Console, From: who, Kind: bot.EventText, Text: text})
+	r, err := w.con.Post(context.Background(), who, "", bot.Event{Kind: bot.EventText, Text: text})
 	if err != nil {
 		t.Fatalf("%s %q: %v", who, text, err)
 	}
@@ -155,7 +154,7 @@ func usage(u string) string { return "用法：" + u }
 
 func TestTopCommand(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		w := newCmdWorld(t, s, true)
+		w := newCmdWorld(t, s)
 		w.check(t, []exchange{
 			{"rep01", "我的名单", []string{"张三 · 今天拜访名单（2位）", "1. 陈静（主任医师）瑞金医院 · 上午 · 1.2km", "理由：连续2次参加线上讲座；周二上午有门诊", "2. 王磊（主治医师）瑞金医院 · 下午"}, []string{"距您1.2公里"}},
 			{"rep01", "top rep01", []string{"张三 · 今天拜访名单"}, nil},
@@ -175,7 +174,7 @@ func TestTopCommand(t *testing.T) {
 
 func TestDoctorCommand(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		w := newCmdWorld(t, s, true)
+		w := newCmdWorld(t, s)
 		profile := []string{"陈静 · 主任医师 · KOL", "医院：瑞金医院 心内科", "分级：A（原分级 B） · 热度 82.5", "分级变化：11月28日 B→A↑",
 			"热度理由（今天）：连续2次参加线上讲座；周二上午有门诊；距您1.2公里", "最近拜访：11月10日 张三（已完成）", "承诺事项：试用处方、提交进院申请（11月10日） · 跟进：1周"}
 		w.check(t, []exchange{
@@ -198,7 +197,7 @@ func TestDoctorCommand(t *testing.T) {
 
 func TestSilentAndStatsCommands(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		w := newCmdWorld(t, s, true)
+		w := newCmdWorld(t, s)
 		w.check(t, []exchange{
 			{"rep01", "沉默", []string{bot.MsgNoPermission}, nil},
 			{"mgr01", "沉默", []string{"沉默KOL（14天以上没有拜访或互动，共1位）", "1. 陈静 · 瑞金医院 · 负责代表 张三 · 上次拜访 11月10日"}, []string{"王磊", "孙丽", "赵敏"}},
@@ -215,7 +214,7 @@ func TestSilentAndStatsCommands(t *testing.T) {
 func TestWeightsCommand(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
-		w := newCmdWorld(t, s, true)
+		w := newCmdWorld(t, s)
 		w.check(t, []exchange{
 			{"rep01", "权重", []string{bot.MsgNoPermission}, nil},
 			{"mgr01", "权重", []string{"• lecture（线上讲座）：0.15", "• rx_trend（处方趋势（流向））：0.15"}, []string{"已调整"}},
@@ -227,12 +226,12 @@ func TestWeightsCommand(t *testing.T) {
 			{"admin", "权重 设置 lecture 0.3", []string{"已将权重 lecture 设为 0.3（配置值 0.15），将在下一次评分时生效。"}, nil},
 			{"mgr01", "weights", []string{"• lecture（线上讲座）：0.3（已调整，配置值 0.15）"}, nil},
 		})
-		got, err := flows.WeightOverrides(ctx, s)
+		got, err := s.Settings.WeightOverrides(ctx)
 		if err != nil || len(got) != 1 || got["lecture"] != 0.3 {
 			t.Fatalf("overrides = %v, %v", got, err)
 		}
 		w.check(t, []exchange{{"admin", "weights reset lecture", []string{"已恢复权重 lecture 为配置值 0.15"}, nil}})
-		if got, _ := flows.WeightOverrides(ctx, s); len(got) != 0 {
+		if got, _ := s.Settings.WeightOverrides(ctx); len(got) != 0 {
 			t.Fatalf("override not removed: %v", got)
 		}
 		entries, _ := s.Audit.Entries(ctx, 10)
@@ -243,7 +242,7 @@ func TestWeightsCommand(t *testing.T) {
 		if err := s.Settings.PutSetting(ctx, flows.WeightSettingPrefix+"visit", "lots", 0); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := flows.WeightOverrides(ctx, s); err == nil {
+		if _, err := s.Settings.WeightOverrides(ctx); err == nil {
 			t.Fatal("bad override accepted")
 		}
 	})
@@ -252,7 +251,8 @@ func TestWeightsCommand(t *testing.T) {
 func TestPushAndJobCommands(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
-		w := newCmdWorld(t, s, true)
+		w := newCmdWorld(t, s)
+		w.withAdminBackends(t, w.jobs, w.push)
 		w.check(t, []exchange{
 			{"rep01", "推送 all", []string{bot.MsgNoPermission}, nil},
 			{"mgr01", "任务 nightly_scores", []string{bot.MsgNoPermission}, nil},
@@ -285,7 +285,8 @@ func TestPushAndJobCommands(t *testing.T) {
 
 func TestCommandsNotEnabledHelpAndUnknown(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		w := newCmdWorld(t, s, false)
+		w := newCmdWorld(t, s)
+		w.withAdminBackends(t, nil, nil)
 		w.check(t, []exchange{
 			{"admin", "推送 全部", []string{flows.MsgNotEnabled}, nil},
 			{"admin", "任务 nightly_scores", []string{flows.MsgNotEnabled}, nil},

@@ -40,8 +40,9 @@ func TestSyncManagersFromDirectLeaders(t *testing.T) {
 			}
 			return leaders[id], nil
 		}
+		fl := newWorld(t, s, nil).flows
 		check := func(dry bool) flows.SyncResult {
-			res, err := flows.New(flows.Deps{Store: s}).SyncManagers(ctx, src, dry)
+			res, err := fl.SyncManagers(ctx, src, dry)
 			if err == nil || !strings.Contains(err.Error(), "1 lookups failed") {
 				t.Fatalf("want the failed lookup reported, got %v", err)
 			}

@@ -20,28 +20,14 @@ func (w *planWorld) acceptedDay(t *testing.T) cards.Card {
 	ctx := context.Background()
 	_, err := w.flows.MorningPush(ctx, testDay, []string{"rep01"})
 	must(t, err)
-	must(t, w.disp.Drain(ctx))
-	got, _ := w.cardsOf(t, w.rep)
+	w.drain(t)
+	got, _ := w.inbox(t, w.rep)
 	for _, c := range got {
-		w.click(t, "rep01", c.TaskID, cards.ActionPlanAccept)
+		w.click(t, w.rep, c.TaskID, cards.ActionPlanAccept)
 		return c
 	}
 	t.Fatal("no visit-list card")
 	return cards.Card{}
-}
-
-func (w *planWorld) say(t *testing.T, who, text string) bot.Reply {
-	t.Helper()
-	r, err := w.console.Post(context.Background(), who, "", bot.Event{Kind: bot.EventText, Text: text})
-	must(t, err)
-	return r
-}
-
-func (w *planWorld) locate(t *testing.T, who string, lat, lng float64) bot.Reply {
-	t.Helper()
-	r, err := w.console.Post(context.Background(), who, "", bot.Event{Kind: bot.EventLocation, Location: &bot.Location{Lat: lat, Lng: lng}})
-	must(t, err)
-	return r
 }
 
 func sel(q string, ids ...string) bot.Selection { return bot.Selection{QuestionKey: q, OptionIDs: ids} }
@@ -53,16 +39,16 @@ func TestCheckInFeedbackAndNoteThroughTheConsole(t *testing.T) {
 		w.acceptedDay(t)
 
 		// 签到 asks for a location and shows the one-time consent note.
-		r := w.say(t, "rep01", "签到")
+		r := w.say(t, w.rep, "签到")
 		if len(r.Texts) != 2 || r.Texts[0] != flows.MsgLocationConsent || r.Texts[1] != flows.MsgShareLocation {
 			t.Fatalf("签到 reply = %q", r.Texts)
 		}
-		if r := w.say(t, "rep01", "签到"); len(r.Texts) != 1 {
+		if r := w.say(t, w.rep, "签到"); len(r.Texts) != 1 {
 			t.Fatalf("consent shown twice: %q", r.Texts)
 		}
 
 		// Outside the fence (≈1.7 km away): recorded, unverified, said plainly.
-		r = w.locate(t, "rep01", 30.2591+0.0155, 120.1712)
+		r = w.locate(t, w.rep, 30.2591+0.0155, 120.1712)
 		if len(r.Texts) != 1 || !strings.Contains(r.Texts[0], "超出") || !strings.Contains(r.Texts[0], "未核验") {
 			t.Fatalf("far check-in reply = %q", r.Texts)
 		}
@@ -73,7 +59,7 @@ func TestCheckInFeedbackAndNoteThroughTheConsole(t *testing.T) {
 		}
 
 		// Inside the fence (≈120 m): verified, one form per planned doctor there.
-		r = w.locate(t, "rep01", 30.2591+0.001, 120.1712)
+		r = w.locate(t, w.rep, 30.2591+0.001, 120.1712)
 		if !strings.Contains(r.Texts[0], "签到成功") || len(r.Cards) != 5 {
 			t.Fatalf("near check-in reply = %q, %d cards", r.Texts, len(r.Cards))
 		}
@@ -87,11 +73,11 @@ func TestCheckInFeedbackAndNoteThroughTheConsole(t *testing.T) {
 		}
 
 		// Step 1 with a missing answer: a clear prompt, nothing stored.
-		r = w.click(t, "rep01", step1.TaskID, "fb:step1", sel("concern", "c1"), sel("objection", "j2"))
+		r = w.click(t, w.rep, step1.TaskID, "fb:step1", sel("concern", "c1"), sel("objection", "j2"))
 		if r.Texts[0] != "请完成：下次跟进" {
 			t.Fatalf("missing answer reply = %q", r.Texts)
 		}
-		r = w.click(t, "rep01", step1.TaskID, "fb:step1", sel("concern", "c1"), sel("objection", "j2"), sel("follow_up", "f2"))
+		r = w.click(t, w.rep, step1.TaskID, "fb:step1", sel("concern", "c1"), sel("objection", "j2"), sel("follow_up", "f2"))
 		if len(r.Cards) != 1 || r.Cards[0].Layout != cards.VoteInteraction {
 			t.Fatalf("step 2 not sent: %+v", r)
 		}
@@ -99,15 +85,15 @@ func TestCheckInFeedbackAndNoteThroughTheConsole(t *testing.T) {
 		if _, err := cards.RenderWeCom(step2); err != nil {
 			t.Fatalf("step 2 is not a valid WeCom card: %v", err)
 		}
-		if r := w.click(t, "rep01", step2.TaskID, "fb:step2", sel("commitments", "m6", "m1")); r.Texts[0] != flows.MsgFeedbackNoneMix {
+		if r := w.click(t, w.rep, step2.TaskID, "fb:step2", sel("commitments", "m6", "m1")); r.Texts[0] != flows.MsgFeedbackNoneMix {
 			t.Fatalf("无 mixed reply = %q", r.Texts)
 		}
-		r = w.click(t, "rep01", step2.TaskID, "fb:step2", sel("commitments", "m1", "m3"))
+		r = w.click(t, w.rep, step2.TaskID, "fb:step2", sel("commitments", "m1", "m3"))
 		if len(r.Texts) != 1 || !strings.Contains(r.Texts[0], "反馈已保存") {
 			t.Fatalf("step 2 reply = %q", r.Texts)
 		}
 		// Frozen cards show the answers.
-		got, _ := w.cardsOf(t, w.rep)
+		got, _ := w.inbox(t, w.rep)
 		if c := got[step1.TaskID]; c.ReplaceText == "" || c.Selects[0].SelectedID != "c1" || !c.Selects[2].Disabled {
 			t.Fatalf("step 1 not frozen with answers: %+v", c)
 		}
@@ -115,11 +101,11 @@ func TestCheckInFeedbackAndNoteThroughTheConsole(t *testing.T) {
 			t.Fatalf("step 2 not frozen with answers: %+v", c)
 		}
 		// The same submission again stores nothing more.
-		if r := w.click(t, "rep01", step2.TaskID, "fb:step2", sel("commitments", "m1", "m3")); r.Texts[0] != flows.MsgFeedbackDone {
+		if r := w.click(t, w.rep, step2.TaskID, "fb:step2", sel("commitments", "m1", "m3")); r.Texts[0] != flows.MsgFeedbackDone {
 			t.Fatalf("double submit = %q", r.Texts)
 		}
 		// A note by text reply.
-		r = w.say(t, "rep01", "主任希望下周收到最新的循证资料")
+		r = w.say(t, w.rep, "主任希望下周收到最新的循证资料")
 		if len(r.Texts) != 1 || !strings.HasPrefix(r.Texts[0], "备注已保存到") {
 			t.Fatalf("note reply = %q", r.Texts)
 		}
@@ -151,21 +137,23 @@ func TestFeedbackRefusals(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		w := newPlanWorld(t, s)
 		w.acceptedDay(t)
-		w.say(t, "rep01", "签到")
-		r := w.locate(t, "rep01", 30.2591, 120.1712)
+		w.say(t, w.rep, "签到")
+		r := w.locate(t, w.rep, 30.2591, 120.1712)
 		step1 := r.Cards[0]
 		cases := []struct {
-			name, who, task, key string
+			name      string
+			who       *models.User
+			task, key string
 			sel                  []bot.Selection
 			want                 string
 		}{
-			{"another rep", "rep02", step1.TaskID, "fb:step1", []bot.Selection{sel("concern", "c1"), sel("objection", "j1"), sel("follow_up", "f1")}, bot.MsgNotYourCard},
-			{"unknown task", "rep01", "fb-nope", "fb:step1", nil, bot.MsgCardExpired},
-			{"wrong step key", "rep01", step1.TaskID, "fb:step2", nil, bot.MsgCardExpired},
-			{"two answers to a single choice", "rep01", step1.TaskID, "fb:step1", []bot.Selection{sel("concern", "c1", "c2"), sel("objection", "j1"), sel("follow_up", "f1")}, "请完成：医生关注点"},
-			{"option id out of range", "rep01", step1.TaskID, "fb:step1", []bot.Selection{sel("concern", "c99"), sel("objection", "j1"), sel("follow_up", "f1")}, flows.MsgFeedbackStale},
-			{"garbage option id", "rep01", step1.TaskID, "fb:step1", []bot.Selection{sel("concern", "../x"), sel("objection", "j1"), sel("follow_up", "f1")}, flows.MsgFeedbackStale},
-			{"nothing selected", "rep01", step1.TaskID, "fb:step1", nil, "请完成：医生关注点、异议类型、下次跟进"},
+			{"another rep", w.rep2, step1.TaskID, "fb:step1", []bot.Selection{sel("concern", "c1"), sel("objection", "j1"), sel("follow_up", "f1")}, bot.MsgNotYourCard},
+			{"unknown task", w.rep, "fb-nope", "fb:step1", nil, bot.MsgCardExpired},
+			{"wrong step key", w.rep, step1.TaskID, "fb:step2", nil, bot.MsgCardExpired},
+			{"two answers to a single choice", w.rep, step1.TaskID, "fb:step1", []bot.Selection{sel("concern", "c1", "c2"), sel("objection", "j1"), sel("follow_up", "f1")}, "请完成：医生关注点"},
+			{"option id out of range", w.rep, step1.TaskID, "fb:step1", []bot.Selection{sel("concern", "c99"), sel("objection", "j1"), sel("follow_up", "f1")}, flows.MsgFeedbackStale},
+			{"garbage option id", w.rep, step1.TaskID, "fb:step1", []bot.Selection{sel("concern", "../x"), sel("objection", "j1"), sel("follow_up", "f1")}, flows.MsgFeedbackStale},
+			{"nothing selected", w.rep, step1.TaskID, "fb:step1", nil, "请完成：医生关注点、异议类型、下次跟进"},
 		}
 		for _, c := range cases {
 			r := w.click(t, c.who, c.task, c.key, c.sel...)
@@ -190,13 +178,13 @@ func TestFollowUpComesFirstOnTheDueDay(t *testing.T) {
 		w := newPlanWorld(t, s)
 		ctx := context.Background()
 		w.acceptedDay(t)
-		w.say(t, "rep01", "签到")
-		r := w.locate(t, "rep01", 30.2591, 120.1712)
+		w.say(t, w.rep, "签到")
+		r := w.locate(t, w.rep, 30.2591, 120.1712)
 		// Pick the doctor ranked last among the checked-in ones: after a week
 		// they would not lead the list on heat alone.
 		step1 := r.Cards[len(r.Cards)-1]
-		r = w.click(t, "rep01", step1.TaskID, "fb:step1", sel("concern", "c1"), sel("objection", "j1"), sel("follow_up", "f2")) // 1周
-		w.click(t, "rep01", r.Cards[0].TaskID, "fb:step2", sel("commitments", "m1"))
+		r = w.click(t, w.rep, step1.TaskID, "fb:step1", sel("concern", "c1"), sel("objection", "j1"), sel("follow_up", "f2")) // 1周
+		w.click(t, w.rep, r.Cards[0].TaskID, "fb:step2", sel("commitments", "m1"))
 		var fb models.VisitFeedback
 		must(t, s.DB(ctx).Take(&fb).Error)
 
@@ -221,8 +209,8 @@ func TestFollowUpComesFirstOnTheDueDay(t *testing.T) {
 		if !found {
 			t.Fatalf("follow-up doctor %d not on the due day's list", fb.DoctorID)
 		}
-		must(t, w.disp.Drain(ctx))
-		got, _ := w.cardsOf(t, w.rep)
+		w.drain(t)
+		got, _ := w.inbox(t, w.rep)
 		shown := false
 		for _, c := range got {
 			for _, f := range c.Fields {
@@ -251,23 +239,23 @@ func TestOffPlanCheckInIsRecordedByLevel(t *testing.T) {
 		must(t, s.DB(ctx).Create(&doc).Error)
 		must(t, s.DB(ctx).Create(&models.Assignment{RepID: w.rep.ID, DoctorID: doc.ID}).Error)
 		w.acceptedDay(t)
-		w.say(t, "rep01", "签到")
-		r := w.locate(t, "rep01", 30.2891, 120.1303)
+		w.say(t, w.rep, "签到")
+		r := w.locate(t, w.rep, 30.2891, 120.1303)
 		if !strings.Contains(r.Texts[0], "计划外签到") || len(r.Cards) != 1 || r.Cards[0].Kind != "checkin_pick" {
 			t.Fatalf("off-plan reply = %q, cards %d", r.Texts, len(r.Cards))
 		}
-		r = w.click(t, "rep01", r.Cards[0].TaskID, "checkin:doctor", sel("doctor", "999999"))
+		r = w.click(t, w.rep, r.Cards[0].TaskID, "checkin:doctor", sel("doctor", "999999"))
 		if r.Texts[0] != "这位医生不在您负责的名单中。" {
 			t.Fatalf("foreign doctor = %q", r.Texts)
 		}
-		got, _ := w.cardsOf(t, w.rep)
+		got, _ := w.inbox(t, w.rep)
 		var pickCard cards.Card
 		for _, c := range got {
 			if c.Kind == "checkin_pick" {
 				pickCard = c
 			}
 		}
-		r = w.click(t, "rep01", pickCard.TaskID, "checkin:doctor", sel("doctor", pickCard.Selection.Options[0].ID))
+		r = w.click(t, w.rep, pickCard.TaskID, "checkin:doctor", sel("doctor", pickCard.Selection.Options[0].ID))
 		if len(r.Cards) != 1 || r.Cards[0].Kind != "feedback_step1" {
 			t.Fatalf("pick reply = %+v", r)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -50,7 +51,7 @@ func retryLockConflicts(ctx context.Context, fn func() error) error {
 		if err = fn(); err == nil || !lockConflict(err) || attempt == txAttempts {
 			return err
 		}
-		if serr := clock.Sleep(ctx, time.Duration(attempt*attempt)*5*time.Millisecond); serr != nil {
+		if serr := clock.Sleep(ctx, clock.Backoff(attempt, 10*time.Millisecond, 200*time.Millisecond, 0, rand.Float64())); serr != nil {
 			return err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"visitbot/bot"
+	"visitbot/clock"
 	"visitbot/models"
 )
 
@@ -114,27 +115,8 @@ func (d *Dispatcher) send(ctx context.Context, ms bot.Messenger, m *models.Outbo
 	return ms.Send(ctx, to, bot.Message{Text: p.Text, Card: p.Card})
 }
 
-// Backoff is the delay before retry number attempt (1 = after the first
-// failure): base·2^(attempt-1) capped at max, with "equal jitter" (a random
-// point in the upper half) so a burst of failures does not retry in lockstep.
-// A platform's RetryAfter raises it to at least that.
-func Backoff(attempt int, base, max, retryAfter time.Duration, jitter float64) time.Duration {
-	d := base
-	for i := 1; i < attempt && d < max; i++ {
-		d *= 2
-	}
-	if d > max {
-		d = max
-	}
-	d = d/2 + time.Duration(jitter*float64(d/2))
-	if retryAfter > d {
-		d = retryAfter
-	}
-	return d
-}
-
 func (d *Dispatcher) retry(ctx context.Context, m *models.OutboxMessage, log *slog.Logger, cause error, retryAfter time.Duration) {
-	wait := Backoff(m.Attempts, d.cfg.BaseBackoff, d.cfg.MaxBackoff, retryAfter, d.jitter())
+	wait := clock.Backoff(m.Attempts, d.cfg.BaseBackoff, d.cfg.MaxBackoff, retryAfter, d.jitter())
 	next := d.clock.Now().Add(wait)
 	if err := d.store.Outbox.RetryOutbox(ctx, m, next, cause.Error()); err != nil {
 		log.Error("record retry", "err", err)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"sync"
@@ -85,24 +86,21 @@ func (s *Stream) Done() <-chan struct{} { return s.done }
 
 func (s *Stream) run(ctx context.Context, conn *websocket.Conn) {
 	log := s.a.opt.Log
-	wait := streamReconnectMin
 	for {
 		err := s.serve(ctx, conn)
 		if ctx.Err() != nil {
 			return
 		}
 		log.Warn("dingtalk stream: connection lost, reconnecting", "err", err)
-		for {
+		for failures := 1; ; failures++ {
+			wait := clock.Backoff(failures, streamReconnectMin, streamReconnectMax, 0, rand.Float64())
 			if clock.Sleep(ctx, wait) != nil {
 				return
 			}
-			conn, err = s.connect(ctx)
-			if err == nil {
-				wait = streamReconnectMin
+			if conn, err = s.connect(ctx); err == nil {
 				break
 			}
-			log.Warn("dingtalk stream: reconnect failed", "err", err, "next_in", wait)
-			wait = min(2*wait, streamReconnectMax)
+			log.Warn("dingtalk stream: reconnect failed", "err", err, "attempt", failures)
 		}
 	}
 }

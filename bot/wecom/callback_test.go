@@ -18,6 +18,7 @@ import (
 	"visitbot/internal/botstore"
 	"visitbot/models"
 	"visitbot/models/modelstest"
+	"visitbot/outbox"
 )
 
 // blockingMessenger holds every send until release is closed.
@@ -43,6 +44,12 @@ func (m *blockingMessenger) Send(ctx context.Context, _ bot.Recipient, msg bot.M
 }
 func (m *blockingMessenger) Update(context.Context, bot.Recipient, bot.CardUpdate) error { return nil }
 
+func (m *blockingMessenger) messages() []bot.Message {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]bot.Message(nil), m.sent...)
+}
+
 func signed(t *testing.T, c *wecom.Crypto, now int64, plain string) (wecom.Query, []byte) {
 	t.Helper()
 	enc, err := c.Encrypt([]byte(plain))
@@ -55,7 +62,9 @@ func signed(t *testing.T, c *wecom.Crypto, now int64, plain string) (wecom.Query
 }
 
 // A reply with a card cannot be passive: the callback answers with the
-// passive text while the card send is still blocked in the Messenger.
+// passive text and leaves the card queued in the outbox, so the answer never
+// waits on the WeCom API; the dispatcher sends the card afterwards (here it
+// is blocked in the Messenger while the answer is already out).
 func TestReceiveDoesNotWaitForDeferredSends(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		clk := s.Clock().(*clock.Fake)
@@ -72,8 +81,7 @@ func TestReceiveDoesNotWaitForDeferredSends(t *testing.T) {
 			t.Fatal(err)
 		}
 		crypto, _ := wecom.NewCrypto("tok", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", testCorp)
-		m := &blockingMessenger{started: make(chan struct{}, 1), release: make(chan struct{})}
-		cb, err := wecom.NewCallback(wecom.CallbackOptions{Crypto: crypto, Bot: b, Messenger: m, Clock: clk})
+		cb, err := wecom.NewCallback(wecom.CallbackOptions{Crypto: crypto, Bot: b, Replies: outbox.NewReplies(s), Clock: clk})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,16 +91,24 @@ func TestReceiveDoesNotWaitForDeferredSends(t *testing.T) {
 		if err != nil || out.Body == nil {
 			t.Fatalf("receive: %v %+v", err, out)
 		}
+		m := &blockingMessenger{started: make(chan struct{}, 1), release: make(chan struct{})}
+		disp, err := outbox.NewDispatcher(outbox.DispatcherOptions{Store: s, Messengers: map[bot.Platform]bot.Messenger{bot.WeCom: m},
+			Config: config.Default().Outbox, Clock: clk})
+		if err != nil {
+			t.Fatal(err)
+		}
+		drained := make(chan error, 1)
+		go func() { drained <- disp.Drain(context.Background()) }()
 		<-m.started // the card send is in flight, blocked, and Receive has returned
 		if _, err := crypto.OpenReply(out.Body); err != nil {
 			t.Fatal(err)
 		}
 		close(m.release)
-		if err := cb.Wait(context.Background()); err != nil {
+		if err := <-drained; err != nil {
 			t.Fatal(err)
 		}
-		if len(m.sent) != 1 || m.sent[0].Card == nil || m.sent[0].Card.TaskID != "vl-9" {
-			t.Fatalf("deferred %+v", m.sent)
+		if sent := m.messages(); len(sent) != 1 || sent[0].Card == nil || sent[0].Card.TaskID != "vl-9" {
+			t.Fatalf("deferred %+v", sent)
 		}
 		// Rejections carry a reason and a status for the HTTP layer.
 		_, err = cb.Receive(context.Background(), wecom.Query{Signature: "x", Timestamp: q.Timestamp, Nonce: "n"}, body)
@@ -120,20 +136,18 @@ func TestNewFromConfig(t *testing.T) {
 		cfg.EncodingAESKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 		for _, tc := range []string{"database", "memory"} {
 			cfg.TokenCache = tc
-			p, err := wecom.New(cfg, s, b, s.Clock(), nil)
+			p, err := wecom.New(cfg, s, b, outbox.NewReplies(s), s.Clock(), nil)
 			if err != nil || p.Endpoint() == nil || p.Messenger.Platform() != bot.WeCom {
 				t.Fatalf("%s: %v", tc, err)
 			}
-			p.Close()
 		}
 		cfg.EncodingAESKey = "short"
-		if _, err := wecom.New(cfg, s, b, s.Clock(), nil); err == nil {
+		if _, err := wecom.New(cfg, s, b, outbox.NewReplies(s), s.Clock(), nil); err == nil {
 			t.Fatal("bad key accepted")
 		}
 		var none *wecom.Platform
 		if none.Endpoint() != nil {
 			t.Fatal("nil platform has an endpoint")
 		}
-		none.Close()
 	})
 }

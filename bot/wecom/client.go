@@ -259,10 +259,10 @@ func (c *Client) call(ctx context.Context, method, path string, params url.Value
 	}
 }
 
-// delay is exponential backoff with full jitter in [d/2, d].
+// delay is the wait before retry attempt+1 (clock.Backoff from the
+// configured backoff, doubling up to the last retry).
 func (c *Client) delay(attempt int) time.Duration {
-	d := c.backoff << attempt
-	return d/2 + rand.N(d/2+1)
+	return clock.Backoff(attempt+1, c.backoff, c.backoff<<c.retries, 0, rand.Float64())
 }
 
 // transient reports whether err is worth retrying: a 5xx or a network failure.
