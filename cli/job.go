@@ -45,7 +45,7 @@ func runJobRun(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer a.Close()
-	sched, err := a.NewScheduler()
+	sched, err := a.Scheduler()
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func runJobList(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer a.Close()
-	sched, err := a.NewScheduler()
+	sched, err := a.Scheduler()
 	if err != nil {
 		return err
 	}

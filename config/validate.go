@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/robfig/cron/v3"
+	"visitbot/clock"
 )
 
 // FieldError names the key that is wrong, so startup fails with one clear line.
@@ -23,10 +23,6 @@ func (e *FieldError) Error() string { return fmt.Sprintf("config %s: %s", e.Key,
 func bad(key, format string, args ...any) error {
 	return &FieldError{Key: key, Message: fmt.Sprintf(format, args...)}
 }
-
-// KnownJobs lists the job names the scheduler accepts; an unknown name in
-// jobs.* stops startup.
-var KnownJobs = []string{"nightly_scores", "morning_push", "alert_scan", "weekly_digest", "housekeeping"}
 
 // Validate reports the first wrong key. It checks shape, not reachability.
 func (c Config) Validate() error {
@@ -251,17 +247,22 @@ func (r RankingConfig) validate() error {
 }
 
 func (j JobsConfig) validate() error {
+	// The shipped jobs are those with a default schedule (defaultJobs); the
+	// scheduler checks again that each is registered.
+	defaults := defaultJobs()
 	known := map[string]bool{}
-	for _, n := range KnownJobs {
+	var names []string
+	for n := range defaults {
 		known[n] = true
+		names = append(names, n)
 	}
-	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+	sort.Strings(names)
 	for name, job := range j {
 		if !known[name] {
-			return bad("jobs."+name, "unknown job (known: %s)", strings.Join(KnownJobs, ", "))
+			return bad("jobs."+name, "unknown job (known: %s)", strings.Join(names, ", "))
 		}
-		if _, err := parser.Parse(job.Schedule); err != nil {
-			return bad("jobs."+name+".schedule", "invalid cron spec %q: %v", job.Schedule, err)
+		if _, err := clock.ParseSchedule(job.Schedule); err != nil {
+			return bad("jobs."+name+".schedule", "%v", err)
 		}
 	}
 	return nil

@@ -3,22 +3,19 @@ package flows_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"visitbot/clock"
-	"visitbot/config"
-	"visitbot/flows"
 	"visitbot/importer"
+	"visitbot/internal/apptest"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 )
 
 // BenchmarkSignalToAlertOutbox measures the real-time alert path end to end:
 // one trial signal posted as an ingest batch (importer.FromJSON → Import),
-// the importer's OnSignals hook, detection, routing to the rep's manager,
+// the app's OnSignals hook, detection, routing to the rep's manager,
 // the alert row and its card queued in the outbox. Each iteration moves the
 // clock past the cooldown so every signal raises a new alert and a new card.
 //
@@ -48,14 +45,11 @@ func BenchmarkSignalToAlertOutbox(b *testing.B) {
 			if err := s.DB(ctx).Create(&models.Assignment{RepID: rep.ID, DoctorID: d.ID}).Error; err != nil {
 				b.Fatal(err)
 			}
-			cfg := config.Default()
-			log := slog.New(slog.NewTextHandler(io.Discard, nil))
-			fl := flows.New(flows.Deps{Store: s, Clock: clk, Log: log, Config: cfg, Platforms: flows.Platforms{Console: true}})
-			var hookErr error
-			im := importer.New(s, importer.Config{OnSignals: func(ctx context.Context, sigs []models.Signal) { hookErr = fl.OnSignals(ctx, sigs) }})
+			a, log := apptest.OnStoreLogged(b, s, nil)
+			cooldown := a.Config.Alerts.Cooldown
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				clk.Advance(cfg.Alerts.Cooldown + time.Minute)
+				clk.Advance(cooldown + time.Minute)
 				in, err := importer.FromJSON("signals", []map[string]any{{
 					"external_id": fmt.Sprintf("T%d", i), "doctor_id": "D1", "class": "trial", "kind": "trial_investigator",
 					"occurred_at": clk.Now().Format(time.RFC3339), "detail": "研究者：ABC-301",
@@ -63,11 +57,14 @@ func BenchmarkSignalToAlertOutbox(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := im.Import(ctx, "signals", in, importer.Options{}); err != nil || hookErr != nil {
-					b.Fatal(err, hookErr)
+				if _, err := a.Importer.Import(ctx, "signals", in, importer.Options{}); err != nil {
+					b.Fatal(err)
 				}
 			}
 			b.StopTimer()
+			if errs := log.Errors(); len(errs) != 0 { // the hook only logs its errors
+				b.Fatal(errs)
+			}
 			var alerts, queued int64
 			s.DB(ctx).Model(&models.Alert{}).Count(&alerts)
 			s.DB(ctx).Model(&models.OutboxMessage{}).Count(&queued)

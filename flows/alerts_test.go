@@ -2,25 +2,17 @@ package flows_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"visitbot/bot"
-	"visitbot/bot/console"
 	"visitbot/cards"
-	"visitbot/clock"
 	"visitbot/config"
 	"visitbot/flows"
-	"visitbot/internal/botstore"
 	"visitbot/models"
 	"visitbot/models/modelstest"
-	"visitbot/outbox"
-	"visitbot/recommend"
 )
 
 // alertWorld: 王经理 leads 张三 and 李四, 李经理 leads 赵六, 孤儿 has no

@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -30,7 +31,7 @@ func TestAlertAssignThroughWeComCallback(t *testing.T) {
 		_, err := w.flows.AlertScan(ctx, testDay)
 		must(t, err)
 		w.drain(t)
-		var card *cards.WeComCard
+		var card *wecomfake.Card
 		code := ""
 		for _, m := range fake.Sent() {
 			if m.ToUser == "wangjl" && m.Card != nil {

@@ -2,13 +2,12 @@ package flows_test
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"visitbot/bot"
-	"visitbot/config"
+	"visitbot/bot/console"
 	"visitbot/flows"
 	"visitbot/internal/botstore"
 	"visitbot/models"

@@ -2,10 +2,8 @@ package flows_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -13,17 +11,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"visitbot/bot"
 	"visitbot/bot/dingtalk"
 	"visitbot/bot/dingtalk/dingtalkfake"
 	"visitbot/cards"
+	"visitbot/clock"
 	"visitbot/config"
-	"visitbot/flows"
-	"visitbot/handlers"
 	"visitbot/models"
-	"visitbot/outbox"
 )
 
 // ---- DingTalk ----
@@ -36,26 +30,20 @@ const (
 )
 
 // dingtalkDriver plays DingTalk: signed robot messages and advanced card
-// callbacks through the real routes, against the fake DingTalk API (which
-// also serves the sessionWebhook). Every card kind has a template, so cards
-// arrive as advanced cards and clicks come back as card callbacks.
+// callbacks through the app's routes, against the fake DingTalk API. Every
+// card kind has a template, so cards arrive as advanced cards and clicks
+// come back as card callbacks.
 type dingtalkDriver struct {
 	w     *alertWorld
 	fake  *dingtalkfake.Fake
-	a     *dingtalk.Adapter
-	msgr  bot.Messenger
 	srv   http.Handler
-	disp  *outbox.Dispatcher
 	msgID int
 }
 
-func (d *dingtalkDriver) name() string               { return "dingtalk" }
-func (d *dingtalkDriver) platforms() flows.Platforms { return flows.Platforms{DingTalk: true} }
-func (d *dingtalkDriver) messenger() bot.Messenger   { return d.msgr }
+func (d *dingtalkDriver) name() string { return "dingtalk" }
 
-func (d *dingtalkDriver) wire(t *testing.T, w *alertWorld, b *bot.Bot) {
-	d.w = w
-	log := slog.New(slog.DiscardHandler)
+// configure makes DingTalk (mode http) the only platform, on the fake.
+func (d *dingtalkDriver) configure(t *testing.T, _ *clock.Fake, cfg *config.Config) {
 	d.fake = dingtalkfake.New(dlAppKey, dlAppSecret, dlRobot)
 	t.Cleanup(d.fake.Close)
 	templates := map[string]string{}
@@ -63,40 +51,23 @@ func (d *dingtalkDriver) wire(t *testing.T, w *alertWorld, b *bot.Bot) {
 		templates[kind] = "tpl-" + kind
 		d.fake.AllowTemplate(templates[kind])
 	}
-	cfg := config.Default().DingTalk
-	cfg.Enabled, cfg.AppKey, cfg.AppSecret, cfg.RobotCode = true, dlAppKey, dlAppSecret, dlRobot
-	cfg.APIBase, cfg.OAPIBase, cfg.CardCallbackToken, cfg.CardTemplates = d.fake.URL(), d.fake.URL(), dlCardToken, templates
-	client, err := dingtalk.NewClient(dingtalk.ClientOptions{AppKey: dlAppKey, AppSecret: dlAppSecret, RobotCode: dlRobot, APIBase: d.fake.URL(),
-		Store: w.s, Clock: w.clk, Log: log})
-	must(t, err)
-	m, err := dingtalk.NewMessenger(dingtalk.MessengerOptions{Client: client, Templates: templates, PublicURL: "https://visitbot.example.com", Store: w.s})
-	must(t, err)
-	d.msgr = m
-	// As in the app: replies other than the synchronous card answer go through the outbox.
-	d.a, err = dingtalk.NewAdapter(dingtalk.AdapterOptions{Config: cfg, Bot: b, Store: w.s, Messenger: m, Clock: w.clk, Log: log, Outbox: true})
-	must(t, err)
-	d.srv = handlers.New(handlers.Deps{Store: w.s, Bot: b, Log: log, Clock: w.clk, Registry: prometheus.NewRegistry(), MaxBodyBytes: 1 << 20, DingTalk: d.a}).Handler()
-	d.disp, err = outbox.NewDispatcher(outbox.DispatcherOptions{Store: w.s, Messengers: map[bot.Platform]bot.Messenger{bot.DingTalk: m},
-		Config: w.cfg.Outbox, Clock: w.clk, Log: log})
-	must(t, err)
+	cfg.Console.Enabled = false
+	dt := &cfg.DingTalk
+	dt.Enabled, dt.AppKey, dt.AppSecret, dt.RobotCode = true, dlAppKey, dlAppSecret, dlRobot
+	dt.APIBase, dt.OAPIBase, dt.CardCallbackToken, dt.CardTemplates = d.fake.URL(), d.fake.URL(), dlCardToken, templates
+	cfg.Server.PublicURL = "https://visitbot.example.com"
 }
 
-func (d *dingtalkDriver) settle(t *testing.T) {
-	d.a.Flush()
-	must(t, d.disp.Drain(context.Background()))
+func (d *dingtalkDriver) wire(_ *testing.T, w *alertWorld) {
+	d.w, d.srv = w, w.app.Server().Handler()
 }
 
 func dtID(u *models.User) string { return "dt-" + u.UserID }
 
-// newTexts collects what reached u since the marks: sessionWebhook replies
-// (the session names the user) and robot messages sent through the API.
-func (d *dingtalkDriver) newTexts(u *models.User, sessions, msgs int) []string {
+// newTexts collects the robot messages sent to u through the API since the
+// mark (every reply goes through the outbox; none through the sessionWebhook).
+func (d *dingtalkDriver) newTexts(u *models.User, msgs int) []string {
 	var out []string
-	for _, r := range d.fake.Sessions()[sessions:] {
-		if strings.HasPrefix(r.Session, dtID(u)+"-") {
-			out = append(out, r.Text)
-		}
-	}
 	for _, m := range d.fake.Messages()[msgs:] {
 		if m.UserID == dtID(u) && m.MsgKey == cards.DingTalkMsgMarkdown {
 			out = append(out, strings.ReplaceAll(m.MsgParam["text"], "  \n", "\n"))
@@ -115,7 +86,7 @@ func (d *dingtalkDriver) robot(t *testing.T, u *models.User, msg map[string]any)
 	msg["createAt"] = d.w.clk.Now().UnixMilli()
 	body, err := json.Marshal(msg)
 	must(t, err)
-	sessions, msgs := len(d.fake.Sessions()), len(d.fake.Messages())
+	msgs := len(d.fake.Messages())
 	ts := strconv.FormatInt(d.w.clk.Now().UnixMilli(), 10)
 	req := httptest.NewRequest(http.MethodPost, "/dingtalk/robot", bytes.NewReader(body))
 	req.Header.Set("timestamp", ts)
@@ -125,8 +96,11 @@ func (d *dingtalkDriver) robot(t *testing.T, u *models.User, msg map[string]any)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("dingtalk robot: %d %q", rec.Code, rec.Body.String())
 	}
-	d.settle(t)
-	return d.newTexts(u, sessions, msgs)
+	d.w.drain(t)
+	if n := len(d.fake.Sessions()); n != 0 {
+		t.Fatalf("dingtalk: %d replies through the sessionWebhook, want every reply through the outbox", n)
+	}
+	return d.newTexts(u, msgs)
 }
 
 func (d *dingtalkDriver) text(t *testing.T, u *models.User, s string) []string {
@@ -152,7 +126,7 @@ func (d *dingtalkDriver) click(t *testing.T, u *models.User, c loopCard, key str
 	body, err := json.Marshal(map[string]any{"type": "actionCallback", "outTrackId": c.TaskID, "userId": dtID(u), "corpId": "dingcorp",
 		"spaceType": "IM_ROBOT", "content": string(content)})
 	must(t, err)
-	sessions, msgs := len(d.fake.Sessions()), len(d.fake.Messages())
+	msgs := len(d.fake.Messages())
 	rec := httptest.NewRecorder()
 	d.srv.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/dingtalk/card/"+dlCardToken, bytes.NewReader(body)))
 	if rec.Code != http.StatusOK {
@@ -168,9 +142,9 @@ func (d *dingtalkDriver) click(t *testing.T, u *models.User, c loopCard, key str
 		// DingTalk applies the answer to the card the user sees.
 		d.fake.Apply(c.TaskID, ans.CardData.CardParamMap)
 	}
-	d.settle(t)
+	d.w.drain(t)
 	d.w.clk.Advance(time.Second)
-	return d.newTexts(u, sessions, msgs)
+	return d.newTexts(u, msgs)
 }
 
 // loopCardOf reads an advanced card's cardParamMap back into what a user can act on.
@@ -224,7 +198,7 @@ func (d *dingtalkDriver) cards(t *testing.T, u *models.User) []loopCard {
 }
 
 func (d *dingtalkDriver) textsTo(t *testing.T, u *models.User) []string {
-	return d.newTexts(u, 0, 0)
+	return d.newTexts(u, 0)
 }
 
 func (d *dingtalkDriver) updated(t *testing.T, u *models.User, taskID string) bool {

@@ -1,35 +1,21 @@
 package flows_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"encoding/xml"
 	"fmt"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"visitbot/bot"
-	"visitbot/bot/console"
-	"visitbot/bot/wecom"
 	"visitbot/bot/wecom/wecomfake"
 	"visitbot/cards"
 	"visitbot/clock"
-	"visitbot/flows"
-	"visitbot/handlers"
-	"visitbot/internal/botstore"
+	"visitbot/config"
 	"visitbot/models"
 	"visitbot/models/modelstest"
-	"visitbot/outbox"
 )
 
 // loopCard is a card as a user received it on some platform, reduced to
@@ -47,17 +33,16 @@ type loopCard struct {
 // loopDriver is one chat platform as a user experiences it.
 type loopDriver interface {
 	name() string
-	platforms() flows.Platforms
-	// wire builds the platform on the world's bot; called once before the scenario.
-	wire(t *testing.T, w *alertWorld, b *bot.Bot)
-	messenger() bot.Messenger
+	// configure enables the platform in the app's configuration (starting
+	// its fake API); called before the app is built.
+	configure(t *testing.T, clk *clock.Fake, cfg *config.Config)
+	// wire connects the driver to the built app; called once before the scenario.
+	wire(t *testing.T, w *alertWorld)
 	text(t *testing.T, u *models.User, text string) []string
 	location(t *testing.T, u *models.User, lat, lng float64) []string
 	click(t *testing.T, u *models.User, c loopCard, key string, sel ...bot.Selection) []string
 	// cards lists the cards u received, oldest first.
 	cards(t *testing.T, u *models.User) []loopCard
-	// settle lets deferred replies finish.
-	settle(t *testing.T)
 	// textsTo lists every text u received.
 	textsTo(t *testing.T, u *models.User) []string
 	// updated reports whether u's card taskID was replaced by an update.
@@ -82,22 +67,13 @@ type loopOutcome struct {
 // two-step feedback → note → manager alert → 指派, through driver d.
 func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	ctx := context.Background()
-	w := newAlertWorld(t, s)
+	w := newAlertWorld(t, s, func(cfg *config.Config) { d.configure(t, s.Clock().(*clock.Fake), cfg) })
 	for _, u := range []*models.User{w.mgr, w.mgr2, w.rep, w.rep2, w.rep3, w.admin} {
 		must(t, s.DB(ctx).Model(&models.User{}).Where("id = ?", u.ID).Updates(map[string]any{
 			"wecom_user_id": "wx-" + u.UserID, "dingtalk_user_id": "dt-" + u.UserID}).Error)
 	}
-	log := slog.New(slog.DiscardHandler)
-	b := bot.New(botstore.New(s), w.clk, modelstest.Shanghai, log)
-	deps := flows.Deps{Store: s, Clock: w.clk, Log: log, Config: w.cfg, Recommend: w.rec, Platforms: d.platforms()}
-	flows.Register(b, deps)
-	must(t, b.Seal())
-	d.wire(t, w, b)
-	fl := flows.New(deps)
-	disp, err := outbox.NewDispatcher(outbox.DispatcherOptions{Store: s, Messengers: map[bot.Platform]bot.Messenger{bot.Platform(d.name()): d.messenger()},
-		Config: w.cfg.Outbox, Clock: w.clk, Log: log})
-	must(t, err)
-	drain := func() { d.settle(t); must(t, disp.Drain(ctx)); d.settle(t) }
+	d.wire(t, w)
+	fl := w.flows
 
 	// Morning push: exactly one visit-list card.
 	res, err := fl.MorningPush(ctx, testDay, []string{"rep01"})
@@ -105,7 +81,7 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	if res.Cards != 1 {
 		t.Fatalf("push: %+v", res)
 	}
-	drain()
+	w.drain(t)
 	list := only(t, d.cards(t, w.rep), func(c loopCard) bool { return slices.Contains(c.Buttons, cards.ActionPlanAccept) })
 
 	// Another user's click is refused.
@@ -114,20 +90,20 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	}
 	// Skip one doctor with a reason: a replacement is offered, the list card is updated.
 	d.click(t, w.rep, list, cards.ActionPlanSkip)
-	drain()
+	w.drain(t)
 	form := only(t, d.cards(t, w.rep), func(c loopCard) bool { return c.Submit == cards.ActionSkipSubmit })
 	if r := d.click(t, w.rep, form, cards.ActionSkipSubmit, bot.Selection{QuestionKey: form.Selects[0].QuestionKey, OptionIDs: []string{form.Selects[0].Options[1].ID}},
 		bot.Selection{QuestionKey: form.Selects[1].QuestionKey, OptionIDs: []string{"cancelled"}}); !slices.ContainsFunc(r, func(s string) bool { return strings.Contains(s, "为您补上") }) {
 		t.Fatalf("%s: skip answered %q", d.name(), r)
 	}
-	drain()
+	w.drain(t)
 	if !d.updated(t, w.rep, list.TaskID) {
 		t.Fatalf("%s: the visit-list card was not updated after the skip", d.name())
 	}
 	if r := d.click(t, w.rep, list, cards.ActionPlanAccept); !containsPrefix(r, "已记录今日计划") {
 		t.Fatalf("%s: accept answered %q", d.name(), r)
 	}
-	drain()
+	w.drain(t)
 
 	// Check-in outside the fence (≈1.7 km): recorded, unverified, said plainly.
 	d.text(t, w.rep, "签到")
@@ -139,30 +115,30 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	if r := d.location(t, w.rep, w.hosp.Lat+0.001, w.hosp.Lng); !containsPrefix(r, "签到成功") {
 		t.Fatalf("%s: check-in answered %q", d.name(), r)
 	}
-	drain()
+	w.drain(t)
 	step1 := only(t, d.cards(t, w.rep), func(c loopCard) bool { return c.Layout == string(cards.MultipleInteraction) && c.Submit == "fb:step1" })
 	pick := func(s cards.Select, i int) bot.Selection {
 		return bot.Selection{QuestionKey: s.QuestionKey, OptionIDs: []string{s.Options[i].ID}}
 	}
 	d.click(t, w.rep, step1, "fb:step1", pick(step1.Selects[0], 0), pick(step1.Selects[1], 1), pick(step1.Selects[2], 1))
-	drain()
+	w.drain(t)
 	step2 := only(t, d.cards(t, w.rep), func(c loopCard) bool { return c.Layout == string(cards.VoteInteraction) })
 	if r := d.click(t, w.rep, step2, "fb:step2", bot.Selection{QuestionKey: step2.CheckboxKey, OptionIDs: step2.Checkbox[:1]}); !containsPrefix(r, "反馈已保存") {
 		t.Fatalf("%s: step 2 answered %q", d.name(), r)
 	}
-	drain()
+	w.drain(t)
 	if !d.frozen(t, w.rep, step2.TaskID) {
 		t.Fatalf("%s: the submitted form was not frozen", d.name())
 	}
 	if r := d.text(t, w.rep, "主任关心医保报销比例"); !containsPrefix(r, "备注已保存到") {
 		t.Fatalf("%s: note answered %q", d.name(), r)
 	}
-	drain()
+	w.drain(t)
 
 	// Manager alert → 指派 to a rep of the manager's team.
 	_, err = fl.AlertScan(ctx, testDay)
 	must(t, err)
-	drain()
+	w.drain(t)
 	var alert loopCard
 	var mgr *models.User
 	for _, m := range []*models.User{w.mgr, w.mgr2} {
@@ -180,7 +156,7 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 		t.Fatalf("%s: a rep acted on the manager's alert: %q", d.name(), r)
 	}
 	d.click(t, mgr, alert, cards.ActionAlertAssign, bot.Selection{QuestionKey: alert.Selection.QuestionKey, OptionIDs: []string{assignee}})
-	drain()
+	w.drain(t)
 
 	var out loopOutcome
 	if d.name() != "console" { // chat platforms queue non-passive reply parts in the outbox
@@ -239,8 +215,9 @@ func containsPrefix(texts []string, prefix string) bool {
 	return slices.ContainsFunc(texts, func(s string) bool { return strings.HasPrefix(s, prefix) })
 }
 
-// TestDailyLoopOnEveryPlatform runs the same scenario through the console
-// and the encrypted WeCom callback; both must leave the same database.
+// TestDailyLoopOnEveryPlatform runs the same scenario through the console,
+// the encrypted WeCom callback and DingTalk's robot and card callbacks, each
+// on the app wired for that platform; all must leave the same database.
 func TestDailyLoopOnEveryPlatform(t *testing.T) {
 	for _, db := range modelstest.Drivers() {
 		t.Run(db, func(t *testing.T) {
@@ -268,24 +245,15 @@ func TestDailyLoopOnEveryPlatform(t *testing.T) {
 
 // ---- console ----
 
-type consoleDriver struct {
-	s   *models.Store
-	con *console.Console
-}
+type consoleDriver struct{ w *world }
 
-func (d *consoleDriver) name() string               { return "console" }
-func (d *consoleDriver) platforms() flows.Platforms { return flows.Platforms{Console: true} }
-func (d *consoleDriver) messenger() bot.Messenger   { return d.con }
-func (d *consoleDriver) settle(*testing.T)          {}
-func (d *consoleDriver) wire(_ *testing.T, w *alertWorld, b *bot.Bot) {
-	d.s, d.con = w.s, console.New(w.s, b, w.clk)
-}
+func (d *consoleDriver) name() string                                      { return "console" }
+func (d *consoleDriver) configure(*testing.T, *clock.Fake, *config.Config) {}
+func (d *consoleDriver) wire(_ *testing.T, w *alertWorld)                  { d.w = w.world }
 
 func (d *consoleDriver) post(t *testing.T, u *models.User, ev bot.Event) []string {
 	t.Helper()
-	r, err := d.con.Post(context.Background(), u.UserID, "", ev)
-	must(t, err)
-	return r.Texts
+	return d.w.post(t, u, ev).Texts
 }
 func (d *consoleDriver) text(t *testing.T, u *models.User, s string) []string {
 	return d.post(t, u, bot.Event{Kind: bot.EventText, Text: s})
@@ -298,7 +266,7 @@ func (d *consoleDriver) click(t *testing.T, u *models.User, c loopCard, key stri
 }
 func (d *consoleDriver) cards(t *testing.T, u *models.User) []loopCard {
 	var out []loopCard
-	for _, b := range d.bodies(t, u) {
+	for _, b := range d.w.bodies(t, u) {
 		if c := b.Card; c != nil {
 			lc := loopCard{TaskID: c.TaskID, Layout: string(c.Layout), Title: c.Title, Selection: c.Selection, Selects: c.Selects}
 			for _, bt := range c.Buttons {
@@ -320,23 +288,9 @@ func (d *consoleDriver) cards(t *testing.T, u *models.User) []loopCard {
 	}
 	return out
 }
-func (d *consoleDriver) bodies(t *testing.T, u *models.User) []console.Body {
-	msgs, err := d.s.Console.ConsoleMessages(context.Background(), u.ID, 0, 1000)
-	must(t, err)
-	var out []console.Body
-	for _, m := range msgs {
-		if m.Direction != "out" {
-			continue
-		}
-		var b console.Body
-		must(t, json.Unmarshal([]byte(m.Body), &b))
-		out = append(out, b)
-	}
-	return out
-}
 func (d *consoleDriver) textsTo(t *testing.T, u *models.User) []string {
 	var out []string
-	for _, b := range d.bodies(t, u) {
+	for _, b := range d.w.bodies(t, u) {
 		if b.Text != "" {
 			out = append(out, b.Text)
 		}
@@ -347,74 +301,33 @@ func (d *consoleDriver) textsTo(t *testing.T, u *models.User) []string {
 // ---- WeCom ----
 
 type wecomDriver struct {
-	w      *alertWorld
-	fake   *wecomfake.Server
-	crypto *wecom.Crypto
-	cb     *wecom.Callback
-	msgr   bot.Messenger
-	srv    http.Handler
-	disp   *outbox.Dispatcher
-	msgID  int
+	w     *alertWorld
+	fake  *wecomfake.Server
+	side  *weComSide
+	msgID int
 }
 
-func (d *wecomDriver) name() string               { return "wecom" }
-func (d *wecomDriver) platforms() flows.Platforms { return flows.Platforms{WeCom: true} }
-func (d *wecomDriver) messenger() bot.Messenger   { return d.msgr }
+func (d *wecomDriver) name() string { return "wecom" }
 
-func (d *wecomDriver) wire(t *testing.T, w *alertWorld, b *bot.Bot) {
+func (d *wecomDriver) configure(t *testing.T, clk *clock.Fake, cfg *config.Config) {
+	d.fake = enableWeCom(t, clk, cfg)
+}
+
+func (d *wecomDriver) wire(t *testing.T, w *alertWorld) {
 	d.w = w
-	log := slog.New(slog.DiscardHandler)
-	var err error
-	d.crypto, err = wecom.NewCrypto(awToken, awAESKey, awCorp)
-	must(t, err)
-	d.fake = wecomfake.New(t, w.clk, awCorp, awSecret, awAgent)
-	client, err := wecom.NewClient(wecom.ClientOptions{APIBase: d.fake.URL, CorpID: awCorp, Secret: awSecret, AgentID: awAgent, Cache: wecom.NewStoreCache(w.s)})
-	must(t, err)
-	d.msgr = wecom.NewMessenger(client, w.s, log)
-	// As in the app: replies that cannot be passive go through the outbox.
-	opts := wecom.CallbackOptions{Crypto: d.crypto, Bot: b, Messenger: d.msgr, Clock: w.clk, Log: log, Outbox: true}
-	if w.s.Driver() == "sqlite" {
-		opts.MaxInFlight = 1
-	}
-	d.cb, err = wecom.NewCallback(opts)
-	must(t, err)
-	d.srv = handlers.New(handlers.Deps{Store: w.s, Bot: b, Log: log, Clock: w.clk, Registry: prometheus.NewRegistry(), MaxBodyBytes: 1 << 20, WeCom: d.cb}).Handler()
-	d.disp, err = outbox.NewDispatcher(outbox.DispatcherOptions{Store: w.s, Messengers: map[bot.Platform]bot.Messenger{bot.WeCom: d.msgr},
-		Config: w.cfg.Outbox, Clock: w.clk, Log: log})
-	must(t, err)
+	d.side = newWeComSide(t, w.app.Server().Handler(), w.clk)
 }
 
-func (d *wecomDriver) settle(t *testing.T) {
-	must(t, d.cb.Wait(context.Background()))
-	must(t, d.disp.Drain(context.Background()))
-}
-
-// post encrypts plain as WeCom does and returns the user's new texts: the
-// passive reply plus what was sent through the API meanwhile.
+// post delivers plain as WeCom does and returns the user's new texts: the
+// passive reply plus what the outbox then sent through the API.
 func (d *wecomDriver) post(t *testing.T, u *models.User, plain string) []string {
 	t.Helper()
 	before := len(d.fake.Sent())
-	enc, err := d.crypto.Encrypt([]byte(plain))
-	must(t, err)
-	ts := strconv.FormatInt(d.w.clk.Now().Unix(), 10)
-	q := url.Values{"msg_signature": {d.crypto.Sign(ts, "n"+ts, enc)}, "timestamp": {ts}, "nonce": {"n" + ts}}
-	body := fmt.Sprintf("<xml><ToUserName><![CDATA[%s]]></ToUserName><AgentID><![CDATA[%d]]></AgentID><Encrypt><![CDATA[%s]]></Encrypt></xml>", awCorp, awAgent, enc)
-	rec := httptest.NewRecorder()
-	d.srv.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/wecom/callback?"+q.Encode(), bytes.NewReader([]byte(body))))
-	if rec.Code != http.StatusOK {
-		t.Fatalf("wecom callback: %d %q", rec.Code, rec.Body.String())
-	}
 	var texts []string
-	if rec.Body.Len() > 0 {
-		reply, err := d.crypto.OpenReply(rec.Body.Bytes())
-		must(t, err)
-		var p passiveReply
-		must(t, xml.Unmarshal(reply, &p))
-		if p.MsgType == "text" {
-			texts = append(texts, p.Content)
-		}
+	if p, ok := d.side.post(t, plain); ok && p.MsgType == "text" {
+		texts = append(texts, p.Content)
 	}
-	d.settle(t)
+	d.w.drain(t)
 	for _, m := range d.fake.Sent()[before:] {
 		if m.ToUser == "wx-"+u.UserID && m.Text != "" {
 			texts = append(texts, m.Text)
@@ -424,10 +337,7 @@ func (d *wecomDriver) post(t *testing.T, u *models.User, plain string) []string 
 	return texts
 }
 
-func (d *wecomDriver) head(u *models.User) string {
-	return fmt.Sprintf("<ToUserName><![CDATA[%s]]></ToUserName><FromUserName><![CDATA[wx-%s]]></FromUserName><CreateTime>%d</CreateTime><AgentID>%d</AgentID>",
-		awCorp, u.UserID, d.w.clk.Now().Unix(), awAgent)
-}
+func (d *wecomDriver) head(u *models.User) string { return weComHead("wx-"+u.UserID, d.w.clk.Now()) }
 
 func (d *wecomDriver) text(t *testing.T, u *models.User, s string) []string {
 	d.msgID++
@@ -441,20 +351,7 @@ func (d *wecomDriver) location(t *testing.T, u *models.User, lat, lng float64) [
 }
 
 func (d *wecomDriver) click(t *testing.T, u *models.User, c loopCard, key string, sel ...bot.Selection) []string {
-	var items strings.Builder
-	if len(sel) > 0 {
-		items.WriteString("<SelectedItems>")
-		for _, s := range sel {
-			fmt.Fprintf(&items, "<SelectedItem><QuestionKey><![CDATA[%s]]></QuestionKey><OptionIds>", s.QuestionKey)
-			for _, id := range s.OptionIDs {
-				fmt.Fprintf(&items, "<OptionId><![CDATA[%s]]></OptionId>", id)
-			}
-			items.WriteString("</OptionIds></SelectedItem>")
-		}
-		items.WriteString("</SelectedItems>")
-	}
-	return d.post(t, u, fmt.Sprintf("<xml>%s<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[template_card_event]]></Event><EventKey><![CDATA[%s]]></EventKey><TaskId><![CDATA[%s]]></TaskId><CardType><![CDATA[%s]]></CardType><ResponseCode><![CDATA[%s]]></ResponseCode>%s</xml>",
-		d.head(u), key, c.TaskID, c.Layout, c.ResponseCode, items.String()))
+	return d.post(t, u, weComCardEvent("wx-"+u.UserID, d.w.clk.Now(), c.TaskID, c.Layout, c.ResponseCode, key, sel...))
 }
 
 func (d *wecomDriver) cards(t *testing.T, u *models.User) []loopCard {
@@ -473,7 +370,7 @@ func (d *wecomDriver) cards(t *testing.T, u *models.User) []loopCard {
 				lc.Buttons = append(lc.Buttons, b.Key)
 			}
 		}
-		conv := func(q, title string, opts []cards.WeComOption) cards.Select {
+		conv := func(q, title string, opts []wecomfake.Option) cards.Select {
 			s := cards.Select{QuestionKey: q, Title: title}
 			for _, o := range opts {
 				s.Options = append(s.Options, cards.Option{ID: o.ID, Text: o.Text})
@@ -512,7 +409,7 @@ func (d *wecomDriver) textsTo(t *testing.T, u *models.User) []string {
 }
 
 func (d *consoleDriver) updated(t *testing.T, u *models.User, taskID string) bool {
-	for _, b := range d.bodies(t, u) {
+	for _, b := range d.w.bodies(t, u) {
 		if b.Card != nil && b.Card.TaskID == taskID {
 			// The console rewrites the card in place: the skipped doctor is gone
 			// and the replacement is the fifth row.
@@ -532,7 +429,7 @@ func (d *wecomDriver) updated(t *testing.T, u *models.User, taskID string) bool 
 }
 
 func (d *consoleDriver) frozen(t *testing.T, u *models.User, taskID string) bool {
-	for _, b := range d.bodies(t, u) {
+	for _, b := range d.w.bodies(t, u) {
 		if b.Card != nil && b.Card.TaskID == taskID {
 			return b.Card.ReplaceText != ""
 		}

@@ -2,23 +2,15 @@ package flows_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 
 	"visitbot/bot"
-	"visitbot/bot/console"
 	"visitbot/cards"
-	"visitbot/config"
 	"visitbot/flows"
-	"visitbot/internal/botstore"
 	"visitbot/models"
 	"visitbot/models/modelstest"
-	"visitbot/outbox"
-	"visitbot/recommend"
 )
 
 // planWorld is a rep with seven doctors who all have a Tuesday clinic, a

@@ -2,8 +2,6 @@ package flows_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"strconv"
 	"testing"
@@ -11,10 +9,9 @@ import (
 
 	"visitbot/clock"
 	"visitbot/config"
-	"visitbot/flows"
+	"visitbot/internal/apptest"
 	"visitbot/models"
 	"visitbot/models/modelstest"
-	"visitbot/recommend"
 	"visitbot/seed"
 )
 
@@ -43,16 +40,10 @@ func BenchmarkMorningPush(b *testing.B) {
 	if err := seed.World(ctx, s, seed.Options{Reps: reps, Doctors: doctors, Seed: 1, Today: start.AddDate(0, 0, -1)}); err != nil {
 		b.Fatal(err)
 	}
-	cfg := config.Default()
-	rec, err := recommend.New(s, cfg.Ranking, cfg.Compliance)
-	if err != nil {
+	a := apptest.OnStore(b, s, func(cfg *config.Config) { enableWeCom(b, clk, cfg) })
+	if _, err := a.Ranking.ScoreAll(ctx, "2026-11-29"); err != nil { // the nightly job
 		b.Fatal(err)
 	}
-	if _, err := rec.ScoreAll(ctx, "2026-11-29"); err != nil { // the nightly job
-		b.Fatal(err)
-	}
-	fl := flows.New(flows.Deps{Store: s, Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Config: cfg, Recommend: rec,
-		Platforms: flows.Platforms{WeCom: true}})
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		day := start.AddDate(0, 0, i%5) // Monday … Friday
@@ -66,7 +57,7 @@ func BenchmarkMorningPush(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		res, err := fl.MorningPush(ctx, clock.Day(day, modelstest.Shanghai), nil)
+		res, err := a.Flows.MorningPush(ctx, clock.Day(day, modelstest.Shanghai), nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -125,7 +125,7 @@ func TestCheckInFeedbackAndNoteThroughTheConsole(t *testing.T) {
 			t.Fatalf("visit status = %s", v.Status)
 		}
 		// Plan vs actual for the day.
-		rep, err := s.Reports.PlanVsActual(ctx, w.rep.ID, testDay, testDay)
+		rep, err := s.Reports.PlanVsActual(ctx, []uint{w.rep.ID}, testDay, testDay)
 		must(t, err)
 		if rep.Planned != 5 || rep.Matched != 5 || rep.MatchRate != 1 {
 			t.Fatalf("plan vs actual = %+v", rep)
@@ -144,8 +144,8 @@ func TestFeedbackRefusals(t *testing.T) {
 			name      string
 			who       *models.User
 			task, key string
-			sel                  []bot.Selection
-			want                 string
+			sel       []bot.Selection
+			want      string
 		}{
 			{"another rep", w.rep2, step1.TaskID, "fb:step1", []bot.Selection{sel("concern", "c1"), sel("objection", "j1"), sel("follow_up", "f1")}, bot.MsgNotYourCard},
 			{"unknown task", w.rep, "fb-nope", "fb:step1", nil, bot.MsgCardExpired},
@@ -259,7 +259,7 @@ func TestOffPlanCheckInIsRecordedByLevel(t *testing.T) {
 		if len(r.Cards) != 1 || r.Cards[0].Kind != "feedback_step1" {
 			t.Fatalf("pick reply = %+v", r)
 		}
-		rep, err := s.Reports.PlanVsActual(ctx, w.rep.ID, testDay, testDay)
+		rep, err := s.Reports.PlanVsActual(ctx, []uint{w.rep.ID}, testDay, testDay)
 		must(t, err)
 		if rep.Planned != 5 || rep.Matched != 0 || rep.OffPlan != 1 || rep.OffPlanByLevel[models.LevelCommunity] != 1 || rep.PlannedByLevel[models.Level3A] != 5 {
 			t.Fatalf("plan vs actual = %+v", rep)

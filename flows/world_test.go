@@ -121,20 +121,33 @@ func (w *world) drain(t *testing.T) {
 	must(t, w.disp.Drain(context.Background()))
 }
 
-// inbox is a user's console: cards by task id (current state) and the texts sent to them.
-func (w *world) inbox(t *testing.T, u *models.User) (map[string]cards.Card, []string) {
+// bodies are the messages the console showed u (not u's own), oldest first.
+func (w *world) bodies(t *testing.T, u *models.User) []console.Body {
 	t.Helper()
 	msgs, err := w.s.Console.ConsoleMessages(context.Background(), u.ID, 0, 1000)
 	must(t, err)
+	var out []console.Body
+	for _, m := range msgs {
+		if m.Direction != "out" {
+			continue
+		}
+		var b console.Body
+		must(t, json.Unmarshal([]byte(m.Body), &b))
+		out = append(out, b)
+	}
+	return out
+}
+
+// inbox is u's console: cards by task id (current state) and the texts sent to them.
+func (w *world) inbox(t *testing.T, u *models.User) (map[string]cards.Card, []string) {
+	t.Helper()
 	out := map[string]cards.Card{}
 	var texts []string
-	for _, m := range msgs {
-		var body console.Body
-		must(t, json.Unmarshal([]byte(m.Body), &body))
-		if body.Card != nil {
-			out[body.Card.TaskID] = *body.Card
-		} else if m.Direction == "out" {
-			texts = append(texts, body.Text)
+	for _, b := range w.bodies(t, u) {
+		if b.Card != nil {
+			out[b.Card.TaskID] = *b.Card
+		} else {
+			texts = append(texts, b.Text)
 		}
 	}
 	return out, texts

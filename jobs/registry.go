@@ -23,8 +23,10 @@ type Run struct {
 	// Day is the business day the run is for ("2006-01-02"): the slot's
 	// calendar day, or the -date of a manual run.
 	Day string
-	// Manual is true for runs started from the CLI.
+	// Manual is true for runs started from the CLI or requested by an admin.
 	Manual bool
+	// Args are a requested run's arguments (e.g. "reps" for a push to some reps).
+	Args map[string]string
 }
 
 // Func is a job body. detail is a one-line summary kept in the run history

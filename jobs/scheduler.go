@@ -23,15 +23,16 @@ import (
 // key for the same firing, which is what makes the claim exactly-once.
 const SlotLayout = "2006-01-02T15:04"
 
-// cronParser accepts the same specs as config validation: five fields
-// (minute hour day-of-month month day-of-week) or a descriptor (@daily).
-var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
-// SlotKey is the slot of a firing at t: t's minute in loc. Schedules finer
-// than a minute (@every 10s) therefore run at most once per minute.
+// SlotKey is the slot of a firing scheduled at t: t's minute in loc.
+// Schedules finer than a minute (@every 10s) therefore run at most once per
+// minute.
 func SlotKey(t time.Time, loc *time.Location) string {
 	return t.In(loc).Truncate(time.Minute).Format(SlotLayout)
 }
+
+// DefaultRequestPoll is how often a running scheduler looks for run
+// requests written by other processes (its own are taken at once).
+const DefaultRequestPoll = 2 * time.Second
 
 // SchedulerOptions configure NewScheduler.
 type SchedulerOptions struct {
@@ -44,6 +45,12 @@ type SchedulerOptions struct {
 	Log      *slog.Logger
 	// Replica names this process in job_runs (default host-pid).
 	Replica string
+	// Sleep waits d or until ctx ends: the wait until the next scheduled
+	// time (default clock.Sleep on the wall clock). Tests inject one that
+	// moves a fake clock, late if they like.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// RequestPoll is how often Run looks for run requests (default DefaultRequestPoll).
+	RequestPoll time.Duration
 }
 
 // Entry is one configured job as the scheduler sees it.
@@ -73,10 +80,13 @@ type Result struct {
 	Err     error
 }
 
-// Scheduler runs registered jobs on their configured schedules. Across
-// replicas a slot runs once (the unique (job, slot) insert in job_runs); in
-// one process a job never overlaps itself (a firing while the previous run is
-// still going is skipped and recorded); a panic is recovered and recorded.
+// Scheduler runs registered jobs on their configured schedules and the runs
+// requested by admins. Across replicas a slot runs once (the unique (job,
+// slot) insert in job_runs) and the slot is the scheduled minute, so a
+// replica that wakes up late claims the same slot as the others; a request is
+// taken by exactly one replica; in one process a job never overlaps itself (a
+// firing while the previous run is still going is skipped and recorded); a
+// panic is recovered and recorded.
 type Scheduler struct {
 	store   *models.Store
 	reg     *Registry
@@ -84,13 +94,14 @@ type Scheduler struct {
 	clock   clock.Clock
 	log     *slog.Logger
 	replica string
+	sleep   func(context.Context, time.Duration) error
+	poll    time.Duration
 	entries []Entry
 
 	mu      sync.Mutex
 	running map[string]bool
-	// base is Run's context: background runs started by RunJob end with it.
-	base     context.Context
-	detached sync.WaitGroup
+	// wake is signalled after a request of this process commits.
+	wake chan struct{}
 }
 
 // NewScheduler checks the configuration against the registry: a configured
@@ -111,8 +122,14 @@ func NewScheduler(o SchedulerOptions) (*Scheduler, error) {
 	if o.Replica == "" {
 		o.Replica = config.DefaultReplica()
 	}
+	if o.Sleep == nil {
+		o.Sleep = clock.Sleep
+	}
+	if o.RequestPoll <= 0 {
+		o.RequestPoll = DefaultRequestPoll
+	}
 	s := &Scheduler{store: o.Store, reg: o.Registry, loc: o.Location, clock: o.Clock, log: o.Log, replica: o.Replica,
-		running: map[string]bool{}, base: context.Background()}
+		sleep: o.Sleep, poll: o.RequestPoll, running: map[string]bool{}, wake: make(chan struct{}, 1)}
 	names := make([]string, 0, len(o.Jobs))
 	for n := range o.Jobs {
 		names = append(names, n)
@@ -123,9 +140,9 @@ func NewScheduler(o SchedulerOptions) (*Scheduler, error) {
 		if _, ok := o.Registry.Lookup(name); !ok {
 			return nil, fmt.Errorf("config jobs.%s: no job named %q is registered (registered: %s)", name, name, strings.Join(o.Registry.Names(), ", "))
 		}
-		sched, err := cronParser.Parse(jc.Schedule)
+		sched, err := clock.ParseSchedule(jc.Schedule)
 		if err != nil {
-			return nil, fmt.Errorf("config jobs.%s.schedule: invalid cron spec %q: %w", name, jc.Schedule, err)
+			return nil, fmt.Errorf("config jobs.%s.schedule: %w", name, err)
 		}
 		s.entries = append(s.entries, Entry{Name: name, Spec: jc.Schedule, Enabled: jc.IsEnabled(), schedule: sched, loc: o.Location})
 	}
@@ -135,84 +152,77 @@ func NewScheduler(o SchedulerOptions) (*Scheduler, error) {
 // Entries lists the configured jobs, by name.
 func (s *Scheduler) Entries() []Entry { return append([]Entry(nil), s.entries...) }
 
-// Run schedules the enabled jobs with robfig/cron in the business time zone
-// and blocks until ctx ends; then it stops firing, cancels the running jobs'
-// context and returns once they have recorded their outcome.
+// Run fires the enabled jobs at their scheduled times in the business time
+// zone and takes run requests, until ctx ends; then it stops firing, cancels
+// the running jobs' context and returns once they have recorded their
+// outcome.
 func (s *Scheduler) Run(ctx context.Context) error {
-	s.mu.Lock()
-	s.base = ctx
-	s.mu.Unlock()
-	c := cron.New(cron.WithLocation(s.loc), cron.WithParser(cronParser))
+	var wg sync.WaitGroup
 	for _, e := range s.entries {
 		if !e.Enabled {
 			s.log.Info("job disabled", "job", e.Name)
 			continue
 		}
-		name := e.Name
-		c.Schedule(e.schedule, cron.FuncJob(func() { s.Fire(ctx, name, s.clock.Now()) }))
-		s.log.Info("job scheduled", "job", name, "schedule", e.Spec, "next", e.Next(s.clock.Now()).In(s.loc).Format(time.RFC3339))
+		s.log.Info("job scheduled", "job", e.Name, "schedule", e.Spec, "next", e.Next(s.clock.Now()).In(s.loc).Format(time.RFC3339))
+		wg.Go(func() { s.loop(ctx, e) })
 	}
-	c.Start()
-	<-ctx.Done()
-	<-c.Stop().Done()
-	s.detached.Wait()
+	wg.Go(func() { s.serveRequests(ctx) })
+	wg.Wait()
 	return nil
 }
 
-// RunJob starts job name for day in the background and answers at once, in
-// Chinese, for the admin chat command (it satisfies flows.JobRunner, which
-// is called inside the command's transaction and so must not wait for the
-// job: SQLite has one writer). The run is a manual run, recorded in the
-// history; it ends with Run's context.
-func (s *Scheduler) RunJob(ctx context.Context, name, day string) (string, error) {
-	if _, ok := s.reg.Lookup(name); !ok {
-		return "", fmt.Errorf("run job %s: no such job (registered: %s)", name, strings.Join(s.reg.Names(), ", "))
+// loop fires one entry at each scheduled time. The firing's slot is the
+// scheduled time, not the time this process woke up: a replica delayed past
+// the minute still claims the slot every replica claims.
+func (s *Scheduler) loop(ctx context.Context, e Entry) {
+	next := e.Next(s.clock.Now())
+	for !next.IsZero() {
+		if wait := next.Sub(s.clock.Now()); wait > 0 {
+			if s.sleep(ctx, wait) != nil {
+				return
+			}
+			if now := s.clock.Now(); now.Before(next) {
+				continue // woke early (a clock step back): wait again
+			}
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		s.Fire(ctx, e.Name, next)
+		// After a run longer than the interval the slots it covered are not
+		// run late: the overlap guard would have skipped them anyway.
+		after := s.clock.Now()
+		if after.Before(next) {
+			after = next
+		}
+		next = e.Next(after)
 	}
-	if day == "" {
-		day = clock.Day(s.clock.Now(), s.loc)
-	}
-	if _, err := clock.ParseDay(day, s.loc); err != nil {
-		return "", fmt.Errorf("run job %s: date %q must be YYYY-MM-DD", name, day)
-	}
-	s.mu.Lock()
-	base := s.base
-	s.mu.Unlock()
-	s.detached.Add(1)
-	go func() {
-		defer s.detached.Done()
-		_, _ = s.RunNow(base, name, day) // outcome logged and recorded by start
-	}()
-	return fmt.Sprintf("已开始执行任务「%s」（%s），结果可用 visitbot job list 查看。", name, day), nil
 }
 
-// Fire runs the slot of job name that fired at t, unless another replica
+// Fire runs the slot of job name scheduled at t, unless another replica
 // claimed it first or this process is still running the job. The result is
 // in job_runs either way (a lost claim leaves the winner's row).
 func (s *Scheduler) Fire(ctx context.Context, name string, t time.Time) Result {
 	slot := SlotKey(t, s.loc)
 	at, _ := time.ParseInLocation(SlotLayout, slot, s.loc)
 	run := Run{Job: name, Slot: slot, Time: at, Day: clock.Day(at, s.loc)}
-	return s.start(ctx, run)
+	return s.start(ctx, run, nil)
 }
 
 // RunNow runs job name immediately for business day day ("" = today), with
-// a manual slot so it is always allowed and still recorded in the history.
+// a manual slot so it is always allowed and still recorded in the history
+// (`visitbot job run`).
 func (s *Scheduler) RunNow(ctx context.Context, name, day string) (Result, error) {
 	now := s.clock.Now()
-	if day == "" {
-		day = clock.Day(now, s.loc)
-	}
-	if _, err := clock.ParseDay(day, s.loc); err != nil {
-		return Result{}, fmt.Errorf("run job %s: date %q must be YYYY-MM-DD", name, day)
-	}
-	if _, ok := s.reg.Lookup(name); !ok {
-		return Result{}, fmt.Errorf("run job %s: no such job (registered: %s)", name, strings.Join(s.reg.Names(), ", "))
+	day, err := s.checkRun(name, day)
+	if err != nil {
+		return Result{}, err
 	}
 	var res Result
 	// Two manual runs in the same millisecond would share a slot: take the next one.
 	for i := int64(0); i < 5; i++ {
 		run := Run{Job: name, Slot: fmt.Sprintf("manual:%s:%d", day, now.UnixMilli()+i), Time: now, Day: day, Manual: true}
-		if res = s.start(ctx, run); res.Outcome != "" {
+		if res = s.start(ctx, run, nil); res.Outcome != "" {
 			break
 		}
 	}
@@ -222,8 +232,23 @@ func (s *Scheduler) RunNow(ctx context.Context, name, day string) (Result, error
 	return res, nil
 }
 
-// start applies the overlap guard and the slot claim, then executes.
-func (s *Scheduler) start(ctx context.Context, run Run) Result {
+// checkRun validates a job name and a day ("" = today) for a manual run.
+func (s *Scheduler) checkRun(name, day string) (string, error) {
+	if _, ok := s.reg.Lookup(name); !ok {
+		return "", fmt.Errorf("run job %s: no such job (registered: %s)", name, strings.Join(s.reg.Names(), ", "))
+	}
+	if day == "" {
+		day = clock.Day(s.clock.Now(), s.loc)
+	}
+	if _, err := clock.ParseDay(day, s.loc); err != nil {
+		return "", fmt.Errorf("run job %s: date %q must be YYYY-MM-DD", name, day)
+	}
+	return day, nil
+}
+
+// start applies the overlap guard and the slot claim (claimed: a request
+// this replica already took), then executes.
+func (s *Scheduler) start(ctx context.Context, run Run, claimed *models.JobRun) Result {
 	res := Result{Run: run}
 	fn, ok := s.reg.Lookup(run.Job)
 	if !ok {
@@ -239,7 +264,12 @@ func (s *Scheduler) start(ctx context.Context, run Run) Result {
 	s.mu.Unlock()
 	if busy {
 		reason := "skipped: the previous run of this job is still in progress on replica " + s.replica
-		err := s.store.Jobs.RecordJobSkip(context.WithoutCancel(ctx), run.Job, run.Slot, s.replica, reason)
+		var err error
+		if claimed != nil {
+			err = s.store.Jobs.FinishJobRun(context.WithoutCancel(ctx), claimed.ID, models.JobSkipped, reason, "")
+		} else {
+			err = s.store.Jobs.RecordJobSkip(context.WithoutCancel(ctx), run.Job, run.Slot, s.replica, reason)
+		}
 		switch {
 		case errors.Is(err, models.ErrConflict):
 			log.Info("job slot claimed by another replica while this one is busy")
@@ -256,16 +286,20 @@ func (s *Scheduler) start(ctx context.Context, run Run) Result {
 		delete(s.running, run.Job)
 		s.mu.Unlock()
 	}()
-	claim, err := s.store.Jobs.ClaimJobRun(ctx, run.Job, run.Slot, s.replica)
-	if errors.Is(err, models.ErrConflict) {
-		log.Info("job slot already claimed by another replica; skipping")
-		res.Err = err
-		return res
-	}
-	if err != nil {
-		log.Error("claim job slot", "err", err)
-		res.Outcome, res.Err = models.JobFailed, err
-		return res
+	claim := claimed
+	if claim == nil {
+		var err error
+		claim, err = s.store.Jobs.ClaimJobRun(ctx, run.Job, run.Slot, s.replica)
+		if errors.Is(err, models.ErrConflict) {
+			log.Info("job slot already claimed by another replica; skipping")
+			res.Err = err
+			return res
+		}
+		if err != nil {
+			log.Error("claim job slot", "err", err)
+			res.Outcome, res.Err = models.JobFailed, err
+			return res
+		}
 	}
 	log.Info("job started", "day", run.Day)
 	started := s.clock.Now()

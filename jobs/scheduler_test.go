@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -302,29 +303,30 @@ func TestRunReturnsOnCancel(t *testing.T) {
 	}
 }
 
-// RunJob (the admin chat command) answers at once and runs in the background;
-// Run waits for it before returning.
-func TestRunJobStartsInTheBackground(t *testing.T) {
+// Request (the admin chat commands 任务 and 推送) writes a run request; a
+// running scheduler takes it after commit and Run waits for it before
+// returning.
+func TestRequestRunsInTheBackground(t *testing.T) {
 	s, _ := modelstest.Open(t, "sqlite", clock.NewFake(slot0725))
 	reg := jobs.NewRegistry()
 	started, release := make(chan struct{}), make(chan struct{})
 	mustRegister(t, reg, "morning_push", func(ctx context.Context, run jobs.Run) (string, error) {
 		close(started)
 		<-release
-		return "queued " + run.Day, nil
+		return "queued " + run.Day + " for " + run.Args["reps"], nil
 	})
 	sc := newScheduler(t, s, reg, "a")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- sc.Run(ctx) }()
-	msg, err := sc.RunJob(context.Background(), "morning_push", "2026-11-30")
-	if err != nil || !strings.Contains(msg, "morning_push") {
-		t.Fatalf("RunJob = %q, %v", msg, err)
+	day, err := sc.Request(context.Background(), "morning_push", "2026-11-30", map[string]string{"reps": "rep01"})
+	if err != nil || day != "2026-11-30" {
+		t.Fatalf("Request = %q, %v", day, err)
 	}
-	if _, err := sc.RunJob(context.Background(), "nope", ""); err == nil {
+	if _, err := sc.Request(context.Background(), "nope", "", nil); err == nil {
 		t.Fatal("unknown job accepted")
 	}
-	if _, err := sc.RunJob(context.Background(), "morning_push", "30/11/2026"); err == nil {
+	if _, err := sc.Request(context.Background(), "morning_push", "30/11/2026", nil); err == nil {
 		t.Fatal("bad date accepted")
 	}
 	<-started // claimed and running: Run must now wait for it to be recorded
@@ -334,7 +336,103 @@ func TestRunJobStartsInTheBackground(t *testing.T) {
 		t.Fatal(err)
 	}
 	rs := runs(t, s, "morning_push")
-	if len(rs) != 1 || rs[0].Outcome != models.JobSucceeded || rs[0].Detail != "queued 2026-11-30" {
+	if len(rs) != 1 || rs[0].Outcome != models.JobSucceeded || rs[0].Detail != "queued 2026-11-30 for rep01" {
 		t.Fatalf("history = %+v", rs)
 	}
+}
+
+// A request written in a transaction that rolls back starts nothing; one
+// that commits runs once, on one of two replicas.
+func TestRequestRunsAfterCommitOnOneReplica(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		var ran atomic.Int32
+		reg := jobs.NewRegistry()
+		mustRegister(t, reg, "morning_push", func(ctx context.Context, run jobs.Run) (string, error) {
+			ran.Add(1)
+			return "", nil
+		})
+		a, b := newScheduler(t, s, reg, "a"), newScheduler(t, s, reg, "b")
+		bg := context.Background()
+		boom := errors.New("command failed after the request")
+		err := s.Tx(bg, func(ctx context.Context) error {
+			if _, err := a.Request(ctx, "morning_push", "", nil); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatal(err)
+		}
+		if err := s.Tx(bg, func(ctx context.Context) error {
+			_, err := a.Request(ctx, "morning_push", "", nil)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(bg)
+		var wg sync.WaitGroup
+		for _, sc := range []*jobs.Scheduler{a, b} {
+			wg.Go(func() { _ = sc.Run(ctx) })
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for ran.Load() == 0 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(100 * time.Millisecond) // time for a second (wrong) run
+		cancel()
+		wg.Wait()
+		rs := runs(t, s, "morning_push")
+		if ran.Load() != 1 || len(rs) != 1 || rs[0].Outcome != models.JobSucceeded {
+			t.Fatalf("ran %d times, history %+v", ran.Load(), rs)
+		}
+	})
+}
+
+// The slot is the scheduled minute, not the time a replica woke up: a
+// replica whose timer fires 61 s late (past the minute boundary) claims the
+// same slot as the punctual one, so the job runs once.
+func TestALateReplicaClaimsTheScheduledSlot(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		start := slot0725.Add(-30 * time.Second)
+		var ran atomic.Int32
+		reg := jobs.NewRegistry()
+		mustRegister(t, reg, "morning_push", func(ctx context.Context, run jobs.Run) (string, error) {
+			ran.Add(1)
+			return run.Slot, nil
+		})
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var wg sync.WaitGroup
+		fired := make(chan string, 2)
+		for _, late := range []time.Duration{0, 61 * time.Second} {
+			clk := clock.NewFake(start)
+			slept := false
+			sc, err := jobs.NewScheduler(jobs.SchedulerOptions{
+				Store: s, Registry: reg, Location: shanghai, Clock: clk, Replica: fmt.Sprintf("late-%s", late),
+				Jobs: config.JobsConfig{"morning_push": {Schedule: "25 7 * * *"}},
+				Sleep: func(ctx context.Context, d time.Duration) error {
+					if slept { // after the one firing under test: stop
+						fired <- clock.Day(clk.Now(), shanghai)
+						<-ctx.Done()
+						return ctx.Err()
+					}
+					slept = true
+					clk.Advance(d + late)
+					return nil
+				},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wg.Go(func() { _ = sc.Run(ctx) })
+		}
+		<-fired
+		<-fired
+		cancel()
+		wg.Wait()
+		rs := runs(t, s, "morning_push")
+		if ran.Load() != 1 || len(rs) != 1 || rs[0].Slot != "2026-12-01T07:25" {
+			t.Fatalf("ran %d times, history %+v", ran.Load(), rs)
+		}
+	})
 }

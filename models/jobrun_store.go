@@ -9,6 +9,10 @@ import (
 // previous run of the same job was still in progress (overlap guard).
 const JobSkipped = "skipped"
 
+// JobRequested is the outcome of a run an admin requested that no
+// scheduler has taken yet (jobs.Scheduler.Request).
+const JobRequested = "requested"
+
 // maxJobRunText caps stored error/detail text so a runaway message cannot
 // bloat the history table.
 const maxJobRunText = 16 << 10
@@ -44,6 +48,39 @@ func (s *JobStore) insertJobRun(ctx context.Context, job, slot, replica, outcome
 		return nil, fmt.Errorf("claim job %s slot %s: %w", job, slot, err)
 	}
 	return r, nil
+}
+
+// RequestJobRun inserts a requested run (outcome requested) with its
+// arguments (JSON), in the caller's transaction if ctx carries one.
+func (s *JobStore) RequestJobRun(ctx context.Context, job, slot, replica, args string) error {
+	if job == "" || len(job) > 64 || slot == "" || len(slot) > 32 {
+		return fmt.Errorf("request job %q slot %q: name 1-64 and slot 1-32 bytes", job, slot)
+	}
+	r := &JobRun{Job: job, Slot: slot, Replica: clipText(replica, 64), Outcome: JobRequested, Args: clipText(args, maxJobRunText), StartedAt: s.db.clock.Now().UTC()}
+	if err := s.db.create(ctx, r); err != nil {
+		return fmt.Errorf("request job %s: %w", job, err)
+	}
+	return nil
+}
+
+// RequestedRuns lists the oldest requests no scheduler has taken, at most limit.
+func (s *JobStore) RequestedRuns(ctx context.Context, limit int) ([]JobRun, error) {
+	var out []JobRun
+	if err := s.db.WithContext(ctx).Where("outcome = ?", JobRequested).Order("id").Limit(limit).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list job requests: %w", err)
+	}
+	return out, nil
+}
+
+// ClaimRequest moves a request to running for replica; ok=false when
+// another replica took it first (one conditional update decides).
+func (s *JobStore) ClaimRequest(ctx context.Context, id uint, replica string) (ok bool, err error) {
+	res := s.db.WithContext(ctx).Model(&JobRun{}).Where("id = ? AND outcome = ?", id, JobRequested).
+		Updates(map[string]any{"outcome": JobRunning, "replica": clipText(replica, 64), "started_at": s.db.clock.Now().UTC()})
+	if res.Error != nil {
+		return false, fmt.Errorf("claim job request %d: %w", id, res.Error)
+	}
+	return res.RowsAffected == 1, nil
 }
 
 // FinishJobRun records how a claimed run ended: outcome (succeeded, failed,

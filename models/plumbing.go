@@ -84,13 +84,15 @@ const (
 
 // JobRun claims (Job, Slot) by a unique insert: across replicas exactly one runs a slot.
 type JobRun struct {
-	ID         uint   `gorm:"primaryKey"`
-	Job        string `gorm:"size:64;not null;uniqueIndex:ux_job_slot"`
-	Slot       string `gorm:"size:32;not null;uniqueIndex:ux_job_slot"`
-	Replica    string `gorm:"size:64"`
-	Outcome    string `gorm:"size:16;not null"`
-	Error      string `gorm:"type:text"`
-	Detail     string `gorm:"type:text"`
+	ID      uint   `gorm:"primaryKey"`
+	Job     string `gorm:"size:64;not null;uniqueIndex:ux_job_slot"`
+	Slot    string `gorm:"size:32;not null;uniqueIndex:ux_job_slot"`
+	Replica string `gorm:"size:64"`
+	Outcome string `gorm:"size:16;not null"`
+	Error   string `gorm:"type:text"`
+	Detail  string `gorm:"type:text"`
+	// Args are a requested run's arguments (JSON).
+	Args       string `gorm:"type:text"`
 	StartedAt  time.Time
 	FinishedAt *time.Time
 }

@@ -2,54 +2,43 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"time"
 )
 
 // adminJobs backs the admin chat commands 任务 (flows.JobRunner) and 推送
-// (flows.PushTrigger). Both are called inside the command's transaction, so
-// they only start the work in the background and answer at once: SQLite has
-// one writer, and the work opens transactions of its own.
+// (flows.PushTrigger). Both are called inside the command's transaction:
+// they write a run request there, beside the command's audit row, and any
+// replica's scheduler runs it after the commit — a rolled-back or retried
+// transaction starts nothing.
 type adminJobs struct{ a *App }
 
-// errNotRunning is returned outside `visitbot serve` (no scheduler).
-var errNotRunning = errors.New("the scheduler is not running in this process")
-
-// RunJob starts a registered job for day.
+// RunJob requests a run of a registered job for day.
 func (j adminJobs) RunJob(ctx context.Context, name, day string) (string, error) {
-	if j.a.sched == nil {
-		return "", errNotRunning
+	sched, err := j.a.Scheduler()
+	if err != nil {
+		return "", err
 	}
-	return j.a.sched.RunJob(ctx, name, day)
+	day, err = sched.Request(ctx, name, day, nil)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("已开始执行任务「%s」（%s），结果可用 visitbot job list 查看。", name, day), nil
 }
 
-// pushTimeout bounds a manual push (600 reps rank and queue in seconds).
-const pushTimeout = 10 * time.Minute
-
-// PushNow queues today's visit card for one rep ("" = every rep). Reps who
-// already got today's card do not get a second one.
-func (j adminJobs) PushNow(_ context.Context, repUserID, day string) (string, error) {
-	a := j.a
-	if a.bgCtx == nil {
-		return "", errNotRunning
+// PushNow requests today's visit card for one rep ("" = every rep). Reps
+// who already got today's card do not get a second one.
+func (j adminJobs) PushNow(ctx context.Context, repUserID, day string) (string, error) {
+	sched, err := j.a.Scheduler()
+	if err != nil {
+		return "", err
 	}
-	var only []string
+	var args map[string]string
 	who := "全部代表"
 	if repUserID != "" {
-		only, who = []string{repUserID}, repUserID
+		args, who = map[string]string{pushArgReps: repUserID}, repUserID
 	}
-	a.bgWG.Add(1)
-	go func() {
-		defer a.bgWG.Done()
-		ctx, cancel := context.WithTimeout(a.bgCtx, pushTimeout)
-		defer cancel()
-		res, err := a.Flows.MorningPush(ctx, day, only)
-		if err != nil {
-			a.Log.Error("manual push failed", "target", who, "day", day, "err", err)
-			return
-		}
-		a.Log.Info("manual push", "target", who, "result", res.String())
-	}()
+	if _, err := sched.Request(ctx, jobMorningPush, day, args); err != nil {
+		return "", err
+	}
 	return fmt.Sprintf("已开始为%s推送%s的拜访名单；今天已收到名单的代表不会重复收到。", who, day), nil
 }

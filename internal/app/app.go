@@ -76,11 +76,10 @@ type App struct {
 	replica   string
 	ownsStore bool
 
-	// sched, bgCtx and bgWG exist once StartBackground ran; the admin chat
-	// commands (任务, 推送) run their work there.
-	sched *jobs.Scheduler
-	bgCtx context.Context
-	bgWG  *sync.WaitGroup
+	// sched is built on first use (Scheduler).
+	schedOnce sync.Once
+	sched     *jobs.Scheduler
+	schedErr  error
 }
 
 // New wires the app from cfg. The store is opened (unless o.Store) and migrated.

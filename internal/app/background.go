@@ -17,11 +17,10 @@ func (a *App) StartBackground(ctx context.Context, wg *sync.WaitGroup) error {
 	if err != nil {
 		return err
 	}
-	sched, err := a.NewScheduler()
+	sched, err := a.Scheduler()
 	if err != nil {
 		return err
 	}
-	a.sched, a.bgCtx, a.bgWG = sched, ctx, wg
 	if a.DingTalk != nil {
 		// mode "stream": open the outbound connection (closes when ctx ends); "http": no-op.
 		if err := a.DingTalk.Start(ctx); err != nil {
@@ -79,15 +78,21 @@ func (a *App) NewDispatcher(metrics bool) (*outbox.Dispatcher, error) {
 	return d, nil
 }
 
-// NewScheduler registers the jobs and checks config jobs.* against them:
-// an unknown name or a bad schedule stops startup here.
-func (a *App) NewScheduler() (*jobs.Scheduler, error) {
-	reg, err := a.jobRegistry()
-	if err != nil {
-		return nil, err
-	}
-	return jobs.NewScheduler(jobs.SchedulerOptions{
-		Store: a.Store, Registry: reg, Jobs: a.Config.Jobs, Location: a.Config.Location(), Clock: a.Clock,
-		Log: a.Log.With("component", "jobs"),
+// Scheduler is the app's scheduler, built once: the jobs registered and
+// config jobs.* checked against them (an unknown name or a bad schedule is
+// the error). StartBackground runs it; the admin commands write their run
+// requests through it.
+func (a *App) Scheduler() (*jobs.Scheduler, error) {
+	a.schedOnce.Do(func() {
+		reg, err := a.jobRegistry()
+		if err != nil {
+			a.schedErr = err
+			return
+		}
+		a.sched, a.schedErr = jobs.NewScheduler(jobs.SchedulerOptions{
+			Store: a.Store, Registry: reg, Jobs: a.Config.Jobs, Location: a.Config.Location(), Clock: a.Clock,
+			Log: a.Log.With("component", "jobs"), Replica: a.replica,
+		})
 	})
+	return a.sched, a.schedErr
 }

@@ -50,17 +50,21 @@ func TestStartBackgroundDeliversThroughTheConsole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(msgs) == 1 && strings.Contains(msgs[0].Body, "早上好") {
+		// The console line is written by the send, the sent status right after it.
+		row, err := a.Store.Outbox.OutboxMessageByID(ctx, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) == 1 && strings.Contains(msgs[0].Body, "早上好") && row.Status == models.OutboxSent {
+			if !strings.HasPrefix(row.MsgID, "console-") {
+				t.Fatalf("row = %+v", row)
+			}
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("message not delivered; console has %d lines", len(msgs))
+			t.Fatalf("message not delivered; console has %d lines, row %+v", len(msgs), row)
 		}
 		time.Sleep(10 * time.Millisecond)
-	}
-	row, err := a.Store.Outbox.OutboxMessageByID(ctx, m.ID)
-	if err != nil || row.Status != models.OutboxSent || !strings.HasPrefix(row.MsgID, "console-") {
-		t.Fatalf("row = %+v, %v", row, err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"visitbot/clock"
@@ -11,6 +12,13 @@ import (
 	"visitbot/models"
 	"visitbot/seed"
 	"visitbot/simulate"
+)
+
+// jobMorningPush is the morning push job; a requested run with pushArgReps
+// ("rep01,rep02") pushes to those reps only (the admin command 推送).
+const (
+	jobMorningPush = "morning_push"
+	pushArgReps    = "reps"
 )
 
 // jobRegistry names every job the scheduler and `visitbot job run` know.
@@ -27,8 +35,12 @@ func (a *App) jobRegistry() (*jobs.Registry, error) {
 			}
 			return fmt.Sprintf("%d doctors scored, %d tier changes (%d rising)", res.Doctors, res.Changes, len(res.Rising)), nil
 		}),
-		reg.Register("morning_push", func(ctx context.Context, run jobs.Run) (string, error) {
-			res, err := a.Flows.MorningPush(ctx, run.Day, nil)
+		reg.Register(jobMorningPush, func(ctx context.Context, run jobs.Run) (string, error) {
+			var only []string
+			if reps := run.Args[pushArgReps]; reps != "" {
+				only = strings.Split(reps, ",")
+			}
+			res, err := a.Flows.MorningPush(ctx, run.Day, only)
 			return res.String(), err
 		}),
 		reg.Register("alert_scan", a.alertScanJob),

@@ -66,7 +66,7 @@ func TestTwoReplicasPushOnce(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				sched, err := a.NewScheduler()
+				sched, err := a.Scheduler()
 				if err != nil {
 					t.Fatal(err)
 				}

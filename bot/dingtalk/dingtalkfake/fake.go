@@ -1,9 +1,12 @@
 // Package dingtalkfake is an in-process stand-in for DingTalk's OpenAPI in
 // tests: the access token (checks appKey/appSecret, can expire every
-// token), robot oToMessages/batchSend (records, reports flow control and
-// invalid users on request), advanced cards createAndDeliver / PUT
-// card/instances (checks template id and outTrackId, records), robot
-// sessionWebhook replies, a Stream gateway (connections/open + WebSocket,
+// token), robot oToMessages/batchSend (checks userIds and msgParam against
+// its own copy of the documented rules in limits.go, records, reports flow
+// control and invalid users on request), advanced cards createAndDeliver /
+// PUT card/instances (checks template id, outTrackId, the robot chat it is
+// delivered to and string-only cardParamMap, records), a sessionWebhook
+// endpoint (which visitbot must never post to: its replies go through the
+// outbox and the send APIs), a Stream gateway (connections/open + WebSocket,
 // StreamPush sends a callback frame), and a per-API QPS limit answering HTTP 403
 // Forbidden.AccessDenied.QpsLimitForApi like DingTalk does.
 package dingtalkfake
@@ -326,9 +329,6 @@ func (f *Fake) accessToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"accessToken": tok, "expireIn": 7200})
 }
 
-var msgKeys = map[string]bool{"sampleText": true, "sampleMarkdown": true, "sampleActionCard": true, "sampleActionCard2": true,
-	"sampleActionCard3": true, "sampleActionCard4": true, "sampleActionCard5": true, "sampleActionCard6": true, "sampleLink": true}
-
 func (f *Fake) batchSend(w http.ResponseWriter, _ *http.Request, body []byte) {
 	var in struct {
 		RobotCode string   `json:"robotCode"`
@@ -345,14 +345,18 @@ func (f *Fake) batchSend(w http.ResponseWriter, _ *http.Request, body []byte) {
 	case in.RobotCode != f.RobotCode:
 		writeError(w, http.StatusBadRequest, "invalidParameter.robotCode", "robotCode不存在")
 		return
-	case len(in.UserIDs) == 0 || len(in.UserIDs) > 20:
-		writeError(w, http.StatusBadRequest, "invalidParameter.userIds", "userIds must hold 1-20 users")
+	case len(in.UserIDs) == 0 || len(in.UserIDs) > maxBatchUsers:
+		writeError(w, http.StatusBadRequest, "invalidParameter.userIds", fmt.Sprintf("userIds must hold 1-%d users", maxBatchUsers))
 		return
-	case !msgKeys[in.MsgKey]:
+	case msgParams[in.MsgKey] == nil:
 		writeError(w, http.StatusBadRequest, "invalidParameter.msgKey", "unknown msgKey")
 		return
 	case json.Unmarshal([]byte(in.MsgParam), &param) != nil:
 		writeError(w, http.StatusBadRequest, "invalidParameter.msgParam", "msgParam must be a JSON string of an object of strings")
+		return
+	}
+	if why := msgParamErr(in.MsgKey, param); why != "" {
+		writeError(w, http.StatusBadRequest, "invalidParameter.msgParam", why)
 		return
 	}
 	out := map[string]any{"processQueryKey": fmt.Sprintf("pqk-%d", time.Now().UnixNano()), "invalidStaffIdList": []string{}, "flowControlledStaffIdList": []string{}}
@@ -381,10 +385,12 @@ func (f *Fake) batchSend(w http.ResponseWriter, _ *http.Request, body []byte) {
 
 func (f *Fake) createCard(w http.ResponseWriter, _ *http.Request, body []byte) {
 	var in struct {
-		CardTemplateID string `json:"cardTemplateId"`
-		OutTrackID     string `json:"outTrackId"`
-		CallbackType   string `json:"callbackType"`
-		CardData       struct {
+		CardTemplateID   string `json:"cardTemplateId"`
+		OutTrackID       string `json:"outTrackId"`
+		CallbackType     string `json:"callbackType"`
+		CallbackRouteKey string `json:"callbackRouteKey"`
+		UserIDType       int    `json:"userIdType"`
+		CardData         struct {
 			CardParamMap map[string]string `json:"cardParamMap"`
 		} `json:"cardData"`
 		OpenSpaceID             string `json:"openSpaceId"`
@@ -397,20 +403,21 @@ func (f *Fake) createCard(w http.ResponseWriter, _ *http.Request, body []byte) {
 		writeError(w, http.StatusBadRequest, "InvalidParameter", "cardParamMap values must be strings: "+err.Error())
 		return
 	}
-	user, ok := strings.CutPrefix(in.OpenSpaceID, "dtv1.card//IM_ROBOT.")
+	user, ok := strings.CutPrefix(in.OpenSpaceID, openSpacePrefix)
+	deliver := in.ImRobotOpenDeliverModel
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	switch {
 	case !f.templates[in.CardTemplateID]:
 		writeError(w, http.StatusBadRequest, "param.cardTemplateIdNotExist", "卡片模板不存在")
-	case in.OutTrackID == "" || len(in.OutTrackID) > 128:
+	case in.OutTrackID == "" || len(in.OutTrackID) > maxOutTrackIDBytes:
 		writeError(w, http.StatusBadRequest, "param.outTrackIdInvalid", "outTrackId invalid")
 	case f.cards[in.OutTrackID] != nil:
 		writeError(w, http.StatusBadRequest, "param.outTrackIdExist", "outTrackId已存在")
-	case !ok || user == "" || in.ImRobotOpenDeliverModel == nil || in.ImRobotOpenDeliverModel.RobotCode != f.RobotCode:
-		writeError(w, http.StatusBadRequest, "param.openSpaceIdInvalid", "openSpaceId or robot deliver model invalid")
-	case in.CallbackType != "HTTP" && in.CallbackType != "STREAM":
-		writeError(w, http.StatusBadRequest, "param.callbackTypeInvalid", "callbackType invalid")
+	case !ok || user == "" || deliver == nil || deliver.SpaceType != robotSpace || deliver.RobotCode != f.RobotCode || in.UserIDType != staffIDType:
+		writeError(w, http.StatusBadRequest, "param.openSpaceIdInvalid", "openSpaceId, userIdType or robot deliver model invalid")
+	case !callbackTypes[in.CallbackType] || in.CallbackType == "HTTP" && in.CallbackRouteKey == "":
+		writeError(w, http.StatusBadRequest, "param.callbackTypeInvalid", "callbackType invalid, or an HTTP callback without callbackRouteKey")
 	default:
 		f.cardOrder = append(f.cardOrder, in.OutTrackID)
 		f.cards[in.OutTrackID] = &Card{OutTrackID: in.OutTrackID, TemplateID: in.CardTemplateID, UserID: user,

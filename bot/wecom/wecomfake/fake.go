@@ -1,10 +1,12 @@
 // Package wecomfake is a fake WeCom server API for tests: gettoken,
 // message/send and message/update_template_card over httptest. Like WeCom
 // it checks the access token (40014 unknown, 42001 expired), validates
-// template cards and rejects invalid ones with WeCom's errcodes (42045,
-// 40058), requires agentid as an integer (40056), can rate-limit (45009) or
-// fail with 5xx on demand, and silently drops a member's messages beyond
-// 30 per minute or 1000 per hour (answering errcode 0, as WeCom does).
+// template cards against its own copy of WeCom's documented limits
+// (limits.go, from shared/specs/wecom.md; never visitbot's cards package)
+// and rejects invalid ones with WeCom's errcodes (42045, 40058), requires
+// agentid as an integer (40056), can rate-limit (45009) or fail with 5xx on
+// demand, and silently drops a member's messages beyond 30 per minute or
+// 1000 per hour (answering errcode 0, as WeCom does).
 package wecomfake
 
 import (
@@ -19,8 +21,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
-	"visitbot/cards"
 	"visitbot/clock"
 )
 
@@ -39,7 +41,7 @@ type Sent struct {
 	MsgType      string
 	AgentID      int
 	Text         string
-	Card         *cards.WeComCard
+	Card         *Card
 	MsgID        string
 	ResponseCode string
 	At           time.Time
@@ -50,7 +52,7 @@ type Update struct {
 	UserIDs      []string
 	ResponseCode string
 	ReplaceName  string
-	Card         *cards.WeComCard
+	Card         *Card
 }
 
 // Server is the fake. Create it with New; it closes at test end.
@@ -170,11 +172,11 @@ func (f *Server) getToken(w http.ResponseWriter, r *http.Request) {
 	f.calls[r.URL.Path]++
 	q := r.URL.Query()
 	if q.Get("corpid") != f.CorpID {
-		apiErr(w, 40013, "invalid corpid")
+		apiErr(w, errInvalidCorpID, "invalid corpid")
 		return
 	}
 	if q.Get("corpsecret") != f.Secret {
-		apiErr(w, 40001, "invalid credential")
+		apiErr(w, errInvalidCredential, "invalid credential")
 		return
 	}
 	now := f.clock.Now()
@@ -203,94 +205,109 @@ func (f *Server) authed(h func(w http.ResponseWriter, body []byte)) http.Handler
 			return
 		case !known:
 			f.mu.Unlock()
-			apiErr(w, 40014, "invalid access_token")
+			apiErr(w, errInvalidToken, "invalid access_token")
 			return
 		case !now.Before(exp):
 			f.mu.Unlock()
-			apiErr(w, 42001, "access_token expired")
+			apiErr(w, errTokenExpired, "access_token expired")
 			return
 		case f.rateLimit > 0:
 			f.rateLimit--
 			f.mu.Unlock()
-			apiErr(w, 45009, "api freq out of limit")
+			apiErr(w, errRateLimited, "api freq out of limit")
 			return
 		}
 		f.mu.Unlock()
 		var buf bytes.Buffer
 		if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, 1<<20)); err != nil {
-			apiErr(w, 44004, "empty or oversized body")
+			apiErr(w, errEmpty, "empty or oversized body")
 			return
 		}
 		h(w, buf.Bytes())
 	}
 }
 
-// agentOK requires agentid as a JSON integer equal to the app's (40056 otherwise).
-func (f *Server) agentOK(raw json.RawMessage) (int, bool) {
-	var id int
-	if len(raw) == 0 || raw[0] == '"' || json.Unmarshal(raw, &id) != nil || id != f.AgentID {
-		return 0, false
-	}
-	return id, true
+// call is what message/send and update_template_card share: the app
+// sending and, for cards, the template_card.
+type call struct {
+	AgentID      json.RawMessage `json:"agentid"`
+	TemplateCard json.RawMessage `json:"template_card"`
 }
 
-// cardErr validates a card like WeCom: 42045 for a notice card without
-// card_action, 40058 for anything else.
-func cardErr(raw json.RawMessage) (*cards.WeComCard, int, string) {
-	var c cards.WeComCard
+// open decodes a send or update body into req (which embeds call) and
+// checks agentid: a JSON integer equal to the app's (40056 otherwise). It
+// has answered the error when ok is false.
+func (f *Server) open(w http.ResponseWriter, body []byte, req any, c *call) (agent int, ok bool) {
+	if err := json.Unmarshal(body, req); err != nil {
+		apiErr(w, errInvalidParam, "invalid json")
+		return 0, false
+	}
+	raw := c.AgentID
+	if len(raw) == 0 || raw[0] == '"' || json.Unmarshal(raw, &agent) != nil || agent != f.AgentID {
+		apiErr(w, errInvalidAgentID, "invalid agentid")
+		return 0, false
+	}
+	return agent, true
+}
+
+// card decodes and checks a template_card (cardRules); it has answered the
+// error when it returns nil.
+func card(w http.ResponseWriter, raw json.RawMessage) *Card {
+	var c Card
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		return nil, 40058, "invalid template_card: " + err.Error()
+		apiErr(w, errInvalidParam, "invalid template_card: "+err.Error())
+		return nil
 	}
-	if err := c.Validate(); err != nil {
-		if (c.CardType == "text_notice" || c.CardType == "news_notice") && c.CardAction == nil {
-			return nil, 42045, "template_card.card_action required"
-		}
-		return nil, 40058, err.Error()
+	if code, why := cardRules(&c); code != 0 {
+		apiErr(w, code, why)
+		return nil
 	}
-	return &c, 0, ""
+	return &c
+}
+
+// members checks a recipient count against WeCom's cap (40058 otherwise).
+func members(w http.ResponseWriter, n, max int, field string) bool {
+	if n == 0 || n > max {
+		apiErr(w, errInvalidParam, fmt.Sprintf("%s must name 1-%d members, got %d", field, max, n))
+		return false
+	}
+	return true
 }
 
 func (f *Server) send(w http.ResponseWriter, body []byte) {
 	var req struct {
-		ToUser       string                    `json:"touser"`
-		MsgType      string                    `json:"msgtype"`
-		AgentID      json.RawMessage           `json:"agentid"`
-		Text         *struct{ Content string } `json:"text"`
-		TemplateCard json.RawMessage           `json:"template_card"`
+		call
+		ToUser  string                    `json:"touser"`
+		MsgType string                    `json:"msgtype"`
+		Text    *struct{ Content string } `json:"text"`
 	}
-	if err := json.Unmarshal(body, &req); err != nil {
-		apiErr(w, 40058, "invalid json")
-		return
-	}
-	agent, ok := f.agentOK(req.AgentID)
+	agent, ok := f.open(w, body, &req, &req.call)
 	if !ok {
-		apiErr(w, 40056, "invalid agentid")
 		return
 	}
 	users := strings.Split(req.ToUser, "|")
-	if req.ToUser == "" || len(users) > cards.WeComToUserMax {
-		apiErr(w, 40058, "touser must name 1-1000 members")
+	if req.ToUser == "" {
+		users = nil
+	}
+	if !members(w, len(users), maxToUser, "touser") {
 		return
 	}
 	msg := Sent{MsgType: req.MsgType, AgentID: agent}
 	switch req.MsgType {
 	case "text":
 		if req.Text == nil || req.Text.Content == "" {
-			apiErr(w, 44004, "text content empty")
+			apiErr(w, errEmpty, "text content empty")
 			return
 		}
 		msg.Text = req.Text.Content
 	case "template_card":
-		card, code, why := cardErr(req.TemplateCard)
-		if code != 0 {
-			apiErr(w, code, why)
+		if msg.Card = card(w, req.TemplateCard); msg.Card == nil {
 			return
 		}
-		msg.Card = card
 	default:
-		apiErr(w, 40008, "invalid message type")
+		apiErr(w, errInvalidMsgType, "invalid message type")
 		return
 	}
 	f.mu.Lock()
@@ -337,49 +354,36 @@ func (f *Server) overLimit(user string, now time.Time) bool {
 
 func (f *Server) update(w http.ResponseWriter, body []byte) {
 	var req struct {
-		UserIDs      []string        `json:"userids"`
-		AgentID      json.RawMessage `json:"agentid"`
-		ResponseCode string          `json:"response_code"`
+		call
+		UserIDs      []string `json:"userids"`
+		ResponseCode string   `json:"response_code"`
 		Button       *struct {
 			ReplaceName string `json:"replace_name"`
 		} `json:"button"`
-		TemplateCard json.RawMessage `json:"template_card"`
 	}
-	if err := json.Unmarshal(body, &req); err != nil {
-		apiErr(w, 40058, "invalid json")
-		return
-	}
-	if _, ok := f.agentOK(req.AgentID); !ok {
-		apiErr(w, 40056, "invalid agentid")
-		return
-	}
-	if len(req.UserIDs) == 0 || len(req.UserIDs) > cards.WeComUpdateUserIDsMax {
-		apiErr(w, 40058, "userids must name 1-1000 members")
+	if _, ok := f.open(w, body, &req, &req.call); !ok || !members(w, len(req.UserIDs), maxUpdateUserIDs, "userids") {
 		return
 	}
 	upd := Update{UserIDs: req.UserIDs, ResponseCode: req.ResponseCode}
 	switch {
 	case req.Button != nil && len(req.TemplateCard) == 0:
-		if n := len([]rune(req.Button.ReplaceName)); n == 0 || n > cards.WeComReplaceTextMax {
-			apiErr(w, 40058, "button.replace_name must be 1-10 characters")
+		if n := utf8.RuneCountInString(req.Button.ReplaceName); n == 0 || n > maxReplaceText {
+			apiErr(w, errInvalidParam, fmt.Sprintf("button.replace_name must be 1-%d characters", maxReplaceText))
 			return
 		}
 		upd.ReplaceName = req.Button.ReplaceName
 	case req.Button == nil && len(req.TemplateCard) > 0:
-		card, code, why := cardErr(req.TemplateCard)
-		if code != 0 {
-			apiErr(w, code, why)
+		if upd.Card = card(w, req.TemplateCard); upd.Card == nil {
 			return
 		}
-		upd.Card = card
 	default:
-		apiErr(w, 40058, "exactly one of button and template_card is required")
+		apiErr(w, errInvalidParam, "exactly one of button and template_card is required")
 		return
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if !f.codes[req.ResponseCode] {
-		apiErr(w, 40058, "invalid response_code (unknown or already used)")
+		apiErr(w, errInvalidParam, "invalid response_code (unknown or already used)")
 		return
 	}
 	f.codes[req.ResponseCode] = false
