@@ -3,10 +3,8 @@ package config
 import (
 	"maps"
 	"time"
+	"visitbot/signals"
 )
-
-// SignalClasses are the eight signal classes of the heat index (shared specs/domain.md).
-var SignalClasses = []string{"filing", "rx_trend", "meeting", "lecture", "competitor", "trial", "digital", "visit"}
 
 // RankingConfig drives the heat index, tiers and the daily Top-N.
 type RankingConfig struct {
@@ -48,10 +46,7 @@ func defaultRanking() RankingConfig {
 	return RankingConfig{
 		TopN:         5,
 		CooldownDays: 3,
-		Weights: map[string]float64{
-			"filing": 0.15, "rx_trend": 0.15, "meeting": 0.10, "lecture": 0.15,
-			"competitor": 0.10, "trial": 0.10, "digital": 0.10, "visit": 0.15,
-		},
+		Weights:      signals.Weights(),
 		HalfLifeDays: 30,
 		Rules: []RuleConfig{
 			{Name: "consecutive_lectures", When: "lecture_attend", Count: 2, Consecutive: true, Class: "lecture", Multiply: 1.3, Reason: "连续%d次参加线上讲座"},

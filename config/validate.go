@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"visitbot/clock"
+	"visitbot/signals"
 )
 
 // FieldError names the key that is wrong, so startup fails with one clear line.
@@ -213,12 +214,12 @@ func (r RankingConfig) validate() error {
 		return bad("ranking.half_life_days", "must be positive")
 	}
 	known := map[string]bool{}
-	for _, c := range SignalClasses {
+	for _, c := range signals.Keys() {
 		known[c] = true
 	}
 	for k, v := range r.Weights {
 		if !known[k] {
-			return bad("ranking.weights."+k, "unknown signal class (known: %s)", strings.Join(SignalClasses, ", "))
+			return bad("ranking.weights."+k, "unknown signal class (known: %s)", strings.Join(signals.Keys(), ", "))
 		}
 		if v < 0 || v > 10 {
 			return bad("ranking.weights."+k, "must be between 0 and 10, got %v", v)

@@ -10,8 +10,8 @@ import (
 
 	"visitbot/bot"
 	"visitbot/clock"
-	"visitbot/config"
 	"visitbot/models"
+	"visitbot/signals"
 )
 
 func (c *commands) weights(req *bot.Request, args []string) (bot.Reply, error) {
@@ -23,12 +23,12 @@ func (c *commands) weights(req *bot.Request, args []string) (bot.Reply, error) {
 		return bot.Text(bot.MsgNoPermission), nil
 	}
 	sub, rest := args[0], args[1:]
-	factors := strings.Join(config.SignalClasses, " / ")
+	factors := strings.Join(signals.Keys(), " / ")
 	switch {
 	case (sub == "设置" || sub == "set") && len(rest) == 2:
 		factor := strings.ToLower(rest[0])
 		v, err := strconv.ParseFloat(rest[1], 64)
-		if !slices.Contains(config.SignalClasses, factor) || err != nil || !(v >= 0 && v <= maxWeightValue) {
+		if !slices.Contains(signals.Keys(), factor) || err != nil || !(v >= 0 && v <= maxWeightValue) {
 			return bot.Textf(usage, factors), nil
 		}
 		value := strconv.FormatFloat(v, 'f', -1, 64)
@@ -41,7 +41,7 @@ func (c *commands) weights(req *bot.Request, args []string) (bot.Reply, error) {
 		return bot.Textf("已将权重 %s 设为 %s（配置值 %s），将在下一次评分时生效。", factor, value, fmtWeight(c.d.Config.Ranking.Weights[factor])), nil
 	case (sub == "恢复" || sub == "reset") && len(rest) == 1:
 		factor := strings.ToLower(rest[0])
-		if !slices.Contains(config.SignalClasses, factor) {
+		if !slices.Contains(signals.Keys(), factor) {
 			return bot.Textf(usage, factors), nil
 		}
 		if err := c.d.Settings.DeleteSetting(req.Ctx, WeightSettingPrefix+factor); err != nil {
@@ -72,22 +72,15 @@ func (c *commands) showWeights(req *bot.Request) (bot.Reply, error) {
 	}
 	var b strings.Builder
 	b.WriteString("评分权重（管理员可用「权重 设置 <因子> <数值>」调整）：")
-	for _, f := range config.SignalClasses {
+	for _, f := range signals.Keys() {
 		base := c.d.Config.Ranking.Weights[f]
 		if v, ok := over[f]; ok {
-			fmt.Fprintf(&b, "\n• %s（%s）：%s（已调整，配置值 %s）", f, classNames[f], fmtWeight(v), fmtWeight(base))
+			fmt.Fprintf(&b, "\n• %s（%s）：%s（已调整，配置值 %s）", f, signals.Name(f), fmtWeight(v), fmtWeight(base))
 		} else {
-			fmt.Fprintf(&b, "\n• %s（%s）：%s", f, classNames[f], fmtWeight(base))
+			fmt.Fprintf(&b, "\n• %s（%s）：%s", f, signals.Name(f), fmtWeight(base))
 		}
 	}
 	return bot.Text(b.String()), nil
-}
-
-// classNames are the Chinese names of the eight signal classes.
-var classNames = map[string]string{
-	models.ClassFiling: "备案信息", models.ClassRxTrend: "处方趋势（流向）", models.ClassMeeting: "学术会议",
-	models.ClassLecture: "线上讲座", models.ClassCompetitor: "竞品互动", models.ClassTrial: "临床试验",
-	models.ClassDigital: "数字互动", models.ClassVisit: "拜访历史",
 }
 
 func (c *commands) push(req *bot.Request, args []string) (bot.Reply, error) {

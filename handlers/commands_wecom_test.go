@@ -31,7 +31,7 @@ func TestWeComCommandsPerRole(t *testing.T) {
 		msgID := int64(5000)
 		say := func(from, text string) string {
 			msgID++
-			return e.open(e.post(textXML(from, text, msgID, e.clock.Now()))).Content
+			return e.Open(e.Post(textXML(from, text, msgID, e.Clock.Now()))).Content
 		}
 		for _, c := range []struct{ from, text, want string }{
 			{wcUser, "我的名单", flows.MsgNoListYet},

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -13,22 +12,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"visitbot/bot"
 	"visitbot/bot/console"
 	"visitbot/cards"
 	"visitbot/clock"
 	"visitbot/config"
-	"visitbot/flows"
-	"visitbot/handlers"
-	"visitbot/internal/botstore"
+	"visitbot/internal/apptest"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 )
 
-// consoleEnv is the real stack: Store, Bot with the real flows, Console and
-// the Gin engine, driven through HTTP.
+// consoleEnv is the production wiring with the console on (apptest, the
+// demo's configuration with server.max_body_bytes at 64 KiB), driven through
+// HTTP, with a manager, two reps and an admin.
 type consoleEnv struct {
 	t       testing.TB
 	store   *models.Store
@@ -37,23 +33,14 @@ type consoleEnv struct {
 	users   map[string]*models.User
 }
 
+// newConsoleEnv wires the app on s; extra registers probe handlers on its bot.
 func newConsoleEnv(t testing.TB, s *models.Store, extra func(b *bot.Bot)) *consoleEnv {
 	t.Helper()
-	log := slog.New(slog.DiscardHandler)
-	b := bot.New(botstore.New(s), s.Clock(), s.Location(), log)
-	flows.Register(b, flows.Deps{Store: s, Clock: s.Clock(), Log: log, Config: config.Default()})
+	a := apptest.OnStore(t, s, func(c *config.Config) { c.Server.MaxBodyBytes = 64 << 10 })
 	if extra != nil {
-		extra(b)
+		apptest.Register(t, a, extra)
 	}
-	if err := b.Seal(); err != nil {
-		t.Fatalf("seal: %v", err)
-	}
-	con := console.New(s, b, s.Clock())
-	srv := handlers.New(handlers.Deps{
-		Store: s, Bot: b, Log: log, Clock: s.Clock(), Registry: prometheus.NewRegistry(),
-		MaxBodyBytes: 64 << 10, Console: con, Version: "test",
-	})
-	e := &consoleEnv{t: t, store: s, console: con, handler: srv.Handler(), users: map[string]*models.User{}}
+	e := &consoleEnv{t: t, store: s, console: a.Console, handler: a.Server().Handler(), users: map[string]*models.User{}}
 	mgr := e.addUser("mgr01", "王经理", models.RoleManager, nil)
 	e.addUser("rep01", "张三", models.RoleRep, &mgr.ID)
 	e.addUser("rep02", "李四", models.RoleRep, &mgr.ID)
@@ -246,7 +233,7 @@ type actionProbe struct {
 	calls []bot.CardAction
 }
 
-func (p *actionProbe) handler(req *bot.Request, task *models.CardTask) (bot.Reply, error) {
+func (p *actionProbe) handler(req *bot.Request, task bot.CardTask) (bot.Reply, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.calls = append(p.calls, *req.Event.Action)
@@ -522,12 +509,7 @@ func TestConsolePage(t *testing.T) {
 
 func TestConsoleDisabled(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		log := slog.New(slog.DiscardHandler)
-		b := bot.New(botstore.New(s), s.Clock(), s.Location(), log)
-		if err := b.Seal(); err != nil {
-			t.Fatal(err)
-		}
-		srv := handlers.New(handlers.Deps{Store: s, Bot: b, Log: log, Clock: s.Clock(), Registry: prometheus.NewRegistry(), Version: "test"})
+		srv := apptest.OnStore(t, s, func(c *config.Config) { c.Console.Enabled = false }).Server()
 		for _, p := range []string{"/console", "/console/api/users", "/console/api/messages?user=rep01"} {
 			w := httptest.NewRecorder()
 			srv.Handler().ServeHTTP(w, httptest.NewRequest(http.MethodGet, p, nil))

@@ -3,10 +3,8 @@ package handlers_test
 import (
 	"bytes"
 	"context"
-	"encoding/xml"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -23,37 +21,26 @@ import (
 
 	"visitbot/bot"
 	"visitbot/bot/wecom"
-	"visitbot/bot/wecom/wecomfake"
 	"visitbot/clock"
 	"visitbot/config"
-	"visitbot/flows"
-	"visitbot/handlers"
-	"visitbot/internal/botstore"
+	"visitbot/internal/apptest"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 )
 
 const (
-	wcToken  = "visitbotToken"
-	wcCorp   = "ww1234567890abcdef"
-	wcAESKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
-	wcSecret = "app-secret-for-tests"
-	wcAgent  = 1000002
-	wcUser   = "zhangsan"
+	wcCorp  = apptest.WeComCorp
+	wcAgent = apptest.WeComAgent
+	wcUser  = "zhangsan"
 )
 
-// weComEnv is the real stack behind /wecom/callback: Store, Bot with the
-// domain flows, Callback, Messenger against the fake WeCom API.
+// weComEnv is the production wiring behind /wecom/callback (apptest.WeCom:
+// the app with WeCom enabled against the fake WeCom API) with a probe card
+// action and one rep, zhangsan.
 type weComEnv struct {
-	t      testing.TB
-	store  *models.Store
-	clock  *clock.Fake
-	crypto *wecom.Crypto
-	cb     *wecom.Callback
-	fake   *wecomfake.Server
-	reg    *prometheus.Registry
-	srv    http.Handler
-	// clicks records the selections the test action handler saw.
+	*apptest.WeCom
+	store *models.Store
+	// clicks records the selections the probe action handler saw.
 	clicks []bot.CardAction
 }
 
@@ -61,100 +48,21 @@ const testActionPrefix = "wecomtest"
 
 func newWeComEnv(t testing.TB, s *models.Store) *weComEnv {
 	t.Helper()
-	clk := s.Clock().(*clock.Fake)
-	e := &weComEnv{t: t, store: s, clock: clk, reg: prometheus.NewRegistry()}
-	ctx := context.Background()
+	e := &weComEnv{WeCom: apptest.NewWeCom(t, s, nil), store: s}
 	uid := wcUser
-	if err := s.Users.CreateUser(ctx, &models.User{UserID: "rep01", Name: "张三", Role: models.RoleRep, WeComUserID: &uid, Active: true, Territory: "浦东"}); err != nil {
+	if err := s.Users.CreateUser(context.Background(), &models.User{UserID: "rep01", Name: "张三", Role: models.RoleRep, WeComUserID: &uid, Active: true, Territory: "浦东"}); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.DiscardHandler)
-	b := bot.New(botstore.New(s), clk, modelstest.Shanghai, log)
-	flows.Register(b, flows.Deps{Store: s, Clock: clk, Log: log, Config: config.Default()})
-	b.Action(testActionPrefix, func(req *bot.Request, task *models.CardTask) (bot.Reply, error) {
-		e.clicks = append(e.clicks, *req.Event.Action)
-		if err := req.Store.Audit.Record(req.Ctx, req.User.ID, "wecomtest_click", task.TaskID, req.Event.Action.Selected); err != nil {
-			return bot.Reply{}, err
-		}
-		return bot.Reply{Texts: []string{"反馈已记录"}, Update: &bot.CardUpdate{ReplaceName: "已提交"}}, nil
+	apptest.Register(t, e.App, func(b *bot.Bot) {
+		b.Action(testActionPrefix, func(req *bot.Request, task bot.CardTask) (bot.Reply, error) {
+			e.clicks = append(e.clicks, *req.Event.Action)
+			if err := s.Audit.Record(req.Ctx, req.User.ID, "wecomtest_click", task.TaskID, req.Event.Action.Selected); err != nil {
+				return bot.Reply{}, err
+			}
+			return bot.Reply{Texts: []string{"反馈已记录"}, Update: &bot.CardUpdate{ReplaceName: "已提交"}}, nil
+		})
 	})
-	if err := b.Seal(); err != nil {
-		t.Fatal(err)
-	}
-	var err error
-	e.crypto, err = wecom.NewCrypto(wcToken, wcAESKey, wcCorp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.fake = wecomfake.New(t, clk, wcCorp, wcSecret, wcAgent)
-	client, err := wecom.NewClient(wecom.ClientOptions{APIBase: e.fake.URL, CorpID: wcCorp, Secret: wcSecret, AgentID: wcAgent, Cache: wecom.NewStoreCache(s)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := wecom.CallbackOptions{Crypto: e.crypto, Bot: b, Messenger: wecom.NewMessenger(client, s, log), Clock: clk, Log: log}
-	if s.Driver() == "sqlite" {
-		opts.MaxInFlight = 1 // as wecom.New configures it
-	}
-	e.cb, err = wecom.NewCallback(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.srv = handlers.New(handlers.Deps{Store: s, Bot: b, Log: log, Clock: clk, Registry: e.reg, MaxBodyBytes: 1 << 20, WeCom: e.cb}).Handler()
 	return e
-}
-
-// signedQuery signs encrypt at the env's current time.
-func (e *weComEnv) signedQuery(encrypt string) url.Values {
-	ts := strconv.FormatInt(e.clock.Now().Unix(), 10)
-	nonce := "n" + ts
-	return url.Values{"msg_signature": {e.crypto.Sign(ts, nonce, encrypt)}, "timestamp": {ts}, "nonce": {nonce}}
-}
-
-func envelope(corp, encrypt string) []byte {
-	return []byte(fmt.Sprintf("<xml><ToUserName><![CDATA[%s]]></ToUserName><AgentID><![CDATA[%d]]></AgentID><Encrypt><![CDATA[%s]]></Encrypt></xml>", corp, wcAgent, encrypt))
-}
-
-func (e *weComEnv) do(method string, q url.Values, body []byte) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(method, "/wecom/callback?"+q.Encode(), bytes.NewReader(body))
-	rec := httptest.NewRecorder()
-	e.srv.ServeHTTP(rec, req)
-	return rec
-}
-
-// post encrypts and signs plain XML like WeCom and posts it.
-func (e *weComEnv) post(plain string) *httptest.ResponseRecorder {
-	e.t.Helper()
-	enc, err := e.crypto.Encrypt([]byte(plain))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return e.do(http.MethodPost, e.signedQuery(enc), envelope(wcCorp, enc))
-}
-
-type passive struct {
-	ToUserName string `xml:"ToUserName"`
-	MsgType    string `xml:"MsgType"`
-	Content    string `xml:"Content"`
-	Button     struct {
-		ReplaceName string `xml:"ReplaceName"`
-	} `xml:"Button"`
-}
-
-// open decrypts a passive reply as WeCom would.
-func (e *weComEnv) open(rec *httptest.ResponseRecorder) passive {
-	e.t.Helper()
-	if rec.Code != http.StatusOK || rec.Body.Len() == 0 {
-		e.t.Fatalf("want 200 with a passive reply, got %d %q", rec.Code, rec.Body.String())
-	}
-	plain, err := e.crypto.OpenReply(rec.Body.Bytes())
-	if err != nil {
-		e.t.Fatalf("open reply: %v", err)
-	}
-	var p passive
-	if err := xml.Unmarshal(plain, &p); err != nil {
-		e.t.Fatal(err)
-	}
-	return p
 }
 
 func textXML(from, content string, msgID int64, at time.Time) string {
@@ -171,7 +79,7 @@ func cardEventXML(from, taskID, key, code string, at time.Time) string {
 func rowCounts(t testing.TB, s *models.Store) map[string]int64 {
 	t.Helper()
 	out := map[string]int64{}
-	for _, table := range []string{"inbound_deliveries", "raw_events", "console_messages", "audit_logs"} {
+	for _, table := range []string{"inbound_deliveries", "raw_events", "console_messages", "audit_logs", "outbox_messages"} {
 		var n int64
 		if err := s.DB(context.Background()).Table(table).Count(&n).Error; err != nil {
 			t.Fatalf("count %s: %v", table, err)
@@ -206,18 +114,18 @@ func TestWeComURLVerification(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		e := newWeComEnv(t, s)
 		const echo = "1616140317555161061"
-		enc, err := e.crypto.Encrypt([]byte(echo))
+		enc, err := e.Crypto.Encrypt([]byte(echo))
 		if err != nil {
 			t.Fatal(err)
 		}
-		q := e.signedQuery(enc)
+		q := e.Query(enc)
 		q.Set("echostr", enc)
-		rec := e.do(http.MethodGet, q, nil)
+		rec := e.Do(http.MethodGet, q, nil)
 		if rec.Code != http.StatusOK || rec.Body.String() != echo {
 			t.Fatalf("got %d %q, want 200 %q (no quotes, no newline)", rec.Code, rec.Body.String(), echo)
 		}
 		q.Set("msg_signature", strings.Repeat("0", 40))
-		if rec := e.do(http.MethodGet, q, nil); rec.Code == http.StatusOK {
+		if rec := e.Do(http.MethodGet, q, nil); rec.Code == http.StatusOK {
 			t.Fatal("forged verification answered 200")
 		}
 	})
@@ -237,36 +145,16 @@ func TestWeComOfficialSampleThroughEndpoint(t *testing.T) {
 			sig   = "477715d11cdb4164915debcba66cb864d751f3e6"
 			enc   = "RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3QczcdCUpj911L3vg3W/sYYvuJTs3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8qLjvd4Xgpue06DOdnLxAUHzM6+kDZ+HMZfJYuR+LtwGc2hgf5gsijff0ekUNXZiqATP7PF5mZxZ3Izoun1s4zG4LUMnvw2r+KqCKIw+3IQH03v+BCA9nMELNqbSf6tiWSrXJB3LAVGUcallcrw8V2t9EL4EhzJWrQUax5wLVMNS0+rUPA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS+/uh9KsNlY6bHCmJU9p8g7m3fVKn28H3KDYA5Pl/T8Z1ptDAVe0lXdQ2YoyyH2uyPIGHBZZIs2pDBS8R07+qN+E7Q=="
 		)
-		log := slog.New(slog.DiscardHandler)
-		clk := clock.NewFake(time.Unix(1409659813, 0).Add(30 * time.Second))
-		b := bot.New(botstore.New(s), s.Clock(), modelstest.Shanghai, log)
-		flows.Register(b, flows.Deps{Store: s, Clock: s.Clock(), Log: log, Config: config.Default()})
-		if err := b.Seal(); err != nil {
-			t.Fatal(err)
-		}
-		crypto, err := wecom.NewCrypto(token, key, corp)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cb, _ := wecom.NewCallback(wecom.CallbackOptions{Crypto: crypto, Bot: b, Clock: clk, Log: log})
-		srv := handlers.New(handlers.Deps{Store: s, Bot: b, Log: log, Clock: clk, Registry: prometheus.NewRegistry(), MaxBodyBytes: 1 << 20, WeCom: cb}).Handler()
-		q := url.Values{"msg_signature": {sig}, "timestamp": {ts}, "nonce": {nonce}}
-
+		s.Clock().(*clock.Fake).Set(time.Unix(1409659813, 0).Add(30 * time.Second))
+		e := apptest.NewWeCom(t, s, func(c *config.Config) { c.WeCom.Token, c.WeCom.CorpID, c.WeCom.EncodingAESKey = token, corp, key })
 		get := url.Values{"msg_signature": {sig}, "timestamp": {ts}, "nonce": {nonce}, "echostr": {enc}}
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/wecom/callback?"+get.Encode(), nil))
+		rec := e.Do(http.MethodGet, get, nil)
 		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "<Content><![CDATA[hello]]></Content>") {
 			t.Fatalf("GET: %d %q", rec.Code, rec.Body.String())
 		}
 
-		rec = httptest.NewRecorder()
-		srv.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/wecom/callback?"+q.Encode(), bytes.NewReader(envelope(corp, enc))))
-		plain, err := crypto.OpenReply(rec.Body.Bytes())
-		if rec.Code != http.StatusOK || err != nil {
-			t.Fatalf("POST: %d %q %v", rec.Code, rec.Body.String(), err)
-		}
-		var p passive
-		_ = xml.Unmarshal(plain, &p)
+		q := url.Values{"msg_signature": {sig}, "timestamp": {ts}, "nonce": {nonce}}
+		p := e.Open(e.Do(http.MethodPost, q, e.Envelope(corp, enc)))
 		if p.ToUserName != "mycreate" || p.MsgType != "text" || p.Content != bot.MsgUnknownUser {
 			t.Fatalf("reply %+v", p)
 		}
@@ -279,15 +167,15 @@ func TestWeComOfficialSampleThroughEndpoint(t *testing.T) {
 func TestWeComHelpAndUnknownTextInChinese(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		e := newWeComEnv(t, s)
-		p := e.open(e.post(textXML(wcUser, "help", 1001, e.clock.Now())))
+		p := e.Open(e.Post(textXML(wcUser, "help", 1001, e.Clock.Now())))
 		if p.ToUserName != wcUser || p.MsgType != "text" || !strings.Contains(p.Content, "可用指令") || !strings.Contains(p.Content, "帮助") {
 			t.Fatalf("help reply %+v", p)
 		}
-		p = e.open(e.post(textXML(wcUser, "今天天气怎么样", 1002, e.clock.Now())))
+		p = e.Open(e.Post(textXML(wcUser, "今天天气怎么样", 1002, e.Clock.Now())))
 		if p.Content != bot.MsgUnknownCommand {
 			t.Fatalf("unknown text reply %q", p.Content)
 		}
-		if got := counterValue(t, e.reg, "visitbot_wecom_callbacks_accepted_total", "kind", "text"); got != 2 {
+		if got := counterValue(t, e.Registry, "visitbot_wecom_callbacks_accepted_total", "kind", "text"); got != 2 {
 			t.Fatalf("accepted text counter = %v", got)
 		}
 	})
@@ -304,22 +192,22 @@ func TestWeComCardEventTwoSelectionsExactlyOnce(t *testing.T) {
 		if err := s.Cards.SaveCardTask(ctx, &models.CardTask{TaskID: "fb2-42", Platform: "wecom", UserID: u.ID, Kind: "feedback_step2", ResponseCode: "old"}); err != nil {
 			t.Fatal(err)
 		}
-		code := e.fake.IssueResponseCode()
-		plain := cardEventXML(wcUser, "fb2-42", testActionPrefix+":42:2", code, e.clock.Now())
+		code := e.Fake.IssueResponseCode()
+		plain := cardEventXML(wcUser, "fb2-42", testActionPrefix+":42:2", code, e.Clock.Now())
 		// WeCom retries the very same request; post identical bytes three times.
-		enc, err := e.crypto.Encrypt([]byte(plain))
+		enc, err := e.Crypto.Encrypt([]byte(plain))
 		if err != nil {
 			t.Fatal(err)
 		}
-		q, body := e.signedQuery(enc), envelope(wcCorp, enc)
+		q, body := e.Query(enc), e.Envelope(wcCorp, enc)
 		before := rowCounts(t, s)
-		first := e.do(http.MethodPost, q, body)
-		p := e.open(first)
+		first := e.Do(http.MethodPost, q, body)
+		p := e.Open(first)
 		if p.MsgType != "update_button" || p.Button.ReplaceName != "已提交" {
 			t.Fatalf("passive reply %+v", p)
 		}
 		for i := 0; i < 2; i++ {
-			rec := e.do(http.MethodPost, q, body)
+			rec := e.Do(http.MethodPost, q, body)
 			if rec.Code != http.StatusOK || rec.Body.Len() != 0 {
 				t.Fatalf("retry %d: %d %q, want empty 200", i+1, rec.Code, rec.Body.String())
 			}
@@ -337,14 +225,12 @@ func TestWeComCardEventTwoSelectionsExactlyOnce(t *testing.T) {
 		if task.ResponseCode != code {
 			t.Fatalf("response code %q, want the click's %q", task.ResponseCode, code)
 		}
-		if got := counterValue(t, e.reg, "visitbot_wecom_callbacks_accepted_total", "duplicate", "true"); got != 2 {
+		if got := counterValue(t, e.Registry, "visitbot_wecom_callbacks_accepted_total", "duplicate", "true"); got != 2 {
 			t.Fatalf("duplicate counter = %v", got)
 		}
-		// The text part of the reply could not be passive: it went through the API.
-		if err := e.cb.Wait(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if sent := e.fake.Sent(); len(sent) != 1 || sent[0].Text != "反馈已记录" || sent[0].ToUser != wcUser {
+		// The text part of the reply could not be passive: it went through the outbox and the API.
+		apptest.Drain(t, e.App)
+		if sent := e.Fake.Sent(); len(sent) != 1 || sent[0].Text != "反馈已记录" || sent[0].ToUser != wcUser {
 			t.Fatalf("deferred sends %+v", sent)
 		}
 	})
@@ -354,8 +240,8 @@ func TestWeComUnknownEventStoredNot500(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		e := newWeComEnv(t, s)
 		before := rowCounts(t, s)
-		x := fmt.Sprintf(`<xml><ToUserName>%s</ToUserName><FromUserName>%s</FromUserName><CreateTime>%d</CreateTime><MsgType>event</MsgType><Event>change_contact</Event></xml>`, wcCorp, wcUser, e.clock.Now().Unix())
-		rec := e.post(x)
+		x := fmt.Sprintf(`<xml><ToUserName>%s</ToUserName><FromUserName>%s</FromUserName><CreateTime>%d</CreateTime><MsgType>event</MsgType><Event>change_contact</Event></xml>`, wcCorp, wcUser, e.Clock.Now().Unix())
+		rec := e.Post(x)
 		if rec.Code != http.StatusOK || rec.Body.Len() != 0 {
 			t.Fatalf("%d %q", rec.Code, rec.Body.String())
 		}
@@ -368,11 +254,11 @@ func TestWeComUnknownEventStoredNot500(t *testing.T) {
 func TestWeComRejectsLeaveNoTrace(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		e := newWeComEnv(t, s)
-		plain := textXML(wcUser, "help", 2001, e.clock.Now())
-		good, _ := e.crypto.Encrypt([]byte(plain))
-		otherCorp, _ := wecom.NewCrypto(wcToken, wcAESKey, "wwSomeOtherCorp")
+		plain := textXML(wcUser, "help", 2001, e.Clock.Now())
+		good, _ := e.Crypto.Encrypt([]byte(plain))
+		otherCorp, _ := wecom.NewCrypto(apptest.WeComToken, apptest.WeComAESKey, "wwSomeOtherCorp")
 		foreign, _ := otherCorp.Encrypt([]byte(plain))
-		signed := func(enc string) (url.Values, []byte) { return e.signedQuery(enc), envelope(wcCorp, enc) }
+		signed := func(enc string) (url.Values, []byte) { return e.Query(enc), e.Envelope(wcCorp, enc) }
 		cases := []struct {
 			name   string
 			reason string
@@ -386,15 +272,15 @@ func TestWeComRejectsLeaveNoTrace(t *testing.T) {
 			}},
 			{"signature over other ciphertext", "bad_signature", http.StatusForbidden, func() (url.Values, []byte) {
 				q, _ := signed(good)
-				return q, envelope(wcCorp, foreign)
+				return q, e.Envelope(wcCorp, foreign)
 			}},
 			{"stale timestamp", "stale_timestamp", http.StatusBadRequest, func() (url.Values, []byte) {
-				ts := strconv.FormatInt(e.clock.Now().Add(-11*time.Minute).Unix(), 10)
-				return url.Values{"msg_signature": {e.crypto.Sign(ts, "n", good)}, "timestamp": {ts}, "nonce": {"n"}}, envelope(wcCorp, good)
+				ts := strconv.FormatInt(e.Clock.Now().Add(-11*time.Minute).Unix(), 10)
+				return url.Values{"msg_signature": {e.Crypto.Sign(ts, "n", good)}, "timestamp": {ts}, "nonce": {"n"}}, e.Envelope(wcCorp, good)
 			}},
 			{"future timestamp", "stale_timestamp", http.StatusBadRequest, func() (url.Values, []byte) {
-				ts := strconv.FormatInt(e.clock.Now().Add(11*time.Minute).Unix(), 10)
-				return url.Values{"msg_signature": {e.crypto.Sign(ts, "n", good)}, "timestamp": {ts}, "nonce": {"n"}}, envelope(wcCorp, good)
+				ts := strconv.FormatInt(e.Clock.Now().Add(11*time.Minute).Unix(), 10)
+				return url.Values{"msg_signature": {e.Crypto.Sign(ts, "n", good)}, "timestamp": {ts}, "nonce": {"n"}}, e.Envelope(wcCorp, good)
 			}},
 			{"missing timestamp", "stale_timestamp", http.StatusBadRequest, func() (url.Values, []byte) {
 				q, b := signed(good)
@@ -404,7 +290,7 @@ func TestWeComRejectsLeaveNoTrace(t *testing.T) {
 			{"wrong corp id inside ciphertext", "wrong_corp", http.StatusForbidden, func() (url.Values, []byte) { return signed(foreign) }},
 			{"wrong corp id on envelope", "wrong_corp", http.StatusForbidden, func() (url.Values, []byte) {
 				q, _ := signed(good)
-				return q, envelope("wwSomeOtherCorp", good)
+				return q, e.Envelope("wwSomeOtherCorp", good)
 			}},
 			{"truncated ciphertext", "bad_ciphertext", http.StatusBadRequest, func() (url.Values, []byte) { return signed(good[:len(good)-12]) }},
 			{"garbage ciphertext", "bad_ciphertext", http.StatusBadRequest, func() (url.Values, []byte) { return signed(strings.Repeat("QUJD", 16)) }},
@@ -415,28 +301,28 @@ func TestWeComRejectsLeaveNoTrace(t *testing.T) {
 			}},
 			{"oversized body", "too_large", http.StatusRequestEntityTooLarge, func() (url.Values, []byte) {
 				q, _ := signed(good)
-				return q, envelope(wcCorp, good+strings.Repeat("A", wecom.DefaultMaxBody))
+				return q, e.Envelope(wcCorp, good+strings.Repeat("A", wecom.DefaultMaxBody))
 			}},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				before := rowCounts(t, s)
-				metric := counterValue(t, e.reg, "visitbot_wecom_callbacks_rejected_total", "reason", tc.reason)
+				metric := counterValue(t, e.Registry, "visitbot_wecom_callbacks_rejected_total", "reason", tc.reason)
 				q, body := tc.req()
-				rec := e.do(http.MethodPost, q, body)
+				rec := e.Do(http.MethodPost, q, body)
 				if rec.Code != tc.status {
 					t.Fatalf("status %d (%s), want %d", rec.Code, rec.Body.String(), tc.status)
 				}
 				if after := rowCounts(t, s); fmt.Sprint(after) != fmt.Sprint(before) {
 					t.Fatalf("rows changed: %v → %v", before, after)
 				}
-				if got := counterValue(t, e.reg, "visitbot_wecom_callbacks_rejected_total", "reason", tc.reason); got != metric+1 {
+				if got := counterValue(t, e.Registry, "visitbot_wecom_callbacks_rejected_total", "reason", tc.reason); got != metric+1 {
 					t.Fatalf("rejected{reason=%s} = %v, want %v", tc.reason, got, metric+1)
 				}
 			})
 		}
 		// The genuine one still works afterwards.
-		if rec := e.post(plain); rec.Code != http.StatusOK {
+		if rec := e.Post(plain); rec.Code != http.StatusOK {
 			t.Fatalf("genuine callback: %d", rec.Code)
 		}
 	})
@@ -448,14 +334,14 @@ func TestWeComRejectsLeaveNoTrace(t *testing.T) {
 // user, unique MsgIds) so encryption on the sender side is not measured.
 func benchCallbacks(tb testing.TB, e *weComEnv, n int, seed int64) (queries []string, bodies [][]byte) {
 	tb.Helper()
-	now := e.clock.Now()
+	now := e.Clock.Now()
 	for i := range n {
-		enc, err := e.crypto.Encrypt([]byte(textXML(wcUser, "help", seed+int64(i), now)))
+		enc, err := e.Crypto.Encrypt([]byte(textXML(wcUser, "help", seed+int64(i), now)))
 		if err != nil {
 			tb.Fatal(err)
 		}
-		queries = append(queries, e.signedQuery(enc).Encode())
-		bodies = append(bodies, envelope(wcCorp, enc))
+		queries = append(queries, e.Query(enc).Encode())
+		bodies = append(bodies, e.Envelope(wcCorp, enc))
 	}
 	return queries, bodies
 }
@@ -537,11 +423,11 @@ func BenchmarkWeComCallback(b *testing.B) {
 		e := newWeComEnv(b, s)
 		b.Run("verify+decrypt/"+driver, func(b *testing.B) {
 			q, body := benchCallbacks(b, e, b.N, 1)
-			run(b, verifyOnly(e.crypto), q, body)
+			run(b, verifyOnly(e.Crypto), q, body)
 		})
 		b.Run("stored/"+driver, func(b *testing.B) {
 			q, body := benchCallbacks(b, e, b.N, time.Now().UnixNano())
-			run(b, e.srv, q, body)
+			run(b, e.Handler, q, body)
 			var n int64
 			s.DB(context.Background()).Table("inbound_deliveries").Count(&n)
 			if n < int64(b.N) {
@@ -574,7 +460,7 @@ func TestWeComLoad(t *testing.T) {
 		for _, target := range []struct {
 			name string
 			h    http.Handler
-		}{{"verify+decrypt", verifyOnly(e.crypto)}, {"stored/" + driver, e.srv}} {
+		}{{"verify+decrypt", verifyOnly(e.Crypto)}, {"stored/" + driver, e.Handler}} {
 			srv := httptest.NewServer(target.h)
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc}, Timeout: 10 * time.Second}
 			var next atomic.Int64

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"visitbot/models"
+	"visitbot/signals"
 )
 
 // assignmentRec links a rep (by user id) to a doctor (by external id).
@@ -202,16 +203,17 @@ var flowKind = &spec[flowRec]{
 	},
 }
 
-var classLabels = newLabels(
-	"备案", models.ClassFiling, "备案信息", models.ClassFiling,
-	"处方", models.ClassRxTrend, "处方趋势", models.ClassRxTrend,
-	"学术会议", models.ClassMeeting, "会议", models.ClassMeeting,
-	"线上讲座", models.ClassLecture, "讲座", models.ClassLecture,
-	"竞品", models.ClassCompetitor, "竞品互动", models.ClassCompetitor,
-	"临床试验", models.ClassTrial, "试验", models.ClassTrial,
-	"数字互动", models.ClassDigital, "数字化", models.ClassDigital, "线上互动", models.ClassDigital,
-	"拜访", models.ClassVisit, "拜访记录", models.ClassVisit,
-)
+// classLabels are the class keys with the names and labels of the signals registry.
+var classLabels = func() labels {
+	var pairs []string
+	for _, c := range signals.All() {
+		pairs = append(pairs, c.Name, c.Key)
+		for _, l := range c.Labels {
+			pairs = append(pairs, l, c.Key)
+		}
+	}
+	return newLabels(pairs...)
+}()
 
 // signalRec is a signal row with the doctor by external id.
 type signalRec struct {

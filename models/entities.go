@@ -8,7 +8,10 @@
 // time.Time stored in UTC.
 package models
 
-import "time"
+import (
+	"time"
+	"visitbot/signals"
+)
 
 // Role is what a user may do: rep (own list/visits), manager (own team), admin (everything).
 type Role string
@@ -138,16 +141,16 @@ type DoctorProduct struct {
 	Match     float64 `gorm:"not null"`
 }
 
-// Signal classes (shared specs/domain.md, "the eight signal classes").
+// Signal classes: the keys of the registry in package signals.
 const (
-	ClassFiling     = "filing"
-	ClassRxTrend    = "rx_trend"
-	ClassMeeting    = "meeting"
-	ClassLecture    = "lecture"
-	ClassCompetitor = "competitor"
-	ClassTrial      = "trial"
-	ClassDigital    = "digital"
-	ClassVisit      = "visit"
+	ClassFiling     = signals.Filing
+	ClassRxTrend    = signals.RxTrend
+	ClassMeeting    = signals.Meeting
+	ClassLecture    = signals.Lecture
+	ClassCompetitor = signals.Competitor
+	ClassTrial      = signals.Trial
+	ClassDigital    = signals.Digital
+	ClassVisit      = signals.Visit
 )
 
 // Signal is one observed event about a doctor, e.g. an online-lecture

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"visitbot/signals"
 
 	"gorm.io/gorm/clause"
 )
@@ -41,7 +42,7 @@ func (s *SettingStore) WeightOverrides(ctx context.Context) (map[string]float64,
 	for _, r := range rows {
 		class := strings.TrimPrefix(r.Key, WeightSettingPrefix)
 		v, err := strconv.ParseFloat(r.Value, 64)
-		if err != nil || !slices.Contains(signalClasses, class) || !(v >= 0 && v <= 10) {
+		if err != nil || !slices.Contains(signals.Keys(), class) || !(v >= 0 && v <= 10) {
 			return nil, fmt.Errorf("setting %s = %q is not a valid weight override", r.Key, r.Value)
 		}
 		out[class] = v
@@ -82,6 +83,3 @@ func (s *SettingStore) DeleteSetting(ctx context.Context, key string) error {
 // WeightSettingPrefix prefixes the Setting keys of ranking weight overrides
 // ("ranking.weights.lecture"), written by the admin command 权重 设置.
 const WeightSettingPrefix = "ranking.weights."
-
-// signalClasses are the eight classes a weight override may name.
-var signalClasses = []string{ClassFiling, ClassRxTrend, ClassMeeting, ClassLecture, ClassCompetitor, ClassTrial, ClassDigital, ClassVisit}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"visitbot/config"
+	"visitbot/signals"
 )
 
 // saturation is, per class, the decayed event count at which the sub-score
@@ -44,7 +45,7 @@ func (s *Scorer) LookbackDays() int {
 // Scorer computes the heat index with one configuration. It is immutable and
 // safe for concurrent use.
 type Scorer struct {
-	weights  [len(classes)]float64
+	weights  [signals.N]float64
 	total    float64
 	halfLife float64
 	rules    []Rule
@@ -95,7 +96,7 @@ type ClassScore struct {
 // Heat is a doctor's heat index with everything needed to explain it.
 type Heat struct {
 	Score   float64 // 0–100
-	Classes [len(classes)]ClassScore
+	Classes [signals.N]ClassScore
 	Rules   []RuleHit
 	// Bonus is the sum of rule Add points (already in Score).
 	Bonus float64
@@ -136,8 +137,8 @@ func (s *Scorer) Heat(d Doctor, trend Trend, now time.Time) Heat {
 	}
 	slices.SortStableFunc(sigs, func(a, b Signal) int { return a.At.Compare(b.At) })
 
-	var x [len(classes)]float64
-	var recent [len(classes)]int
+	var x [signals.N]float64
+	var recent [signals.N]int
 	window := now.AddDate(0, 0, -ReasonWindowDays)
 	for _, sg := range sigs {
 		i := classIndex(sg.Class)
@@ -151,7 +152,7 @@ func (s *Scorer) Heat(d Doctor, trend Trend, now time.Time) Heat {
 		}
 	}
 
-	var sub [len(classes)]float64
+	var sub [signals.N]float64
 	for i, c := range classes {
 		sub[i] = 1 - math.Exp(-x[i]/saturation[c])
 	}

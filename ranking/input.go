@@ -7,23 +7,26 @@
 // every factor table-testable and the benchmark honest about what is compute.
 package ranking
 
-import "time"
-
-// Signal classes of the heat index (shared specs/domain.md, "the eight signal
-// classes"); the same strings as models.Class* and config.SignalClasses.
-const (
-	ClassFiling     = "filing"
-	ClassRxTrend    = "rx_trend"
-	ClassMeeting    = "meeting"
-	ClassLecture    = "lecture"
-	ClassCompetitor = "competitor"
-	ClassTrial      = "trial"
-	ClassDigital    = "digital"
-	ClassVisit      = "visit"
+import (
+	"time"
+	"visitbot/signals"
 )
 
-// classes is the fixed order of the eight classes in breakdowns.
-var classes = [...]string{ClassFiling, ClassRxTrend, ClassMeeting, ClassLecture, ClassCompetitor, ClassTrial, ClassDigital, ClassVisit}
+// Signal classes of the heat index: the keys of the registry in package
+// signals (each needs its scorer here: a saturation, or a sub-score of its own).
+const (
+	ClassFiling     = signals.Filing
+	ClassRxTrend    = signals.RxTrend
+	ClassMeeting    = signals.Meeting
+	ClassLecture    = signals.Lecture
+	ClassCompetitor = signals.Competitor
+	ClassTrial      = signals.Trial
+	ClassDigital    = signals.Digital
+	ClassVisit      = signals.Visit
+)
+
+// classes is the order of the classes in breakdowns: the registry's.
+var classes = signals.Keys()
 
 func classIndex(class string) int {
 	for i, c := range classes {

@@ -20,7 +20,9 @@ var _ bot.Store = Store{}
 func New(st *models.Store) Store { return Store{st: st} }
 
 // Tx runs fn in one transaction carried by ctx.
-func (s Store) Tx(ctx context.Context, fn func(ctx context.Context) error) error { return s.st.Tx(ctx, fn) }
+func (s Store) Tx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.st.Tx(ctx, fn)
+}
 
 // RecordDelivery records the delivery key; a repeat is bot.ErrDuplicate.
 func (s Store) RecordDelivery(ctx context.Context, platform bot.Platform, key string, kind bot.EventKind) error {
