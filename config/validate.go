@@ -77,7 +77,7 @@ func (c Config) Validate() error {
 	if err := c.Jobs.validate(); err != nil {
 		return err
 	}
-	if err := c.Outbox.validate(); err != nil {
+	if err := c.Outbox.Validate(); err != nil {
 		return err
 	}
 	if c.Visits.GeofenceM <= 0 || c.Visits.GeofenceM > 50000 {
@@ -269,7 +269,18 @@ func (j JobsConfig) validate() error {
 	return nil
 }
 
-func (o OutboxConfig) validate() error {
+// WeComMemberPerMinute and DingTalkQPSMax are the platform limits the outbox
+// settings must stay under (specs/wecom.md doc 90312: ≤30 messages per
+// minute per member, the excess dropped silently; specs/dingtalk.md: 20
+// calls per second per API on the standard edition).
+const (
+	WeComMemberPerMinute = 30
+	DingTalkQPSMax       = 20
+)
+
+// Validate is the one check of the outbox settings: config loading and the
+// dispatcher (which may be built without a loaded config, in tests) call it.
+func (o OutboxConfig) Validate() error {
 	if o.Workers < 1 || o.Workers > 64 {
 		return bad("outbox.workers", "must be 1-64, got %d", o.Workers)
 	}
@@ -279,11 +290,11 @@ func (o OutboxConfig) validate() error {
 	if o.BaseBackoff <= 0 || o.MaxBackoff < o.BaseBackoff {
 		return bad("outbox.base_backoff", "must be positive and not above outbox.max_backoff")
 	}
-	if o.PerMemberPerMinute < 1 || o.PerMemberPerMinute > 30 {
-		return bad("outbox.per_member_per_minute", "must be 1-30 (WeCom drops more than 30/min/member silently), got %d", o.PerMemberPerMinute)
+	if o.PerMemberPerMinute < 1 || o.PerMemberPerMinute > WeComMemberPerMinute {
+		return bad("outbox.per_member_per_minute", "must be 1-%d (WeCom drops more than %d/min/member silently), got %d", WeComMemberPerMinute, WeComMemberPerMinute, o.PerMemberPerMinute)
 	}
-	if o.DingTalkQPS < 1 || o.DingTalkQPS > 20 {
-		return bad("outbox.dingtalk_qps", "must be 1-20 (DingTalk standard edition limit), got %d", o.DingTalkQPS)
+	if o.DingTalkQPS < 1 || o.DingTalkQPS > DingTalkQPSMax {
+		return bad("outbox.dingtalk_qps", "must be 1-%d (DingTalk standard edition limit), got %d", DingTalkQPSMax, o.DingTalkQPS)
 	}
 	if o.PollInterval <= 0 {
 		return bad("outbox.poll_interval", "must be positive, got %s", o.PollInterval)

@@ -12,7 +12,8 @@ import (
 )
 
 // TestWeComCommandsPerRole sends the chat commands through the encrypted
-// WeCom callback as a rep, a manager and an admin and reads the passive replies.
+// WeCom callback of the wired app as a rep, a manager and an admin and reads
+// the passive replies.
 func TestWeComCommandsPerRole(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
@@ -45,7 +46,8 @@ func TestWeComCommandsPerRole(t *testing.T) {
 			{mgrID, "silent", "团队负责的KOL都有拜访或互动"},
 			{mgrID, "权重 设置 lecture 1", bot.MsgNoPermission},
 			{adminID, "权重 设置 lecture 0.2", "已将权重 lecture 设为 0.2"},
-			{adminID, "推送 全部", flows.MsgNotEnabled},
+			// The wired app backs 推送 (a run request the scheduler takes after commit).
+			{adminID, "推送 全部", "已开始为全部代表推送2026-12-01的拜访名单"},
 			{adminID, "任务", "用法：任务 <任务名> [日期 2026-05-01]"},
 			{adminID, "帮助", "推送 / push"},
 		} {

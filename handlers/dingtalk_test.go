@@ -1,10 +1,8 @@
 package handlers_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,43 +12,30 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"visitbot/bot"
 	"visitbot/bot/dingtalk"
-	"visitbot/bot/dingtalk/dingtalkfake"
-	"visitbot/clock"
 	"visitbot/config"
-	"visitbot/flows"
-	"visitbot/handlers"
-	"visitbot/internal/botstore"
+	"visitbot/internal/apptest"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 )
 
 const (
-	dtAppKey     = "dingappkey0001"
-	dtAppSecret  = "dt-app-secret-0123456789abcdef"
-	dtRobotCode  = "dingrobot0001"
-	dtCardToken  = "card-path-token-0123456789abcdef"
-	dtEventToken = "dtEventToken"
-	dtEventAES   = "o1w0aum42yaptlz8alnhwikjd3jenzt9cb9wmzptgus"
-	dtRep        = "dt-rep01"
-	dtOtherRep   = "dt-rep02"
-	dtAction     = "dttest"
+	dtAppSecret = apptest.DingTalkAppSecret
+	dtCardToken = apptest.DingTalkCardToken
+	dtRep       = "dt-rep01"
+	dtOtherRep  = "dt-rep02"
+	dtAction    = "dttest"
 )
 
-// dingTalkEnv is the real stack behind /dingtalk/*: Store, Bot with the
-// domain flows plus one test action, Adapter and Messenger against the fake
-// DingTalk API (which also serves the sessionWebhook).
+// dingTalkEnv is the production wiring behind /dingtalk/* (apptest.DingTalk:
+// the app with DingTalk enabled against the fake DingTalk API, a card
+// template for visit lists) with two reps, a probe card action and a probe
+// location handler standing in for the flows.
 type dingTalkEnv struct {
+	*apptest.DingTalk
 	t         *testing.T
 	store     *models.Store
-	clock     *clock.Fake
-	fake      *dingtalkfake.Fake
-	crypto    *dingtalk.Crypto
-	srv       http.Handler
-	a         *dingtalk.Adapter
 	rep       *models.User
 	clicks    int
 	locations []bot.Location
@@ -58,8 +43,7 @@ type dingTalkEnv struct {
 
 func newDingTalkEnv(t *testing.T, s *models.Store) *dingTalkEnv {
 	t.Helper()
-	clk := s.Clock().(*clock.Fake)
-	e := &dingTalkEnv{t: t, store: s, clock: clk}
+	e := &dingTalkEnv{t: t, store: s}
 	ctx := context.Background()
 	for _, u := range []struct{ id, dt string }{{"rep01", dtRep}, {"rep02", dtOtherRep}} {
 		dt := u.dt
@@ -71,61 +55,31 @@ func newDingTalkEnv(t *testing.T, s *models.Store) *dingTalkEnv {
 			e.rep = user
 		}
 	}
-	e.fake = dingtalkfake.New(dtAppKey, dtAppSecret, dtRobotCode)
-	t.Cleanup(e.fake.Close)
-	e.fake.AllowTemplate("tpl-visit")
-	cfg := config.Default().DingTalk
-	cfg.Enabled, cfg.AppKey, cfg.AppSecret, cfg.RobotCode = true, dtAppKey, dtAppSecret, dtRobotCode
-	cfg.APIBase, cfg.OAPIBase = e.fake.URL(), e.fake.URL()
-	cfg.EventToken, cfg.EventAESKey, cfg.CardCallbackToken = dtEventToken, dtEventAES, dtCardToken
-	cfg.CardTemplates = map[string]string{"visit_list": "tpl-visit"}
-
-	log := slog.New(slog.DiscardHandler)
-	b := bot.New(botstore.New(s), clk, modelstest.Shanghai, log)
-	flows.Register(b, flows.Deps{Store: s, Clock: clk, Log: log, Config: config.Default()})
-	b.Action(dtAction, func(req *bot.Request, task *models.CardTask) (bot.Reply, error) {
-		e.clicks++
-		if err := req.Store.Audit.Record(req.Ctx, req.User.ID, "dttest_click", task.TaskID, req.Event.Action.Selected); err != nil {
-			return bot.Reply{}, err
-		}
-		return bot.Reply{Texts: []string{"已记录"}, Update: &bot.CardUpdate{ReplaceName: "已接受"}}, nil
+	e.DingTalk = apptest.NewDingTalk(t, s, func(c *config.Config) {
+		c.DingTalk.CardTemplates = map[string]string{"visit_list": "tpl-visit"}
+		c.Server.PublicURL = "https://visitbot.example.com"
 	})
-	// The check-in flow's own tests cover geofencing; here the location must arrive intact.
-	b.OnLocation(func(req *bot.Request) (bot.Reply, error) {
-		e.locations = append(e.locations, *req.Event.Location)
-		return bot.Text("已收到位置"), nil
+	apptest.Register(t, e.App, func(b *bot.Bot) {
+		b.Action(dtAction, func(req *bot.Request, task bot.CardTask) (bot.Reply, error) {
+			e.clicks++
+			if err := s.Audit.Record(req.Ctx, req.User.ID, "dttest_click", task.TaskID, req.Event.Action.Selected); err != nil {
+				return bot.Reply{}, err
+			}
+			return bot.Reply{Texts: []string{"已记录"}, Update: &bot.CardUpdate{ReplaceName: "已接受"}}, nil
+		})
+		// The check-in flow's own tests cover geofencing; here the location must arrive intact.
+		b.OnLocation(func(req *bot.Request) (bot.Reply, error) {
+			e.locations = append(e.locations, *req.Event.Location)
+			return bot.Text("已收到位置"), nil
+		})
 	})
-	if err := b.Seal(); err != nil {
-		t.Fatal(err)
-	}
-	client, err := dingtalk.NewClient(dingtalk.ClientOptions{AppKey: dtAppKey, AppSecret: dtAppSecret, RobotCode: dtRobotCode,
-		APIBase: cfg.APIBase, Store: s, Clock: clk, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := dingtalk.NewMessenger(dingtalk.MessengerOptions{Client: client, Templates: cfg.CardTemplates, PublicURL: "https://visitbot.example.com", Store: s})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := dingtalk.NewAdapter(dingtalk.AdapterOptions{Config: cfg, Bot: b, Store: s, Messenger: m, Clock: clk, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.a = a
-	t.Cleanup(a.Flush)
-	if e.crypto, err = dingtalk.NewCrypto(dtEventToken, dtEventAES, dtAppKey); err != nil {
-		t.Fatal(err)
-	}
-	e.srv = handlers.New(handlers.Deps{Store: s, Bot: b, Log: log, Clock: clk, Registry: prometheus.NewRegistry(),
-		MaxBodyBytes: 1 << 20, DingTalk: a}).Handler()
 	return e
 }
 
-// do serves req and waits for the replies sent after the answer.
-func (e *dingTalkEnv) do(req *http.Request) *httptest.ResponseRecorder {
-	w := httptest.NewRecorder()
-	e.srv.ServeHTTP(w, req)
-	e.a.Flush()
+// settle delivers what the callback queued (the outbox dispatcher of
+// `visitbot serve`), so the fake shows what the user got.
+func (e *dingTalkEnv) settle(w *httptest.ResponseRecorder) *httptest.ResponseRecorder {
+	apptest.Drain(e.t, e.App)
 	return w
 }
 
@@ -134,28 +88,19 @@ func (e *dingTalkEnv) do(req *http.Request) *httptest.ResponseRecorder {
 func (e *dingTalkEnv) robotBody(msgID, text string) []byte {
 	b, _ := json.Marshal(map[string]any{
 		"msgtype": "text", "text": map[string]string{"content": text}, "msgId": msgID, "senderStaffId": dtRep,
-		"senderNick": "张三", "conversationType": "1", "conversationId": "cid1", "robotCode": dtRobotCode,
-		"sessionWebhook": e.fake.SessionWebhook("s-" + msgID), "sessionWebhookExpiredTime": e.clock.Now().Add(90 * time.Minute).UnixMilli(),
-		"createAt": e.clock.Now().UnixMilli(),
+		"senderNick": "张三", "conversationType": "1", "conversationId": "cid1", "robotCode": apptest.DingTalkRobotCode,
+		"sessionWebhook": e.Fake.SessionWebhook("s-" + msgID), "sessionWebhookExpiredTime": e.Clock.Now().Add(90 * time.Minute).UnixMilli(),
+		"createAt": e.Clock.Now().UnixMilli(),
 	})
 	return b
 }
 
 func (e *dingTalkEnv) postRobot(body []byte, ts, sign string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodPost, "/dingtalk/robot", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if ts != "" {
-		req.Header.Set("timestamp", ts)
-	}
-	if sign != "" {
-		req.Header.Set("sign", sign)
-	}
-	return e.do(req)
+	return e.settle(e.PostRobot(body, ts, sign))
 }
 
 func (e *dingTalkEnv) signedRobot(body []byte) *httptest.ResponseRecorder {
-	ts := strconv.FormatInt(e.clock.Now().UnixMilli(), 10)
-	return e.postRobot(body, ts, dingtalk.RobotSign(dtAppSecret, ts))
+	return e.settle(e.Robot(body))
 }
 
 func (e *dingTalkEnv) count(model any) int64 {
@@ -169,7 +114,7 @@ func (e *dingTalkEnv) count(model any) int64 {
 func TestDingTalkRobotSign(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		e := newDingTalkEnv(t, s)
-		now := e.clock.Now()
+		now := e.Clock.Now()
 		ts := func(d time.Duration) string { return strconv.FormatInt(now.Add(d).UnixMilli(), 10) }
 		cases := []struct {
 			name, ts, sign string
@@ -188,18 +133,25 @@ func TestDingTalkRobotSign(t *testing.T) {
 				if w.Code != tc.status {
 					t.Fatalf("status = %d, want %d", w.Code, tc.status)
 				}
-				deliveries, sessions := e.count(&models.InboundDelivery{}), len(e.fake.Sessions())
-				if tc.status != http.StatusOK && (deliveries != 0 || sessions != 0 || e.count(&models.RawEvent{}) != 0) {
-					t.Fatalf("rejected callback left a trace: %d deliveries, %d replies", deliveries, sessions)
+				deliveries, replies := e.count(&models.InboundDelivery{}), len(e.Fake.Messages())
+				if tc.status != http.StatusOK && (deliveries != 0 || replies != 0 || e.count(&models.RawEvent{}) != 0 || e.count(&models.OutboxMessage{}) != 0) {
+					t.Fatalf("rejected callback left a trace: %d deliveries, %d replies", deliveries, replies)
 				}
-				if tc.status == http.StatusOK && (deliveries != 1 || sessions != 1) {
-					t.Fatalf("valid callback: %d deliveries, %d replies", deliveries, sessions)
+				if tc.status == http.StatusOK && (deliveries != 1 || replies != 1) {
+					t.Fatalf("valid callback: %d deliveries, %d replies", deliveries, replies)
+				}
+				if n := len(e.Fake.Sessions()); n != 0 {
+					t.Fatalf("%d posts to the sessionWebhook", n)
 				}
 			})
 		}
 	})
 }
 
+// A robot message is answered once, even when DingTalk delivers it twice.
+// The name is historical: the answer no longer takes the live
+// sessionWebhook (a reply path only the tests used) but the outbox and the
+// robot API, like every reply; nothing is posted to the sessionWebhook.
 func TestDingTalkRobotHelpThroughSessionWebhook(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		e := newDingTalkEnv(t, s)
@@ -209,30 +161,32 @@ func TestDingTalkRobotHelpThroughSessionWebhook(t *testing.T) {
 				t.Fatalf("delivery %d: status %d", i, w.Code)
 			}
 		}
-		replies := e.fake.Sessions()
+		replies := e.Fake.Messages()
 		if len(replies) != 1 {
 			t.Fatalf("%d replies, want 1: %+v", len(replies), replies)
 		}
-		if r := replies[0]; r.Session != "s-m-help-1" || r.MsgType != "text" || !strings.HasPrefix(r.Text, "可用指令") || !strings.Contains(r.Text, "我是谁") {
+		if r := replies[0]; r.UserID != dtRep || r.MsgKey != "sampleMarkdown" || !strings.HasPrefix(r.MsgParam["text"], "可用指令") || !strings.Contains(r.MsgParam["text"], "我是谁") {
 			t.Fatalf("reply = %+v", r)
 		}
 		if n := e.count(&models.InboundDelivery{}); n != 1 {
 			t.Fatalf("%d deliveries recorded, want 1", n)
 		}
-		if n := len(e.fake.Messages()); n != 0 {
-			t.Fatalf("%d API messages; the live sessionWebhook should carry the reply", n)
+		if n := len(e.Fake.Sessions()); n != 0 {
+			t.Fatalf("%d sessionWebhook posts; every reply goes through the outbox and the robot API", n)
 		}
 	})
 }
 
+// Expired and foreign sessionWebhooks are never posted to: the reply goes
+// through the robot API.
 func TestDingTalkRobotReplyFallsBackToAPI(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		e := newDingTalkEnv(t, s)
 		var msg map[string]any
 		_ = json.Unmarshal(e.robotBody("m-exp", "我是谁"), &msg)
-		msg["sessionWebhookExpiredTime"] = e.clock.Now().Add(-time.Minute).UnixMilli()
+		msg["sessionWebhookExpiredTime"] = e.Clock.Now().Add(-time.Minute).UnixMilli()
 		expired, _ := json.Marshal(msg)
-		msg["msgId"], msg["sessionWebhookExpiredTime"] = "m-foreign", e.clock.Now().Add(time.Hour).UnixMilli()
+		msg["msgId"], msg["sessionWebhookExpiredTime"] = "m-foreign", e.Clock.Now().Add(time.Hour).UnixMilli()
 		msg["sessionWebhook"] = "https://attacker.example.com/hook?session=x" // not DingTalk's host: never posted to
 		foreign, _ := json.Marshal(msg)
 		for _, body := range [][]byte{expired, foreign} {
@@ -240,9 +194,9 @@ func TestDingTalkRobotReplyFallsBackToAPI(t *testing.T) {
 				t.Fatalf("status %d", w.Code)
 			}
 		}
-		msgs := e.fake.Messages()
-		if len(e.fake.Sessions()) != 0 || len(msgs) != 2 {
-			t.Fatalf("sessions %d, API messages %d", len(e.fake.Sessions()), len(msgs))
+		msgs := e.Fake.Messages()
+		if len(e.Fake.Sessions()) != 0 || len(msgs) != 2 {
+			t.Fatalf("sessions %d, API messages %d", len(e.Fake.Sessions()), len(msgs))
 		}
 		for _, m := range msgs {
 			if m.UserID != dtRep || m.MsgKey != "sampleMarkdown" || !strings.Contains(m.MsgParam["text"], "rep01") {
@@ -264,8 +218,8 @@ func TestDingTalkRobotLocation(t *testing.T) {
 		if err := json.Unmarshal(raw, &msg); err != nil {
 			t.Fatal(err)
 		}
-		msg["senderStaffId"], msg["sessionWebhook"] = dtRep, e.fake.SessionWebhook("loc")
-		msg["sessionWebhookExpiredTime"] = e.clock.Now().Add(time.Hour).UnixMilli()
+		msg["senderStaffId"], msg["sessionWebhook"] = dtRep, e.Fake.SessionWebhook("loc")
+		msg["sessionWebhookExpiredTime"] = e.Clock.Now().Add(time.Hour).UnixMilli()
 		body, _ := json.Marshal(msg)
 		if w := e.signedRobot(body); w.Code != http.StatusOK {
 			t.Fatalf("status %d", w.Code)
@@ -273,8 +227,8 @@ func TestDingTalkRobotLocation(t *testing.T) {
 		if len(e.locations) != 1 || e.locations[0].Lat != 31.230416 || e.locations[0].Lng != 121.473701 {
 			t.Fatalf("locations = %+v", e.locations)
 		}
-		if r := e.fake.Sessions(); len(r) != 1 || r[0].Text != "已收到位置" {
-			t.Fatalf("replies = %+v", r)
+		if r := e.Fake.Messages(); len(r) != 1 || r[0].UserID != dtRep || r[0].MsgParam["text"] != "已收到位置" || len(e.Fake.Sessions()) != 0 {
+			t.Fatalf("replies = %+v, sessionWebhook posts %d", r, len(e.Fake.Sessions()))
 		}
 	})
 }
@@ -292,16 +246,11 @@ func TestDingTalkRobotRejectsMalformedBody(t *testing.T) {
 }
 
 func (e *dingTalkEnv) cardBody(outTrackID, userID string, params map[string]any) []byte {
-	content, _ := json.Marshal(map[string]any{"cardPrivateData": map[string]any{"actionIds": []string{"accept"}, "params": params}})
-	b, _ := json.Marshal(map[string]any{"type": "actionCallback", "outTrackId": outTrackID, "corpId": "dingcorp", "userId": userID,
-		"spaceType": "IM", "spaceId": "x", "content": string(content)})
-	return b
+	return apptest.CardBody(outTrackID, userID, params)
 }
 
 func (e *dingTalkEnv) postCard(token string, body []byte) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodPost, "/dingtalk/card/"+token, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	return e.do(req)
+	return e.settle(e.Card(token, body))
 }
 
 func TestDingTalkCardCallback(t *testing.T) {
@@ -326,7 +275,7 @@ func TestDingTalkCardCallback(t *testing.T) {
 		if w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != "{}" {
 			t.Fatalf("unknown card: %d %s", w.Code, w.Body)
 		}
-		if msgs := e.fake.Messages(); len(msgs) != 1 || msgs[0].UserID != dtRep || !strings.Contains(msgs[0].MsgParam["text"], "卡片已失效") {
+		if msgs := e.Fake.Messages(); len(msgs) != 1 || msgs[0].UserID != dtRep || !strings.Contains(msgs[0].MsgParam["text"], "卡片已失效") {
 			t.Fatalf("expired text = %+v", msgs)
 		}
 
@@ -339,7 +288,7 @@ func TestDingTalkCardCallback(t *testing.T) {
 		if len(audits) != 1 || audits[0].Action != "card_action_refused" || audits[0].Target != "dt-vl-1" {
 			t.Fatalf("audit = %+v", audits)
 		}
-		if msgs := e.fake.Messages(); len(msgs) != 2 || msgs[1].UserID != dtOtherRep || !strings.Contains(msgs[1].MsgParam["text"], "不属于您") {
+		if msgs := e.Fake.Messages(); len(msgs) != 2 || msgs[1].UserID != dtOtherRep || !strings.Contains(msgs[1].MsgParam["text"], "不属于您") {
 			t.Fatalf("refusal text = %+v", msgs)
 		}
 
@@ -373,7 +322,7 @@ func TestDingTalkCardCallback(t *testing.T) {
 		if audits[0].Action != "dttest_click" || !strings.Contains(audits[0].Detail, `"OptionIDs":["r1","r2"]`) {
 			t.Fatalf("click audit = %+v", audits[0])
 		}
-		if msgs := e.fake.Messages(); len(msgs) != 3 || msgs[2].MsgParam["text"] != "已记录" {
+		if msgs := e.Fake.Messages(); len(msgs) != 3 || msgs[2].MsgParam["text"] != "已记录" {
 			t.Fatalf("reply text = %+v", msgs)
 		}
 
@@ -404,10 +353,10 @@ func TestDingTalkFallbackCardCommand(t *testing.T) {
 		}
 		// The fallback card cannot change in place: the user gets the new state as text.
 		var texts []string
-		for _, r := range e.fake.Sessions() {
+		for _, r := range e.Fake.Sessions() {
 			texts = append(texts, r.Text)
 		}
-		for _, m := range e.fake.Messages() {
+		for _, m := range e.Fake.Messages() {
 			texts = append(texts, m.MsgParam["text"])
 		}
 		if got := strings.Join(texts, "|"); !strings.Contains(got, "已接受") || !strings.Contains(got, "已记录") {
@@ -417,18 +366,7 @@ func TestDingTalkFallbackCardCommand(t *testing.T) {
 }
 
 func (e *dingTalkEnv) postEvent(plain string, mutate func(q url.Values)) *httptest.ResponseRecorder {
-	env, err := e.crypto.Seal([]byte(plain), strconv.FormatInt(e.clock.Now().UnixMilli(), 10), "nonce123")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	q := url.Values{"msg_signature": {env.MsgSignature}, "timeStamp": {env.TimeStamp}, "nonce": {env.Nonce}}
-	if mutate != nil {
-		mutate(q)
-	}
-	body, _ := json.Marshal(map[string]string{"encrypt": env.Encrypt})
-	req := httptest.NewRequest(http.MethodPost, "/dingtalk/event?"+q.Encode(), bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	return e.do(req)
+	return e.settle(e.Event(plain, mutate))
 }
 
 func (e *dingTalkEnv) assertSuccess(w *httptest.ResponseRecorder) {
@@ -440,10 +378,10 @@ func (e *dingTalkEnv) assertSuccess(w *httptest.ResponseRecorder) {
 	if err := json.Unmarshal(w.Body.Bytes(), &env); err != nil {
 		e.t.Fatal(err)
 	}
-	if err := e.crypto.Verify(env.MsgSignature, env.TimeStamp, env.Nonce, env.Encrypt); err != nil {
+	if err := e.Crypto.Verify(env.MsgSignature, env.TimeStamp, env.Nonce, env.Encrypt); err != nil {
 		e.t.Fatalf("answer signature: %v", err)
 	}
-	plain, err := e.crypto.Decrypt(env.Encrypt)
+	plain, err := e.Crypto.Decrypt(env.Encrypt)
 	if err != nil || string(plain) != "success" {
 		e.t.Fatalf("answer = %q %v", plain, err)
 	}

@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,45 +10,32 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"visitbot/bot"
 	"visitbot/config"
-	"visitbot/flows"
 	"visitbot/handlers"
-	"visitbot/internal/botstore"
+	"visitbot/internal/apptest"
 	"visitbot/models"
 	"visitbot/models/modelstest"
-	"visitbot/web"
 )
 
-// TestWebMountedOnlyWhenConfigured: /dashboard exists with Deps.Web, sends
+// TestWebMountedOnlyWhenConfigured: the wired app serves /dashboard, sends
 // an anonymous browser to sign in, and the demo sign-in works against the
 // real router; without Deps.Web the routes are absent.
 func TestWebMountedOnlyWhenConfigured(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
-		log := slog.New(slog.DiscardHandler)
-		b := bot.New(botstore.New(s), s.Clock(), s.Location(), log)
-		d := flows.Deps{Store: s, Clock: s.Clock(), Log: log, Config: config.Default()}
-		flows.Register(b, d)
-		if err := b.Seal(); err != nil {
-			t.Fatal(err)
-		}
+		a := apptest.OnStore(t, s, func(c *config.Config) {
+			c.Server.PublicURL = "https://visitbot.example"
+			c.Web.SessionSecret, c.Web.SessionTTL = strings.Repeat("k", 32), time.Hour
+		})
 		if err := s.Users.CreateUser(ctx, &models.User{UserID: "mgr01", Name: "王经理", Role: models.RoleManager, Active: true}); err != nil {
 			t.Fatal(err)
 		}
-		deps := handlers.Deps{Store: s, Bot: b, Log: log, Clock: s.Clock(), Registry: prometheus.NewRegistry(), MaxBodyBytes: 1 << 16, Version: "test"}
-		off := handlers.New(deps).Handler()
+		off := handlers.New(handlers.Deps{Store: a.Store, Bot: a.Bot, Log: a.Log, Clock: a.Clock, Registry: prometheus.NewRegistry(),
+			MaxBodyBytes: 1 << 16, Version: "test"}).Handler()
 		if rec := do(off, "/dashboard", ""); rec.Code != http.StatusNotFound {
 			t.Fatalf("without web: %d", rec.Code)
 		}
-		p, err := web.New(web.Options{Store: s, Flows: flows.New(d), Clock: s.Clock(), Log: log, PublicURL: "https://visitbot.example",
-			Config: config.WebConfig{SessionSecret: strings.Repeat("k", 32), SessionTTL: time.Hour, WeComAuthorizeURL: "https://open.weixin.qq.com/connect/oauth2/authorize"}, Demo: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		deps.Web = p
-		deps.Registry = prometheus.NewRegistry()
-		on := handlers.New(deps).Handler()
+		on := a.Server().Handler()
 		if rec := do(on, "/dashboard", ""); rec.Code != http.StatusFound || !strings.HasPrefix(rec.Header().Get("Location"), "/auth/login") {
 			t.Fatalf("anonymous dashboard: %d %s", rec.Code, rec.Header().Get("Location"))
 		}

@@ -38,12 +38,12 @@ const maxOutboxError = 500
 // UPDATE: MariaDB reports one affected row for it, hiding the duplicate.)
 func (s *OutboxStore) Enqueue(ctx context.Context, m *OutboxMessage) error {
 	switch {
-	case m.DedupeKey == "" || len(m.DedupeKey) > 191:
-		return fmt.Errorf("enqueue: dedupe key must be 1-191 bytes, got %d", len(m.DedupeKey))
+	case m.DedupeKey == "" || len(m.DedupeKey) > DedupeKeyMax:
+		return fmt.Errorf("enqueue: dedupe key must be 1-%d bytes, got %d", DedupeKeyMax, len(m.DedupeKey))
 	case m.Platform == "" || len(m.Platform) > 16:
 		return fmt.Errorf("enqueue %s: platform %q invalid", m.DedupeKey, m.Platform)
-	case m.Purpose == "" || len(m.Purpose) > 32:
-		return fmt.Errorf("enqueue %s: purpose must be 1-32 bytes", m.DedupeKey)
+	case m.Purpose == "" || len(m.Purpose) > OutboxPurposeMax:
+		return fmt.Errorf("enqueue %s: purpose must be 1-%d bytes", m.DedupeKey, OutboxPurposeMax)
 	case m.Kind != OutboxText && m.Kind != OutboxCard && m.Kind != OutboxUpdate:
 		return fmt.Errorf("enqueue %s: kind %q must be text, card or update", m.DedupeKey, m.Kind)
 	case m.Payload == "":

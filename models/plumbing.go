@@ -11,6 +11,16 @@ const (
 	OutboxDead    = "dead"
 )
 
+// Column limits of outbox rows, checked before a row is built (package
+// outbox) and at the storage door (Enqueue).
+const (
+	// DedupeKeyMax is the size of outbox_messages.dedupe_key (191: the
+	// longest utf8mb4 key MySQL indexes in 767 bytes).
+	DedupeKeyMax = 191
+	// OutboxPurposeMax is the size of outbox_messages.purpose.
+	OutboxPurposeMax = 32
+)
+
 // OutboxMessage is one outbound text or card. DedupeKey (recipient, purpose,
 // day) is unique, so enqueuing the same message twice is a no-op and a crash
 // mid-push never duplicates a card.

@@ -87,12 +87,8 @@ func NewDispatcher(o DispatcherOptions) (*Dispatcher, error) {
 		return nil, errors.New("outbox dispatcher: no store")
 	}
 	c := o.Config
-	if c.Workers < 1 || c.MaxAttempts < 1 || c.BaseBackoff <= 0 || c.MaxBackoff < c.BaseBackoff || c.ClaimTTL <= 0 || c.PollInterval <= 0 {
-		return nil, fmt.Errorf("outbox dispatcher: invalid config (workers %d, max_attempts %d, backoff %s..%s, claim_ttl %s, poll_interval %s)",
-			c.Workers, c.MaxAttempts, c.BaseBackoff, c.MaxBackoff, c.ClaimTTL, c.PollInterval)
-	}
-	if c.PerMemberPerMinute < 1 || c.PerMemberPerMinute > WeComMemberPerMinuteMax || c.DingTalkQPS < 1 {
-		return nil, fmt.Errorf("outbox dispatcher: per_member_per_minute must be 1-%d and dingtalk_qps at least 1", WeComMemberPerMinuteMax)
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("outbox dispatcher: %w", err)
 	}
 	if o.Clock == nil {
 		o.Clock = clock.System{}

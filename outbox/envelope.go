@@ -61,8 +61,8 @@ func (e Envelope) check() error {
 		return errors.New("outbox message: platform missing")
 	case e.To.UserID == 0 || e.To.PlatformUserID == "":
 		return fmt.Errorf("outbox message: recipient needs a user id and a %s user id", e.Platform)
-	case e.Purpose == "" || len(e.Purpose) > 32:
-		return fmt.Errorf("outbox message: purpose %q must be 1-32 bytes", e.Purpose)
+	case e.Purpose == "" || len(e.Purpose) > models.OutboxPurposeMax:
+		return fmt.Errorf("outbox message: purpose %q must be 1-%d bytes", e.Purpose, models.OutboxPurposeMax)
 	case e.Day == "":
 		return errors.New("outbox message: day missing")
 	}

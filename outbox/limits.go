@@ -12,14 +12,11 @@ import (
 	"visitbot/models"
 )
 
-// WeCom per-member limits (specs/wecom.md, doc 90312): ≤30 messages per
-// minute and ≤1000 per hour per member; the excess is dropped silently, so
-// the dispatcher must never exceed them. The per-minute cap is configurable
-// below 30 (outbox.per_member_per_minute, default 25) to leave a margin.
-const (
-	WeComMemberPerMinuteMax = 30
-	WeComMemberPerHour      = 1000
-)
+// WeComMemberPerHour is WeCom's hourly per-member limit (specs/wecom.md, doc
+// 90312: ≤1000 per hour; the excess is dropped silently, so the dispatcher
+// must never exceed it). The per-minute cap is outbox.per_member_per_minute,
+// below config.WeComMemberPerMinute (30) to leave a margin.
+const WeComMemberPerHour = 1000
 
 // WeComAPIPerMinute is WeCom's per-corp, per-API base limit (10,000 calls a
 // minute); the dispatcher paces message/send at 90 % of it.
