@@ -104,6 +104,14 @@ func (b *Bot) Action(prefix string, h ActionHandler) {
 	b.actions[prefix] = h
 }
 
+// Routes reports whether a card action key ("prefix" or "prefix:…") has a
+// registered handler.
+func (b *Bot) Routes(key string) bool {
+	prefix, _, _ := strings.Cut(key, ":")
+	_, ok := b.actions[prefix]
+	return ok
+}
+
 // OnLocation sets the location handler (check-in).
 func (b *Bot) OnLocation(h LocationHandler) { b.location = h }
 

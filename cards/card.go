@@ -44,6 +44,21 @@ type Card struct {
 	ReplaceText string `json:"replace_text,omitempty"`
 }
 
+// ActionKeys lists the callback keys a tap on the card can send: its
+// callback buttons and its submit button.
+func (c Card) ActionKeys() []string {
+	var out []string
+	for _, b := range c.Buttons {
+		if b.Key != "" {
+			out = append(out, b.Key)
+		}
+	}
+	if c.Submit != nil && c.Submit.Key != "" {
+		out = append(out, c.Submit.Key)
+	}
+	return out
+}
+
 // Emphasis is the large key figure of a notice card ("21天" / "未拜访").
 type Emphasis struct {
 	Title string `json:"title"`
