@@ -91,7 +91,7 @@ func (w *world) seedTeam(t *testing.T) team {
 }
 
 // doctor creates a chief physician of 心内科 at h assigned to rep, with
-// clinics on the given weekdays (period AM, or as given per weekday).
+// the given clinic sessions (DoctorID filled in).
 func (w *world) doctor(t *testing.T, ext, name string, h *models.Hospital, kol bool, rep *models.User, clinics ...models.ClinicSession) models.Doctor {
 	t.Helper()
 	d := models.Doctor{ExternalID: ext, Name: name, HospitalID: h.ID, Department: "心内科", Title: models.TitleChief, IsKOL: kol}

@@ -2,11 +2,38 @@ package apptest
 
 import (
 	"context"
+	"net/http"
 	"testing"
 
 	"visitbot/bot"
+	"visitbot/clock"
+	"visitbot/config"
 	"visitbot/internal/app"
+	"visitbot/models"
 )
+
+// served is what WeCom and DingTalk share: the app wired on a store whose
+// clock is a *clock.Fake, with the console off (one platform, as a
+// deployment on it), and its HTTP routes.
+type served struct {
+	*app.App
+	t testing.TB
+	// Handler is the app's HTTP routes (App.Server, built once).
+	Handler http.Handler
+	Clock   *clock.Fake
+}
+
+// serve wires the app on s with the console off, then enable (which turns
+// the platform on, applies the test's edit and points the platform's API
+// base at its fake).
+func serve(t testing.TB, s *models.Store, enable func(c *config.Config)) served {
+	t.Helper()
+	a := OnStore(t, s, func(c *config.Config) {
+		c.Console.Enabled = false
+		enable(c)
+	})
+	return served{App: a, t: t, Handler: a.Server().Handler(), Clock: s.Clock().(*clock.Fake)}
+}
 
 // Register adds test handlers (a probe command, card action or location
 // handler standing in for a flow) to the wired app's bot before it serves

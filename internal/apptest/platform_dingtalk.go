@@ -11,9 +11,7 @@ import (
 
 	"visitbot/bot/dingtalk"
 	"visitbot/bot/dingtalk/dingtalkfake"
-	"visitbot/clock"
 	"visitbot/config"
-	"visitbot/internal/app"
 	"visitbot/models"
 )
 
@@ -32,16 +30,12 @@ const (
 // robot messages signed with the app secret, card callbacks on the path
 // token, events encrypted for the app.
 type DingTalk struct {
-	*app.App
-	t testing.TB
+	served
 	// Fake is the DingTalk API the app sends to (every configured card
 	// template is allowed on it).
 	Fake *dingtalkfake.Fake
 	// Crypto is the event subscription crypto.
 	Crypto *dingtalk.Crypto
-	// Handler is the app's HTTP routes.
-	Handler http.Handler
-	Clock   *clock.Fake
 }
 
 // NewDingTalk wires the app on s (whose clock must be a *clock.Fake) with
@@ -49,9 +43,8 @@ type DingTalk struct {
 // config (mode "stream", card templates …) before the app is built.
 func NewDingTalk(t testing.TB, s *models.Store, edit func(*config.Config)) *DingTalk {
 	t.Helper()
-	d := &DingTalk{t: t, Clock: s.Clock().(*clock.Fake)}
-	d.App = OnStore(t, s, func(c *config.Config) {
-		c.Console.Enabled = false
+	d := &DingTalk{}
+	d.served = serve(t, s, func(c *config.Config) {
 		dt := &c.DingTalk
 		dt.Enabled, dt.AppKey, dt.AppSecret, dt.RobotCode = true, DingTalkAppKey, DingTalkAppSecret, DingTalkRobotCode
 		dt.EventToken, dt.EventAESKey, dt.CardCallbackToken = DingTalkEventToken, DingTalkEventAES, DingTalkCardToken
@@ -70,7 +63,6 @@ func NewDingTalk(t testing.TB, s *models.Store, edit func(*config.Config)) *Ding
 	if d.Crypto, err = dingtalk.NewCrypto(cfg.EventToken, cfg.EventAESKey, cfg.AppKey); err != nil {
 		t.Fatal(err)
 	}
-	d.Handler = d.Server().Handler()
 	return d
 }
 

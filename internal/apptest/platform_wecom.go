@@ -12,9 +12,7 @@ import (
 
 	"visitbot/bot/wecom"
 	"visitbot/bot/wecom/wecomfake"
-	"visitbot/clock"
 	"visitbot/config"
-	"visitbot/internal/app"
 	"visitbot/models"
 )
 
@@ -32,15 +30,11 @@ const (
 // the callback protocol: requests are encrypted and signed like WeCom's,
 // passive replies opened like WeCom opens them.
 type WeCom struct {
-	*app.App
-	t testing.TB
+	served
 	// Fake is the WeCom API the app sends to.
 	Fake *wecomfake.Server
 	// Crypto is the app's callback crypto (token, EncodingAESKey, corp id).
 	Crypto *wecom.Crypto
-	// Handler is the app's HTTP routes.
-	Handler http.Handler
-	Clock   *clock.Fake
 }
 
 // NewWeCom wires the app on s (whose clock must be a *clock.Fake) with
@@ -48,15 +42,14 @@ type WeCom struct {
 // (e.g. other credentials) before the fake is made for it.
 func NewWeCom(t testing.TB, s *models.Store, edit func(*config.Config)) *WeCom {
 	t.Helper()
-	w := &WeCom{t: t, Clock: s.Clock().(*clock.Fake)}
-	w.App = OnStore(t, s, func(c *config.Config) {
-		c.Console.Enabled = false
+	w := &WeCom{}
+	w.served = serve(t, s, func(c *config.Config) {
 		c.WeCom.Enabled, c.WeCom.CorpID, c.WeCom.AgentID, c.WeCom.Secret = true, WeComCorp, WeComAgent, WeComSecret
 		c.WeCom.Token, c.WeCom.EncodingAESKey = WeComToken, WeComAESKey
 		if edit != nil {
 			edit(c)
 		}
-		w.Fake = wecomfake.New(t, w.Clock, c.WeCom.CorpID, c.WeCom.Secret, c.WeCom.AgentID)
+		w.Fake = wecomfake.New(t, s.Clock(), c.WeCom.CorpID, c.WeCom.Secret, c.WeCom.AgentID)
 		c.WeCom.APIBase = w.Fake.URL
 	})
 	cfg := w.Config.WeCom
@@ -64,7 +57,6 @@ func NewWeCom(t testing.TB, s *models.Store, edit func(*config.Config)) *WeCom {
 	if w.Crypto, err = wecom.NewCrypto(cfg.Token, cfg.EncodingAESKey, cfg.CorpID); err != nil {
 		t.Fatal(err)
 	}
-	w.Handler = w.Server().Handler()
 	return w
 }
 
