@@ -34,7 +34,6 @@ const WeightSettingPrefix = models.WeightSettingPrefix
 
 // Chat texts of the commands.
 const (
-	MsgNotEnabled     = "该功能尚未启用。"
 	MsgNoListYet      = "今天还没有为您生成拜访名单，名单通常在早上推送；稍后再试或联系管理员。"
 	MsgNoListForRep   = "%s今天还没有拜访名单。"
 	MsgNameARep       = "请指定代表：我的名单 <代表姓名或工号>"
@@ -74,10 +73,15 @@ func registerCommands(b *bot.Bot, d Deps) {
 		Summary: "查看团队本周指标", Role: bot.RoleManager, MaxArgs: 0, Run: c.stats})
 	b.Command(bot.Command{Name: "权重", Aliases: []string{"weights"}, Usage: "权重 [设置 <因子> <数值> | 恢复 <因子>]",
 		Summary: "查看评分权重；管理员可调整（下次评分生效）", Role: bot.RoleManager, MaxArgs: 3, Run: c.weights})
-	b.Command(bot.Command{Name: "推送", Aliases: []string{"push"}, Usage: "推送 <代表工号|全部>",
-		Summary: "立即推送今天的拜访名单", Role: bot.RoleAdmin, MinArgs: 1, MaxArgs: 1, Audited: true, Run: c.push})
-	b.Command(bot.Command{Name: "任务", Aliases: []string{"job"}, Usage: "任务 <任务名> [日期 2026-05-01]",
-		Summary: "立即运行一个定时任务", Role: bot.RoleAdmin, MinArgs: 1, MaxArgs: 2, Audited: true, Run: c.job})
+	// 推送 and 任务 exist where something runs their requests (the app's scheduler).
+	if d.Push != nil {
+		b.Command(bot.Command{Name: "推送", Aliases: []string{"push"}, Usage: "推送 <代表工号|全部>",
+			Summary: "立即推送今天的拜访名单", Role: bot.RoleAdmin, MinArgs: 1, MaxArgs: 1, Audited: true, Run: c.push})
+	}
+	if d.Jobs != nil {
+		b.Command(bot.Command{Name: "任务", Aliases: []string{"job"}, Usage: "任务 <任务名> [日期 2026-05-01]",
+			Summary: "立即运行一个定时任务", Role: bot.RoleAdmin, MinArgs: 1, MaxArgs: 2, Audited: true, Run: c.job})
+	}
 }
 
 type commands struct{ d Deps }

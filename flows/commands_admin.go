@@ -84,9 +84,6 @@ func (c *commands) showWeights(req *bot.Request) (bot.Reply, error) {
 }
 
 func (c *commands) push(req *bot.Request, args []string) (bot.Reply, error) {
-	if c.d.Push == nil {
-		return bot.Text(MsgNotEnabled), nil
-	}
 	target := args[0]
 	if target == "全部" || strings.EqualFold(target, "all") {
 		target = ""
@@ -109,9 +106,6 @@ func (c *commands) push(req *bot.Request, args []string) (bot.Reply, error) {
 }
 
 func (c *commands) job(req *bot.Request, args []string) (bot.Reply, error) {
-	if c.d.Jobs == nil {
-		return bot.Text(MsgNotEnabled), nil
-	}
 	day := req.Today
 	if len(args) == 2 {
 		if _, err := time.Parse(clock.DayLayout, args[1]); err != nil {

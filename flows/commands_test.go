@@ -9,7 +9,6 @@ import (
 	"visitbot/bot"
 	"visitbot/bot/console"
 	"visitbot/flows"
-	"visitbot/internal/botstore"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 )
@@ -21,32 +20,16 @@ import (
 // visit signal. rep01 has today's list. Users ask through the app's console.
 type cmdWorld struct {
 	*world
-	// con is the console asked (the app's, unless withAdminBackends).
+	// con is the app's console.
 	con   *console.Console
 	users map[string]*models.User
 	docs  map[string]*models.Doctor
-	jobs  *fakeJobs
-	push  *fakePush
-}
-
-type fakeJobs struct{ calls []string }
-
-func (f *fakeJobs) RunJob(_ context.Context, name, day string) (string, error) {
-	f.calls = append(f.calls, name+"@"+day)
-	return "已开始运行任务 " + name, nil
-}
-
-type fakePush struct{ calls []string }
-
-func (f *fakePush) PushNow(_ context.Context, rep, day string) (string, error) {
-	f.calls = append(f.calls, rep+"@"+day)
-	return "已排队推送", nil
 }
 
 func newCmdWorld(t *testing.T, s *models.Store) *cmdWorld {
 	t.Helper()
 	ctx := context.Background()
-	w := &cmdWorld{world: newWorld(t, s, nil), users: map[string]*models.User{}, docs: map[string]*models.Doctor{}, jobs: &fakeJobs{}, push: &fakePush{}}
+	w := &cmdWorld{world: newWorld(t, s, nil), users: map[string]*models.User{}, docs: map[string]*models.Doctor{}}
 	w.con = w.console
 	db := s.DB(ctx)
 	user := func(id, name string, role models.Role, mgr string) {
@@ -100,19 +83,6 @@ func newCmdWorld(t *testing.T, s *models.Store) *cmdWorld {
 		Score: 70, Heat: 60, Period: models.PeriodPM, Reasons: `["您上周拜访过"]`})
 
 	return w
-}
-
-// withAdminBackends answers through a bot whose 任务 and 推送 run on jobs
-// and push (nil: not enabled) instead of the app's scheduler, to observe what
-// the commands ask of them. Everything else is as the app wires it.
-func (w *cmdWorld) withAdminBackends(t *testing.T, jobs flows.JobRunner, push flows.PushTrigger) {
-	t.Helper()
-	a := w.app
-	b := bot.New(botstore.New(w.s), a.Clock, a.Config.Location(), a.Log)
-	flows.Register(b, flows.Deps{Stores: flows.StoresOf(w.s), Clock: a.Clock, Log: a.Log, Config: flows.ConfigOf(a.Config), Recommend: a.Ranking,
-		Platforms: flows.Platforms{Console: a.Config.Console.Enabled}, Jobs: jobs, Push: push})
-	must(t, b.Seal())
-	w.con = console.New(w.s, b, a.Clock)
 }
 
 // ask sends text as who through the console and returns the texts.
@@ -251,24 +221,30 @@ func TestPushAndJobCommands(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		w := newCmdWorld(t, s)
-		w.withAdminBackends(t, w.jobs, w.push)
 		w.check(t, []exchange{
 			{"rep01", "推送 all", []string{bot.MsgNoPermission}, nil},
 			{"mgr01", "任务 nightly_scores", []string{bot.MsgNoPermission}, nil},
 			{"admin", "推送", []string{usage("推送 <代表工号|全部>")}, nil},
-			{"admin", "推送 rep01", []string{"已排队推送"}, nil},
-			{"admin", "push all", []string{"已排队推送"}, nil},
+			{"admin", "推送 rep01", []string{"已开始为rep01推送2026-12-01的拜访名单"}, nil},
+			{"admin", "push all", []string{"已开始为全部代表推送2026-12-01的拜访名单"}, nil},
 			{"admin", "推送 mgr01", []string{"没有找到代表「mgr01」"}, nil},
-			{"admin", "任务 nightly_scores", []string{"已开始运行任务 nightly_scores"}, nil},
-			{"admin", "job morning_push 2026-11-30", []string{"已开始运行任务 morning_push"}, nil},
+			{"admin", "任务 nightly_scores", []string{"已开始执行任务「nightly_scores」（2026-12-01）"}, nil},
+			{"admin", "job morning_push 2026-11-30", []string{"已开始执行任务「morning_push」（2026-11-30）"}, nil},
 			{"admin", "任务 nightly_scores 30号", []string{"用法：任务 <任务名> [日期 2026-05-01]"}, nil},
 			{"admin", "任务 cleanup", []string{"没有名为「cleanup」的任务。可用任务：", "morning_push、nightly_scores"}, nil},
 		})
-		if strings.Join(w.push.calls, ",") != "rep01@2026-12-01,@2026-12-01" {
-			t.Fatalf("push calls = %v", w.push.calls)
+		// Each command wrote a run request in its transaction (no scheduler
+		// runs in this test, so they wait there for one).
+		reqs, err := s.Jobs.RequestedRuns(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if strings.Join(w.jobs.calls, ",") != "nightly_scores@2026-12-01,morning_push@2026-11-30" {
-			t.Fatalf("job calls = %v", w.jobs.calls)
+		var got []string
+		for _, r := range reqs {
+			got = append(got, r.Job+"@"+strings.Split(r.Slot, ":")[1]+r.Args)
+		}
+		if strings.Join(got, ",") != `morning_push@2026-12-01{"reps":"rep01"},morning_push@2026-12-01,nightly_scores@2026-12-01,morning_push@2026-11-30` {
+			t.Fatalf("requests = %v", got)
 		}
 		entries, _ := s.Audit.Entries(ctx, 20)
 		actions := map[string]int{}
@@ -282,13 +258,10 @@ func TestPushAndJobCommands(t *testing.T) {
 	})
 }
 
-func TestCommandsNotEnabledHelpAndUnknown(t *testing.T) {
+func TestCommandsHelpAndUnknown(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		w := newCmdWorld(t, s)
-		w.withAdminBackends(t, nil, nil)
 		w.check(t, []exchange{
-			{"admin", "推送 全部", []string{flows.MsgNotEnabled}, nil},
-			{"admin", "任务 nightly_scores", []string{flows.MsgNotEnabled}, nil},
 			{"rep01", "我是谁", []string{"您是 张三（rep01），角色：医药代表"}, nil},
 			{"rep01", "whoami", []string{"医药代表"}, nil},
 			{"rep01", "帮助", []string{"我的名单 / top", "医生 / doctor", "我是谁 / whoami"}, []string{"推送", "任务", "沉默", "权重"}},

@@ -245,10 +245,6 @@ func TestDingTalkRobotRejectsMalformedBody(t *testing.T) {
 	})
 }
 
-func (e *dingTalkEnv) cardBody(outTrackID, userID string, params map[string]any) []byte {
-	return apptest.CardBody(outTrackID, userID, params)
-}
-
 func (e *dingTalkEnv) postCard(token string, body []byte) *httptest.ResponseRecorder {
 	return e.settle(e.Card(token, body))
 }
@@ -263,7 +259,7 @@ func TestDingTalkCardCallback(t *testing.T) {
 		params := map[string]any{"action": dtAction + ":accept", "reason": []any{"r1", "r2"}}
 
 		// Wrong path token: 404, nothing recorded.
-		if w := e.postCard("wrong-token-0123456789abcdef0000", e.cardBody("dt-vl-1", dtRep, params)); w.Code != http.StatusNotFound {
+		if w := e.postCard("wrong-token-0123456789abcdef0000", apptest.CardBody("dt-vl-1", dtRep, params)); w.Code != http.StatusNotFound {
 			t.Fatalf("wrong token: status %d", w.Code)
 		}
 		if e.count(&models.InboundDelivery{}) != 0 || e.clicks != 0 {
@@ -271,7 +267,7 @@ func TestDingTalkCardCallback(t *testing.T) {
 		}
 
 		// Unknown outTrackId: {} and the bot's "card expired" text by API.
-		w := e.postCard(dtCardToken, e.cardBody("no-such-card", dtRep, params))
+		w := e.postCard(dtCardToken, apptest.CardBody("no-such-card", dtRep, params))
 		if w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != "{}" {
 			t.Fatalf("unknown card: %d %s", w.Code, w.Body)
 		}
@@ -280,7 +276,7 @@ func TestDingTalkCardCallback(t *testing.T) {
 		}
 
 		// Another rep's click: refused, audited, told so; the action does not run.
-		w = e.postCard(dtCardToken, e.cardBody("dt-vl-1", dtOtherRep, params))
+		w = e.postCard(dtCardToken, apptest.CardBody("dt-vl-1", dtOtherRep, params))
 		if w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != "{}" || e.clicks != 0 {
 			t.Fatalf("non-owner: %d %s clicks=%d", w.Code, w.Body, e.clicks)
 		}
@@ -293,7 +289,7 @@ func TestDingTalkCardCallback(t *testing.T) {
 		}
 
 		// The owner: the action runs once, the answer freezes the card; a retry changes nothing.
-		body := e.cardBody("dt-vl-1", dtRep, params)
+		body := apptest.CardBody("dt-vl-1", dtRep, params)
 		for i := 0; i < 2; i++ {
 			w = e.postCard(dtCardToken, body)
 			if w.Code != http.StatusOK {

@@ -39,7 +39,6 @@ const (
 // action and one rep, zhangsan.
 type weComEnv struct {
 	*apptest.WeCom
-	store *models.Store
 	// clicks records the selections the probe action handler saw.
 	clicks []bot.CardAction
 }
@@ -48,7 +47,7 @@ const testActionPrefix = "wecomtest"
 
 func newWeComEnv(t testing.TB, s *models.Store) *weComEnv {
 	t.Helper()
-	e := &weComEnv{WeCom: apptest.NewWeCom(t, s, nil), store: s}
+	e := &weComEnv{WeCom: apptest.NewWeCom(t, s, nil)}
 	uid := wcUser
 	if err := s.Users.CreateUser(context.Background(), &models.User{UserID: "rep01", Name: "张三", Role: models.RoleRep, WeComUserID: &uid, Active: true, Territory: "浦东"}); err != nil {
 		t.Fatal(err)

@@ -2,6 +2,8 @@ package jobs
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -33,8 +35,13 @@ func (s *Scheduler) Request(ctx context.Context, name, day string, args map[stri
 			return "", fmt.Errorf("request job %s: %w", name, err)
 		}
 	}
-	now := s.clock.Now()
-	slot := fmt.Sprintf("manual:%s:%d", day, now.UnixMilli())
+	// A random slot: requests in the same millisecond (a fake clock, two
+	// admins) must not collide on (job, slot).
+	var id [4]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return "", fmt.Errorf("request job %s: %w", name, err)
+	}
+	slot := fmt.Sprintf("req:%s:%s", day, hex.EncodeToString(id[:]))
 	if err := s.store.Jobs.RequestJobRun(ctx, name, slot, s.replica, string(raw)); err != nil {
 		return "", err
 	}
@@ -99,7 +106,7 @@ func (s *Scheduler) takeRequests(ctx context.Context, runs *sync.WaitGroup) {
 	}
 }
 
-// requestDay is the business day of a manual slot "manual:<day>:<ms>".
+// requestDay is the business day of a request slot "req:<day>:<id>".
 func requestDay(slot string, now time.Time, loc *time.Location) string {
 	parts := strings.Split(slot, ":")
 	if len(parts) == 3 {

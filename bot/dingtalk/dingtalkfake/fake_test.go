@@ -141,7 +141,9 @@ func TestFakeCardLimits(t *testing.T) {
 		{"outTrackId 129 bytes", set("outTrackId", strings.Repeat("b", 129)), "param.outTrackIdInvalid"},
 		{"valid", func(map[string]any) {}, ""},
 		{"same outTrackId again", func(map[string]any) {}, "param.outTrackIdExist"},
-		{"stream without route key", func(m map[string]any) { m["outTrackId"], m["callbackType"], m["callbackRouteKey"] = "card-2", "STREAM", "" }, ""},
+		{"stream without route key", func(m map[string]any) {
+			m["outTrackId"], m["callbackType"], m["callbackRouteKey"] = "card-2", "STREAM", ""
+		}, ""},
 		{"http without route key", func(m map[string]any) { m["outTrackId"], m["callbackRouteKey"] = "card-3", "" }, "param.callbackTypeInvalid"},
 		{"unknown callback type", func(m map[string]any) { m["outTrackId"], m["callbackType"] = "card-4", "WEBHOOK" }, "param.callbackTypeInvalid"},
 		{"unknown template", func(m map[string]any) { m["outTrackId"], m["cardTemplateId"] = "card-5", "nope" }, "param.cardTemplateIdNotExist"},
