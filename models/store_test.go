@@ -23,7 +23,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 			}
 		}
 		v, err := s.SchemaVersion(ctx)
-		if err != nil || v != "0001_initial" {
+		if err != nil || v != "0002_job_run_args" {
 			t.Fatalf("schema version = %q, %v", v, err)
 		}
 	})

@@ -1,0 +1,54 @@
+package models_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io/fs"
+	"path"
+	"testing"
+
+	"visitbot/models"
+)
+
+// frozenMigrations holds the SHA-256 of every committed migration file. A
+// file is frozen once committed: databases have run it, so a change goes
+// into a new migration. Add a line for each new file (TestWriteMigrationDraft
+// prints it); never change a line.
+var frozenMigrations = map[string]string{
+	"0001_initial.mysql.sql":       "472eaf9348fd65ee0565743a61c1424eee0add5a87ba8e13d8ee498a4ada1321",
+	"0001_initial.sqlite.sql":      "9fb8432056efef97ce6802ce78635f385c7d2f5cb2c3bcf99ba2e944c2cdeb67",
+	"0002_job_run_args.sqlite.sql": "55a1b3c978b422ccd7eaea17105d3639332e10e9e0252416b6eba40c4d1eb68e",
+	"0002_job_run_args.mysql.sql":  "f9a6a7ba1025604e4b1df3d5324a3c9e6790083ab02111fad65d3bb0a0c0fe31",
+}
+
+// TestMigrationFilesAreFrozen: every migration file is listed with its sum,
+// and no listed file changed or disappeared.
+func TestMigrationFilesAreFrozen(t *testing.T) {
+	names, err := fs.Glob(models.MigrationFiles(), "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, name := range names {
+		body, err := fs.ReadFile(models.MigrationFiles(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := path.Base(name)
+		seen[base] = true
+		sum := sha256.Sum256(body)
+		got := hex.EncodeToString(sum[:])
+		want, ok := frozenMigrations[base]
+		switch {
+		case !ok:
+			t.Errorf("%s is not frozen yet; once reviewed, add to frozenMigrations:\n\t%q: %q,", base, base, got)
+		case got != want:
+			t.Errorf("%s changed (sha256 %s, frozen %s): applied migrations never change; revert it and add a new migration", base, got, want)
+		}
+	}
+	for base := range frozenMigrations {
+		if !seen[base] {
+			t.Errorf("frozen migration %s is missing: databases have applied it; restore it", base)
+		}
+	}
+}
