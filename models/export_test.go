@@ -17,6 +17,9 @@ import (
 // MigrationFiles is the embedded migration tree (migrations/*.sql).
 func MigrationFiles() fs.FS { return migrationFiles }
 
+// SplitStatements splits a migration script into statements.
+func SplitStatements(script string) []string { return splitStatements(script) }
+
 // MySQLLockName is the GET_LOCK name Migrate takes on database.
 func MySQLLockName(database string) string { return mysqlLockName(database) }
 
