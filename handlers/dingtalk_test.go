@@ -152,7 +152,7 @@ func TestDingTalkRobotSign(t *testing.T) {
 // The name is historical: the answer no longer takes the live
 // sessionWebhook (a reply path only the tests used) but the outbox and the
 // robot API, like every reply; nothing is posted to the sessionWebhook.
-func TestDingTalkRobotHelpThroughSessionWebhook(t *testing.T) {
+func TestDingTalkRobotHelpThroughTheAPI(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		e := newDingTalkEnv(t, s)
 		body := e.robotBody("m-help-1", "  help ")

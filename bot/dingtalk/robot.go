@@ -60,12 +60,6 @@ func ParseRobotMessage(body []byte) (*RobotMessage, error) {
 	return &m, nil
 }
 
-// SessionWebhookUsable reports whether the reply webhook may still be used at now.
-func (m *RobotMessage) SessionWebhookUsable(now time.Time) bool {
-	return m.SessionWebhook != "" && m.SessionWebhookExpiredTime > 0 &&
-		now.Before(time.UnixMilli(m.SessionWebhookExpiredTime))
-}
-
 // Event converts the message to a bot.Event: text (trimmed) or a location;
 // anything else is an unknown event kept raw. The delivery key is msgId.
 func (m *RobotMessage) Event(raw []byte) bot.Event {

@@ -19,10 +19,8 @@ const DefaultMaxBody = 64 << 10
 
 // Defaults for CallbackOptions.
 const (
-	DefaultWindow       = 10 * time.Minute
-	DefaultReplyBudget  = 4 * time.Second // WeCom drops the connection after 5 s
-	DefaultAsyncTimeout = 30 * time.Second
-	DefaultAsyncLimit   = 64
+	DefaultWindow      = 10 * time.Minute
+	DefaultReplyBudget = 4 * time.Second // WeCom drops the connection after 5 s
 )
 
 // RejectError is a callback refused before anything is stored. Reason is a
