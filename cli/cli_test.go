@@ -77,5 +77,9 @@ func TestMigrateTwice(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "0002_job_run_args") {
 			t.Fatalf("migrate #%d: %d %q %q", i+1, code, out, stderr)
 		}
+		// A command that serves no pages does not warn about the session secret.
+		if strings.Contains(stderr, "session_secret") {
+			t.Fatalf("migrate warned about web.session_secret: %q", stderr)
+		}
 	}
 }

@@ -34,6 +34,9 @@ func (a *App) Serve(ctx context.Context, ready func(ctx context.Context, bound s
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	bound := displayAddr(ln.Addr().String())
+	if cfg.Web.SessionSecret == "" {
+		a.Log.Warn("web.session_secret is empty: generated a random one; sign-ins end at restart and are not shared between replicas")
+	}
 	a.Log.Info("visitbot listening", "addr", ln.Addr().String(), "version", a.version, "database", cfg.Database.Driver)
 	if ready != nil {
 		if err := ready(ctx, bound); err != nil {

@@ -8,11 +8,11 @@ import (
 
 // newWeb wires the dashboard and mobile pages with the platforms' token
 // sources. Without web.session_secret a random one is generated: sessions
-// then end with the process and do not work across replicas.
+// then end with the process and do not work across replicas (Serve warns;
+// a CLI command serves no pages and says nothing).
 func (a *App) newWeb() (*web.Pages, error) {
 	cfg := a.Config.Web
 	if cfg.SessionSecret == "" {
-		a.Log.Warn("web.session_secret is empty: generated a random one; sign-ins end at restart and are not shared between replicas")
 		cfg.SessionSecret = web.NewSessionSecret()
 	}
 	o := web.Options{Store: a.Store, Flows: a.Flows, Clock: a.Clock, Log: a.Log, Config: cfg, PublicURL: a.Config.Server.PublicURL,
