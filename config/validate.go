@@ -103,6 +103,9 @@ func (c Config) Validate() error {
 			return bad(k.key, "must be HH:MM, got %q", k.v)
 		}
 	}
+	if err := c.Import.validate(); err != nil {
+		return err
+	}
 	if err := c.Retention.validate(c.Alerts); err != nil {
 		return err
 	}
