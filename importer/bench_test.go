@@ -24,9 +24,10 @@ func BenchmarkImportSignals(b *testing.B) {
 	dir := b.TempDir()
 	rows := [][]string{{"信号编码", "医生编码", "信号类别", "信号类型", "数值", "发生时间", "来源", "说明"}}
 	classes := []string{"线上讲座", "学术会议", "数字互动", "竞品互动", "临床试验"}
+	kinds := []string{"lecture_attend", "meeting_attend", "leaflet_view", "competitor_event", "trial_screening"}
 	for i := range benchSignals {
 		rows = append(rows, []string{
-			fmt.Sprintf("SIG%07d", i), fmt.Sprintf("D%05d", i%benchDoctors), classes[i%len(classes)], "event",
+			fmt.Sprintf("SIG%07d", i), fmt.Sprintf("D%05d", i%benchDoctors), classes[i%len(classes)], kinds[i%len(kinds)],
 			fmt.Sprint(1 + i%3), fmt.Sprintf("2026-%02d-%02d %02d:%02d", 1+i%11, 1+i%28, 8+i%10, i%60), "crm", "批量导入",
 		})
 	}
@@ -43,7 +44,7 @@ func BenchmarkImportSignals(b *testing.B) {
 					im := New(s, Config{Location: modelstest.Shanghai})
 					seedDoctors(b, im)
 					b.StartTimer()
-					in, err := ReadFile(files[format], "signals", nil)
+					in, err := OpenFile(files[format], "signals", nil)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -81,7 +82,7 @@ func BenchmarkReimportSignals(b *testing.B) {
 	dir := b.TempDir()
 	rows := [][]string{{"信号编码", "医生编码", "信号类别", "信号类型", "发生时间"}}
 	for i := range benchSignals {
-		rows = append(rows, []string{fmt.Sprintf("SIG%07d", i), fmt.Sprintf("D%05d", i%benchDoctors), "线上讲座", "event",
+		rows = append(rows, []string{fmt.Sprintf("SIG%07d", i), fmt.Sprintf("D%05d", i%benchDoctors), "线上讲座", "lecture_attend",
 			fmt.Sprintf("2026-%02d-%02d %02d:%02d", 1+i%11, 1+i%28, 8+i%10, i%60)})
 	}
 	path := writeCSV(b, dir, "signals.csv", "utf8", rows)
@@ -90,7 +91,7 @@ func BenchmarkReimportSignals(b *testing.B) {
 			s, _ := modelstest.Open(b, driver, clock.System{})
 			im := New(s, Config{Location: modelstest.Shanghai})
 			seedDoctors(b, im)
-			in, err := ReadFile(path, "signals", nil)
+			in, err := OpenFile(path, "signals", nil)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -78,11 +78,10 @@ func writeCSV(t testing.TB, dir, name, enc string, rows [][]string) string {
 // importFile reads and imports one file, failing the test on I/O errors.
 func importFile(t testing.TB, im *Importer, kind, path string, m *Mapping, opts Options) (Report, error) {
 	t.Helper()
-	in, err := ReadFile(path, kind, m)
+	in, err := OpenFile(path, kind, m)
 	if err != nil {
-		t.Fatalf("read %s: %v", path, err)
+		t.Fatalf("open %s: %v", path, err)
 	}
-	opts.Mapping = m
 	return im.Import(context.Background(), kind, in, opts)
 }
 

@@ -205,9 +205,9 @@ func TestBadRowsAreAllReportedAndNothingImported(t *testing.T) {
 		}
 		want := []string{
 			`row 3, column "姓名" (name): is required`,
-			`row 3, column "职称" (title), value "教授": is not one of associate, attending, chief, resident (or map it in the mapping file)`,
+			`row 3, column "职称" (title), value "教授": is not one of associate, attending, chief, resident (or map it in the mapping file under values)`,
 			`row 3, column "是否KOL" (is_kol), value "也许": must be yes or no (是/否, true/false, 1/0)`,
-			`row 3, column "医院编码" (hospital_id), value "H404": unknown hospital (import hospitals first)`,
+			`row 3, column "医院编码" (hospital_id), value "H404": unknown hospital (import hospitals first, or load them in the same bundle)`,
 			`row 5, column "医生编码" (external_id), value "D001": duplicate of row 2 (same key D001)`,
 			`row 6, column "医生编码" (external_id), value "D 9": must not contain spaces`,
 			`row 6, column "科室" (department): is required`,
@@ -259,7 +259,7 @@ func TestSignalsComplianceAndHook(t *testing.T) {
 		rows := [][]string{
 			{"signal_id", "doctor_id", "class", "kind", "occurred_at"},
 			{"S1", "D001", "trial", "trial_investigator", "2026-11-30"},
-			{"S2", "D002", "处方趋势", "monthly_count", "2026-11-30"},
+			{"S2", "D002", "处方趋势", "monthly_rx", "2026-11-30"},
 			{"S3", "D002", "digital", "prescription_count", "2026-11-30"},
 		}
 		path := writeCSV(t, dir, "sig.csv", "utf8", rows)
@@ -279,7 +279,8 @@ func TestSignalsComplianceAndHook(t *testing.T) {
 		if err != nil || rep.Created != 1 {
 			t.Fatalf("partial: %+v %v", rep, err)
 		}
-		if len(fired) != 1 || len(fired[0]) != 1 || fired[0][0].ExternalID != "S1" || fired[0][0].ID == 0 {
+		if len(fired) != 1 || len(fired[0]) != 1 || fired[0][0].ExternalID != "S1" || fired[0][0].DoctorID == 0 ||
+			!fired[0][0].OccurredAt.Equal(time.Date(2026, 11, 30, 0, 0, 0, 0, modelstest.Shanghai)) {
 			t.Fatalf("hook got %+v", fired)
 		}
 		// A re-import creates nothing and fires nothing.
@@ -287,7 +288,8 @@ func TestSignalsComplianceAndHook(t *testing.T) {
 			t.Fatalf("re-import fired the hook again: %v %d", err, len(fired))
 		}
 		// With the compliance switch on, the rows are accepted.
-		open := newImporter(s, Config{AllowDoctorLevelRx: true})
+		// prescription_count is a kind of the company's own rules.
+		open := newImporter(s, Config{AllowDoctorLevelRx: true, SignalKinds: []SignalKind{{Name: "prescription_count", Class: "digital"}}})
 		if rep, err := importFile(t, open, "signals", path, nil, Options{}); err != nil || rep.Created != 2 {
 			t.Fatalf("allowed: %+v %v", rep, err)
 		}
@@ -342,8 +344,11 @@ func TestHeaderProblems(t *testing.T) {
 			t.Fatal(err)
 		}
 		joined := ""
-		for _, e := range rep.Errors {
+		for _, e := range rep.Header {
 			joined += e.String() + "\n"
+		}
+		if len(rep.Errors) != 0 || rep.Rows != 0 {
+			t.Errorf("header problems reported as row problems: %+v", rep)
 		}
 		for _, w := range []string{`column "医院编码" also maps to field external_id`, "missing required column name", "missing required column level"} {
 			if !strings.Contains(joined, w) {
@@ -351,7 +356,7 @@ func TestHeaderProblems(t *testing.T) {
 			}
 		}
 		empty := writeCSV(t, dir, "empty.csv", "utf8", nil)
-		if rep, err := importFile(t, im, "hospitals", empty, nil, Options{}); !errors.Is(err, ErrRejected) || len(rep.Errors) != 1 {
+		if rep, err := importFile(t, im, "hospitals", empty, nil, Options{}); !errors.Is(err, ErrRejected) || len(rep.Header) != 1 || rep.Header[0].Key != keyEmptyFile {
 			t.Fatalf("empty file: %+v %v", rep, err)
 		}
 		if _, err := im.Import(context.Background(), "patients", Input{}, Options{}); err == nil || !strings.Contains(err.Error(), "unknown import kind") {
