@@ -31,32 +31,44 @@ func TestImportCLI(t *testing.T) {
 
 	good := write("h.csv", "医院编码,医院名称,医院等级\nH1,甲医院,三甲\nH2,乙医院,二级\n")
 	code, out, stderr := runCLI(t, env, "import", "hospitals", good, "-dry-run")
-	if code != 0 || !strings.Contains(out, "dry run, nothing written: would create 2") {
+	if code != 0 || !strings.Contains(out, "试运行，未写入：将新建 2，更新 0，未变 0") {
 		t.Fatalf("dry run: %d %q %q", code, out, stderr)
 	}
-	code, out, _ = runCLI(t, env, "import", "hospitals", good)
+	code, out, _ = runCLI(t, env, "import", "hospitals", good, "-lang", "en")
 	if code != 0 || !strings.Contains(out, "created 2, updated 0, unchanged 0") {
 		t.Fatalf("import: %d %q", code, out)
 	}
-	code, out, _ = runCLI(t, env, "import", "-partial", "hospitals", good)
+	code, out, _ = runCLI(t, env, "import", "-partial", "hospitals", good, "-lang", "en")
 	if code != 0 || !strings.Contains(out, "created 0, updated 0, unchanged 2") {
 		t.Fatalf("re-import: %d %q", code, out)
 	}
 
 	bad := write("bad.csv", "医院编码,医院名称,医院等级\nH3,丙医院,五星\nH4,,三甲\nH5,戊医院,二级\n")
-	code, out, stderr = runCLI(t, env, "import", "hospitals", bad)
+	code, out, stderr = runCLI(t, env, "import", "hospitals", bad, "-v", "-lang", "en")
 	if code != 1 || !strings.Contains(out, `row 2, column "医院等级" (level), value "五星"`) || !strings.Contains(out, `row 3, column "医院名称" (name): is required`) ||
+		!strings.Contains(out, `1 row: column "医院名称" (name): is required [required] (e.g. row 3)`) ||
 		!strings.Contains(stderr, "2 bad rows; nothing imported") {
 		t.Fatalf("bad file: %d\n%s\n%s", code, out, stderr)
 	}
+	// Chinese by default (import.lang), grouped, with the English key.
+	code, out, _ = runCLI(t, env, "import", "hospitals", bad)
+	if code != 1 || !strings.Contains(out, "1 行：列「医院等级」(level) 不是可用的值") || !strings.Contains(out, "[not_one_of]（如第2行：五星）") {
+		t.Fatalf("bad file in Chinese: %d\n%s", code, out)
+	}
 	code, out, _ = runCLI(t, env, "import", "hospitals", bad, "-partial")
-	if code != 0 || !strings.Contains(out, "created 1, updated 0, unchanged 0, skipped 2 bad rows") {
+	if code != 0 || !strings.Contains(out, "已写入：新建 1，更新 0，未变 0，跳过 2 个有问题的行") {
 		t.Fatalf("partial: %d %q", code, out)
+	}
+	// A header problem is said as one, not as "row 1 … 1 bad rows".
+	headerless := write("nohdr.csv", "编号,名字\nH8,某医院\n")
+	code, out, stderr = runCLI(t, env, "import", "hospitals", headerless)
+	if code != 1 || !strings.Contains(out, "表头问题：缺少必填列 external_id") || !strings.Contains(stderr, "header problems in nohdr.csv") || strings.Contains(stderr, "bad rows") {
+		t.Fatalf("header problem: %d\n%s\n%s", code, out, stderr)
 	}
 
 	mapping := write("m.yaml", "columns: {代码: external_id, 名字: name, 级别: level}\nvalues: {level: {A级: 三级甲等}}\n")
 	mapped := write("m.csv", "代码,名字,级别\nH9,己医院,A级\n")
-	if code, out, stderr := runCLI(t, env, "import", "hospitals", mapped, "-mapping", mapping); code != 0 || !strings.Contains(out, "created 1") {
+	if code, out, stderr := runCLI(t, env, "import", "hospitals", mapped, "-mapping", mapping); code != 0 || !strings.Contains(out, "新建 1") {
 		t.Fatalf("mapping: %d %q %q", code, out, stderr)
 	}
 
