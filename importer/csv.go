@@ -179,7 +179,7 @@ func readCSV(open opener, ki *kindInfo, m *Mapping) (*rowStream, error) {
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
-	cr.ReuseRecord = true
+	cr.ReuseRecord = false // rows are handed to another goroutine
 	cr.Comma = delimiter(head)
 	return tableRows(ki, m, func() ([]string, int, error) {
 		rec, err := cr.Read()

@@ -251,9 +251,10 @@ func (r *rowReader) boolean(field string, def bool) bool {
 	return c == "true"
 }
 
-// list reads a separated list (, ， 、 ; ；|), relabelling known tokens, as "a,b".
+// list reads a separated list (, ， 、 ; ；| /), relabelling each token by
+// the mapping's values, then by the known labels, as "a,b".
 func (r *rowReader) list(field string, l labels, maxLen int) string {
-	v := r.raw(field)
+	v := r.cell(field)
 	if v == "" {
 		return ""
 	}
@@ -264,10 +265,14 @@ func (r *rowReader) list(field string, l labels, maxLen int) string {
 		if p == "" {
 			continue
 		}
-		if c, ok := l[strings.ToLower(p)]; ok {
+		if to, ok := r.env.mapping.value(field, p); ok {
+			p = to
+		} else if c, ok := l[strings.ToLower(p)]; ok {
 			p = c
 		}
-		out = append(out, p)
+		if p != "" {
+			out = append(out, p)
+		}
 	}
 	joined := strings.Join(out, ",")
 	if len(joined) > maxLen {

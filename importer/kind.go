@@ -3,7 +3,6 @@ package importer
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"strings"
 	"sync"
 
@@ -74,13 +73,23 @@ const chunkRows = 2000
 func (s *spec[R]) run(ctx context.Context, tx *models.Store, env *runEnv, st *rowStream) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// Three stages, so an XLSX sheet decodes, rows are validated and the
+	// previous chunk is written at the same time: reading and validating
+	// need no database.
+	batches := make(chan []*row, 4)
 	chunks := make(chan []*item[R], 2)
 	var readErr error
-	// Reading and validating a row needs no database, so it runs beside
-	// the writes: an XLSX sheet decodes while the previous chunk is stored.
+	var wg sync.WaitGroup
+	wg.Add(2)
 	go func() {
+		defer wg.Done()
+		defer close(batches)
+		readErr = readBatches(ctx, st, batches)
+	}()
+	go func() {
+		defer wg.Done()
 		defer close(chunks)
-		readErr = s.produce(ctx, env, st, chunks)
+		s.produce(ctx, env, batches, chunks)
 	}()
 	var err error
 	for items := range chunks {
@@ -90,17 +99,52 @@ func (s *spec[R]) run(ctx context.Context, tx *models.Store, env *runEnv, st *ro
 			}
 		}
 	}
+	wg.Wait()
 	if err != nil {
 		return err
 	}
 	if readErr != nil && ctx.Err() == nil {
 		return fileError{readErr}
 	}
-	return readErr
+	return ctx.Err()
 }
 
-// produce parses rows into chunks of items.
-func (s *spec[R]) produce(ctx context.Context, env *runEnv, st *rowStream, out chan<- []*item[R]) error {
+// rowBatch is how many rows the reader hands over at a time.
+const rowBatch = 256
+
+// readBatches reads st into batches of rows.
+func readBatches(ctx context.Context, st *rowStream, out chan<- []*row) error {
+	batch := make([]*row, 0, rowBatch)
+	send := func() bool {
+		select {
+		case out <- batch:
+			batch = make([]*row, 0, rowBatch)
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	for {
+		r, err := st.next()
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			break
+		}
+		batch = append(batch, r)
+		if len(batch) == rowBatch && !send() {
+			return nil
+		}
+	}
+	if len(batch) > 0 {
+		send()
+	}
+	return nil
+}
+
+// produce parses rows into chunks of items, rejecting duplicate keys.
+func (s *spec[R]) produce(ctx context.Context, env *runEnv, in <-chan []*row, out chan<- []*item[R]) {
 	size := chunkRows
 	if s.whole {
 		size = int(^uint(0) >> 1)
@@ -119,44 +163,51 @@ func (s *spec[R]) produce(ctx context.Context, env *runEnv, st *rowStream, out c
 			return false
 		}
 	}
-	for {
-		r, err := st.next()
-		if err != nil {
-			return err
-		}
-		if r == nil {
-			break
-		}
-		env.rows++
-		rr := &rowReader{row: r, env: env}
-		rec := s.parseRow(rr)
-		it := &item[R]{row: r.num, rec: rec, errs: rr.errs}
-		if len(it.errs) == 0 && s.key != nil {
-			k := s.key(rec)
-			h := hashKey(k)
-			if prev, dup := seen[h]; dup {
-				it.fail(env, s.keyField, clean(rr.cell(s.keyField)), keyDuplicate, fmt.Sprint(prev), k)
-			} else {
-				seen[h] = r.num
+	for batch := range in {
+		for _, r := range batch {
+			env.rows++
+			rr := &rowReader{row: r, env: env}
+			rec := s.parseRow(rr)
+			it := &item[R]{row: r.num, rec: rec, errs: rr.errs}
+			if len(it.errs) == 0 && s.key != nil {
+				k := s.key(rec)
+				h := hashKey(k)
+				if prev, dup := seen[h]; dup {
+					it.fail(env, s.keyField, clean(rr.cell(s.keyField)), keyDuplicate, fmt.Sprint(prev), k)
+				} else {
+					seen[h] = r.num
+				}
+			}
+			items = append(items, it)
+			if len(items) >= size && !send() {
+				return
 			}
 		}
-		items = append(items, it)
-		if len(items) >= size && !send() {
-			return ctx.Err()
-		}
 	}
-	if !send() {
-		return ctx.Err()
-	}
-	return nil
+	send()
 }
 
-// hashKey is a 64-bit hash of a natural key: the duplicate check holds 16
-// bytes per row instead of the key itself.
+// hashKey is a 64-bit FNV-1a hash of a natural key (ASCII case folded, as
+// models.NaturalKey compares): the duplicate check holds 16 bytes per row
+// instead of the key itself.
 func hashKey(k string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(models.NaturalKey(k)))
-	return h.Sum64()
+	k = strings.TrimSpace(k)
+	for i := 0; i < len(k); i++ {
+		if k[i] >= 0x80 {
+			k = models.NaturalKey(k)
+			break
+		}
+	}
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
 }
 
 // apply resolves references of one chunk, records every problem and writes

@@ -32,7 +32,8 @@ import (
 // Columns map headers to fields (a list feeds several fields), defaults give
 // a field a value when its cell is empty or the column is missing, values map
 // labels per field to what visitbot expects (checked against the known values
-// when the mapping is loaded), and refs say which id a user reference holds
+// when the mapping is loaded; "*" is the value of every label not listed),
+// and refs say which id a user reference holds
 // (user_id, employee_no, wecom_user_id, dingtalk_user_id; default any of them).
 type Mapping struct {
 	Kind      string                       `yaml:"kind"`
@@ -232,7 +233,10 @@ func (m *Mapping) value(field, v string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	to, ok := lv[strings.ToLower(v)]
+	if to, ok := lv[strings.ToLower(v)]; ok {
+		return to, true
+	}
+	to, ok := lv["*"]
 	return to, ok
 }
 

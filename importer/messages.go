@@ -99,15 +99,16 @@ var messages = map[string]message{
 	keyListTooLong: {en: "is too long (at most %[1]s bytes)", zh: "过长（最多%[1]s字节）"},
 	keyDuplicate: {en: "duplicate of row %[1]s (same key %[2]s)", zh: "与第%[1]s行重复（同一键 %[2]s）",
 		groupEN: "duplicate key (the same as an earlier row)", groupZH: "与前面的行重复（同一键）"},
-	// unknown_ref args: 1 English noun, 2 kind to import, 3 Chinese noun.
+	// unknown_ref args: 1 English noun, 2 kind to import, 3 Chinese noun of
+	// the value, 4 Chinese noun of the kind.
 	keyUnknownRef: {en: "unknown %[1]s (import %[2]s first, or load them in the same bundle)",
-		zh: "未知%[3]s（请先导入%[3]s，或放在同一批次中导入）"},
+		zh: "未知%[3]s（请先导入%[4]s，或放在同一批次中导入）"},
 	keyUnknownRefBundle: {en: "unknown %[1]s: not in this bundle's %[2]s and not imported before",
-		zh: "未知%[3]s：本批次的%[3]s文件中没有，系统中也没有"},
-	// ref_row_refused args: 1-3 as unknown_ref, 4 file, 5 row.
-	keyRefusedRef: {en: "%[1]s is in this import but its row was refused (%[4]s row %[5]s)",
-		zh:      "该%[3]s在本次导入中，但其所在行有错误（%[4]s 第%[5]s行）",
-		groupEN: "refers to a %[1]s whose own row was refused (fix that row first)", groupZH: "引用的%[3]s所在行有错误（请先修正那一行）"},
+		zh: "未知%[3]s：本批次的%[4]s文件中没有，系统中也没有"},
+	// ref_row_refused args: 1-4 as unknown_ref, 5 file, 6 row.
+	keyRefusedRef: {en: "%[1]s is in this import but its row was refused (%[5]s row %[6]s)",
+		zh: "该%[4]s在本次导入中，但其所在行有错误（%[5]s 第%[6]s行）",
+		groupEN: "refers to a %[1]s whose own row was refused (fix that row first)", groupZH: "引用的%[4]s所在行有错误（请先修正那一行）"},
 	// ambiguous_ref args: 1 candidates in English, 2 in Chinese.
 	keyAmbiguousRef: {en: "matches several users: %[1]s; say which id the column holds under refs in the mapping file",
 		zh:      "匹配到多个人员：%[2]s；请在映射文件 refs 中指明该列是哪种编号",
@@ -157,14 +158,14 @@ func render(key string, args []string, lang Lang, group bool) string {
 	return fmt.Sprintf(t, vals...)
 }
 
-// nouns name what a reference points at, per language: English noun, the
-// kind to import, Chinese noun.
-var nouns = map[string][3]string{
-	"hospitals": {"hospital", "hospitals", "医院编码"},
-	"doctors":   {"doctor", "doctors", "医生编码"},
-	"products":  {"product", "products", "产品编码"},
-	"manager":   {"manager", "users", "上级"},
-	"rep":       {"rep", "users", "代表"},
+// nouns name what a reference points at: English noun, the kind to
+// import, Chinese noun of the value, Chinese noun of the kind.
+var nouns = map[string][4]string{
+	"hospitals": {"hospital", "hospitals", "医院编码", "医院"},
+	"doctors":   {"doctor", "doctors", "医生编码", "医生"},
+	"products":  {"product", "products", "产品编码", "产品"},
+	"manager":   {"manager", "users", "上级", "人员"},
+	"rep":       {"rep", "users", "代表", "人员"},
 }
 
 // roleNames are the Chinese names of roles for wrong_role.

@@ -12,10 +12,11 @@ func BenchmarkReadSignals100k(b *testing.B) {
 	for i := range benchSignals {
 		rows = append(rows, []string{fmt.Sprintf("SIG%07d", i), fmt.Sprintf("D%05d", i%benchDoctors), "线上讲座", "lecture_attend", "1", "2026-05-01 10:00", "crm", "批量导入"})
 	}
-	for _, f := range []string{"csv", "xlsx"} {
+	for _, f := range []string{"csv", "xlsx", "xlsx_inline"} {
 		path := map[string]func() string{
-			"csv":  func() string { return writeCSV(b, dir, "s.csv", "gbk", rows) },
-			"xlsx": func() string { return writeXLSX(b, dir, "s.xlsx", rows) },
+			"csv":         func() string { return writeCSV(b, dir, "s.csv", "gbk", rows) },
+			"xlsx":        func() string { return writeSharedXLSX(b, dir, "s.xlsx", rows) },
+			"xlsx_inline": func() string { return writeXLSX(b, dir, "s_inline.xlsx", rows) },
 		}[f]()
 		b.Run(f, func(b *testing.B) {
 			for b.Loop() {

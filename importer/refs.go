@@ -72,14 +72,14 @@ func refFail[R any](it *item[R], env *runEnv, field, ref, refKind string) {
 		target = "users"
 	}
 	if at, ok := env.batch.refused[target][models.NaturalKey(ref)]; ok {
-		it.fail(env, field, ref, keyRefusedRef, n[0], n[1], n[2], at.file, strconv.Itoa(at.row))
+		it.fail(env, field, ref, keyRefusedRef, n[0], n[1], n[2], n[3], at.file, strconv.Itoa(at.row))
 		return
 	}
 	if env.batch.bundle && env.batch.kinds[target] {
-		it.fail(env, field, ref, keyUnknownRefBundle, n[0], n[1], n[2])
+		it.fail(env, field, ref, keyUnknownRefBundle, n[0], n[1], n[2], n[3])
 		return
 	}
-	it.fail(env, field, ref, keyUnknownRef, n[0], n[1], n[2])
+	it.fail(env, field, ref, keyUnknownRef, n[0], n[1], n[2], n[3])
 }
 
 // userCand is a user a reference may mean.
@@ -188,7 +188,7 @@ func pickUser[R any](it *item[R], env *runEnv, x *userIndex, field, ref, refKind
 		return userCand{}, false
 	case cs[0].bad:
 		n := nouns[refKind]
-		it.fail(env, field, ref, keyRefusedRef, n[0], n[1], n[2], env.rep.File, strconv.Itoa(cs[0].row))
+		it.fail(env, field, ref, keyRefusedRef, n[0], n[1], n[2], n[3], env.rep.File, strconv.Itoa(cs[0].row))
 		return userCand{}, false
 	}
 	return cs[0], true

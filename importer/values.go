@@ -8,9 +8,22 @@ import (
 )
 
 // num reads a number in [lo, hi]; empty gives def (or an error if required).
-// Thousands separators (1,200 and 1，200) are accepted.
+// Thousands separators (1,200 and 1，200) and percentages (90% = 0.9) are
+// accepted.
 func (r *rowReader) num(field string, required bool, lo, hi, def float64) float64 {
-	v := strings.NewReplacer(",", "", "，", "", " ", "").Replace(r.code(field))
+	v := r.code(field)
+	percent := false
+	if p, ok := strings.CutSuffix(v, "%"); ok {
+		v, percent = strings.TrimSpace(p), true
+	}
+	if strings.ContainsAny(v, ",， ") {
+		v = strings.Map(func(c rune) rune {
+			if c == ',' || c == '，' || c == ' ' {
+				return -1
+			}
+			return c
+		}, v)
+	}
 	if v == "" {
 		if required {
 			r.fail(field, "", keyRequired)
@@ -21,6 +34,9 @@ func (r *rowReader) num(field string, required bool, lo, hi, def float64) float6
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 		r.fail(field, v, keyNotNumber)
 		return def
+	}
+	if percent {
+		f /= 100
 	}
 	if f < lo || f > hi {
 		r.fail(field, v, keyRange, fmtNum(lo), fmtNum(hi))
@@ -74,9 +90,80 @@ func isSerial(v string) bool {
 	return strings.Trim(v, "0123456789.") == "" && strings.Count(v, ".") <= 1
 }
 
+// quickTime parses the common spellings "2026-05-01", "2026/5/1 9:05" and
+// "2026-05-01 14:30:00" (separators - / ., hour 1-2 digits) without the
+// allocations of trying layout after layout: a history file has 100,000 of
+// them. Anything else falls through to the layouts.
+func quickTime(v string, loc *time.Location) (time.Time, bool) {
+	i := 0
+	num := func(min, max int) (int, bool) {
+		n, start := 0, i
+		for i < len(v) && v[i] >= '0' && v[i] <= '9' && i-start < max {
+			n = n*10 + int(v[i]-'0')
+			i++
+		}
+		return n, i-start >= min
+	}
+	sep := func(set string) bool {
+		if i < len(v) && strings.IndexByte(set, v[i]) >= 0 {
+			i++
+			return true
+		}
+		return false
+	}
+	y, ok := num(4, 4)
+	if !ok || i >= len(v) {
+		return time.Time{}, false
+	}
+	s := v[i]
+	if !sep("-/.") {
+		return time.Time{}, false
+	}
+	mo, ok := num(1, 2)
+	if !ok || i >= len(v) || v[i] != s {
+		return time.Time{}, false
+	}
+	i++
+	d, ok := num(1, 2)
+	if !ok {
+		return time.Time{}, false
+	}
+	h, mi, sec := 0, 0, 0
+	if i < len(v) {
+		if !sep(" T") {
+			return time.Time{}, false
+		}
+		if h, ok = num(1, 2); !ok || !sep(":") {
+			return time.Time{}, false
+		}
+		if mi, ok = num(2, 2); !ok {
+			return time.Time{}, false
+		}
+		if sep(":") {
+			if sec, ok = num(2, 2); !ok {
+				return time.Time{}, false
+			}
+		}
+		if i != len(v) {
+			return time.Time{}, false
+		}
+	}
+	if mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, loc)
+	if t.Day() != d {
+		return time.Time{}, false // 2026-02-30 does not exist
+	}
+	return t, true
+}
+
 // parseDay reads a calendar day; a date-time ("2026/5/1 0:00", as Excel
 // writes date cells to CSV) gives its day.
 func parseDay(v string, loc *time.Location) (time.Time, bool) {
+	if t, ok := quickTime(v, loc); ok {
+		return t, true
+	}
 	for _, l := range dayLayouts {
 		if t, err := time.ParseInLocation(l, v, loc); err == nil {
 			return t, true
@@ -158,6 +245,9 @@ func (r *rowReader) instant(field string, required bool) time.Time {
 }
 
 func parseInstant(v string, loc *time.Location) (time.Time, bool) {
+	if t, ok := quickTime(v, loc); ok {
+		return t.UTC(), true
+	}
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t.UTC().Truncate(time.Second), true
 	}
