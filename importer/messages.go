@@ -107,7 +107,7 @@ var messages = map[string]message{
 		zh: "未知%[3]s：本批次的%[4]s文件中没有，系统中也没有"},
 	// ref_row_refused args: 1-4 as unknown_ref, 5 file, 6 row.
 	keyRefusedRef: {en: "%[1]s is in this import but its row was refused (%[5]s row %[6]s)",
-		zh: "该%[4]s在本次导入中，但其所在行有错误（%[5]s 第%[6]s行）",
+		zh:      "该%[4]s在本次导入中，但其所在行有错误（%[5]s 第%[6]s行）",
 		groupEN: "refers to a %[1]s whose own row was refused (fix that row first)", groupZH: "引用的%[4]s所在行有错误（请先修正那一行）"},
 	// ambiguous_ref args: 1 candidates in English, 2 in Chinese.
 	keyAmbiguousRef: {en: "matches several users: %[1]s; say which id the column holds under refs in the mapping file",
