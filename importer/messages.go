@@ -151,6 +151,9 @@ func render(key string, args []string, lang Lang, group bool) string {
 	case group && m.groupEN != "":
 		t = m.groupEN
 	}
+	if !strings.Contains(t, "%") {
+		return t
+	}
 	vals := make([]any, len(args))
 	for i, a := range args {
 		vals[i] = a
