@@ -215,9 +215,9 @@ func TestUploadZipAndSingleFile(t *testing.T) {
 		im := New(s, Config{})
 		lim := DefaultUploadLimits()
 		data := zipOf(t, map[string]string{
-			"导出/bundle.yaml":     "files: [{kind: hospitals, file: 医院.csv, mapping: 映射/医院.yaml}]\n",
-			"导出/医院.csv":         "代码,名称,等级\nH1,甲,三甲\n",
-			"导出/映射/医院.yaml":     "columns: {代码: external_id, 名称: name, 等级: level}\n",
+			"导出/bundle.yaml":       "files: [{kind: hospitals, file: 医院.csv, mapping: 映射/医院.yaml}]\n",
+			"导出/医院.csv":            "代码,名称,等级\nH1,甲,三甲\n",
+			"导出/映射/医院.yaml":        "columns: {代码: external_id, 名称: name, 等级: level}\n",
 			"__MACOSX/导出/._医院.csv": "junk",
 		}, true)
 		b, err := im.OpenUpload("export.zip", data, "", nil, lim)
