@@ -1,7 +1,9 @@
 package main
 
 import (
+	"archive/zip"
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,4 +116,59 @@ func TestImportedSignalRaisesAlert(t *testing.T) {
 		t.Fatalf("alerts after importing a trial signal: %+v", alerts)
 	}
 	t.Logf("alert: %s %s", alerts[0].Kind, alerts[0].Title)
+}
+
+// TestImportBundleCLI loads the worked example of docs/onboarding.md — a
+// company's own export with mapping files only — from its directory and as
+// the zip an admin would upload.
+func TestImportBundleCLI(t *testing.T) {
+	dir := t.TempDir()
+	env := []string{"VISITBOT_DATABASE_DSN=" + filepath.Join(dir, "vb.db"), "VISITBOT_LOG_LEVEL=error"}
+	bundle := filepath.Join("importer", "testdata", "company")
+	code, out, stderr := runCLI(t, env, "import", "bundle", bundle, "-dry-run")
+	if code != 0 || !strings.Contains(out, "试运行（未写入）") || !strings.Contains(out, "doctors：30 行，新建 30") || strings.Contains(out, "有问题") {
+		t.Fatalf("dry run: %d\n%s\n%s", code, out, stderr)
+	}
+	code, out, stderr = runCLI(t, env, "import", "bundle", bundle, "-lang", "en")
+	if code != 0 || !strings.Contains(out, "Import done") || !strings.Contains(out, "signals: 183 rows, created 183") ||
+		!strings.Contains(out, "created products: KR-") {
+		t.Fatalf("import: %d\n%s\n%s", code, out, stderr)
+	}
+
+	// The same bundle zipped (in a folder) loads again unchanged.
+	zipPath := filepath.Join(dir, "export.zip")
+	zf, err := os.Create(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(zf)
+	err = filepath.WalkDir(bundle, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(bundle, p)
+		w, err := zw.Create("company/" + filepath.ToSlash(rel))
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(data)
+		return err
+	})
+	if err != nil || zw.Close() != nil || zf.Close() != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr = runCLI(t, env, "import", "bundle", zipPath)
+	if code != 0 || !strings.Contains(out, "signals：183 行，新建 0，更新 0，未变 183") {
+		t.Fatalf("zip: %d\n%s\n%s", code, out, stderr)
+	}
+
+	// import -h names the signal kinds rules and alerts read.
+	_, _, stderr = runCLI(t, env, "import", "-h")
+	if !strings.Contains(stderr, "leaflet_search (digital, 搜索产品说明书) — alert silent_kol") || !strings.Contains(stderr, "import bundle") {
+		t.Fatalf("help:\n%s", stderr)
+	}
 }
