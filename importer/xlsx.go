@@ -1,6 +1,8 @@
 package importer
 
 import (
+	"archive/zip"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -18,10 +20,19 @@ const (
 )
 
 // readXLSX streams one sheet of a workbook (the mapping's sheet, else the
-// first visible one) with excelize's row iterator. Cells are read raw,
+// first visible one): with the fast sheet reader when the workbook is a
+// standard package, else with excelize's row iterator. Cells are read raw,
 // without number formats: ids and phone numbers never turn into "1.38E+10"
 // or "1,200", and dates arrive as Excel serials, which date fields accept.
 func readXLSX(open opener, ki *kindInfo, m *Mapping) (*rowStream, error) {
+	if st, err := readXLSXFast(open, ki, m); err == nil || !errors.Is(err, errNotStandard) {
+		return st, err
+	}
+	return readXLSXExcelize(open, ki, m)
+}
+
+// readXLSXExcelize reads the sheet with excelize's streaming row iterator.
+func readXLSXExcelize(open opener, ki *kindInfo, m *Mapping) (*rowStream, error) {
 	rc, err := open()
 	if err != nil {
 		return nil, err
@@ -60,6 +71,42 @@ func readXLSX(open opener, ki *kindInfo, m *Mapping) (*rowStream, error) {
 		cols, err := rows.Columns(excelize.Options{RawCellValue: true})
 		return cols, n, err
 	}, closeFn)
+}
+
+// readXLSXFast reads a standard workbook with the fast sheet reader
+// (xlsx_sheet.go); errNotStandard sends the caller to excelize.
+func readXLSXFast(open opener, ki *kindInfo, m *Mapping) (*rowStream, error) {
+	rc, err := open()
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(&capped{r: rc, left: MaxFileBytes})
+	rc.Close()
+	if errors.Is(err, errTooLarge) {
+		return nil, fmt.Errorf("workbook larger than %d MiB: split it", MaxFileBytes>>20)
+	}
+	if err != nil {
+		return nil, err
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, errNotStandard
+	}
+	var total uint64
+	for _, f := range zr.File {
+		if total += f.UncompressedSize64; total > maxUnzippedBytes {
+			return nil, fmt.Errorf("workbook inflates to more than %d MiB", maxUnzippedBytes>>20)
+		}
+	}
+	sheet := ""
+	if m != nil {
+		sheet = m.Sheet
+	}
+	next, closeFn, err := openSheet(zr, sheet)
+	if err != nil {
+		return nil, err
+	}
+	return tableRows(ki, m, next, closeFn)
 }
 
 // pickSheet is the mapping's sheet or the first visible one.

@@ -182,6 +182,14 @@ func (s *Store) insertRowsPerStatement() int {
 // store (the transaction's, inside Tx), without GORM's reflection.
 func (s *Store) insertSignals(ctx context.Context, rows []*Signal) error {
 	pool := s.db.WithContext(ctx).Statement.ConnPool
+	if s.driver == "sqlite" {
+		// A 64 MiB page cache for this connection: with SQLite's 2 MiB default
+		// a large transaction spills and rewrites index pages over and over
+		// (a fifth of the import's time for 100,000 signals).
+		if _, err := pool.ExecContext(ctx, "PRAGMA cache_size = -65536"); err != nil {
+			return err
+		}
+	}
 	now := s.clock.Now().UTC()
 	per := s.insertRowsPerStatement()
 	args := make([]any, 0, per*len(signalInsertCols))
