@@ -2,6 +2,7 @@ package importer
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"strings"
@@ -204,5 +205,26 @@ func FuzzOpenUpload(f *testing.F) {
 		for _, in := range bundle.inputs {
 			readAll(t, in, fuzzEnv())
 		}
+	})
+}
+
+// FuzzSheetScanner feeds arbitrary worksheet XML to the fast sheet reader:
+// it must end (rows or an error), never panic or loop.
+func FuzzSheetScanner(f *testing.F) {
+	f.Add([]byte(`<?xml version="1.0"?><worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="inlineStr"><is><r><t>富</t></r><rPh><t>x</t></rPh></is></c></row><row r="3"/><x:row><x:c t="b"><x:v>1</x:v></x:c></x:row></sheetData></worksheet>`))
+	f.Add([]byte(`<sheetData><row><c><f>1+2</f><v>3</v></c><c t="s"><v>99</v></c></row></sheetData>`))
+	f.Add([]byte(`<sheetData><!-- a --><row><c r="ZZZZZZ1"><v>&#x41;&amp;&lt;&#99999999;</v></c></row>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sc := &sheetScanner{r: bufio.NewReaderSize(bytes.NewReader(data), 16), sst: []string{"共享"}}
+		for n := 0; n < 100000; n++ {
+			cells, _, err := sc.next()
+			if err != nil {
+				return
+			}
+			for _, c := range cells {
+				_ = c
+			}
+		}
+		t.Fatal("no end after 100000 rows")
 	})
 }
