@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -381,6 +382,36 @@ func TestFromJSONReportsUnknownFieldsAndBadValues(t *testing.T) {
 		}
 		if n := count[models.Hospital](t, s); n != 0 {
 			t.Fatal("JSON with unknown fields must not be partially imported")
+		}
+	})
+}
+
+// TestSignalTextRoundTrips: quotes, backslashes, emoji, line breaks and NUL
+// in signal text are stored exactly (SQLite gets literal INSERTs), and a
+// re-import compares equal.
+func TestSignalTextRoundTrips(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		im := newImporter(s, Config{})
+		loadWorld(t, im, t.TempDir())
+		details := []string{`it's ''quoted'' \\ back\slash`, "emoji 😀 and 全角＇", "line\nbreak", "nul\x00byte", `'); DROP TABLE signals; --`}
+		items := make([]map[string]any, len(details))
+		for i, d := range details {
+			items[i] = map[string]any{"external_id": fmt.Sprintf("Q%d", i), "doctor_id": "D001", "kind": "leaflet_view",
+				"occurred_at": "2026-11-20 10:00:00", "value": 0.1 + float64(i), "detail": d, "source": "o'brien"}
+		}
+		for round, want := range []models.UpsertCounts{counts(len(details), 0, 0), counts(0, 0, len(details))} {
+			in, _ := FromJSON("signals", items)
+			rep, err := im.Import(context.Background(), "signals", in, Options{})
+			if err != nil || rep.UpsertCounts != want {
+				t.Fatalf("round %d: %v %+v %v", round, err, rep.UpsertCounts, rep.Errors)
+			}
+		}
+		for i, d := range details {
+			var sig models.Signal
+			s.DB(context.Background()).Where("external_id = ?", fmt.Sprintf("Q%d", i)).Take(&sig)
+			if sig.Detail != d || sig.Source != "o'brien" || sig.Value != 0.1+float64(i) {
+				t.Errorf("Q%d = %q %q %v", i, sig.Detail, sig.Source, sig.Value)
+			}
 		}
 	})
 }
