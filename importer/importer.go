@@ -64,8 +64,9 @@ type Config struct {
 	// caller's goroutine and must not fail the import.
 	OnSignals func(ctx context.Context, created []models.Signal)
 	// KeepSignal, when set, says which created signals OnSignals needs (e.g.
-	// only recent trial and digital ones), so a six-month history does not
-	// sit in memory until the commit; nil keeps all.
+	// only those within alerts.realtime_max_age), so a six-month history does
+	// not sit in memory until the commit (about 200 bytes a signal); nil
+	// keeps all. Without OnSignals none are kept.
 	KeepSignal func(models.Signal) bool
 	// Clock stamps summaries; nil = the store's clock.
 	Clock clock.Clock

@@ -101,10 +101,10 @@ func writeSignals(ctx context.Context, tx *models.Store, env *runEnv, recs []*si
 	if err != nil {
 		return counts, err
 	}
-	keep := env.im.cfg.KeepSignal
+	hook, keep := env.im.cfg.OnSignals != nil, env.im.cfg.KeepSignal
 	for _, s := range created {
 		env.batch.span.add(s)
-		if keep == nil || keep(*s) {
+		if hook && (keep == nil || keep(*s)) {
 			env.batch.created = append(env.batch.created, *s)
 		}
 	}

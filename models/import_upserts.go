@@ -242,8 +242,9 @@ func eqPtr[T comparable](a, b *T) bool {
 	return *a == *b
 }
 
-// sqliteLiteralRows is how many signals one literal INSERT carries.
-const sqliteLiteralRows = 100
+// sqliteLiteralRows is how many signals one literal INSERT carries: at
+// most about 240 KB of SQL, far below SQLite's 1 MB statement limit.
+const sqliteLiteralRows = 200
 
 // insertSignalsLiteral writes new signals on SQLite as INSERTs with the
 // values spelled as SQL literals. The pure-Go driver prepares every
