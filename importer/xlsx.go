@@ -74,7 +74,7 @@ func readXLSXExcelize(open opener, ki *kindInfo, m *Mapping) (*rowStream, error)
 }
 
 // readXLSXFast reads a standard workbook with the fast sheet reader
-// (xlsx_sheet.go); errNotStandard sends the caller to excelize.
+// (xlsx_workbook.go, xlsx_scanner.go); errNotStandard sends the caller to excelize.
 func readXLSXFast(open opener, ki *kindInfo, m *Mapping) (*rowStream, error) {
 	rc, err := open()
 	if err != nil {
