@@ -184,9 +184,29 @@ func importUsage(env *cliEnv, fs *flag.FlagSet) func() {
 		for _, line := range strings.Split(importer.BuiltinKindsHelp(), "\n") {
 			fmt.Fprintln(env.stderr, "  "+line)
 		}
+		if cfg, err := env.loadConfig(); err == nil {
+			for _, k := range ruleKinds(cfg) {
+				fmt.Fprintf(env.stderr, "  %s (%s) — %s\n", k.Name, k.Class, k.UsedBy)
+			}
+		}
 		fmt.Fprintln(env.stderr, "\nflags:")
 		fs.PrintDefaults()
 	}
+}
+
+// ruleKinds are the configured rules' kinds that are not built in.
+func ruleKinds(cfg config.Config) []importer.SignalKind {
+	builtin := map[string]bool{}
+	for _, k := range importer.BuiltinSignalKinds() {
+		builtin[k.Name] = true
+	}
+	var rules []importer.RuleKind
+	for _, r := range cfg.Ranking.Rules {
+		if !builtin[r.When] {
+			rules = append(rules, importer.RuleKind{Name: r.Name, When: r.When, Class: r.Class})
+		}
+	}
+	return importer.RuleKinds(rules)
 }
 
 // printReport writes one file's report: grouped problems (every problem with -v).
