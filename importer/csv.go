@@ -176,22 +176,28 @@ func readCSV(open opener, ki *kindInfo, m *Mapping) (*rowStream, error) {
 		closeFn()
 		return nil, err
 	}
+	comma, skipped := delimiter(head), 0
+	// Excel's "sep=;" first line names the separator.
+	if line, _, _ := bytes.Cut(head, []byte("\n")); bytes.HasPrefix(line, []byte("sep=")) && len(bytes.TrimSpace(line)) == 5 {
+		comma, skipped = rune(line[4]), 1
+		br.ReadSlice('\n')
+	}
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	cr.ReuseRecord = false // rows are handed to another goroutine
-	cr.Comma = delimiter(head)
+	cr.Comma = comma
 	return tableRows(ki, m, func() ([]string, int, error) {
 		rec, err := cr.Read()
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, pe.Line, fmt.Errorf("csv line %d: %w", pe.Line, pe.Err)
+				return nil, pe.Line + skipped, fmt.Errorf("csv line %d: %w", pe.Line+skipped, pe.Err)
 			}
 			return nil, 0, err
 		}
 		line, _ := cr.FieldPos(0)
-		return rec, line, nil
+		return rec, line + skipped, nil
 	}, closeFn)
 }
 

@@ -199,10 +199,12 @@ func tableRows(ki *kindInfo, m *Mapping, read func() ([]string, int, error), clo
 	}
 	pending := lead[at+1:]
 	return &rowStream{hdr: h, close: closeFn, next: func() (*row, error) {
-		if len(pending) > 0 {
+		for len(pending) > 0 {
 			r := &pending[0]
 			pending = pending[1:]
-			return r, nil
+			if !totalRow(r.cells) {
+				return r, nil
+			}
 		}
 		for {
 			cells, num, err := read()
@@ -212,11 +214,26 @@ func tableRows(ki *kindInfo, m *Mapping, read func() ([]string, int, error), clo
 			if err != nil {
 				return nil, err
 			}
-			if !blank(cells) {
+			if !blank(cells) && !totalRow(cells) {
 				return &row{num: num, cells: cells}, nil
 			}
 		}
 	}}, nil
+}
+
+// totalRow reports a summary row exports put under the data (合计, 总计,
+// 小计 or Total in its first non-blank cell): it is no record.
+func totalRow(cells []string) bool {
+	for _, c := range cells {
+		if c = clean(c); c != "" {
+			switch strings.ToLower(strings.TrimRight(c, ":：")) {
+			case "合计", "总计", "小计", "total", "sum":
+				return true
+			}
+			return false
+		}
+	}
+	return false
 }
 
 func blank(cells []string) bool {

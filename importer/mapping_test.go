@@ -224,3 +224,13 @@ func TestGenerousValues(t *testing.T) {
 		t.Error("2026-02-30 accepted")
 	}
 }
+
+// TestTotalRowsAndSeparatorLine: a 合计 row under the data is no record;
+// Excel's "sep=;" line names the separator.
+func TestTotalRowsAndSeparatorLine(t *testing.T) {
+	in, _ := OpenBytes("f.csv", []byte("sep=;\n医院编码;科室;产品编码;月份;数量\nH1;心内科;P1;2026-10;5\n合计;;;;5\n"), "flow", nil)
+	h, rows := rowsOf(t, in)
+	if len(h.problems) != 0 || len(rows) != 1 || rows[0].num != 3 {
+		t.Fatalf("%v %+v", h.problems, rows)
+	}
+}
