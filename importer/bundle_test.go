@@ -299,3 +299,40 @@ func TestMessagesRender(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// TestManagersInALaterUsersFile: reps and managers in two files of one
+// bundle, the reps' file first; managers are linked once both are read.
+func TestManagersInALaterUsersFile(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		im := New(s, Config{})
+		dir := writeBundle(t, "files:\n  - {kind: users, file: 代表.csv}\n  - {kind: users, file: 经理.csv}\n", map[string]string{
+			"代表.csv": "工号,姓名,角色,直属上级\nr1,甲,代表,wx-m1\nr2,乙,代表,wx-nobody\nr3,丙,代表,r1\n",
+			"经理.csv": "工号,姓名,角色,企业微信账号\nm1,经理甲,经理,wx-m1\n",
+		})
+		b, err := im.OpenBundleDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := im.ImportBundle(ctx, b, Options{})
+		if !errors.Is(err, ErrRejected) || res.Files[0].ErrorCount != 2 {
+			t.Fatalf("%v %+v", err, res.Files)
+		}
+		got := map[string]string{}
+		for _, e := range res.Files[0].Errors {
+			got[e.Value] = e.Key
+		}
+		if got["wx-nobody"] != keyUnknownRefBundle || got["r1"] != keyWrongRole {
+			t.Fatalf("errors: %v", got)
+		}
+		res, err = im.ImportBundle(ctx, b, Options{Partial: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r1, _ := s.UserByUserID(ctx, "r1")
+		m1, _ := s.UserByUserID(ctx, "m1")
+		if r1.ManagerID == nil || *r1.ManagerID != m1.ID {
+			t.Fatalf("r1 manager = %v, want %d", r1.ManagerID, m1.ID)
+		}
+	})
+}

@@ -149,6 +149,19 @@ type batchState struct {
 	created []models.Signal
 	span    SignalSpan
 	bundle  bool
+	// usersLeft counts the users inputs not yet run; managers named in one
+	// users file and listed in a later one are linked after the last.
+	usersLeft int
+	deferred  []deferredManager
+	fileIndex int // the input being run, as an index of Result.Files
+}
+
+// deferredManager is a manager reference left for a later users file.
+type deferredManager struct {
+	file             int
+	row              int
+	column           string
+	userID, ref, pin string
 }
 
 type refusedAt struct {

@@ -154,6 +154,13 @@ func resolveUsers(ctx context.Context, tx *models.Store, env *runEnv, items []*i
 		if u.manager == "" {
 			continue
 		}
+		pin := env.mapping.ref("manager_id")
+		if len(x.find(u.manager, pin)) == 0 && env.batch.usersLeft > 1 {
+			// Perhaps in a later users file of the bundle: linked after it.
+			env.batch.deferred = append(env.batch.deferred, deferredManager{file: env.batch.fileIndex, row: it.row,
+				column: env.hdr.column("manager_id"), userID: u.UserID, ref: u.manager, pin: pin})
+			continue
+		}
 		c, ok := pickUser(it, env, x, "manager_id", u.manager, "manager", u.UserID, models.RoleManager, models.RoleAdmin)
 		switch {
 		case !ok:

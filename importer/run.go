@@ -55,6 +55,9 @@ func (im *Importer) run(ctx context.Context, inputs []Input, opts Options) (Resu
 		batch = &batchState{opts: opts, kinds: map[string]bool{}, refused: map[string]map[string]refusedAt{}, bundle: len(inputs) > 1}
 		for _, in := range inputs {
 			batch.kinds[in.kind] = true
+			if in.kind == "users" {
+				batch.usersLeft++
+			}
 		}
 		if opts.Guard != nil {
 			if err := opts.Guard(ctx, tx); err != nil {
@@ -63,10 +66,21 @@ func (im *Importer) run(ctx context.Context, inputs []Input, opts Options) (Resu
 		}
 		reject := false
 		for _, in := range inputs {
+			batch.fileIndex = len(res.Files)
 			rep, strict, err := im.runInput(ctx, tx, in, batch)
 			res.Files = append(res.Files, rep)
 			if err != nil {
 				return err
+			}
+			if in.kind == "users" {
+				if batch.usersLeft--; batch.usersLeft == 0 && len(batch.deferred) > 0 {
+					if err := linkDeferred(ctx, tx, batch, res.Files); err != nil {
+						return err
+					}
+					for _, f := range res.Files {
+						reject = reject || (f.Kind == "users" && f.ErrorCount > 0 && !opts.Partial)
+					}
+				}
 			}
 			if len(rep.Header) > 0 || (rep.ErrorCount > 0 && (!opts.Partial || strict)) {
 				reject = true
@@ -156,4 +170,52 @@ func fileProblem(rep Report, err error) Report {
 	p.File = rep.File
 	rep.Header = append(rep.Header, p)
 	return rep
+}
+
+// linkDeferred resolves the managers that users files named before the
+// file listing them was read: every users file of the batch is now stored.
+func linkDeferred(ctx context.Context, tx *models.Store, batch *batchState, files []Report) error {
+	var refs, users []string
+	for _, d := range batch.deferred {
+		refs, users = append(refs, d.ref), append(users, d.userID)
+	}
+	stored, err := tx.UserRefs(ctx, refs)
+	if err != nil {
+		return err
+	}
+	ids, err := tx.UserIDs(ctx, users)
+	if err != nil {
+		return err
+	}
+	x := newUserIndex()
+	x.addStored(stored, nil)
+	n := nouns["manager"]
+	for _, d := range batch.deferred {
+		id := ids[models.NaturalKey(d.userID)]
+		if id == 0 {
+			continue // the row itself was refused
+		}
+		cs := x.find(d.ref, d.pin)
+		fail := func(key string, args ...string) {
+			files[d.file].addRow([]RowError{newRowError(d.row, d.column, "manager_id", d.ref, key, args...)})
+		}
+		switch {
+		case len(cs) == 0:
+			fail(keyUnknownRefBundle, n[0], n[1], n[2], n[3])
+		case len(cs) > 1:
+			en, zh := candidates(cs)
+			fail(keyAmbiguousRef, en, zh)
+		case models.NaturalKey(cs[0].userID) == models.NaturalKey(d.userID):
+			fail(keySelfManager)
+		case cs[0].role != models.RoleManager && cs[0].role != models.RoleAdmin:
+			r := string(cs[0].role)
+			fail(keyWrongRole, r, "manager", roleNames[r], roleNames["manager"])
+		default:
+			if err := tx.SetUserManager(ctx, id, cs[0].id); err != nil {
+				return err
+			}
+		}
+	}
+	batch.deferred = nil
+	return nil
 }
