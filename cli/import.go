@@ -8,24 +8,65 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
+	"visitbot/config"
 	"visitbot/importer"
+	"visitbot/internal/app"
 )
 
-const importSynopsis = "import <kind> <file.xlsx|file.csv> [-mapping m.yaml] [-partial] [-dry-run]\n" +
+const importSynopsis = "import <kind> <file.xlsx|file.csv> [-mapping m.yaml] [-partial] [-dry-run] [-create-missing products] [-lang zh|en] [-v]\n" +
+	"       visitbot import bundle <dir|bundle.zip> [-dry-run] [-partial] [-create-missing products] [-lang zh|en] [-v]\n" +
 	"       visitbot import template <kind> [-o file.xlsx|file.csv|-]"
 
-// runImport loads one file of master data or signals; see importer.
+// importFlags are the flags shared by a single file and a bundle.
+type importFlags struct {
+	partial, dryRun, verbose *bool
+	createMissing, lang      *string
+}
+
+func addImportFlags(fs *flag.FlagSet) importFlags {
+	return importFlags{
+		partial:       fs.Bool("partial", false, "import the good rows of files that also have bad ones"),
+		dryRun:        fs.Bool("dry-run", false, "validate and count everything, write nothing"),
+		verbose:       fs.Bool("v", false, "list every problem, not only one line per kind of problem"),
+		createMissing: fs.String("create-missing", "", "create referenced rows that do not exist: products (named in flow and doctor_products)"),
+		lang:          fs.String("lang", "", "report language: zh or en (default import.lang)"),
+	}
+}
+
+func (f importFlags) options() importer.Options {
+	var create []string
+	for _, c := range strings.Split(*f.createMissing, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			create = append(create, c)
+		}
+	}
+	return importer.Options{Partial: *f.partial, DryRun: *f.dryRun, CreateMissing: create}
+}
+
+func (f importFlags) language(cfg config.Config) (importer.Lang, error) {
+	if *f.lang != "" {
+		return importer.ParseLang(*f.lang)
+	}
+	return importer.ParseLang(cfg.Import.Lang)
+}
+
+// runImport loads one file of master data or signals, or a bundle; see importer.
 func runImport(ctx context.Context, env *cliEnv, args []string) error {
-	if len(args) > 0 && args[0] == "template" {
-		return runImportTemplate(env, args[1:])
+	if len(args) > 0 {
+		switch args[0] {
+		case "template":
+			return runImportTemplate(env, args[1:])
+		case "bundle":
+			return runImportBundle(ctx, env, args[1:])
+		}
 	}
 	fs := newFlags(env, "import", importSynopsis)
-	mappingPath := fs.String("mapping", "", "YAML file mapping your column names and value labels to visitbot fields")
-	partial := fs.Bool("partial", false, "import the good rows of a file that also has bad ones")
-	dryRun := fs.Bool("dry-run", false, "validate and count, write nothing")
+	mappingPath := fs.String("mapping", "", "YAML file mapping your columns, constants and value labels to visitbot fields")
+	flags := addImportFlags(fs)
 	fs.Usage = importUsage(env, fs)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -33,34 +74,126 @@ func runImport(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	if len(pos) != 2 {
 		fs.Usage()
-		return errors.New("need a kind and a file")
+		return errors.New("need a kind and a file (or: import bundle DIR)")
 	}
 	kind, path := pos[0], pos[1]
 	if _, err := importer.Fields(kind); err != nil {
 		return err
-	}
-	var m *importer.Mapping
-	if *mappingPath != "" {
-		if m, err = importer.LoadMapping(*mappingPath, kind); err != nil {
-			return err
-		}
-	}
-	start := time.Now()
-	in, err := importer.ReadFile(path, kind, m)
-	if err != nil {
-		return fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	a, err := env.openApp(ctx)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	rep, err := a.Importer.Import(ctx, kind, in, importer.Options{Partial: *partial, DryRun: *dryRun, Mapping: m})
-	printImportReport(env.stdout, filepath.Base(path), rep, time.Since(start))
-	if errors.Is(err, importer.ErrRejected) {
-		return fmt.Errorf("%d bad rows; nothing imported (fix them, or use -partial to import only the good rows)", max(1, len(badRowSet(rep.Errors))))
+	lang, err := flags.language(a.Config)
+	if err != nil {
+		return err
 	}
-	return err
+	var m *importer.Mapping
+	if *mappingPath != "" {
+		if m, err = a.Importer.LoadMapping(*mappingPath, kind); err != nil {
+			return err
+		}
+	}
+	in, err := importer.OpenFile(path, kind, m)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	res, err := a.Importer.ImportFiles(ctx, []importer.Input{in}, flags.options())
+	for _, rep := range res.Files {
+		printReport(env.stdout, rep, lang, *flags.verbose)
+	}
+	fmt.Fprintf(env.stdout, "(%s)\n", time.Since(start).Round(time.Millisecond))
+	if err := announce(ctx, a, res); err != nil {
+		return err
+	}
+	return rejection(err, res.Files)
+}
+
+// runImportBundle loads DIR/bundle.yaml (or a zipped bundle) in one transaction.
+func runImportBundle(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags(env, "import bundle", "import bundle <dir|bundle.zip> [-dry-run] [-partial] [-create-missing products] [-lang zh|en] [-v]")
+	flags := addImportFlags(fs)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return errors.New("need a bundle directory (holding bundle.yaml) or a .zip of one")
+	}
+	a, err := env.openApp(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	lang, err := flags.language(a.Config)
+	if err != nil {
+		return err
+	}
+	b, err := openBundle(a.Importer, pos[0], a.Config.Import.MaxUploadBytes)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	res, err := a.Importer.ImportBundle(ctx, b, flags.options())
+	for _, rep := range res.Files {
+		printReport(env.stdout, rep, lang, *flags.verbose)
+	}
+	if err == nil || errors.Is(err, importer.ErrRejected) {
+		fmt.Fprintln(env.stdout, res.Summary.Text(lang))
+	}
+	fmt.Fprintf(env.stdout, "(%s)\n", time.Since(start).Round(time.Millisecond))
+	if err := announce(ctx, a, res); err != nil {
+		return err
+	}
+	return rejection(err, res.Files)
+}
+
+// announce sends the summary of a committed import to the admins, once.
+func announce(ctx context.Context, a *app.App, res importer.Result) error {
+	if !res.Written {
+		return nil
+	}
+	id := strconv.FormatInt(res.Summary.At.UnixNano(), 36)
+	if err := a.Flows.AnnounceImport(ctx, id, res.Summary.Text(importer.LangZH)); err != nil {
+		return fmt.Errorf("import committed; telling the admins failed: %w", err)
+	}
+	return nil
+}
+
+// openBundle opens a bundle directory, or a .zip of one as the admin page would.
+func openBundle(im *importer.Importer, path string, maxBytes int64) (*importer.Bundle, error) {
+	if !strings.EqualFold(filepath.Ext(path), ".zip") {
+		return im.OpenBundleDir(path)
+	}
+	lim := importer.DefaultUploadLimits()
+	lim.MaxBytes = max(lim.MaxBytes, maxBytes)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
+	}
+	return im.OpenUpload(filepath.Base(path), data, "", nil, lim)
+}
+
+// rejection turns ErrRejected into the CLI's one-line error.
+func rejection(err error, reps []importer.Report) error {
+	if !errors.Is(err, importer.ErrRejected) {
+		return err
+	}
+	var headerFiles []string
+	bad := 0
+	for _, r := range reps {
+		if len(r.Header) > 0 {
+			headerFiles = append(headerFiles, r.File)
+		}
+		bad += r.BadRows
+	}
+	if len(headerFiles) > 0 {
+		return fmt.Errorf("file or header problems in %s; nothing imported (fix the file or its mapping)", strings.Join(headerFiles, ", "))
+	}
+	return fmt.Errorf("%d bad rows; nothing imported (fix them, or use -partial to import only the good rows)", bad)
 }
 
 func importUsage(env *cliEnv, fs *flag.FlagSet) func() {
@@ -69,42 +202,45 @@ func importUsage(env *cliEnv, fs *flag.FlagSet) func() {
 		for _, k := range importer.Kinds() {
 			fmt.Fprintf(env.stderr, "  %-16s %s\n", k, importer.KindSummary(k))
 		}
+		fmt.Fprintln(env.stderr, "\nsignal kinds (signals.kind; map your labels under values.kind):")
+		for _, line := range strings.Split(importer.BuiltinKindsHelp(), "\n") {
+			fmt.Fprintln(env.stderr, "  "+line)
+		}
+		if cfg, err := env.loadConfig(); err == nil {
+			for _, k := range ruleKinds(cfg) {
+				fmt.Fprintf(env.stderr, "  %s (%s) — %s\n", k.Name, k.Class, k.UsedBy)
+			}
+		}
 		fmt.Fprintln(env.stderr, "\nflags:")
 		fs.PrintDefaults()
 	}
 }
 
-func badRowSet(errs []importer.RowError) map[int]bool {
-	rows := map[int]bool{}
-	for _, e := range errs {
-		rows[e.Row] = true
+// ruleKinds are the configured rules' kinds that are not built in.
+func ruleKinds(cfg config.Config) []importer.SignalKind {
+	builtin := map[string]bool{}
+	for _, k := range importer.BuiltinSignalKinds() {
+		builtin[k.Name] = true
 	}
-	return rows
-}
-
-func printImportReport(w io.Writer, file string, rep importer.Report, took time.Duration) {
-	fmt.Fprintf(w, "%s from %s: %d rows read in %s\n", rep.Kind, file, rep.Rows, took.Round(time.Millisecond))
-	if len(rep.Ignored) > 0 {
-		fmt.Fprintf(w, "ignored columns (not mapped to any field): %s\n", strings.Join(rep.Ignored, ", "))
-	}
-	if len(rep.Errors) > 0 {
-		fmt.Fprintf(w, "%d problems in %d rows:\n", len(rep.Errors), len(badRowSet(rep.Errors)))
-		for _, e := range rep.Errors {
-			fmt.Fprintln(w, "  "+e.String())
+	var rules []importer.RuleKind
+	for _, r := range cfg.Ranking.Rules {
+		if !builtin[r.When] {
+			rules = append(rules, importer.RuleKind{Name: r.Name, When: r.When, Class: r.Class})
 		}
 	}
-	switch {
-	case rep.DryRun && (len(rep.Errors) == 0 || rep.Skipped > 0):
-		fmt.Fprintf(w, "dry run, nothing written: would create %d, update %d, leave %d unchanged", rep.Created, rep.Updated, rep.Unchanged)
-	case rep.Written:
-		fmt.Fprintf(w, "created %d, updated %d, unchanged %d", rep.Created, rep.Updated, rep.Unchanged)
-	default:
-		fmt.Fprint(w, "nothing written")
+	return importer.RuleKinds(rules)
+}
+
+// printReport writes one file's report: grouped problems (every problem with -v).
+func printReport(w io.Writer, rep importer.Report, lang importer.Lang, verbose bool) {
+	for _, line := range rep.Lines(lang) {
+		fmt.Fprintln(w, line)
 	}
-	if rep.Skipped > 0 {
-		fmt.Fprintf(w, ", skipped %d bad rows", rep.Skipped)
+	if verbose {
+		for _, e := range rep.Errors {
+			fmt.Fprintln(w, "    "+e.Line(lang))
+		}
 	}
-	fmt.Fprintln(w)
 }
 
 // runImportTemplate writes an empty file with the expected headers.

@@ -33,6 +33,7 @@ type Config struct {
 	Alerts     AlertsConfig     `yaml:"alerts"`
 	Ingest     IngestConfig     `yaml:"ingest"`
 	Retention  RetentionConfig  `yaml:"retention"`
+	Import     ImportConfig     `yaml:"import"`
 	Web        WebConfig        `yaml:"web"`
 }
 
@@ -88,6 +89,7 @@ func Default() Config {
 	c.Alerts = defaultAlerts()
 	c.Ingest = defaultIngest()
 	c.Retention = defaultRetention()
+	c.Import = defaultImport()
 	c.Web = defaultWeb()
 	return c
 }

@@ -108,6 +108,8 @@ func TestValidationNamesTheKey(t *testing.T) {
 		{"ingest.clients.crm", func(c *Config) { c.Ingest.Clients = map[string]string{"crm": "short"} }},
 		{"retention.delivery_days", func(c *Config) { c.Retention.DeliveryDays = 3 }}, // shorter than alerts.cooldown (7 days)
 		{"retention.outbox_days", func(c *Config) { c.Retention.OutboxDays = 0 }},
+		{"import.lang", func(c *Config) { c.Import.Lang = "fr" }},
+		{"import.max_upload_bytes", func(c *Config) { c.Import.MaxUploadBytes = 0 }},
 	}
 	for _, tc := range cases {
 		c := Default()

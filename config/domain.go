@@ -185,11 +185,16 @@ type AlertsConfig struct {
 	PlanMinPlanned int `yaml:"plan_min_planned"`
 	// PlanOffLevelPct is the share (percent) of check-ins at a lower hospital level than planned that is reported.
 	PlanOffLevelPct float64 `yaml:"plan_off_level_pct"`
+	// RealtimeMaxAge is how old a newly imported or ingested signal may be
+	// and still raise a real-time alert: older ones are history (an import of
+	// six months raises no storm); the daily scan still sees them.
+	RealtimeMaxAge time.Duration `yaml:"realtime_max_age"`
 }
 
 func defaultAlerts() AlertsConfig {
 	return AlertsConfig{SilentKOLDays: 14, Cooldown: 7 * 24 * time.Hour, QuietStart: "21:00", QuietEnd: "08:00",
-		MergeWindow: time.Minute, FlowDropPct: 30, FlowMinBase: 50, PlanMatchMin: 0.6, PlanMinPlanned: 5, PlanOffLevelPct: 30}
+		MergeWindow: time.Minute, FlowDropPct: 30, FlowMinBase: 50, PlanMatchMin: 0.6, PlanMinPlanned: 5, PlanOffLevelPct: 30,
+		RealtimeMaxAge: 48 * time.Hour}
 }
 
 // IngestConfig is the connector API (/api/v1).

@@ -100,6 +100,9 @@ func (c Config) Validate() error {
 			return bad(k.key, "must be HH:MM, got %q", k.v)
 		}
 	}
+	if err := c.Import.validate(); err != nil {
+		return err
+	}
 	if err := c.Retention.validate(c.Alerts); err != nil {
 		return err
 	}
@@ -353,6 +356,9 @@ func (v VisitsConfig) validate() error {
 }
 
 func (a AlertsConfig) validate() error {
+	if a.RealtimeMaxAge <= 0 {
+		return bad("alerts.realtime_max_age", "must be positive, got %s", a.RealtimeMaxAge)
+	}
 	switch {
 	case a.Cooldown < time.Hour:
 		return bad("alerts.cooldown", "must be at least 1h, got %s", a.Cooldown)

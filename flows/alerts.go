@@ -169,12 +169,39 @@ func (f *Flows) AlertScan(ctx context.Context, day string) (AlertResult, error) 
 	return res, nil
 }
 
+// News keeps the signals recent enough for a real-time alert: dated within
+// alerts.realtime_max_age of now. Older ones are history a company loads at
+// onboarding (six months of them must raise no alert storm); the daily scan
+// still sees them.
+func (f *Flows) News(sigs []models.Signal) []models.Signal {
+	out := sigs[:0:0]
+	for _, s := range sigs {
+		if f.IsNews(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// IsNews reports whether s is recent enough for a real-time alert (News).
+func (f *Flows) IsNews(s models.Signal) bool {
+	return !s.OccurredAt.Before(f.d.Clock.Now().Add(-f.d.Config.Alerts.RealtimeMaxAge))
+}
+
+// AnnounceImport sends the summary of a committed import to every admin
+// (one text each; the import's own id keeps a rerun from sending twice).
+func (f *Flows) AnnounceImport(ctx context.Context, importID, text string) error {
+	day := clock.Day(f.d.Clock.Now(), f.d.Config.Location)
+	return f.notifyAdmins(ctx, day, "import:"+importID, text)
+}
+
 // OnSignals is the real-time path, called by the importer and the ingest API
 // after new signals are committed: a clinical-trial signal raises the
 // high-value-customer alert at once, and a digital signal (leaflet search,
 // material open) of a KOL who has been silent raises the louder silent-KOL
 // alert without waiting for the daily scan. Cooldowns apply as in the scan.
 func (f *Flows) OnSignals(ctx context.Context, sigs []models.Signal) error {
+	sigs = f.News(sigs)
 	var trialIDs, digitalIDs []uint
 	for _, s := range sigs {
 		switch s.Class {

@@ -183,7 +183,7 @@ func (f *Flows) assignAlerts(req *bot.Request, task bot.CardTask, list []models.
 			return bot.Reply{}, err
 		}
 	} else {
-		f.d.Log.Warn("assigned rep has no platform id: no notice sent", "rep", rep.UserID)
+		f.d.Log.Warn("assigned rep unreachable: no notice sent", "rep", rep.UserID, "reason", f.d.Platforms.Unreachable(rep))
 	}
 	return bot.Reply{
 		Texts:  []string{fmt.Sprintf(MsgAlertAssigned, rep.Name, who, when)},

@@ -227,7 +227,7 @@ func (f *Flows) deliverAlerts(ctx context.Context, res *AlertResult, u *models.U
 	platform, to, ok := f.d.Platforms.RecipientFor(u)
 	if !ok {
 		res.NoPlatform++
-		f.d.Log.Warn("alert recipient has no platform id", "user", u.UserID, "alerts", len(list))
+		f.d.Log.Warn("alert recipient unreachable", "user", u.UserID, "reason", f.d.Platforms.Unreachable(u), "alerts", len(list))
 		return nil
 	}
 	loc := f.d.Config.Location

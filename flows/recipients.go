@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 
 	"visitbot/bot"
 	"visitbot/models"
@@ -30,6 +31,22 @@ func (p Platforms) RecipientFor(u *models.User) (bot.Platform, bot.Recipient, bo
 		return bot.Console, bot.Recipient{UserID: u.ID, PlatformUserID: u.UserID}, true
 	}
 	return "", bot.Recipient{}, false
+}
+
+// Unreachable says why RecipientFor found no platform for u, for logs: an
+// id on a platform this deployment has disabled is not a missing id.
+func (p Platforms) Unreachable(u *models.User) string {
+	var off []string
+	if !p.WeCom && u.WeComUserID != nil && *u.WeComUserID != "" {
+		off = append(off, "wecom (wecom.enabled is false)")
+	}
+	if !p.DingTalk && u.DingTalkUserID != nil && *u.DingTalkUserID != "" {
+		off = append(off, "dingtalk (dingtalk.enabled is false)")
+	}
+	if len(off) > 0 {
+		return "has an id only on a disabled platform: " + strings.Join(off, ", ")
+	}
+	return "has no id on an enabled platform"
 }
 
 // NewTaskID returns a card task id: prefix, compact day, user id and a

@@ -2,18 +2,17 @@ package importer
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
 // Field is one column visitbot understands for a kind. Name is the English
 // field name (also the JSON key of the ingest API and the mapping target);
 // Header is the Chinese column header templates use; Aliases are further
-// accepted headers, compared case-insensitively.
+// accepted headers, compared ignoring case, spaces and full-width forms.
 type Field struct {
 	Name     string
 	Header   string
@@ -21,22 +20,75 @@ type Field struct {
 	Required bool
 	// Help says what a value looks like, for templates and docs.
 	Help string
+	// orField satisfies Required when present instead (users: employee_no
+	// stands in for user_id).
+	orField string
+	// choices are the accepted labels of a closed set, used to check the
+	// targets of a mapping's values and defaults; nil = free text.
+	choices labels
+	// isBool marks yes/no fields (checked against boolLabels).
+	isBool bool
+	// userRef marks a reference to a user (manager_id, rep_id), which a
+	// mapping's refs may pin to one kind of id.
+	userRef bool
 }
 
-// RowError is one bad value: the row (spreadsheet row number, header = 1, or
-// the item index of an ingest request), the column as the source named it,
-// the visitbot field, the value and why it was refused.
+// RowError is one problem with a value: the file (in a bundle), the row
+// (spreadsheet row number with the header's own number, or the item index of
+// an ingest request), the column as the source named it, the visitbot field,
+// the value, a stable English Key and the English Reason. Message renders it
+// in the admins' language.
 type RowError struct {
+	File   string `json:"file,omitempty"`
 	Row    int    `json:"row"`
 	Column string `json:"column,omitempty"`
 	Field  string `json:"field,omitempty"`
 	Value  string `json:"value,omitempty"`
+	Key    string `json:"key"`
 	Reason string `json:"reason"`
+	args   []string
 }
 
-// String is the English one-line form the CLI prints.
-func (e RowError) String() string {
+func newRowError(row int, column, field, value, key string, args ...string) RowError {
+	return RowError{Row: row, Column: column, Field: field, Value: value, Key: key,
+		Reason: render(key, args, LangEN, false), args: args}
+}
+
+// Message is the reason in lang.
+func (e RowError) Message(lang Lang) string {
+	if _, ok := messages[e.Key]; !ok {
+		return e.Reason
+	}
+	return render(e.Key, e.args, lang, false)
+}
+
+// String is the English one-line form.
+func (e RowError) String() string { return e.Line(LangEN) }
+
+// Line is the one-line form in lang, with the English key in brackets.
+func (e RowError) Line(lang Lang) string {
 	var b strings.Builder
+	if lang == LangZH {
+		if e.Row > 0 || e.Column == "" {
+			fmt.Fprintf(&b, "第%d行", e.Row)
+		}
+		if e.Column != "" {
+			if b.Len() > 0 {
+				b.WriteString("，")
+			}
+			fmt.Fprintf(&b, "列「%s」", e.Column)
+			if e.Field != "" && e.Field != e.Column {
+				fmt.Fprintf(&b, "(%s)", e.Field)
+			}
+		} else if e.Field != "" {
+			fmt.Fprintf(&b, "，字段 %s", e.Field)
+		}
+		if e.Value != "" {
+			fmt.Fprintf(&b, "，值「%s」", clip(e.Value, 60))
+		}
+		fmt.Fprintf(&b, "：%s [%s]", e.Message(lang), e.Key)
+		return b.String()
+	}
 	fmt.Fprintf(&b, "row %d", e.Row)
 	if e.Column != "" {
 		fmt.Fprintf(&b, ", column %q", e.Column)
@@ -81,7 +133,7 @@ func (l labels) canonical() string {
 	seen := map[string]bool{}
 	var out []string
 	for _, v := range l {
-		if !seen[v] {
+		if v != "" && !seen[v] {
 			seen[v] = true
 			out = append(out, v)
 		}
@@ -93,33 +145,47 @@ func (l labels) canonical() string {
 // rowReader reads typed values of one row and collects every problem, so a
 // row reports all its bad columns at once.
 type rowReader struct {
-	row  Row
+	row  *row
 	env  *runEnv
 	errs []RowError
 }
 
-// raw is the trimmed value of field after the mapping's value labels.
-func (r *rowReader) raw(field string) string {
-	v := strings.TrimSpace(r.row.Values[field])
-	if m := r.env.mapping; m != nil {
-		if to, ok := m.value(field, v); ok {
-			return to
-		}
+// cell is the cleaned text of field in this row, or the mapping's default
+// when the cell is empty or the file has no such column.
+func (r *rowReader) cell(field string) string {
+	h := r.env.hdr
+	i, ok := h.kind.index[field]
+	if !ok {
+		return ""
+	}
+	v := ""
+	if c := h.colOf[i]; c >= 0 && c < len(r.row.cells) {
+		v = clean(r.row.cells[c])
+	}
+	if v == "" {
+		v = h.defaults[i]
 	}
 	return v
 }
 
-func (r *rowReader) fail(field, value, format string, args ...any) {
-	r.errs = append(r.errs, RowError{Row: r.row.Num, Column: r.env.column(field), Field: field,
-		Value: value, Reason: fmt.Sprintf(format, args...)})
+// raw is the value of field after the mapping's value labels.
+func (r *rowReader) raw(field string) string {
+	v := r.cell(field)
+	if v == "" {
+		return ""
+	}
+	if to, ok := r.env.mapping.value(field, v); ok {
+		return to
+	}
+	return v
 }
 
-func (r *rowReader) required(field, v string) bool {
-	if v == "" {
-		r.fail(field, "", "is required")
-		return false
-	}
-	return true
+// code is raw with full-width ASCII folded (Ｈ００１ → H001), for ids,
+// numbers, dates and choices typed with a Chinese input method.
+func (r *rowReader) code(field string) string { return foldWidth(r.raw(field)) }
+
+func (r *rowReader) fail(field, value, key string, args ...string) {
+	r.errs = append(r.errs, newRowError(r.row.num, r.env.hdr.column(field), field, value, key, args...))
 }
 
 // str reads free text of at most maxRunes characters.
@@ -127,12 +193,12 @@ func (r *rowReader) str(field string, maxRunes int, required bool) string {
 	v := r.raw(field)
 	if v == "" {
 		if required {
-			r.required(field, v)
+			r.fail(field, "", keyRequired)
 		}
 		return ""
 	}
 	if n := utf8.RuneCountInString(v); n > maxRunes {
-		r.fail(field, v, "is %d characters long; at most %d allowed", n, maxRunes)
+		r.fail(field, v, keyTooLong, strconv.Itoa(n), strconv.Itoa(maxRunes))
 		return ""
 	}
 	return v
@@ -140,168 +206,113 @@ func (r *rowReader) str(field string, maxRunes int, required bool) string {
 
 // id reads an external id: at most maxLen characters, no spaces.
 func (r *rowReader) id(field string, maxLen int, required bool) string {
-	v := r.str(field, maxLen, required)
-	if strings.ContainsAny(v, " \t\r\n") {
-		r.fail(field, v, "must not contain spaces")
+	v := foldWidth(r.str(field, maxLen, required))
+	if strings.ContainsFunc(v, unicode.IsSpace) {
+		r.fail(field, v, keySpaces)
 		return ""
 	}
 	return v
 }
 
-// num reads a number in [lo, hi]; empty gives def (or an error if required).
-func (r *rowReader) num(field string, required bool, lo, hi, def float64) float64 {
-	v := strings.ReplaceAll(r.raw(field), ",", "")
-	if v == "" {
-		if required {
-			r.required(field, v)
-		}
-		return def
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		r.fail(field, v, "is not a number")
-		return def
-	}
-	if f < lo || f > hi {
-		r.fail(field, v, "must be between %s and %s", fmtNum(lo), fmtNum(hi))
-		return def
-	}
-	return f
-}
-
-func fmtNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
-
-var boolLabels = newLabels(
-	"是", "true", "否", "false", "y", "true", "n", "false", "yes", "true", "no", "false",
-	"1", "true", "0", "false", "t", "true", "f", "false", "√", "true", "×", "false", "有", "true", "无", "false",
-)
-
-// boolean reads yes/no (是/否, true/false, 1/0, Y/N); empty gives def.
-func (r *rowReader) boolean(field string, def bool) bool {
-	v := r.raw(field)
-	if v == "" {
-		return def
-	}
-	c, ok := boolLabels[strings.ToLower(v)]
-	if !ok {
-		r.fail(field, v, "must be yes or no (是/否, true/false, 1/0)")
-		return def
-	}
-	return c == "true"
-}
-
 // choice reads one of a closed set of values, accepting the labels in l.
 func (r *rowReader) choice(field string, l labels, required bool) string {
-	v := r.raw(field)
+	v := r.code(field)
 	if v == "" {
 		if required {
-			r.required(field, v)
+			r.fail(field, "", keyRequired)
 		}
 		return ""
 	}
 	c, ok := l[strings.ToLower(v)]
 	if !ok {
-		r.fail(field, v, "is not one of %s (or map it in the mapping file)", l.canonical())
+		r.fail(field, v, keyNotOneOf, l.canonical())
 		return ""
 	}
 	return c
 }
 
-// dayLayouts are the calendar-day spellings Chinese spreadsheets produce;
-// "01-02-06" is how excelize renders Excel's built-in date format 14.
-var dayLayouts = []string{"2006-01-02", "2006/1/2", "2006-1-2", "2006.1.2", "2006年1月2日", "20060102", "01-02-06"}
+var boolLabels = newLabels(
+	"是", "true", "否", "false", "y", "true", "n", "false", "yes", "true", "no", "false",
+	"1", "true", "0", "false", "t", "true", "f", "false", "√", "true", "×", "false", "有", "true", "无", "false",
+	"是的", "true", "对", "true", "x", "false", "✓", "true", "✔", "true", "✗", "false", "-", "false",
+)
 
-// timeLayouts are accepted for instants without a zone (business time zone).
-var timeLayouts = []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006/1/2 15:04:05", "2006/1/2 15:04", "2006-01-02T15:04:05"}
-
-// excelSerial converts an Excel date serial (days since 1899-12-30) to a time in loc.
-func excelSerial(v string, loc *time.Location) (time.Time, bool) {
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < 1 || f > 2958465 {
-		return time.Time{}, false
-	}
-	days := math.Floor(f)
-	secs := math.Round((f - days) * 86400)
-	base := time.Date(1899, 12, 30, 0, 0, 0, 0, loc)
-	return base.AddDate(0, 0, int(days)).Add(time.Duration(secs) * time.Second), true
-}
-
-func parseDay(v string, loc *time.Location) (time.Time, bool) {
-	for _, l := range dayLayouts {
-		if t, err := time.ParseInLocation(l, v, loc); err == nil {
-			return t, true
-		}
-	}
-	if len(v) <= 8 && !strings.ContainsAny(v, "-/.") {
-		return excelSerial(v, loc)
-	}
-	return time.Time{}, false
-}
-
-// day reads a calendar day as "2006-01-02".
-func (r *rowReader) day(field string, required bool) string {
-	v := r.raw(field)
+// boolean reads yes/no (是/否, true/false, 1/0, Y/N); empty gives def.
+func (r *rowReader) boolean(field string, def bool) bool {
+	v := r.code(field)
 	if v == "" {
-		if required {
-			r.required(field, v)
-		}
-		return ""
+		return def
 	}
-	t, ok := parseDay(v, r.env.loc)
+	c, ok := boolLabels[strings.ToLower(v)]
 	if !ok {
-		r.fail(field, v, "is not a date (expected 2026-05-01)")
-		return ""
+		r.fail(field, v, keyNotBool)
+		return def
 	}
-	return t.Format("2006-01-02")
+	return c == "true"
 }
 
-var monthLayouts = []string{"2006-01", "2006/1", "2006-1", "2006年1月", "200601", "2006.1"}
-
-// month reads a month as "2006-01"; a full date is accepted and truncated.
-func (r *rowReader) month(field string, required bool) string {
-	v := r.raw(field)
+// list reads a separated list (, ， 、 ; ；| /), relabelling each token by
+// the mapping's values, then by the known labels, as "a,b".
+func (r *rowReader) list(field string, l labels, maxLen int) string {
+	v := r.cell(field)
 	if v == "" {
-		if required {
-			r.required(field, v)
-		}
 		return ""
 	}
-	for _, l := range monthLayouts {
-		if t, err := time.ParseInLocation(l, v, r.env.loc); err == nil {
-			return t.Format("2006-01")
+	parts := strings.FieldsFunc(v, func(c rune) bool { return strings.ContainsRune(",，、;；|/", c) })
+	var out []string
+	for _, p := range parts {
+		p = clean(p)
+		if p == "" {
+			continue
+		}
+		if to, ok := r.env.mapping.value(field, p); ok {
+			p = to
+		} else if c, ok := l[strings.ToLower(p)]; ok {
+			p = c
+		}
+		if p != "" {
+			out = append(out, p)
 		}
 	}
-	if t, ok := parseDay(v, r.env.loc); ok {
-		return t.Format("2006-01")
+	joined := strings.Join(out, ",")
+	if len(joined) > maxLen {
+		r.fail(field, v, keyListTooLong, strconv.Itoa(maxLen))
+		return ""
 	}
-	r.fail(field, v, "is not a month (expected 2026-05)")
-	return ""
+	return joined
 }
 
-// instant reads a date or date-time (RFC 3339, or local time in the business
-// zone), truncated to the second so a re-import compares equal on every database.
-func (r *rowReader) instant(field string, required bool) time.Time {
-	v := r.raw(field)
-	if v == "" {
-		if required {
-			r.required(field, v)
+// clean trims spaces (also U+3000 and no-break spaces) and the zero-width
+// characters and BOMs that copy-paste leaves in exported cells.
+func clean(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.TrimFunc(s, func(c rune) bool {
+		return unicode.IsSpace(c) || c == '\u200b' || c == '\ufeff' || c == '\u200e' || c == '\u200f'
+	})
+}
+
+// foldWidth maps full-width ASCII (U+FF01–U+FF5E) and the ideographic space
+// to their ASCII forms; other text is returned as is.
+func foldWidth(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
 		}
-		return time.Time{}
 	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t.UTC().Truncate(time.Second)
+	if ascii {
+		return s
 	}
-	for _, l := range timeLayouts {
-		if t, err := time.ParseInLocation(l, v, r.env.loc); err == nil {
-			return t.UTC()
+	return strings.Map(func(c rune) rune {
+		switch {
+		case c >= 0xFF01 && c <= 0xFF5E:
+			return c - 0xFEE0
+		case c == '\u3000':
+			return ' '
 		}
-	}
-	if t, ok := parseDay(v, r.env.loc); ok {
-		return t.UTC().Truncate(time.Second)
-	}
-	if t, ok := excelSerial(v, r.env.loc); ok {
-		return t.UTC()
-	}
-	r.fail(field, v, "is not a date or time (expected 2026-05-01 or 2026-05-01 14:30)")
-	return time.Time{}
+		return c
+	}, s)
 }

@@ -43,6 +43,29 @@ func writeXLSX(t testing.TB, dir, name string, rows [][]string) string {
 	return path
 }
 
+// writeSharedXLSX writes rows the way Excel saves a workbook: every text
+// cell in the shared strings table (writeXLSX's stream writer inlines them).
+func writeSharedXLSX(t testing.TB, dir, name string, rows [][]string) string {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, r := range rows {
+		vals := make([]any, len(r))
+		for j, c := range r {
+			vals[j] = c
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", cell, &vals); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(dir, name)
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // csvBytes renders rows as CSV in UTF-8.
 func csvBytes(t testing.TB, rows [][]string) []byte {
 	t.Helper()
@@ -78,11 +101,10 @@ func writeCSV(t testing.TB, dir, name, enc string, rows [][]string) string {
 // importFile reads and imports one file, failing the test on I/O errors.
 func importFile(t testing.TB, im *Importer, kind, path string, m *Mapping, opts Options) (Report, error) {
 	t.Helper()
-	in, err := ReadFile(path, kind, m)
+	in, err := OpenFile(path, kind, m)
 	if err != nil {
-		t.Fatalf("read %s: %v", path, err)
+		t.Fatalf("open %s: %v", path, err)
 	}
-	opts.Mapping = m
 	return im.Import(context.Background(), kind, in, opts)
 }
 

@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -205,9 +206,9 @@ func TestBadRowsAreAllReportedAndNothingImported(t *testing.T) {
 		}
 		want := []string{
 			`row 3, column "姓名" (name): is required`,
-			`row 3, column "职称" (title), value "教授": is not one of associate, attending, chief, resident (or map it in the mapping file)`,
+			`row 3, column "职称" (title), value "教授": is not one of associate, attending, chief, resident (or map it in the mapping file under values)`,
 			`row 3, column "是否KOL" (is_kol), value "也许": must be yes or no (是/否, true/false, 1/0)`,
-			`row 3, column "医院编码" (hospital_id), value "H404": unknown hospital (import hospitals first)`,
+			`row 3, column "医院编码" (hospital_id), value "H404": unknown hospital (import hospitals first, or load them in the same bundle)`,
 			`row 5, column "医生编码" (external_id), value "D001": duplicate of row 2 (same key D001)`,
 			`row 6, column "医生编码" (external_id), value "D 9": must not contain spaces`,
 			`row 6, column "科室" (department): is required`,
@@ -259,7 +260,7 @@ func TestSignalsComplianceAndHook(t *testing.T) {
 		rows := [][]string{
 			{"signal_id", "doctor_id", "class", "kind", "occurred_at"},
 			{"S1", "D001", "trial", "trial_investigator", "2026-11-30"},
-			{"S2", "D002", "处方趋势", "monthly_count", "2026-11-30"},
+			{"S2", "D002", "处方趋势", "monthly_rx", "2026-11-30"},
 			{"S3", "D002", "digital", "prescription_count", "2026-11-30"},
 		}
 		path := writeCSV(t, dir, "sig.csv", "utf8", rows)
@@ -279,7 +280,8 @@ func TestSignalsComplianceAndHook(t *testing.T) {
 		if err != nil || rep.Created != 1 {
 			t.Fatalf("partial: %+v %v", rep, err)
 		}
-		if len(fired) != 1 || len(fired[0]) != 1 || fired[0][0].ExternalID != "S1" || fired[0][0].ID == 0 {
+		if len(fired) != 1 || len(fired[0]) != 1 || fired[0][0].ExternalID != "S1" || fired[0][0].DoctorID == 0 ||
+			!fired[0][0].OccurredAt.Equal(time.Date(2026, 11, 30, 0, 0, 0, 0, modelstest.Shanghai)) {
 			t.Fatalf("hook got %+v", fired)
 		}
 		// A re-import creates nothing and fires nothing.
@@ -287,7 +289,8 @@ func TestSignalsComplianceAndHook(t *testing.T) {
 			t.Fatalf("re-import fired the hook again: %v %d", err, len(fired))
 		}
 		// With the compliance switch on, the rows are accepted.
-		open := newImporter(s, Config{AllowDoctorLevelRx: true})
+		// prescription_count is a kind of the company's own rules.
+		open := newImporter(s, Config{AllowDoctorLevelRx: true, SignalKinds: []SignalKind{{Name: "prescription_count", Class: "digital"}}})
 		if rep, err := importFile(t, open, "signals", path, nil, Options{}); err != nil || rep.Created != 2 {
 			t.Fatalf("allowed: %+v %v", rep, err)
 		}
@@ -342,8 +345,11 @@ func TestHeaderProblems(t *testing.T) {
 			t.Fatal(err)
 		}
 		joined := ""
-		for _, e := range rep.Errors {
+		for _, e := range rep.Header {
 			joined += e.String() + "\n"
+		}
+		if len(rep.Errors) != 0 || rep.Rows != 0 {
+			t.Errorf("header problems reported as row problems: %+v", rep)
 		}
 		for _, w := range []string{`column "医院编码" also maps to field external_id`, "missing required column name", "missing required column level"} {
 			if !strings.Contains(joined, w) {
@@ -351,7 +357,7 @@ func TestHeaderProblems(t *testing.T) {
 			}
 		}
 		empty := writeCSV(t, dir, "empty.csv", "utf8", nil)
-		if rep, err := importFile(t, im, "hospitals", empty, nil, Options{}); !errors.Is(err, ErrRejected) || len(rep.Errors) != 1 {
+		if rep, err := importFile(t, im, "hospitals", empty, nil, Options{}); !errors.Is(err, ErrRejected) || len(rep.Header) != 1 || rep.Header[0].Key != keyEmptyFile {
 			t.Fatalf("empty file: %+v %v", rep, err)
 		}
 		if _, err := im.Import(context.Background(), "patients", Input{}, Options{}); err == nil || !strings.Contains(err.Error(), "unknown import kind") {
@@ -376,6 +382,36 @@ func TestFromJSONReportsUnknownFieldsAndBadValues(t *testing.T) {
 		}
 		if n := count[models.Hospital](t, s); n != 0 {
 			t.Fatal("JSON with unknown fields must not be partially imported")
+		}
+	})
+}
+
+// TestSignalTextRoundTrips: quotes, backslashes, emoji, line breaks and NUL
+// in signal text are stored exactly (SQLite gets literal INSERTs), and a
+// re-import compares equal.
+func TestSignalTextRoundTrips(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		im := newImporter(s, Config{})
+		loadWorld(t, im, t.TempDir())
+		details := []string{`it's ''quoted'' \\ back\slash`, "emoji 😀 and 全角＇", "line\nbreak", "nul\x00byte", `'); DROP TABLE signals; --`}
+		items := make([]map[string]any, len(details))
+		for i, d := range details {
+			items[i] = map[string]any{"external_id": fmt.Sprintf("Q%d", i), "doctor_id": "D001", "kind": "leaflet_view",
+				"occurred_at": "2026-11-20 10:00:00", "value": 0.1 + float64(i), "detail": d, "source": "o'brien"}
+		}
+		for round, want := range []models.UpsertCounts{counts(len(details), 0, 0), counts(0, 0, len(details))} {
+			in, _ := FromJSON("signals", items)
+			rep, err := im.Import(context.Background(), "signals", in, Options{})
+			if err != nil || rep.UpsertCounts != want {
+				t.Fatalf("round %d: %v %+v %v", round, err, rep.UpsertCounts, rep.Errors)
+			}
+		}
+		for i, d := range details {
+			var sig models.Signal
+			s.DB(context.Background()).Where("external_id = ?", fmt.Sprintf("Q%d", i)).Take(&sig)
+			if sig.Detail != d || sig.Source != "o'brien" || sig.Value != 0.1+float64(i) {
+				t.Errorf("Q%d = %q %q %v", i, sig.Detail, sig.Source, sig.Value)
+			}
 		}
 	})
 }

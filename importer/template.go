@@ -17,9 +17,20 @@ const (
 
 // WriteTemplate writes an empty import file for kind with the expected
 // Chinese headers (required ones marked "*", which the reader ignores). The
-// .xlsx template has a second sheet 说明 describing every column; the .csv
-// one is UTF-8 with a BOM so Excel shows the Chinese headers.
+// .xlsx template has a second sheet 说明 describing every column (and, for
+// signals, every known kind); the .csv one is UTF-8 with a BOM so Excel
+// shows the Chinese headers.
 func WriteTemplate(w io.Writer, kind, format string) error {
+	return writeTemplate(w, kind, format, builtinKinds)
+}
+
+// WriteTemplate is the package's WriteTemplate listing this importer's
+// signal kinds (the configured rules' kinds too).
+func (im *Importer) WriteTemplate(w io.Writer, kind, format string) error {
+	return writeTemplate(w, kind, format, im.kinds.list)
+}
+
+func writeTemplate(w io.Writer, kind, format string, kinds []SignalKind) error {
 	k, err := lookupKind(kind)
 	if err != nil {
 		return err
@@ -43,12 +54,12 @@ func WriteTemplate(w io.Writer, kind, format string) error {
 		cw.Flush()
 		return cw.Error()
 	case FormatXLSX:
-		return writeXLSXTemplate(w, k, headers)
+		return writeXLSXTemplate(w, k, headers, kinds)
 	}
 	return fmt.Errorf("unknown template format %q: use xlsx or csv", format)
 }
 
-func writeXLSXTemplate(w io.Writer, k kind, headers []string) error {
+func writeXLSXTemplate(w io.Writer, k kind, headers []string, kinds []SignalKind) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	sheet := k.name()
@@ -76,6 +87,12 @@ func writeXLSXTemplate(w io.Writer, k kind, headers []string) error {
 			req = "是"
 		}
 		rows = append(rows, []any{fd.Header, fd.Name, req, strings.Join(fd.Aliases, " / "), fd.Help})
+	}
+	if k.name() == "signals" {
+		rows = append(rows, []any{}, []any{"信号类型 (kind)", "类别 (class)", "中文名称 (label)", "用于 (used by)"})
+		for _, sk := range kinds {
+			rows = append(rows, []any{sk.Name, sk.Class, sk.Label, sk.UsedBy})
+		}
 	}
 	for i, r := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)

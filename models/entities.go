@@ -36,6 +36,9 @@ type User struct {
 	StartLng       float64
 	WeComUserID    *string `gorm:"column:wecom_user_id;size:64;uniqueIndex"`
 	DingTalkUserID *string `gorm:"column:dingtalk_user_id;size:64;uniqueIndex"`
+	// EmployeeNo is the company's own employee number (员工工号), unique when
+	// set: company exports name managers and reps by it.
+	EmployeeNo *string `gorm:"size:64;uniqueIndex"`
 	// Phone is kept for admins only; never logged.
 	Phone     string `gorm:"size:32"`
 	Active    bool   `gorm:"not null"` // no default tag: an explicit false must stay false

@@ -7,12 +7,13 @@ import (
 	"strings"
 )
 
-// importChunk bounds the ids in one IN (...) lookup and the rows in one
-// multi-row INSERT on MySQL: 500 × the widest row (signals, 10 columns) stays
-// far below its 65535 placeholders per statement, and big batches save
-// round trips. The pure-Go SQLite driver binds parameters in time quadratic
-// in their number per statement, so SQLite gets smaller batches
-// (sqliteChunk: 100,000 signals import about 3× faster than with 500).
+// importChunk bounds the ids in one IN (...) lookup on every database and
+// the rows in one multi-row INSERT on MySQL: 500 × the widest row (signals,
+// 10 columns) stays far below its 65535 placeholders per statement, and big
+// batches save round trips. The pure-Go SQLite driver binds parameters in
+// time quadratic in their number per statement, so SQLite inserts in smaller
+// batches (sqliteChunk: 100,000 signals import about 3× faster than with
+// 500); a lookup binds one column, where 500 costs less than five queries.
 const (
 	importChunk = 500
 	sqliteChunk = 100
@@ -54,6 +55,9 @@ type upsertSpec[T any] struct {
 	adopt func(in, stored *T)
 	// cols are the columns an update writes; empty = rows never change.
 	cols []string
+	// insert writes new rows instead of GORM's CreateInBatches (which reads
+	// every primary key back); nil = CreateInBatches.
+	insert func(ctx context.Context, rows []*T) error
 }
 
 // upsertRows inserts the rows that are new, updates the ones that differ and
@@ -64,7 +68,7 @@ func upsertRows[T any](ctx context.Context, s *ImportStore, rows []*T, sp upsert
 	if len(rows) == 0 {
 		return counts, nil, nil
 	}
-	db, chunk := s.db.WithContext(ctx), s.chunk()
+	db, chunk := s.db.WithContext(ctx), importChunk
 	existing := make(map[string]*T, len(rows))
 	seen := make(map[any]bool, len(rows))
 	var vals []any
@@ -119,7 +123,13 @@ func upsertRows[T any](ctx context.Context, s *ImportStore, rows []*T, sp upsert
 		}
 	}
 	if len(create) > 0 {
-		if err := translate(db.CreateInBatches(create, chunk).Error); err != nil {
+		var err error
+		if sp.insert != nil {
+			err = sp.insert(ctx, create)
+		} else {
+			err = db.CreateInBatches(create, s.chunk()).Error
+		}
+		if err := translate(err); err != nil {
 			return counts, nil, fmt.Errorf("insert: %w", err)
 		}
 		counts.Created = len(create)
@@ -155,7 +165,7 @@ func keyOf(parts ...any) string {
 // idsBy maps values of an indexed column to primary keys, looked up in chunks.
 // Keys of the result are NaturalKey(value).
 func (s *ImportStore) idsBy(ctx context.Context, model any, col string, values []string) (map[string]uint, error) {
-	chunk := s.chunk()
+	chunk := importChunk
 	out := make(map[string]uint, len(values))
 	uniq := make([]string, 0, len(values))
 	seen := make(map[string]bool, len(values))
@@ -200,6 +210,66 @@ func (s *ImportStore) ProductIDs(ctx context.Context, codes []string) (map[strin
 // UserIDs maps visitbot user ids ("rep01") to primary keys (missing ids are absent).
 func (s *ImportStore) UserIDs(ctx context.Context, userIDs []string) (map[string]uint, error) {
 	return s.idsBy(ctx, &User{}, "user_id", userIDs)
+}
+
+// UserRef is a stored user as an import reference sees it: every id a
+// company's files may name the person by.
+type UserRef struct {
+	ID             uint
+	UserID         string
+	Name           string
+	Role           Role
+	EmployeeNo     string
+	WeComUserID    string
+	DingTalkUserID string
+}
+
+// UserRefs finds the users whose visitbot user id, employee number, WeCom id
+// or DingTalk id is one of values, so a file may name a manager or rep by
+// whichever id the company has; a value may match several users (the
+// caller reports the ambiguity).
+func (s *ImportStore) UserRefs(ctx context.Context, values []string) ([]UserRef, error) {
+	uniq := make([]string, 0, len(values))
+	seen := make(map[string]bool, len(values))
+	for _, v := range values {
+		if v = strings.TrimSpace(v); v != "" && !seen[v] {
+			seen[v] = true
+			uniq = append(uniq, v)
+		}
+	}
+	byID := map[uint]UserRef{}
+	var order []uint
+	for start := 0; start < len(uniq); start += s.chunk() {
+		part := uniq[start:min(start+s.chunk(), len(uniq))]
+		var found []User
+		err := s.db.WithContext(ctx).
+			Select("id", "user_id", "name", "role", "employee_no", "wecom_user_id", "dingtalk_user_id").
+			Where("user_id IN ? OR employee_no IN ? OR wecom_user_id IN ? OR dingtalk_user_id IN ?", part, part, part, part).
+			Order("id").Find(&found).Error
+		if err != nil {
+			return nil, fmt.Errorf("user references: %w", err)
+		}
+		for _, u := range found {
+			if _, dup := byID[u.ID]; dup {
+				continue
+			}
+			byID[u.ID] = UserRef{ID: u.ID, UserID: u.UserID, Name: u.Name, Role: u.Role,
+				EmployeeNo: deref(u.EmployeeNo), WeComUserID: deref(u.WeComUserID), DingTalkUserID: deref(u.DingTalkUserID)}
+			order = append(order, u.ID)
+		}
+	}
+	out := make([]UserRef, len(order))
+	for i, id := range order {
+		out[i] = byID[id]
+	}
+	return out, nil
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }
 
 // UserRoles maps visitbot user ids to their roles (missing ids are absent).

@@ -15,10 +15,12 @@ import (
 // into a new migration. Add a line for each new file (TestWriteMigrationDraft
 // prints it); never change a line.
 var frozenMigrations = map[string]string{
-	"0001_initial.mysql.sql":       "472eaf9348fd65ee0565743a61c1424eee0add5a87ba8e13d8ee498a4ada1321",
-	"0001_initial.sqlite.sql":      "9fb8432056efef97ce6802ce78635f385c7d2f5cb2c3bcf99ba2e944c2cdeb67",
-	"0002_job_run_args.sqlite.sql": "55a1b3c978b422ccd7eaea17105d3639332e10e9e0252416b6eba40c4d1eb68e",
-	"0002_job_run_args.mysql.sql":  "f9a6a7ba1025604e4b1df3d5324a3c9e6790083ab02111fad65d3bb0a0c0fe31",
+	"0001_initial.mysql.sql":            "472eaf9348fd65ee0565743a61c1424eee0add5a87ba8e13d8ee498a4ada1321",
+	"0001_initial.sqlite.sql":           "9fb8432056efef97ce6802ce78635f385c7d2f5cb2c3bcf99ba2e944c2cdeb67",
+	"0002_job_run_args.sqlite.sql":      "55a1b3c978b422ccd7eaea17105d3639332e10e9e0252416b6eba40c4d1eb68e",
+	"0002_job_run_args.mysql.sql":       "f9a6a7ba1025604e4b1df3d5324a3c9e6790083ab02111fad65d3bb0a0c0fe31",
+	"0003_users_employee_no.sqlite.sql": "46ed701d4cf27f66f8bb421cacf085a00a91822c4928285b4627acfffec3ee34",
+	"0003_users_employee_no.mysql.sql":  "06b87dd06ed56bee2d3b2578c65942f25abfb846804a813d5b3c9b835f4b29a4",
 }
 
 // TestMigrationFilesAreFrozen: every migration file is listed with its sum,

@@ -23,7 +23,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 			}
 		}
 		v, err := s.SchemaVersion(ctx)
-		if err != nil || v != "0002_job_run_args" {
+		if err != nil || v != "0003_users_employee_no" {
 			t.Fatalf("schema version = %q, %v", v, err)
 		}
 	})

@@ -118,8 +118,15 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 // wire builds everything above the store.
 func (a *App) wire() error {
 	cfg, store := a.Config, a.Store
+	rules := make([]importer.RuleKind, len(cfg.Ranking.Rules))
+	for i, r := range cfg.Ranking.Rules {
+		rules[i] = importer.RuleKind{Name: r.Name, When: r.When, Class: r.Class}
+	}
 	a.Importer = importer.New(store, importer.Config{AllowDoctorLevelRx: cfg.Compliance.AllowDoctorLevelRx, Location: cfg.Location(), Log: a.Log,
-		OnSignals: a.onSignals})
+		SignalKinds: importer.RuleKinds(rules),
+		// Real-time alerts (flows.OnSignals) read only recent signals: history
+		// is not held in memory until the commit.
+		OnSignals: a.onSignals, KeepSignal: func(s models.Signal) bool { return a.Flows.IsNews(s) }})
 	var err error
 	if a.Ranking, err = recommend.New(store, cfg.Ranking, cfg.Compliance); err != nil {
 		return fmt.Errorf("ranking: %w", err)
