@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"mime/multipart"
@@ -20,6 +21,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"visitbot/config"
+	"visitbot/internal/apptest"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 	"visitbot/web"
@@ -300,5 +303,43 @@ func TestAdminImportRefusals(t *testing.T) {
 	}
 	if n := countRows[models.Hospital](t, e.store, "external_id = ?", "HX1"); n != 0 {
 		t.Fatalf("a refused commit wrote the hospital")
+	}
+}
+
+// TestAdminImportThroughTheServer: on the wired app the upload may exceed
+// server.max_body_bytes up to import.max_upload_bytes (the page's own cap,
+// answered in Chinese), while other routes keep the server's cap.
+func TestAdminImportThroughTheServer(t *testing.T) {
+	e := newWorld(t, "sqlite", 0, nil)
+	a := apptest.OnStore(t, e.store, func(c *config.Config) {
+		c.Server.MaxBodyBytes, c.Import.MaxUploadBytes = 16<<10, 64<<10
+		c.Web.SessionSecret = testSecret
+	})
+	srv := httptest.NewServer(a.Server().Handler())
+	t.Cleanup(srv.Close)
+	admin := e.client(t)
+	if st, _ := get(t, admin, srv.URL+"/auth/demo?user=admin"); st != http.StatusFound {
+		t.Fatalf("sign-in: %d", st)
+	}
+	_, page := get(t, admin, srv.URL+"/admin/import")
+	csv := []byte("医院编码,医院名称,医院等级,城市\n")
+	for i := 0; len(csv) < 32<<10; i++ {
+		csv = append(csv, fmt.Sprintf("HS%05d,第%d医院,三甲,杭州\n", i, i)...)
+	}
+	st, body := postUpload(t, admin, srv.URL, upload{csrf: csrfOf(t, page), name: "医院.csv", kind: "hospitals", data: csv})
+	if st != http.StatusOK || !contains(body, "试运行通过") {
+		t.Fatalf("32 KiB upload over a 16 KiB server cap: %d %.2000s", st, body)
+	}
+	big := append(bytes.Repeat([]byte("x"), 64<<10), csv...)
+	if st, body := postUpload(t, admin, srv.URL, upload{csrf: csrfOf(t, page), name: "医院.csv", kind: "hospitals", data: big}); st != http.StatusRequestEntityTooLarge || !contains(body, "超过上限 64 KB") {
+		t.Fatalf("over import.max_upload_bytes: %d %.300s", st, body)
+	}
+	resp, err := admin.Post(srv.URL+"/admin/import/commit", "application/x-www-form-urlencoded", bytes.NewReader(big))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("the commit form keeps server.max_body_bytes: %d", resp.StatusCode)
 	}
 }
