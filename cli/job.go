@@ -10,10 +10,11 @@ import (
 	"time"
 
 	"visitbot/clock"
+	"visitbot/jobs"
 	"visitbot/models"
 )
 
-const jobUsage = "job run <name> [-date YYYY-MM-DD] | job list [-runs N]"
+const jobUsage = "job run <name> [-date YYYY-MM-DD] [-join NAME] | job list [-runs N]"
 
 // runJob is `visitbot job run|list`.
 func runJob(ctx context.Context, env *cliEnv, args []string) error {
@@ -21,8 +22,9 @@ func runJob(ctx context.Context, env *cliEnv, args []string) error {
 }
 
 func runJobRun(ctx context.Context, env *cliEnv, args []string) error {
-	fs := newFlags(env, "job run", "job run <name> [-date YYYY-MM-DD]")
+	fs := newFlags(env, "job run", "job run <name> [-date YYYY-MM-DD] [-join NAME]")
 	date := fs.String("date", "", "business day to run for (default: today in the configured time zone)")
+	join := fs.String("join", "", "run name shared with other `job run` processes: they split a sharded job (nightly_scores, morning_push)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -49,9 +51,18 @@ func runJobRun(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := sched.RunNow(ctx, pos[0], *date)
+	var res jobs.Result
+	if *join != "" {
+		res, err = sched.RunJoined(ctx, pos[0], *date, *join)
+	} else {
+		res, err = sched.RunNow(ctx, pos[0], *date)
+	}
 	if err != nil {
 		return err
+	}
+	if res.Outcome == "" && errors.Is(res.Err, models.ErrConflict) {
+		fmt.Fprintf(env.stdout, "job %s for %s (slot %s): run by another process, helped: %s\n", res.Run.Job, res.Run.Day, res.Run.Slot, res.Detail)
+		return nil
 	}
 	fmt.Fprintf(env.stdout, "job %s for %s (slot %s): %s\n", res.Run.Job, res.Run.Day, res.Run.Slot, res.Outcome)
 	if res.Detail != "" && res.Outcome != models.JobPanicked {

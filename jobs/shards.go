@@ -59,6 +59,27 @@ func (r *Registry) RegisterSharded(name string, sh Sharded) error {
 	return nil
 }
 
+// JoinSlotPrefix starts the slot of a run joined by name (RunJoined).
+const JoinSlotPrefix = "join:"
+
+// RunJoined runs job name for day under the slot "join:<name>": every
+// process started with the same name fires the same slot, so the first one
+// claims the run and the others share its shards (sharded jobs) or skip
+// (other jobs). A helper's Result has no Outcome and Err ErrConflict, with
+// the shards it ran in Detail. `visitbot job run -join` uses it to run a
+// scale benchmark on several replicas.
+func (s *Scheduler) RunJoined(ctx context.Context, name, day, join string) (Result, error) {
+	day, err := s.checkRun(name, day)
+	if err != nil {
+		return Result{}, err
+	}
+	slot := JoinSlotPrefix + join
+	if join == "" || len(slot) > 32 {
+		return Result{}, fmt.Errorf("run job %s: join name %q must be 1-%d bytes", name, join, 32-len(JoinSlotPrefix))
+	}
+	return s.start(ctx, Run{Job: name, Slot: slot, Time: s.clock.Now(), Day: day, Manual: true}, nil), nil
+}
+
 // coordinate is the run of a sharded job on the replica that claimed it:
 // create the shard rows, work them with the others and sum up.
 func (s *Scheduler) coordinate(ctx context.Context, run Run, sh Sharded) (string, error) {

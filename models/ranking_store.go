@@ -446,14 +446,5 @@ func (s *RankingStore) ReplaceTierChanges(ctx context.Context, day string, rows 
 	if err := s.db.WithContext(ctx).Where("day = ?", day).Delete(&TierChange{}).Error; err != nil {
 		return fmt.Errorf("clear tier changes of %s: %w", day, err)
 	}
-	if len(rows) == 0 {
-		return nil
-	}
-	for i := range rows {
-		rows[i].ID, rows[i].Day = 0, day
-	}
-	if err := translate(s.db.WithContext(ctx).CreateInBatches(rows, tierChangeBatch).Error); err != nil {
-		return fmt.Errorf("write tier changes of %s: %w", day, err)
-	}
-	return nil
+	return s.insertTierChanges(ctx, day, rows)
 }

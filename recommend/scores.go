@@ -32,35 +32,39 @@ type ScoreResult struct {
 // A doctor's territory is that of the lowest-id rep covering them, else
 // their hospital's city.
 func (s *Service) ScoreAll(ctx context.Context, day string) (ScoreResult, error) {
+	return s.ScoreShard(ctx, day, 0, 1)
+}
+
+// ScoreShard is ScoreAll for the territories of shard k of n (see
+// territoryShard): the nightly_scores job's unit of work, which replicas
+// share. Tiers are percentiles within a territory, so a shard holding whole
+// territories tiers exactly as one run over every doctor does; it loads and
+// holds only its own doctors' signals.
+func (s *Service) ScoreShard(ctx context.Context, day string, k, n int) (ScoreResult, error) {
 	res := ScoreResult{Day: day}
 	s, err := s.effective(ctx)
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
-	w, err := s.loadWorld(ctx, day, nil)
+	territory, err := s.territories(ctx)
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
-	if err := s.loadAllSignals(ctx, w); err != nil {
-		return res, fmt.Errorf("score: %w", err)
-	}
-	reps, err := s.store.Users.Users(ctx, models.RoleRep)
+	ids, err := s.shardDoctors(ctx, territory, k, n)
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
-	territoryOfRep := map[uint]string{}
-	for _, r := range reps {
-		territoryOfRep[r.ID] = r.Territory
-	}
-	assigns, err := s.store.Ranking.RankingAssignments(ctx, nil)
+	w, err := s.loadWorld(ctx, day, ids)
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
-	territory := map[uint]string{}
-	for _, a := range assigns { // ordered by rep id: the first rep wins
-		if _, ok := territory[a.DoctorID]; !ok && territoryOfRep[a.RepID] != "" {
-			territory[a.DoctorID] = territoryOfRep[a.RepID]
-		}
+	if ids == nil {
+		err = s.loadAllSignals(ctx, w)
+	} else {
+		err = s.loadSignals(ctx, w, ids)
+	}
+	if err != nil {
+		return res, fmt.Errorf("score: %w", err)
 	}
 	before, err := s.store.Ranking.TiersBefore(ctx, day)
 	if err != nil {
@@ -93,7 +97,10 @@ func (s *Service) ScoreAll(ctx context.Context, day string) (ScoreResult, error)
 		if err := s.store.Ranking.UpdateDoctorScores(ctx, scores, s.clock.Now(), day); err != nil {
 			return err
 		}
-		return s.store.Ranking.ReplaceTierChanges(ctx, day, changes)
+		if ids == nil {
+			return s.store.Ranking.ReplaceTierChanges(ctx, day, changes)
+		}
+		return s.store.Ranking.ReplaceTierChangesOf(ctx, day, ids, changes)
 	})
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)

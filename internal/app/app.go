@@ -50,6 +50,9 @@ type Options struct {
 	// PushShardReps is the number of reps per shard of the morning push
 	// (default repsPerPushShard); tests make small worlds several shards.
 	PushShardReps int
+	// ScoreShardDoctors is the number of doctors per shard of the nightly
+	// scoring (default doctorsPerScoreShard).
+	ScoreShardDoctors int
 }
 
 // App is the wired service, one per process.
@@ -78,8 +81,9 @@ type App struct {
 	version string
 	replica string
 	// pushShardReps: see Options.PushShardReps.
-	pushShardReps int
-	ownsStore     bool
+	pushShardReps     int
+	scoreShardDoctors int64
+	ownsStore         bool
 
 	// sched is built on first use (Scheduler).
 	schedOnce sync.Once
@@ -98,11 +102,14 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if o.PushShardReps <= 0 {
 		o.PushShardReps = repsPerPushShard
 	}
+	if o.ScoreShardDoctors <= 0 {
+		o.ScoreShardDoctors = doctorsPerScoreShard
+	}
 	if o.Replica == "" {
 		o.Replica = config.DefaultReplica()
 	}
 	a := &App{Config: cfg, Log: newLogger(cfg.Log, o.LogOut), Clock: o.Clock, Registry: prometheus.NewRegistry(),
-		version: o.Version, replica: o.Replica, pushShardReps: o.PushShardReps}
+		version: o.Version, replica: o.Replica, pushShardReps: o.PushShardReps, scoreShardDoctors: int64(o.ScoreShardDoctors)}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Store = o.Store
 	if a.Store == nil {

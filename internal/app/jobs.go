@@ -27,13 +27,13 @@ func (a *App) jobRegistry() (*jobs.Registry, error) {
 	svc := a.Ranking
 	reg := jobs.NewRegistry()
 	err := errors.Join(
-		reg.Register("nightly_scores", func(ctx context.Context, run jobs.Run) (string, error) {
-			res, err := svc.ScoreAll(ctx, run.Day)
+		reg.RegisterSharded("nightly_scores", jobs.Sharded{Count: a.scoreShards, Shard: func(ctx context.Context, run jobs.Run, k, n int) (string, error) {
+			res, err := svc.ScoreShard(ctx, run.Day, k, n)
 			if err != nil {
 				return "", err
 			}
 			return fmt.Sprintf("%d doctors scored, %d tier changes (%d rising)", res.Doctors, res.Changes, len(res.Rising)), nil
-		}),
+		}}),
 		reg.RegisterSharded(jobMorningPush, jobs.Sharded{Count: a.pushShards, Shard: a.pushShard}),
 		reg.Register("alert_scan", a.alertScanJob),
 		reg.Register("weekly_digest", a.weeklyDigestJob),

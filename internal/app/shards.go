@@ -15,6 +15,20 @@ import (
 // for the replicas to share and a shard retaken after a crash is seconds.
 const repsPerPushShard = 500
 
+// doctorsPerScoreShard sizes the nightly scoring's shards: 300,000 doctors
+// make 15 shards of about 20,000 doctors (≈400,000 signals) each, so one
+// replica holds one shard's signals at a time.
+const doctorsPerScoreShard = 20000
+
+// scoreShards is the number of territory shards of a nightly scoring run.
+func (a *App) scoreShards(ctx context.Context, _ jobs.Run) (int, error) {
+	n, err := a.Store.Ranking.CountDoctors(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return int(min(max(1, (n+a.scoreShardDoctors-1)/a.scoreShardDoctors), 999)), nil
+}
+
 // pushShards is the number of shards of a morning push: one for an admin's
 // 推送 to named reps, else one per repsPerPushShard active reps.
 func (a *App) pushShards(ctx context.Context, run jobs.Run) (int, error) {
