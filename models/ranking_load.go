@@ -22,6 +22,26 @@ func (s *RankingStore) DoctorHospitals(ctx context.Context) ([]DoctorHospital, e
 	return out, nil
 }
 
+// TiersBeforeOf is TiersBefore for the given doctors (a shard of the
+// nightly scoring), by chunks of ids: a shard reads its doctors' history,
+// not every doctor's.
+func (s *RankingStore) TiersBeforeOf(ctx context.Context, day string, doctorIDs []uint) (map[uint]string, error) {
+	out := make(map[uint]string, len(doctorIDs))
+	err := chunked(doctorIDs, func(part []uint) error {
+		var rows []TierChange
+		err := s.db.WithContext(ctx).Select("doctor_id, day, to_tier").Where("day < ? AND doctor_id IN ?", day, part).
+			Order("day, doctor_id").Find(&rows).Error
+		for _, r := range rows {
+			out[r.DoctorID] = r.ToTier
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tiers before %s: %w", day, err)
+	}
+	return out, nil
+}
+
 // CountDoctors is the number of doctors (sizing the nightly scoring's shards).
 func (s *RankingStore) CountDoctors(ctx context.Context) (int64, error) {
 	var n int64

@@ -3,6 +3,8 @@ package recommend
 import (
 	"context"
 	"hash/fnv"
+	"sync"
+	"time"
 
 	"visitbot/models"
 )
@@ -43,35 +45,79 @@ func TerritoryShard(territory string, n int) int {
 	return int(h.Sum32() % uint32(n))
 }
 
-// shardDoctors lists the doctors of the territories of shard k of n, in id
-// order (nil for a single shard: every doctor, unfiltered). A doctor no rep
-// covers belongs to their hospital's city, read from the light (id,
-// hospital) listing rather than the doctors' rows.
-func (s *Service) shardDoctors(ctx context.Context, territory map[uint]string, k, n int) ([]uint, error) {
+// planFor is how long a shard plan is reused: the shards of one nightly
+// run follow each other within minutes; the next night plans afresh.
+const planFor = 30 * time.Minute
+
+// planCache holds the latest shard plan of this process: every shard of a
+// run needs the territory of every doctor (300,000 assignments and doctor
+// rows at national scale), which is read once per run instead of per shard.
+type planCache struct {
+	mu   sync.Mutex
+	plan *shardPlan
+}
+
+// shardPlan is the doctors of each territory shard of day's run in n shards.
+type shardPlan struct {
+	day       string
+	n         int
+	at        time.Time
+	territory map[uint]string
+	shards    [][]uint
+}
+
+// shardDoctors returns the covered doctors' territories and the doctors of
+// the territories of shard k of n, in id order (nil ids for a single shard:
+// every doctor, unfiltered). A doctor no rep covers belongs to their
+// hospital's city, read from the light (id, hospital) listing rather than
+// the doctors' rows.
+func (s *Service) shardDoctors(ctx context.Context, day string, k, n int) (map[uint]string, []uint, error) {
 	if n <= 1 {
-		return nil, nil
+		territory, err := s.territories(ctx)
+		return territory, nil, err
+	}
+	s.plans.mu.Lock()
+	defer s.plans.mu.Unlock()
+	if p := s.plans.plan; p != nil && p.day == day && p.n == n && s.clock.Now().Sub(p.at) < planFor {
+		return p.territory, p.shards[k], nil
+	}
+	territory, err := s.territories(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
 	docs, err := s.store.Ranking.DoctorHospitals(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	hs, err := s.store.Ranking.RankingHospitals(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	city := make(map[uint]string, len(hs))
 	for _, h := range hs {
 		city[h.ID] = h.City
 	}
-	ids := []uint{}
+	p := &shardPlan{day: day, n: n, at: s.clock.Now(), territory: territory, shards: make([][]uint, n)}
+	for i := range p.shards {
+		p.shards[i] = []uint{}
+	}
 	for _, d := range docs {
 		t, ok := territory[d.ID]
 		if !ok {
 			t = city[d.HospitalID]
 		}
-		if TerritoryShard(t, n) == k {
-			ids = append(ids, d.ID)
-		}
+		j := TerritoryShard(t, n)
+		p.shards[j] = append(p.shards[j], d.ID)
 	}
-	return ids, nil
+	s.plans.plan = p
+	return territory, p.shards[k], nil
+}
+
+// tiersBefore is each doctor's tier as of the day before day: of the given
+// doctors only (a shard), or of all for nil.
+func (s *Service) tiersBefore(ctx context.Context, day string, ids []uint) (map[uint]string, error) {
+	if ids == nil {
+		return s.store.Ranking.TiersBefore(ctx, day)
+	}
+	return s.store.Ranking.TiersBeforeOf(ctx, day, ids)
 }

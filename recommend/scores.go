@@ -46,11 +46,7 @@ func (s *Service) ScoreShard(ctx context.Context, day string, k, n int) (ScoreRe
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
-	territory, err := s.territories(ctx)
-	if err != nil {
-		return res, fmt.Errorf("score: %w", err)
-	}
-	ids, err := s.shardDoctors(ctx, territory, k, n)
+	territory, ids, err := s.shardDoctors(ctx, day, k, n)
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
@@ -66,7 +62,7 @@ func (s *Service) ScoreShard(ctx context.Context, day string, k, n int) (ScoreRe
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
-	before, err := s.store.Ranking.TiersBefore(ctx, day)
+	before, err := s.tiersBefore(ctx, day, ids)
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}

@@ -30,6 +30,9 @@ type Service struct {
 	allowRx bool
 	clock   clock.Clock
 	loc     *time.Location
+	// plans caches the nightly scoring's shard plan (score_shard.go),
+	// shared by the copies effective makes.
+	plans *planCache
 	// onPhase, when set (benchmarks), receives the duration of each phase
 	// of a Top-N run: load, rank (the pure step) and save.
 	onPhase func(phase string, d time.Duration)
@@ -48,7 +51,7 @@ func New(store *models.Store, cfg config.RankingConfig, compliance config.Compli
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: store, cfg: cfg, scorer: sc, allowRx: compliance.AllowDoctorLevelRx, clock: store.Clock(), loc: store.Location()}, nil
+	return &Service{store: store, cfg: cfg, scorer: sc, allowRx: compliance.AllowDoctorLevelRx, clock: store.Clock(), loc: store.Location(), plans: &planCache{}}, nil
 }
 
 // asOf is the instant heat, tiers and the Top-N of day are computed at: the
