@@ -57,7 +57,16 @@ var titleNames = map[string]string{
 }
 
 var visitStatusNames = map[string]string{
-	models.VisitPlanned: "已计划", models.VisitCheckedIn: "已签到", models.VisitCompleted: "已完成", models.VisitSkipped: "已跳过",
+	models.VisitPlanned: cards.TermPlanned, models.VisitCheckedIn: cards.TermCheckedIn, models.VisitCompleted: cards.TermCompleted, models.VisitSkipped: cards.TermSkipped,
+}
+
+// VisitStatusName is the glossary word for a visit's status (已计划 …), the
+// one chat and pages show; an unknown status is shown as stored.
+func VisitStatusName(status string) string {
+	if n, ok := visitStatusNames[status]; ok {
+		return n
+	}
+	return status
 }
 
 // registerCommands installs the list, doctor, team and admin commands.
