@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"visitbot/bot"
@@ -18,7 +19,7 @@ import (
 const (
 	ConsentKindLocation = "location"
 	MsgLocationConsent  = "【个人信息提示】签到时您分享的位置仅用于确认本次拜访是否在医院范围内，只在签到这一刻获取，不会持续追踪。"
-	MsgShareLocation    = "请发送您当前的位置完成签到：点击输入框旁的「+」→「位置」。"
+	MsgShareLocation    = "请发送您当前的位置完成签到：%s。"
 	MsgCheckInVerified  = "签到成功：%s（距离约%s，在%s签到范围内）。"
 	MsgCheckInFar       = "已记录签到，但您距离%s约%s，超出%s签到范围，本次签到记为未核验。如确实在医院，请到门诊楼附近重新发送位置。"
 	MsgCheckInOffPlan   = "您当前在%s附近（约%s），不在今日计划的医院中，已记为计划外签到。"
@@ -38,10 +39,10 @@ func awaitKey(userID uint) string    { return "checkin:await:" + strconv.FormatU
 func reportedKey(userID uint) string { return "checkin:loc:" + strconv.FormatUint(uint64(userID), 10) }
 
 func (f *Flows) registerVisits(b *bot.Bot) {
-	b.Command(bot.Command{Name: "签到", Aliases: []string{"checkin"}, Usage: "签到", Summary: "分享位置完成拜访签到", Role: bot.RoleRep, MaxArgs: 0, Run: f.onCheckInCommand})
-	b.Command(bot.Command{Name: "反馈", Aliases: []string{"feedback"}, Usage: "反馈", Summary: "为今天已签到的拜访填写反馈", Role: bot.RoleRep, MaxArgs: 0, Run: f.onFeedbackCommand})
+	b.Command(bot.Command{Name: "签到", Aliases: []string{"checkin"}, Usage: "签到", Summary: "分享位置完成拜访签到", Role: bot.RoleRep, Only: true, MaxArgs: 0, Run: f.onCheckInCommand})
+	b.Command(bot.Command{Name: "反馈", Aliases: []string{"feedback"}, Usage: "反馈", Summary: "为今天已签到的拜访填写反馈", Role: bot.RoleRep, Only: true, MaxArgs: 0, Run: f.onFeedbackCommand})
+	f.registerNotes(b)
 	b.OnLocation(f.onLocation)
-	b.OnText(f.onNoteText)
 	b.Action("fb", f.onFeedbackAction)
 	b.Action("checkin", f.onPickDoctor)
 }
@@ -68,8 +69,28 @@ func (f *Flows) onCheckInCommand(req *bot.Request, _ []string) (bot.Reply, error
 	if err := f.d.Settings.PutSetting(req.Ctx, awaitKey(req.User.ID), "1", awaitCheckInTTL); err != nil {
 		return bot.Reply{}, err
 	}
-	reply.Texts = append(reply.Texts, MsgShareLocation)
+	reply.Texts = append(reply.Texts, fmt.Sprintf(MsgShareLocation, f.checkInHint(req.Event.Platform)))
 	return reply, nil
+}
+
+// Per-platform ways to share a location (checkInHint).
+const (
+	HintLocationWeCom    = "点击输入框旁的「+」→「位置」，发送当前位置"
+	HintLocationConsole  = "点击输入框旁的「发送位置」，选择所在医院"
+	HintLocationDingTalk = "打开签到页面分享位置：%s/m/checkin"
+)
+
+// checkInHint says how a rep shares a location on platform: WeCom's 「+」→
+// 「位置」, the console's 发送位置, DingTalk's check-in page (its robot
+// receives no location messages).
+func (f *Flows) checkInHint(platform bot.Platform) string {
+	switch platform {
+	case bot.DingTalk:
+		return fmt.Sprintf(HintLocationDingTalk, strings.TrimSuffix(f.d.Config.PublicURL, "/"))
+	case bot.Console:
+		return HintLocationConsole
+	}
+	return HintLocationWeCom
 }
 
 // onLocation: a shared location checks in; a reported one (WeCom LOCATION

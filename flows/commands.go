@@ -73,7 +73,8 @@ func VisitStatusName(status string) string {
 func registerCommands(b *bot.Bot, d Deps) {
 	c := &commands{d: d}
 	b.Command(bot.Command{Name: "我的名单", Aliases: []string{"top"}, Usage: "我的名单 [代表姓名或工号]",
-		Summary: "查看今天的拜访名单（经理可指定团队中的代表）", Role: bot.RoleRep, MaxArgs: 1, Run: c.top})
+		Summary: "查看今天的拜访名单（经理可指定团队中的代表）", Role: bot.RoleRep, MaxArgs: 1, Run: c.top,
+		Tip: "改计划：在今日名单卡片上点「跳过某位并说明原因」，会为您补上下一位；接受计划后也可以跳过。卡片找不到时发送「我的名单」。"})
 	b.Command(bot.Command{Name: "医生", Aliases: []string{"doctor"}, Usage: "医生 <姓名或医生编码>",
 		Summary: "查看医生档案：分级变化、热度、最近拜访、承诺事项", Role: bot.RoleRep, MinArgs: 1, MaxArgs: 1, Run: c.doctor})
 	b.Command(bot.Command{Name: "沉默", Aliases: []string{"silent"}, Usage: "沉默",

@@ -14,6 +14,7 @@ import (
 	"visitbot/cards"
 	"visitbot/clock"
 	"visitbot/config"
+	"visitbot/flows"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 )
@@ -130,6 +131,18 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	if !d.frozen(t, w.rep, step2.TaskID) {
 		t.Fatalf("%s: the submitted form was not frozen", d.name())
 	}
+	// Text within the note window is a question, not a silent note.
+	d.text(t, w.rep, "明天几点开会？")
+	w.drain(t)
+	question := only(t, d.cards(t, w.rep), func(c loopCard) bool { return slices.Contains(c.Buttons, "note:drop") })
+	if r := d.click(t, w.rep, question, "note:drop"); !slices.Contains(r, flows.MsgNoteDropped) {
+		t.Fatalf("%s: 不是备注 answered %q", d.name(), r)
+	}
+	w.drain(t)
+	// 添加备注, then the text is the note.
+	offer := only(t, d.cards(t, w.rep), func(c loopCard) bool { return slices.Contains(c.Buttons, "note:add") })
+	d.click(t, w.rep, offer, "note:add")
+	w.drain(t)
 	if r := d.text(t, w.rep, "主任关心医保报销比例"); !containsPrefix(r, "备注已保存到") {
 		t.Fatalf("%s: note answered %q", d.name(), r)
 	}
