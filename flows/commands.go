@@ -83,6 +83,9 @@ func registerCommands(b *bot.Bot, d Deps) {
 		Summary: "查看团队本周指标", Role: bot.RoleManager, MaxArgs: 0, Run: c.stats})
 	b.Command(bot.Command{Name: "权重", Aliases: []string{"weights"}, Usage: "权重 [设置 <因子> <数值> | 恢复 <因子>]",
 		Summary: "查看评分权重；管理员可调整（下次评分生效）", Role: bot.RoleManager, MaxArgs: 3, Run: c.weights})
+	b.Command(bot.Command{Name: "导入", Aliases: []string{"import"}, Usage: "导入",
+		Summary: "打开数据导入页面（上传文件或整套导出，试运行后确认导入）", Role: bot.RoleAdmin, MaxArgs: 0,
+		Refusal: MsgImportAdminsOnly, Run: c.importPage})
 	// 推送 and 任务 exist where something runs their requests (the app's scheduler).
 	if d.Push != nil {
 		b.Command(bot.Command{Name: "推送", Aliases: []string{"push"}, Usage: "推送 <代表工号|全部>",
