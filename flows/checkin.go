@@ -21,12 +21,17 @@ const (
 	MsgLocationConsent  = "【个人信息提示】签到时您分享的位置仅用于确认本次拜访是否在医院范围内，只在签到这一刻获取，不会持续追踪。"
 	MsgShareLocation    = "请发送您当前的位置完成签到：%s。"
 	MsgCheckInVerified  = "签到成功：%s（距离约%s，在%s签到范围内）。"
-	MsgCheckInFar       = "已记录签到，但您距离%s约%s，超出%s签到范围，本次签到记为未核验。如确实在医院，请到门诊楼附近重新发送位置。"
-	MsgCheckInOffPlan   = "您当前在%s附近（约%s），不在今日计划的医院中，已记为计划外签到。"
-	MsgCheckInNowhere   = "附近%s内没有已登记的医院（最近的是%s，约%s），本次签到未核验。"
-	MsgNoPlanToday      = "今天还没有接受拜访计划，已按计划外签到处理。"
-	MsgPickDoctor       = "请选择本次拜访的医生"
-	awaitCheckInTTL     = 10 * time.Minute
+	MsgCheckInFar       = "已记录签到，但您距离%s约%s，超出%s签到范围，本次签到记为未核验。如确实在医院，请到门诊楼附近重新发送位置；核验后再填写反馈。"
+	// MsgConfirmDesc and TextConfirmVisit are the unverified check-in's card.
+	MsgConfirmDesc     = "位置核验后会自动发来反馈表；确实已拜访可直接确认"
+	TextConfirmVisit   = "仍要填写反馈"
+	taskCheckInConfirm = "checkin_confirm"
+	keyCheckInConfirm  = "checkin:confirm"
+	MsgCheckInOffPlan  = "您当前在%s附近（约%s），不在今日计划的医院中，已记为计划外签到。"
+	MsgCheckInNowhere  = "附近%s内没有已登记的医院（最近的是%s，约%s），本次签到未核验。"
+	MsgNoPlanToday     = "今天还没有接受拜访计划，已按计划外签到处理。"
+	MsgPickDoctor      = "请选择本次拜访的医生"
+	awaitCheckInTTL    = 10 * time.Minute
 )
 
 // reportedLocation is a periodically reported position kept for a few minutes.
@@ -44,7 +49,7 @@ func (f *Flows) registerVisits(b *bot.Bot) {
 	f.registerNotes(b)
 	b.OnLocation(f.onLocation)
 	b.Action("fb", f.onFeedbackAction)
-	b.Action("checkin", f.onPickDoctor)
+	b.Action("checkin", f.onCheckInAction)
 }
 
 // onCheckInCommand answers 签到: with a fresh reported location it checks in
@@ -220,7 +225,64 @@ func (f *Flows) finishCheckIn(req *bot.Request, ci *models.CheckIn, open []model
 	if err := f.d.Visits.RecordCheckIn(req.Ctx, ci, ids); err != nil {
 		return bot.Reply{}, err
 	}
+	if !ci.Verified {
+		return f.withConfirm(req, bot.Text(text), ids)
+	}
 	return f.withForms(req, bot.Text(text), ids...)
+}
+
+// withConfirm adds, for unverified check-ins, the card that opens their
+// feedback forms only when the rep confirms being there (仍要填写反馈); a
+// verified check-in later opens them by itself.
+func (f *Flows) withConfirm(req *bot.Request, reply bot.Reply, visitIDs []uint) (bot.Reply, error) {
+	if len(visitIDs) == 0 {
+		return reply, nil
+	}
+	v, err := f.d.Visits.VisitRowByID(req.Ctx, visitIDs[0])
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	data, err := json.Marshal(visitIDs)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	card := cards.Card{
+		Layout: cards.ButtonInteraction, Kind: taskCheckInConfirm, TaskID: NewTaskID("cc", req.Today, req.User.ID), Source: "拜访助手",
+		Title:   cards.Truncate("签到"+cards.TermUnverified+" · "+v.HospitalName, 36),
+		Desc:    cards.Truncate(MsgConfirmDesc, 44),
+		Buttons: []cards.Button{{Key: keyCheckInConfirm, Text: TextConfirmVisit, Style: 1}},
+	}
+	reply.Cards = append(reply.Cards, card)
+	return reply, f.d.Cards.SaveCardTask(req.Ctx, &models.CardTask{TaskID: card.TaskID, Platform: string(req.Event.Platform),
+		UserID: req.User.ID, Kind: taskCheckInConfirm, RefID: v.ID, Day: req.Today, Data: string(data)})
+}
+
+// onConfirmVisit opens the forms of the unverified visits the rep confirmed;
+// they stay 未核验.
+func (f *Flows) onConfirmVisit(req *bot.Request, task bot.CardTask) (bot.Reply, error) {
+	if task.Kind != taskCheckInConfirm || task.State == "submitted" {
+		return bot.Text(bot.MsgCardExpired), nil
+	}
+	var ids []uint
+	if err := json.Unmarshal([]byte(task.Data), &ids); err != nil {
+		return bot.Text(bot.MsgCardExpired), nil
+	}
+	if err := f.d.Cards.UpdateCardTask(req.Ctx, task.TaskID, "submitted", ""); err != nil {
+		return bot.Reply{}, err
+	}
+	reply, err := f.withForms(req, bot.Reply{Update: &bot.CardUpdate{TaskID: task.TaskID, ReplaceName: "已确认"}}, ids...)
+	if err == nil && len(reply.Cards) == 0 {
+		reply.Texts = append(reply.Texts, MsgFeedbackDone)
+	}
+	return reply, err
+}
+
+// onCheckInAction routes the check-in cards' buttons.
+func (f *Flows) onCheckInAction(req *bot.Request, task bot.CardTask) (bot.Reply, error) {
+	if req.Event.Action.Key == keyCheckInConfirm {
+		return f.onConfirmVisit(req, task)
+	}
+	return f.onPickDoctor(req, task)
 }
 
 // withForms adds the first feedback form of each visit (those without

@@ -69,6 +69,15 @@ func VisitStatusName(status string) string {
 	return status
 }
 
+// VisitStatusLabel is VisitStatusName with 未核验 added to a check-in the
+// location did not verify ("已签到·未核验"), as 我的名单 and /m/route show it.
+func VisitStatusLabel(status string, verified bool) string {
+	if status == models.VisitCheckedIn && !verified {
+		return cards.TermCheckedIn + "·" + cards.TermUnverified
+	}
+	return VisitStatusName(status)
+}
+
 // registerCommands installs the list, doctor, team and admin commands.
 func registerCommands(b *bot.Bot, d Deps) {
 	c := &commands{d: d}
@@ -169,8 +178,8 @@ func (c *commands) top(req *bot.Request, args []string) (bot.Reply, error) {
 		if it.DistanceM > 0 {
 			line += " · " + cards.Km(it.DistanceM)
 		}
-		if st := visitStatusNames[it.VisitStatus]; st != "" {
-			line += " · " + st
+		if it.VisitStatus != "" {
+			line += " · " + VisitStatusLabel(it.VisitStatus, it.VisitVerified)
 		}
 		b.WriteString(line)
 		if rs := reasons(it.Reasons, 2); rs != "" {

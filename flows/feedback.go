@@ -250,14 +250,19 @@ func (f *Flows) onFeedbackCommand(req *bot.Request, _ []string) (bot.Reply, erro
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	var ids []uint
+	var ids, unverified []uint
 	for _, v := range visits {
-		if v.Status == models.VisitCheckedIn {
+		if v.Status == models.VisitCheckedIn && v.Verified {
 			ids = append(ids, v.ID)
+		} else if v.Status == models.VisitCheckedIn {
+			unverified = append(unverified, v.ID)
 		}
 	}
 	reply, err := f.withForms(req, bot.Reply{}, ids...)
 	if err != nil {
+		return bot.Reply{}, err
+	}
+	if reply, err = f.withConfirm(req, reply, unverified); err != nil {
 		return bot.Reply{}, err
 	}
 	if len(reply.Cards) == 0 {

@@ -111,6 +111,11 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	if r := d.location(t, w.rep, w.hosp.Lat+0.0155, w.hosp.Lng); !slices.ContainsFunc(r, func(s string) bool { return strings.Contains(s, "未核验") }) {
 		t.Fatalf("%s: far check-in answered %q", d.name(), r)
 	}
+	w.drain(t)
+	if slices.ContainsFunc(d.cards(t, w.rep), func(c loopCard) bool { return c.Submit == "fb:step1" }) {
+		t.Fatalf("%s: an unverified check-in opened a feedback form", d.name())
+	}
+	only(t, d.cards(t, w.rep), func(c loopCard) bool { return slices.Contains(c.Buttons, "checkin:confirm") })
 	// Check-in inside the fence: verified, a feedback form per doctor there.
 	d.text(t, w.rep, "签到")
 	if r := d.location(t, w.rep, w.hosp.Lat+0.001, w.hosp.Lng); !containsPrefix(r, "签到成功") {

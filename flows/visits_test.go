@@ -58,6 +58,14 @@ func TestCheckInFeedbackAndNoteThroughTheConsole(t *testing.T) {
 		if verified != 0 {
 			t.Fatal("far check-in verified a visit")
 		}
+		// No feedback form for an unverified check-in: a card to confirm instead,
+		// and 我的名单 marks the visits 未核验.
+		if len(r.Cards) != 1 || r.Cards[0].Kind != "checkin_confirm" || r.Cards[0].ActionKeys()[0] != "checkin:confirm" {
+			t.Fatalf("far check-in cards = %+v", r.Cards)
+		}
+		if r := w.say(t, w.rep, "我的名单"); !strings.Contains(r.Texts[0], "已签到·未核验") {
+			t.Fatalf("我的名单 after a far check-in = %q", r.Texts)
+		}
 
 		// Inside the fence (≈120 m): verified, one form per planned doctor there.
 		r = w.locate(t, w.rep, 30.2591+0.001, 120.1712)
@@ -312,6 +320,39 @@ func TestOffPlanCheckInIsRecordedByLevel(t *testing.T) {
 		must(t, s.DB(ctx).Where("doctor_id = ?", doc.ID).Take(&off).Error)
 		if off.Planned || off.Status != models.VisitCheckedIn || !off.Verified {
 			t.Fatalf("off-plan visit = %+v", off)
+		}
+	})
+}
+
+// An unverified check-in opens no feedback form, through 反馈 neither, until
+// the rep confirms; the visits stay 未核验 and the forms come once.
+func TestUnverifiedCheckInWaitsForConfirm(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		w := newPlanWorld(t, s)
+		w.acceptedDay(t)
+		w.say(t, w.rep, "签到")
+		r := w.locate(t, w.rep, 30.2591+0.0155, 120.1712)
+		if len(r.Cards) != 1 || r.Cards[0].Kind != "checkin_confirm" {
+			t.Fatalf("far check-in = %+v", r)
+		}
+		confirm := r.Cards[0]
+		if _, err := cards.RenderWeCom(confirm); err != nil {
+			t.Fatal(err)
+		}
+		if r := w.say(t, w.rep, "反馈"); len(r.Cards) != 1 || r.Cards[0].Kind != "checkin_confirm" {
+			t.Fatalf("反馈 after a far check-in = %+v", r)
+		}
+		r = w.click(t, w.rep, confirm.TaskID, "checkin:confirm")
+		if len(r.Cards) != 5 || r.Cards[0].Kind != "feedback_step1" {
+			t.Fatalf("confirm opened %d cards", len(r.Cards))
+		}
+		if r := w.click(t, w.rep, confirm.TaskID, "checkin:confirm"); r.Texts[0] != bot.MsgCardExpired {
+			t.Fatalf("second confirm = %q", r.Texts)
+		}
+		var unverified int64
+		s.DB(context.Background()).Model(&models.Visit{}).Where("rep_id = ? AND status = ? AND verified = ?", w.rep.ID, models.VisitCheckedIn, false).Count(&unverified)
+		if unverified != 5 {
+			t.Fatalf("unverified visits = %d", unverified)
 		}
 	})
 }
