@@ -95,7 +95,7 @@ func TestAlertScanRoutesToManagersAndRunsTwiceWithoutDuplicates(t *testing.T) {
 		if _, err := cards.RenderWeCom(card); err != nil {
 			t.Fatal(err)
 		}
-		if card.Emphasis == nil || card.Emphasis.Title != "21天" || card.Emphasis.Desc != "未拜访" || !strings.Contains(card.Title, "张伟（浙大一院）") {
+		if card.Emphasis == nil || card.Emphasis.Title != "21天" || card.Emphasis.Desc != "未拜访或互动" || !strings.Contains(card.Title, "张伟（浙大一院）") {
 			t.Fatalf("manager card = %+v", card)
 		}
 		if card.Selection == nil || len(card.Selection.Options) != 2 || card.Selection.SelectedID != fmt.Sprint(w.rep.ID) {

@@ -228,13 +228,7 @@ func (c *commands) silent(req *bot.Request, _ []string) (bot.Reply, error) {
 		return bot.Text(MsgNoTeam), nil
 	}
 	n := c.d.Config.Alerts.SilentKOLDays
-	loc := c.d.Config.Location
-	start, err := clock.ParseDay(req.Today, loc)
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	since := start.AddDate(0, 0, -n)
-	kols, err := c.d.Alerts.SilentKOLs(req.Ctx, ids(team), clock.Day(since, loc), since)
+	kols, err := New(c.d).SilentKOLs(req.Ctx, ids(team), req.Today)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -248,11 +242,7 @@ func (c *commands) silent(req *bot.Request, _ []string) (bot.Reply, error) {
 			fmt.Fprintf(&b, "\n…另有%d位", len(kols)-i)
 			break
 		}
-		last := "从未拜访"
-		if k.LastDay != "" {
-			last = "上次拜访 " + dayLabel(k.LastDay, req.Today)
-		}
-		fmt.Fprintf(&b, "\n%d. %s · %s · 负责代表 %s · %s", i+1, k.DoctorName, k.HospitalName, k.RepName, last)
+		fmt.Fprintf(&b, "\n%d. %s · %s · 负责代表 %s · %s", i+1, k.DoctorName, k.HospitalName, k.RepName, k.Silence)
 	}
 	return bot.Text(b.String()), nil
 }

@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -169,14 +170,53 @@ func TestSilentAndStatsCommands(t *testing.T) {
 		w := newCmdWorld(t, s)
 		w.check(t, []exchange{
 			{"rep01", "沉默", []string{bot.MsgNoPermission}, nil},
-			{"mgr01", "沉默", []string{"沉默KOL（14天以上没有拜访或互动，共1位）", "1. 陈静 · 瑞金医院 · 负责代表 张三 · 上次拜访 11月10日"}, []string{"王磊", "孙丽", "赵敏"}},
-			{"mgr02", "silent", []string{"1. 赵敏 · 华山医院 · 负责代表 周五 · 从未拜访"}, nil},
+			{"mgr01", "沉默", []string{"沉默KOL（14天以上没有拜访或互动，共1位）", "1. 陈静 · 瑞金医院 · 负责代表 张三 · 已21天未拜访或互动（上次 11月10日）"}, []string{"王磊", "孙丽", "赵敏"}},
+			{"mgr02", "silent", []string{"1. 赵敏 · 华山医院 · 负责代表 周五 · 从未拜访或互动"}, nil},
 			{"admin", "沉默", []string{"共2位", "陈静", "赵敏"}, nil},
 			{"rep01", "统计", []string{bot.MsgNoPermission}, nil},
 			{"mgr01", "统计", []string{"团队本周指标（11月30日起）", "代表：2人", "负责医生：4位（KOL 3位）", "分级：S 0 · A 1 · B 1 · C 0 · 未评分 2", "本周拜访：1次（计划 1 次）", "拜访反馈：1份"}, nil},
 			{"admin", "stats", []string{"全公司本周指标", "代表：3人", "负责医生：5位"}, nil},
 			{"mgr01", "统计 本月", []string{usage("统计")}, nil},
 		})
+	})
+}
+
+// TestSilentIsOneDefinition: the 沉默 command, flows.SilentKOLs (the
+// dashboard tile's count) and the alert scan name the same KOLs in the same
+// words — 孙丽's recent visit signal counts as contact for all three.
+func TestSilentIsOneDefinition(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		w := newCmdWorld(t, s)
+		var team []uint
+		for _, id := range []string{"rep01", "rep02", "rep03"} {
+			team = append(team, w.users[id].ID)
+		}
+		kols, err := w.flows.SilentKOLs(ctx, team, testDay)
+		must(t, err)
+		said := w.ask(t, "admin", "沉默")
+		if !strings.Contains(said, fmt.Sprintf("共%d位", len(kols))) {
+			t.Fatalf("沉默 says %q, flows.SilentKOLs has %d", said, len(kols))
+		}
+		_, err = w.flows.AlertScan(ctx, testDay)
+		must(t, err)
+		var alerts []models.Alert
+		must(t, s.DB(ctx).Where("kind = ?", "silent_kol").Find(&alerts).Error)
+		if len(alerts) != len(kols) {
+			t.Fatalf("%d silent alerts, %d silent KOLs", len(alerts), len(kols))
+		}
+		for _, k := range kols {
+			if !strings.Contains(said, k.DoctorName+" · "+k.HospitalName+" · 负责代表 "+k.RepName+" · "+k.Silence) {
+				t.Errorf("沉默 lacks %s: %q", k.Silence, said)
+			}
+			found := false
+			for _, a := range alerts {
+				found = found || (a.DoctorID != nil && *a.DoctorID == k.DoctorID && strings.Contains(a.Reasons, k.Silence))
+			}
+			if !found {
+				t.Errorf("no alert says %q for %s", k.Silence, k.DoctorName)
+			}
+		}
 	})
 }
 
