@@ -267,16 +267,17 @@ func (c *commands) stats(req *bot.Request, _ []string) (bot.Reply, error) {
 	}
 	var tiers []string
 	for _, t := range []string{"S", "A", "B", "C"} {
-		tiers = append(tiers, fmt.Sprintf("%s %d", t, st.Tiers[t]))
+		tiers = append(tiers, fmt.Sprintf("%s %d位", t, st.Tiers[t]))
 	}
 	if n := st.Tiers[""]; n > 0 {
-		tiers = append(tiers, fmt.Sprintf("未评分 %d", n))
+		tiers = append(tiers, fmt.Sprintf("未评分%d位", n))
 	}
 	scope := "团队"
 	if req.User.Role == bot.RoleAdmin {
 		scope = "全公司"
 	}
-	text := fmt.Sprintf("%s本周指标（%s起）\n代表：%d人\n负责医生：%d位（KOL %d位）\n分级：%s\n本周拜访：%d次（计划 %d 次）\n拜访反馈：%d份",
+	// Spacing: a space only between Latin letters and a number (KOL 3位, S 0位), none after Chinese.
+	text := fmt.Sprintf("%s本周指标（%s起）\n代表：%d人\n负责医生：%d位（KOL %d位）\n"+cards.TermTier+"：%s\n本周拜访：%d次（计划%d次）\n拜访反馈：%d份",
 		scope, dayLabel(clock.Day(monday, loc), ""), st.Reps, st.AssignedDoctors, st.KOLs, strings.Join(tiers, " · "),
 		st.VisitsThisWeek, st.PlannedThisWeek, st.FeedbackThisWeek)
 	return bot.Text(text), nil
