@@ -20,7 +20,7 @@ const historyRows = 10
 
 // statusNames are the Chinese visit states.
 var statusNames = map[string]string{
-	models.VisitPlanned: "计划中", models.VisitCheckedIn: "已签到", models.VisitCompleted: "已完成", models.VisitSkipped: "已跳过",
+	models.VisitPlanned: flows.VisitStatusName(models.VisitPlanned), models.VisitCheckedIn: flows.VisitStatusName(models.VisitCheckedIn), models.VisitCompleted: flows.VisitStatusName(models.VisitCompleted), models.VisitSkipped: flows.VisitStatusName(models.VisitSkipped),
 }
 
 func idParam(c *gin.Context, name string) (uint, bool) {
@@ -216,7 +216,7 @@ func (p *Pages) routePage(c *gin.Context) {
 	items := make([]cards.VisitItem, len(stops))
 	for i, s := range stops {
 		items[i] = cards.VisitItem{Rank: s.Rank, DoctorID: s.DoctorID, DoctorName: s.Doctor, Title: s.Title, Hospital: s.Hospital, Lat: s.Lat, Lng: s.Lng}
-		stops[i].Status = statusNames[s.Status]
+		stops[i].Status = flows.VisitStatusLabel(s.Status, s.Verified)
 	}
 	p.render(c, http.StatusOK, "route", gin.H{"Title": "今日路线", "Day": day, "Stops": stops,
 		"RouteURL": cards.RouteURL(u.StartLat, u.StartLng, items)})
