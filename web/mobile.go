@@ -21,7 +21,7 @@ const historyRows = 10
 
 // statusNames are the Chinese visit states.
 var statusNames = map[string]string{
-	models.VisitPlanned: "计划中", models.VisitCheckedIn: "已签到", models.VisitCompleted: "已完成", models.VisitSkipped: "已跳过",
+	models.VisitPlanned: cards.TermPlanned, models.VisitCheckedIn: cards.TermCheckedIn, models.VisitCompleted: cards.TermCompleted, models.VisitSkipped: cards.TermSkipped,
 }
 
 func idParam(c *gin.Context, name string) (uint, bool) {

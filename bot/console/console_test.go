@@ -283,3 +283,18 @@ func TestMessagesTodayFirstAfterHistory(t *testing.T) {
 		}
 	})
 }
+
+// TestGlossaryOverConsolePage: the console page's own words (its markup and
+// its script's messages) keep to the glossary the cards use.
+func TestGlossaryOverConsolePage(t *testing.T) {
+	page := string(Page())
+	texts := append(cards.PageTexts(page), cards.ScriptTexts(page)...)
+	if len(texts) < 20 {
+		t.Fatalf("only %d texts read from the page", len(texts))
+	}
+	for _, s := range texts {
+		for _, bad := range cards.ForeignTerms(s) {
+			t.Errorf("console page %q says %q; the glossary term is %q", s, bad.Wrong, bad.Term)
+		}
+	}
+}
