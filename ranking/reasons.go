@@ -70,8 +70,12 @@ func classPhrase(d Doctor, h Heat, c ClassScore) string {
 		}
 		return titleNames[d.Title]
 	case ClassRxTrend:
-		if h.Trend.Known && h.Trend.Growth >= 0.05 {
-			return fmt.Sprintf("科室用药上升%.0f%%", 100*min(h.Trend.Growth, 9.99))
+		switch t := h.Trend; {
+		case !t.Known: // the earlier window is missing: no trend to tell
+		case t.FromZero:
+			return "科室开始使用我司产品"
+		case t.Growth >= 0.05:
+			return fmt.Sprintf("科室用药上升%.0f%%", 100*min(t.Growth, 9.99))
 		}
 	case ClassMeeting:
 		if c.Recent > 0 {
