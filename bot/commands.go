@@ -20,6 +20,9 @@ type Command struct {
 	MaxArgs int
 	// Admin commands are written to the audit log.
 	Audited bool
+	// Refusal answers a user below Role (empty: MsgNoPermission), so a
+	// command can say whom to ask.
+	Refusal string
 	Run     func(req *Request, args []string) (Reply, error)
 }
 
@@ -76,6 +79,9 @@ func (c *Command) Allowed(u User) bool { return u.Role.Rank() >= c.Role.Rank() }
 
 func (cs *Commands) run(req *Request, c *Command, args []string, audit Auditor) (Reply, error) {
 	if !c.Allowed(req.User) {
+		if c.Refusal != "" {
+			return Text(c.Refusal), nil
+		}
 		return Text(MsgNoPermission), nil
 	}
 	if len(args) < c.MinArgs || (c.MaxArgs >= 0 && len(args) > c.MaxArgs) {

@@ -57,7 +57,16 @@ var titleNames = map[string]string{
 }
 
 var visitStatusNames = map[string]string{
-	models.VisitPlanned: "已计划", models.VisitCheckedIn: "已签到", models.VisitCompleted: "已完成", models.VisitSkipped: "已跳过",
+	models.VisitPlanned: cards.TermPlanned, models.VisitCheckedIn: cards.TermCheckedIn, models.VisitCompleted: cards.TermCompleted, models.VisitSkipped: cards.TermSkipped,
+}
+
+// VisitStatusName is the glossary word for a visit's status (已计划 …), the
+// one chat and pages show; an unknown status is shown as stored.
+func VisitStatusName(status string) string {
+	if n, ok := visitStatusNames[status]; ok {
+		return n
+	}
+	return status
 }
 
 // registerCommands installs the list, doctor, team and admin commands.
@@ -73,6 +82,9 @@ func registerCommands(b *bot.Bot, d Deps) {
 		Summary: "查看团队本周指标", Role: bot.RoleManager, MaxArgs: 0, Run: c.stats})
 	b.Command(bot.Command{Name: "权重", Aliases: []string{"weights"}, Usage: "权重 [设置 <因子> <数值> | 恢复 <因子>]",
 		Summary: "查看评分权重；管理员可调整（下次评分生效）", Role: bot.RoleManager, MaxArgs: 3, Run: c.weights})
+	b.Command(bot.Command{Name: "导入", Aliases: []string{"import"}, Usage: "导入",
+		Summary: "打开数据导入页面（上传文件或整套导出，试运行后确认导入）", Role: bot.RoleAdmin, MaxArgs: 0,
+		Refusal: MsgImportAdminsOnly, Run: c.importPage})
 	// 推送 and 任务 exist where something runs their requests (the app's scheduler).
 	if d.Push != nil {
 		b.Command(bot.Command{Name: "推送", Aliases: []string{"push"}, Usage: "推送 <代表工号|全部>",

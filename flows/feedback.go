@@ -248,7 +248,7 @@ func (f *Flows) onNoteText(req *bot.Request) (bot.Reply, bool, error) {
 		text = fb.Note + "；" + text
 	}
 	if utf8.RuneCountInString(text) > maxNoteRunes {
-		return bot.Reply{}, true, bot.Refuse("备注最多%d字，请精简后再发送。", maxNoteRunes)
+		return bot.Reply{}, true, bot.Refuse("备注最多%d字，请精简后再提交。", maxNoteRunes)
 	}
 	v, err := f.d.Visits.VisitRowByID(req.Ctx, fb.VisitID)
 	if err != nil {

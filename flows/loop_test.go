@@ -158,6 +158,15 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	d.click(t, mgr, alert, cards.ActionAlertAssign, bot.Selection{QuestionKey: alert.Selection.QuestionKey, OptionIDs: []string{assignee}})
 	w.drain(t)
 
+	// Every chat text anyone received keeps to the glossary.
+	for _, u := range []*models.User{w.mgr, w.mgr2, w.rep, w.rep2, w.rep3, w.admin} {
+		for _, text := range d.textsTo(t, u) {
+			for _, bad := range cards.ForeignTerms(text) {
+				t.Errorf("%s: %s received %q, which says %q; the glossary term is %q", d.name(), u.UserID, text, bad.Wrong, bad.Term)
+			}
+		}
+	}
+
 	var out loopOutcome
 	if d.name() != "console" { // chat platforms queue non-passive reply parts in the outbox
 		var n int64

@@ -87,10 +87,13 @@ func (s *Server) recoverer() gin.HandlerFunc {
 
 // limitBody caps every request body; handlers that read past it get an
 // error and answer 413. The ingest API (/api/v1/) carries batches and
-// enforces its own, larger ingest.max_body_bytes.
+// enforces its own, larger ingest.max_body_bytes; the admin import page's
+// upload (POST /admin/import) enforces import.max_upload_bytes with a
+// Chinese 413 page.
 func (s *Server) limitBody(n int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if n > 0 && c.Request.Body != nil && !strings.HasPrefix(c.Request.URL.Path, "/api/v1/") {
+		p := c.Request.URL.Path
+		if n > 0 && c.Request.Body != nil && !strings.HasPrefix(p, "/api/v1/") && p != "/admin/import" {
 			if c.Request.ContentLength > n {
 				c.AbortWithStatus(http.StatusRequestEntityTooLarge)
 				return

@@ -41,14 +41,6 @@ type viewer struct {
 
 func viewerOf(c *gin.Context) *viewer { return c.MustGet(viewerKey).(*viewer) }
 
-// safeNext accepts only a local absolute path as the page to return to.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		return ""
-	}
-	return next
-}
-
 func home(u *models.User) string {
 	if u.Role == models.RoleRep {
 		return "/m/route"
@@ -124,7 +116,15 @@ func (p *Pages) loginPage(c *gin.Context) {
 		"Demo": demo, "Next": safeNext(c.Query("next"))})
 }
 
+// logout ends the session. It takes the session's form token like every
+// other POST, so a foreign page cannot sign a user out; a request without a
+// valid session has nothing to end and only clears the cookie.
 func (p *Pages) logout(c *gin.Context) {
+	if sess, err := p.sign.read(c.Request); err == nil && !p.sign.checkCSRF(sess, c.PostForm("csrf")) {
+		p.o.Log.Info("web logout without form token")
+		p.fail(c, http.StatusForbidden, "页面已过期，请刷新后重试。")
+		return
+	}
 	http.SetCookie(c.Writer, p.sign.cookie(SessionCookie, "", -time.Second))
 	c.Redirect(http.StatusSeeOther, "/auth/login")
 }

@@ -145,3 +145,39 @@ func TestPlatformSignIn(t *testing.T) {
 		}
 	})
 }
+
+// TestSignInNeverRedirectsOffOrigin: a TAB (which browsers strip), a
+// backslash or a control byte in next lands on the user's home page.
+func TestSignInNeverRedirectsOffOrigin(t *testing.T) {
+	e := newWorld(t, "sqlite", 0, nil)
+	m := managers(t, e.store)[0]
+	for _, next := range []string{"/\t/other.host/x", "/\\other.host", "//other.host", "/\r\nX-Evil: 1", "/a\x00"} {
+		resp, err := e.client(t).Get(e.srv.URL + "/auth/demo?user=" + url.QueryEscape(m.UserID) + "&next=" + url.QueryEscape(next))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || loc != "/dashboard" {
+			t.Errorf("next %q: %d Location %q, want /dashboard", next, resp.StatusCode, loc)
+		}
+	}
+}
+
+// TestLogoutNeedsFormToken: a cross-site POST cannot end a session.
+func TestLogoutNeedsFormToken(t *testing.T) {
+	e := newWorld(t, "sqlite", 0, nil)
+	c := e.signIn(t, managers(t, e.store)[0].UserID)
+	if st, _ := postForm(t, c, e.srv.URL+"/auth/logout", url.Values{"csrf": {"forged"}}); st != http.StatusForbidden {
+		t.Fatalf("logout with a forged token = %d, want 403", st)
+	}
+	st, page := get(t, c, e.srv.URL+"/dashboard")
+	if st != http.StatusOK {
+		t.Fatalf("dashboard after a refused logout = %d", st)
+	}
+	if st, _ := postForm(t, c, e.srv.URL+"/auth/logout", url.Values{"csrf": {csrfOf(t, page)}}); st != http.StatusSeeOther {
+		t.Fatalf("logout = %d, want 303", st)
+	}
+	if st, _ := get(t, c, e.srv.URL+"/dashboard"); st != http.StatusFound {
+		t.Fatalf("dashboard after logout = %d, want a redirect to sign-in", st)
+	}
+}

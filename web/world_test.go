@@ -37,6 +37,8 @@ type env struct {
 	rec   *recommend.Service
 	pages *web.Pages
 	srv   *httptest.Server
+	// opts serve another replica's pages on the same store.
+	opts web.Options
 }
 
 // newWorld seeds a small world (3 reps, 120 doctors) on driver, plays
@@ -87,7 +89,8 @@ func newSizedWorld(t testing.TB, driver string, reps, doctors, days int, edit fu
 		}
 	}
 	wo := web.Options{Store: s, Flows: fl, Clock: clk, Log: log, Config: config.WebConfig{SessionSecret: testSecret, SessionTTL: time.Hour,
-		WeComAuthorizeURL: "https://open.weixin.qq.com/connect/oauth2/authorize"}, PublicURL: "http://visitbot.test", Demo: true}
+		WeComAuthorizeURL: "https://open.weixin.qq.com/connect/oauth2/authorize"}, PublicURL: "http://visitbot.test", Demo: true,
+		Importer: a.Importer}
 	if edit != nil {
 		edit(&wo)
 	}
@@ -99,7 +102,7 @@ func newSizedWorld(t testing.TB, driver string, reps, doctors, days int, edit fu
 	p.Mount(r)
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
-	return &env{store: s, clock: clk, flows: fl, rec: rec, pages: p, srv: srv}
+	return &env{store: s, clock: clk, flows: fl, rec: rec, pages: p, srv: srv, opts: wo}
 }
 
 // client is a browser-like client with a cookie jar that does not follow redirects.
