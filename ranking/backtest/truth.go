@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"time"
 
@@ -39,6 +40,14 @@ func ReadTruth(r io.Reader) (*Truth, error) {
 	}
 	if len(t.Values) == 0 {
 		return nil, fmt.Errorf("truth: no values")
+	}
+	if math.IsNaN(t.HighAt) || math.IsInf(t.HighAt, 0) {
+		return nil, fmt.Errorf("truth: high_at %v is not a number", t.HighAt)
+	}
+	for code, day := range t.Risers {
+		if _, err := time.Parse(time.DateOnly, day); err != nil {
+			return nil, fmt.Errorf("truth: riser %s: day %q: %w", code, day, err)
+		}
 	}
 	return &t, nil
 }
