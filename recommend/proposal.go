@@ -74,9 +74,9 @@ func PendingProposal(ctx context.Context, st *models.Store) (Proposal, error) {
 
 // ApplyProposal makes the pending proposal the admins' weight overrides, in
 // one transaction with its audit row (before and after), and clears it.
-// Only an admin may; a weight the stored overrides or the scorer would
-// refuse (a negative weight, while the scorer takes none) is refused and
-// nothing is written.
+// Only an admin may; a weight the stored overrides (-10..10) or the scorer
+// would refuse (a negative weight, where the scorer takes none) is refused
+// and nothing is written.
 func ApplyProposal(ctx context.Context, st *models.Store, cfg config.RankingConfig, allowRx bool, actor *models.User) (Proposal, error) {
 	if actor == nil || actor.Role != models.RoleAdmin {
 		return Proposal{}, ErrNotAdmin
@@ -97,13 +97,13 @@ func ApplyProposal(ctx context.Context, st *models.Store, cfg config.RankingConf
 		if _, ok := signals.Lookup(k); !ok {
 			return p, fmt.Errorf("proposal: unknown signal class %q", k)
 		}
-		if !(w >= 0 && w <= 10) {
-			return p, fmt.Errorf("proposal: weight %s = %v cannot be stored (an override is 0..10); rerun tune with -signed \"\" to fit it without a sign", k, w)
+		if !(w >= -10 && w <= 10) {
+			return p, fmt.Errorf("proposal: weight %s = %v cannot be stored (an override is -10..10)", k, w)
 		}
 		after.Weights[k] = w
 	}
 	if _, err := ranking.NewScorer(after, allowRx); err != nil {
-		return p, fmt.Errorf("proposal: %w", err)
+		return p, fmt.Errorf("proposal: the scorer refuses these weights (rerun tune with -signed \"\" to fit without a sign): %w", err)
 	}
 	err = st.Tx(ctx, func(ctx context.Context) error {
 		for _, k := range keys {

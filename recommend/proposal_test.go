@@ -9,6 +9,7 @@ import (
 	"visitbot/config"
 	"visitbot/models"
 	"visitbot/models/modelstest"
+	"visitbot/ranking"
 	"visitbot/recommend"
 	"visitbot/signals"
 )
@@ -54,10 +55,24 @@ func TestApplyProposalIsAuditedAndAdminOnly(t *testing.T) {
 			t.Errorf("a rep applies: err %v", err)
 		}
 		nothingChanged("a rep tried")
-		if _, err := recommend.ApplyProposal(ctx, s, cfg, false, admin); err == nil || !strings.Contains(err.Error(), "competitor") {
-			t.Errorf("negative weight: err %v", err)
+		// A negative weight applies exactly when the scorer takes it.
+		neg := cfg
+		neg.Weights = proposed
+		_, scorerErr := ranking.NewScorer(neg, false)
+		if scorerErr != nil {
+			if _, err := recommend.ApplyProposal(ctx, s, cfg, false, admin); err == nil || !strings.Contains(err.Error(), "competitor") {
+				t.Errorf("negative weight the scorer refuses: err %v", err)
+			}
+			nothingChanged("a negative weight")
 		}
-		nothingChanged("a negative weight")
+		proposed[signals.Competitor] = 12
+		if err := recommend.SaveProposal(ctx, s, recommend.Proposal{Weights: proposed}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := recommend.ApplyProposal(ctx, s, cfg, false, admin); err == nil || !strings.Contains(err.Error(), "-10..10") {
+			t.Errorf("weight 12: err %v", err)
+		}
+		nothingChanged("weight 12")
 
 		proposed[signals.Competitor], proposed[signals.Digital] = 0, 0.3
 		if err := recommend.SaveProposal(ctx, s, recommend.Proposal{Weights: proposed, FitFrom: "2026-05-01", FitTo: "2026-07-31"}); err != nil {
