@@ -34,17 +34,9 @@ func runBacktest(ctx context.Context, env *cliEnv, args []string) error {
 	if err := checkPeriod(fs.NArg(), fs.Arg(0), *from, *to); err != nil {
 		return err
 	}
-	var truth *backtest.Truth
-	if *truthPath != "" {
-		f, err := os.Open(*truthPath)
-		if err != nil {
-			return fmt.Errorf("-truth: %w", err)
-		}
-		truth, err = backtest.ReadTruth(f)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("-truth %s: %w", *truthPath, err)
-		}
+	truth, err := readTruth(*truthPath)
+	if err != nil {
+		return err
 	}
 	return withHistory(ctx, env, *from, *to, func(a *app.App, h *backtest.History, o backtest.Options) error {
 		o.Truth = truth
@@ -68,6 +60,23 @@ func runBacktest(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		return backtest.WriteTable(env.stdout, rep)
 	})
+}
+
+// readTruth reads a -truth file (nil for "").
+func readTruth(path string) (*backtest.Truth, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("-truth: %w", err)
+	}
+	defer f.Close()
+	t, err := backtest.ReadTruth(f)
+	if err != nil {
+		return nil, fmt.Errorf("-truth %s: %w", path, err)
+	}
+	return t, nil
 }
 
 // checkPeriod validates -from/-to and that no argument is left over.
@@ -95,15 +104,12 @@ func checkPeriod(nargs int, arg0, from, to string) error {
 // withHistory opens the app, loads the history of from..to and the
 // effective ranking configuration, and runs fn.
 func withHistory(ctx context.Context, env *cliEnv, from, to string, fn func(*app.App, *backtest.History, backtest.Options) error) error {
-	cfg, err := env.loadConfig()
-	if err != nil {
-		return err
-	}
-	a, err := env.newApp(ctx, cfg)
+	a, err := env.openApp(ctx)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	cfg := a.Config
 	rc, err := recommend.EffectiveRanking(ctx, a.Store, cfg.Ranking)
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 
@@ -56,17 +55,9 @@ func runTune(ctx context.Context, env *cliEnv, args []string) error {
 	if classes == nil {
 		classes = []string{}
 	}
-	var truth *backtest.Truth
-	if *truthPath != "" {
-		f, err := os.Open(*truthPath)
-		if err != nil {
-			return fmt.Errorf("-truth: %w", err)
-		}
-		truth, err = backtest.ReadTruth(f)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("-truth %s: %w", *truthPath, err)
-		}
+	truth, err := readTruth(*truthPath)
+	if err != nil {
+		return err
 	}
 	return withHistory(ctx, env, *from, *to, func(a *app.App, h *backtest.History, bo backtest.Options) error {
 		res, err := tune.Calibrate(h, tune.Options{From: *from, To: *to, Ranking: bo.Ranking, AllowDoctorLevelRx: bo.AllowDoctorLevelRx,
@@ -74,8 +65,8 @@ func runTune(ctx context.Context, env *cliEnv, args []string) error {
 		if err != nil {
 			return err
 		}
-		p := recommend.Proposal{Weights: res.Proposed, Current: res.Current, FitFrom: res.FitFrom, FitTo: res.FitTo,
-			TestFrom: res.TestFrom, TestTo: res.TestTo, ProposedAt: a.Store.Clock().Now().UTC(), HeldOut: res.Report.Rows}
+		p := recommend.Proposal{Weights: res.Proposed, Current: res.Current, Periods: res.Periods,
+			ProposedAt: a.Store.Clock().Now().UTC(), HeldOut: res.Report.Rows}
 		if err := recommend.SaveProposal(ctx, a.Store, p); err != nil {
 			return err
 		}
@@ -116,11 +107,7 @@ func tuneProposal(ctx context.Context, env *cliEnv, apply bool, admin string, as
 	if apply && admin == "" {
 		return errors.New("-apply needs -admin USER (an admin's user id): applying weights is audited")
 	}
-	cfg, err := env.loadConfig()
-	if err != nil {
-		return err
-	}
-	a, err := env.newApp(ctx, cfg)
+	a, err := env.openApp(ctx)
 	if err != nil {
 		return err
 	}
@@ -144,7 +131,7 @@ func tuneProposal(ctx context.Context, env *cliEnv, apply bool, admin string, as
 	if err != nil {
 		return err
 	}
-	p, err := recommend.ApplyProposal(ctx, a.Store, cfg.Ranking, cfg.Compliance.AllowDoctorLevelRx, u)
+	p, err := recommend.ApplyProposal(ctx, a.Store, a.Config.Ranking, a.Config.Compliance.AllowDoctorLevelRx, u)
 	if err != nil {
 		return fmt.Errorf("tune -apply: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"visitbot/models"
 	"visitbot/ranking"
 	"visitbot/ranking/backtest"
+	"visitbot/ranking/tune"
 	"visitbot/signals"
 )
 
@@ -28,14 +29,11 @@ const AuditTuneApply = "ranking.weights.tune_apply"
 // Proposal is a tune run's proposed weights with what they were fitted on
 // and how they did on the held-out days.
 type Proposal struct {
-	Weights    map[string]float64 `json:"weights"`
-	Current    map[string]float64 `json:"current"`
-	FitFrom    string             `json:"fit_from"`
-	FitTo      string             `json:"fit_to"`
-	TestFrom   string             `json:"test_from"`
-	TestTo     string             `json:"test_to"`
-	ProposedAt time.Time          `json:"proposed_at"`
-	HeldOut    []backtest.Row     `json:"held_out"`
+	Weights map[string]float64 `json:"weights"`
+	Current map[string]float64 `json:"current"`
+	tune.Periods
+	ProposedAt time.Time      `json:"proposed_at"`
+	HeldOut    []backtest.Row `json:"held_out"`
 }
 
 // ErrNoProposal is returned when there is no pending proposal to apply.
@@ -115,8 +113,7 @@ func ApplyProposal(ctx context.Context, st *models.Store, cfg config.RankingConf
 			return err
 		}
 		return st.Audit.Record(ctx, actor.ID, AuditTuneApply, "ranking.weights", map[string]any{
-			"before": before.Weights, "after": after.Weights, "fit_from": p.FitFrom, "fit_to": p.FitTo,
-			"test_from": p.TestFrom, "test_to": p.TestTo, "proposed_at": p.ProposedAt,
+			"before": before.Weights, "after": after.Weights, "periods": p.Periods, "proposed_at": p.ProposedAt,
 		})
 	})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"visitbot/models"
 	"visitbot/models/modelstest"
 	"visitbot/ranking"
+	"visitbot/ranking/tune"
 	"visitbot/recommend"
 	"visitbot/signals"
 )
@@ -34,7 +35,7 @@ func TestApplyProposalIsAuditedAndAdminOnly(t *testing.T) {
 		}
 		proposed := signals.Weights()
 		proposed[signals.Competitor] = -0.05
-		if err := recommend.SaveProposal(ctx, s, recommend.Proposal{Weights: proposed, Current: signals.Weights(), FitFrom: "2026-05-01", FitTo: "2026-07-31"}); err != nil {
+		if err := recommend.SaveProposal(ctx, s, recommend.Proposal{Weights: proposed, Current: signals.Weights(), Periods: tune.Periods{FitFrom: "2026-05-01", FitTo: "2026-07-31"}}); err != nil {
 			t.Fatal(err)
 		}
 		nothingChanged := func(stage string) {
@@ -75,7 +76,7 @@ func TestApplyProposalIsAuditedAndAdminOnly(t *testing.T) {
 		nothingChanged("weight 12")
 
 		proposed[signals.Competitor], proposed[signals.Digital] = 0, 0.3
-		if err := recommend.SaveProposal(ctx, s, recommend.Proposal{Weights: proposed, FitFrom: "2026-05-01", FitTo: "2026-07-31"}); err != nil {
+		if err := recommend.SaveProposal(ctx, s, recommend.Proposal{Weights: proposed, Periods: tune.Periods{FitFrom: "2026-05-01", FitTo: "2026-07-31"}}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := recommend.ApplyProposal(ctx, s, cfg, false, admin); err != nil {

@@ -34,15 +34,20 @@ type Options struct {
 	Truth *backtest.Truth
 }
 
+// Periods are the days a fit read and the held-out days it was measured on.
+type Periods struct {
+	FitFrom  string `json:"fit_from"`
+	FitTo    string `json:"fit_to"`
+	TestFrom string `json:"test_from"`
+	TestTo   string `json:"test_to"`
+}
+
 // Result is a fit and its held-out report.
 type Result struct {
 	Current  map[string]float64 `json:"current"`
 	Proposed map[string]float64 `json:"proposed"`
-	FitFrom  string             `json:"fit_from"`
-	FitTo    string             `json:"fit_to"`
-	TestFrom string             `json:"test_from"`
-	TestTo   string             `json:"test_to"`
-	Samples  int                `json:"samples"`
+	Periods
+	Samples int `json:"samples"`
 	// Report is measured on the held-out days against the self-supervised
 	// target; TruthReport against the truth when one was given.
 	Report      backtest.Report  `json:"report"`
@@ -74,10 +79,9 @@ func Calibrate(h *backtest.History, o Options) (Result, error) {
 		return Result{}, fmt.Errorf("tune: %s..%s is %d days; want at least %d to fit on and 7 to test (the target looks %d days ahead)",
 			o.From, o.To, len(days), 14+backtest.TargetDays, backtest.TargetDays)
 	}
-	res := Result{
-		Current: o.Ranking.Weights, FitFrom: days[0], FitTo: days[split-backtest.TargetDays-1],
-		TestFrom: days[split], TestTo: days[len(days)-1],
-	}
+	res := Result{Current: o.Ranking.Weights, Periods: Periods{
+		FitFrom: days[0], FitTo: days[split-backtest.TargetDays-1], TestFrom: days[split], TestTo: days[len(days)-1],
+	}}
 	fo := FitOptions{Defaults: backtest.WeightVector(o.Ranking.Weights), Lambda: o.Lambda}
 	for i, k := range signals.Keys() {
 		for _, s := range o.Signed {
