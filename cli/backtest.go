@@ -41,7 +41,7 @@ func runBacktest(ctx context.Context, env *cliEnv, args []string) error {
 	return withHistory(ctx, env, *from, *to, func(a *app.App, h *backtest.History, o backtest.Options) error {
 		o.Truth = truth
 		methods := []backtest.Method{backtest.Current()}
-		if p, err := recommend.PendingProposal(ctx, a.Store); err == nil {
+		if p, err := recommend.PendingProposal(ctx, a.Store.Settings); err == nil {
 			methods = append(methods, backtest.Tuned(p.Weights))
 		} else if !errors.Is(err, recommend.ErrNoProposal) {
 			return err
@@ -110,7 +110,7 @@ func withHistory(ctx context.Context, env *cliEnv, from, to string, fn func(*app
 	}
 	defer a.Close()
 	cfg := a.Config
-	rc, err := recommend.EffectiveRanking(ctx, a.Store, cfg.Ranking)
+	rc, err := recommend.EffectiveRanking(ctx, a.Store.Settings, cfg.Ranking)
 	if err != nil {
 		return err
 	}

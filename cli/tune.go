@@ -67,7 +67,7 @@ func runTune(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		p := recommend.Proposal{Weights: res.Proposed, Current: res.Current, Periods: res.Periods,
 			ProposedAt: a.Store.Clock().Now().UTC(), HeldOut: res.Report.Rows}
-		if err := recommend.SaveProposal(ctx, a.Store, p); err != nil {
+		if err := recommend.SaveProposal(ctx, a.Store.Settings, p); err != nil {
 			return err
 		}
 		if *asJSON {
@@ -113,7 +113,7 @@ func tuneProposal(ctx context.Context, env *cliEnv, apply bool, admin string, as
 	}
 	defer a.Close()
 	if !apply {
-		p, err := recommend.PendingProposal(ctx, a.Store)
+		p, err := recommend.PendingProposal(ctx, a.Store.Settings)
 		if err != nil {
 			return err
 		}
@@ -131,7 +131,8 @@ func tuneProposal(ctx context.Context, env *cliEnv, apply bool, admin string, as
 	if err != nil {
 		return err
 	}
-	p, err := recommend.ApplyProposal(ctx, a.Store, a.Config.Ranking, a.Config.Compliance.AllowDoctorLevelRx, u)
+	p, err := recommend.ApplyProposal(ctx, a.Store, a.Store.Settings, a.Store.Audit, a.Config.Ranking,
+		a.Config.Compliance.AllowDoctorLevelRx, u.ID, u.Role == models.RoleAdmin)
 	if err != nil {
 		return fmt.Errorf("tune -apply: %w", err)
 	}

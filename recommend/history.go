@@ -97,8 +97,10 @@ func LoadHistory(ctx context.Context, st *models.Store, from, to string) (*backt
 
 // EffectiveRanking is cfg with the admins' weight overrides (权重 设置 or
 // an applied tune proposal) over ranking.weights: what scoring runs use.
-func EffectiveRanking(ctx context.Context, st *models.Store, cfg config.RankingConfig) (config.RankingConfig, error) {
-	ov, err := st.Settings.WeightOverrides(ctx)
+func EffectiveRanking(ctx context.Context, st interface {
+	WeightOverrides(ctx context.Context) (map[string]float64, error)
+}, cfg config.RankingConfig) (config.RankingConfig, error) {
+	ov, err := st.WeightOverrides(ctx)
 	if err != nil {
 		return cfg, fmt.Errorf("weight overrides: %w", err)
 	}

@@ -42,22 +42,41 @@ var ErrNoProposal = errors.New("no pending weight proposal (run visitbot tune fi
 // ErrNotAdmin is returned when someone other than an admin applies weights.
 var ErrNotAdmin = errors.New("only an admin may apply weights")
 
+// ProposalSettings is what proposals read and write of the settings store:
+// models.SettingStore, or the flows' narrower view of it.
+type ProposalSettings interface {
+	GetSetting(ctx context.Context, key string) (string, error)
+	PutSetting(ctx context.Context, key, value string, ttl time.Duration) error
+	DeleteSetting(ctx context.Context, key string) error
+	WeightOverrides(ctx context.Context) (map[string]float64, error)
+}
+
+// ProposalAudit records an applied proposal (models.AuditStore).
+type ProposalAudit interface {
+	Record(ctx context.Context, actorID uint, action, target string, detail any) error
+}
+
+// ProposalDB runs an apply in one transaction (models.Store).
+type ProposalDB interface {
+	Tx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
 // SaveProposal stores p as the pending proposal (replacing an older one).
-func SaveProposal(ctx context.Context, st *models.Store, p Proposal) error {
+func SaveProposal(ctx context.Context, st ProposalSettings, p Proposal) error {
 	b, err := json.Marshal(p)
 	if err != nil {
 		return fmt.Errorf("proposal: %w", err)
 	}
-	if err := st.Settings.PutSetting(ctx, ProposalSetting, string(b), 0); err != nil {
+	if err := st.PutSetting(ctx, ProposalSetting, string(b), 0); err != nil {
 		return fmt.Errorf("proposal: %w", err)
 	}
 	return nil
 }
 
 // PendingProposal reads the pending proposal (ErrNoProposal when none).
-func PendingProposal(ctx context.Context, st *models.Store) (Proposal, error) {
+func PendingProposal(ctx context.Context, st ProposalSettings) (Proposal, error) {
 	var p Proposal
-	v, err := st.Settings.GetSetting(ctx, ProposalSetting)
+	v, err := st.GetSetting(ctx, ProposalSetting)
 	if errors.Is(err, models.ErrNotFound) {
 		return p, ErrNoProposal
 	}
@@ -71,19 +90,21 @@ func PendingProposal(ctx context.Context, st *models.Store) (Proposal, error) {
 }
 
 // ApplyProposal makes the pending proposal the admins' weight overrides, in
-// one transaction with its audit row (before and after), and clears it.
-// Only an admin may; a weight the stored overrides (-10..10) or the scorer
+// one transaction with its audit row (before and after, by actorID), and
+// clears it. Only an admin may (admin is the caller's check of the actor's
+// role); a weight the stored overrides (-10..10) or the scorer
 // would refuse (a negative weight, where the scorer takes none) is refused
 // and nothing is written.
-func ApplyProposal(ctx context.Context, st *models.Store, cfg config.RankingConfig, allowRx bool, actor *models.User) (Proposal, error) {
-	if actor == nil || actor.Role != models.RoleAdmin {
+func ApplyProposal(ctx context.Context, db ProposalDB, settings ProposalSettings, audit ProposalAudit, cfg config.RankingConfig,
+	allowRx bool, actorID uint, admin bool) (Proposal, error) {
+	if !admin {
 		return Proposal{}, ErrNotAdmin
 	}
-	p, err := PendingProposal(ctx, st)
+	p, err := PendingProposal(ctx, settings)
 	if err != nil {
 		return p, err
 	}
-	before, err := EffectiveRanking(ctx, st, cfg)
+	before, err := EffectiveRanking(ctx, settings, cfg)
 	if err != nil {
 		return p, err
 	}
@@ -103,16 +124,16 @@ func ApplyProposal(ctx context.Context, st *models.Store, cfg config.RankingConf
 	if _, err := ranking.NewScorer(after, allowRx); err != nil {
 		return p, fmt.Errorf("proposal: the scorer refuses these weights (rerun tune with -signed \"\" to fit without a sign): %w", err)
 	}
-	err = st.Tx(ctx, func(ctx context.Context) error {
+	err = db.Tx(ctx, func(ctx context.Context) error {
 		for _, k := range keys {
-			if err := st.Settings.PutSetting(ctx, models.WeightSettingPrefix+k, strconv.FormatFloat(p.Weights[k], 'f', -1, 64), 0); err != nil {
+			if err := settings.PutSetting(ctx, models.WeightSettingPrefix+k, strconv.FormatFloat(p.Weights[k], 'f', -1, 64), 0); err != nil {
 				return err
 			}
 		}
-		if err := st.Settings.DeleteSetting(ctx, ProposalSetting); err != nil {
+		if err := settings.DeleteSetting(ctx, ProposalSetting); err != nil {
 			return err
 		}
-		return st.Audit.Record(ctx, actor.ID, AuditTuneApply, "ranking.weights", map[string]any{
+		return audit.Record(ctx, actorID, AuditTuneApply, "ranking.weights", map[string]any{
 			"before": before.Weights, "after": after.Weights, "periods": p.Periods, "proposed_at": p.ProposedAt,
 		})
 	})
