@@ -35,7 +35,7 @@ func TestTwoReplicasPushOnce(t *testing.T) {
 			cfg.Log.Level = "error"
 			cfg.WeCom = config.WeComConfig{Enabled: true, CorpID: corp, AgentID: agent, Secret: secret, Token: "replicaToken",
 				EncodingAESKey: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", APIBase: fake.URL, CallbackWindow: 10 * time.Minute,
-				TokenCache: cfg.WeCom.TokenCache, HTTPTimeout: cfg.WeCom.HTTPTimeout}
+				TokenCache: cfg.WeCom.TokenCache, HTTPTimeout: cfg.WeCom.HTTPTimeout, DuplicateCheckInterval: cfg.WeCom.DuplicateCheckInterval}
 			if err := cfg.Validate(); err != nil {
 				t.Fatal(err)
 			}
