@@ -87,3 +87,20 @@ func TestOutboxCommands(t *testing.T) {
 		t.Fatalf("after replay: %q", out)
 	}
 }
+
+// job run -join: the first process claims the run, one started later with
+// the same name finds it done and says so; a join name too long is refused.
+func TestJobRunJoin(t *testing.T) {
+	env := []string{"VISITBOT_DATABASE_DSN=" + filepath.Join(t.TempDir(), "vb.db"), "VISITBOT_LOG_LEVEL=error"}
+	code, out, stderr := runCLI(t, env, "job", "run", "nightly_scores", "-date", "2026-12-01", "-join", "bench1")
+	if code != 0 || !strings.Contains(out, "slot join:bench1") || !strings.Contains(out, "1 shards, 1 on this replica") {
+		t.Fatalf("first: %d\n%s\n%s", code, out, stderr)
+	}
+	code, out, stderr = runCLI(t, env, "job", "run", "nightly_scores", "-date", "2026-12-01", "-join", "bench1")
+	if code != 0 || !strings.Contains(out, "run by another process, helped: 0 shards") {
+		t.Fatalf("second: %d\n%s\n%s", code, out, stderr)
+	}
+	if code, _, stderr = runCLI(t, env, "job", "run", "nightly_scores", "-join", strings.Repeat("x", 40)); code != 1 || !strings.Contains(stderr, "join name") {
+		t.Fatalf("long name: %d %q", code, stderr)
+	}
+}
