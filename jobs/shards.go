@@ -98,7 +98,8 @@ func (s *Scheduler) coordinate(ctx context.Context, run Run, sh Sharded) (string
 }
 
 // help works the shards of a run another replica claimed, until none is
-// left, and closes the run when its coordinator died before it could.
+// left, and closes the run when its coordinator died or stopped before it
+// could.
 func (s *Scheduler) help(ctx context.Context, run Run, sh Sharded) (string, error) {
 	mine, err := s.workShards(ctx, run, sh)
 	if err != nil || mine == 0 {
@@ -106,12 +107,17 @@ func (s *Scheduler) help(ctx context.Context, run Run, sh Sharded) (string, erro
 	}
 	detail, err := s.shardSummary(ctx, run, mine)
 	main, gerr := s.store.Jobs.JobRunAt(ctx, run.Job, run.Slot)
-	if gerr == nil && main.Outcome == models.JobRunning && s.clock.Now().Sub(main.StartedAt) > s.shardLease {
+	// The coordinator died (its run still "running" past a lease), or it
+	// was stopped and recorded a failure while the others finished every
+	// shard: the run's outcome is the shards' outcome.
+	dead := gerr == nil && main.Outcome == models.JobRunning && s.clock.Now().Sub(main.StartedAt) > s.shardLease
+	stopped := gerr == nil && main.Outcome == models.JobFailed && err == nil
+	if dead || stopped {
 		outcome, errText := models.JobSucceeded, ""
 		if err != nil {
 			outcome, errText = models.JobFailed, err.Error()
 		}
-		if ok, ferr := s.store.Jobs.FinishRunIfRunning(context.WithoutCancel(ctx), run.Job, run.Slot, outcome, errText, detail); ferr != nil {
+		if ok, ferr := s.store.Jobs.CloseRun(context.WithoutCancel(ctx), run.Job, run.Slot, main.Outcome, outcome, errText, detail); ferr != nil {
 			s.log.Error("close sharded run of a dead coordinator", "job", run.Job, "slot", run.Slot, "err", ferr)
 		} else if ok {
 			s.log.Warn("closed a sharded run whose coordinator stopped", "job", run.Job, "slot", run.Slot, "coordinator", main.Replica)

@@ -177,3 +177,44 @@ func TestShardOfADeadReplicaIsTakenOver(t *testing.T) {
 		})
 	}
 }
+
+// The coordinator is stopped (SIGTERM: its context ends) in the middle of a
+// shard: it hands the shard back and records the run failed; the other
+// replica then runs every shard and the run ends succeeded.
+func TestStoppedCoordinatorHandsItsShardBack(t *testing.T) {
+	clk := clock.NewFake(slot0725)
+	s1, s2 := replicaPair(t, "sqlite", clk)
+	log := &shardLog{ran: map[int][]string{}}
+	const n = 3
+	count := func(context.Context, jobs.Run) (int, error) { return n, nil }
+	started := make(chan struct{}, 1)
+	a := shardedScheduler(t, s1, "a", jobs.Sharded{Count: count, Shard: func(ctx context.Context, run jobs.Run, k, of int) (string, error) {
+		started <- struct{}{}
+		<-ctx.Done()
+		return "", ctx.Err()
+	}}, nil)
+	b := shardedScheduler(t, s2, "b", jobs.Sharded{Count: count, Shard: func(ctx context.Context, run jobs.Run, k, of int) (string, error) {
+		log.add(k, "b")
+		return "done", nil
+	}}, nil)
+	ctxA, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { a.Fire(ctxA, "morning_push", slot0725) })
+	<-started
+	stop()
+	wg.Wait()
+	if main := runs(t, s1, "morning_push"); len(main) != 1 || main[0].Outcome != models.JobFailed {
+		t.Fatalf("stopped coordinator recorded %+v", main)
+	}
+	if res := b.Fire(context.Background(), "morning_push", slot0725); !errors.Is(res.Err, models.ErrConflict) {
+		t.Fatalf("helper result %+v", res)
+	}
+	for k := range n {
+		if len(log.ran[k]) != 1 {
+			t.Errorf("shard %d ran %d times on b", k, len(log.ran[k]))
+		}
+	}
+	if main := runs(t, s1, "morning_push"); main[0].Outcome != models.JobSucceeded || !strings.HasPrefix(main[0].Detail, "3 shards, 3 on this replica") {
+		t.Fatalf("run after the helper: %+v", main[0])
+	}
+}

@@ -94,12 +94,14 @@ func (s *JobStore) FinishShard(ctx context.Context, id uint, replica, outcome, e
 	return nil
 }
 
-// FinishRunIfRunning records the outcome of the run (job, slot) unless it
-// was recorded already: the last replica working a sharded run closes it
-// when its coordinator died. ok reports whether this call recorded it.
-func (s *JobStore) FinishRunIfRunning(ctx context.Context, job, slot, outcome, errText, detail string) (ok bool, err error) {
+// CloseRun records the outcome of the run (job, slot) if its outcome is
+// still from (one conditional update): the last replica working a sharded
+// run closes it when its coordinator died (from running) or stopped and
+// recorded a failure the other replicas then made good (from failed). ok
+// reports whether this call recorded it.
+func (s *JobStore) CloseRun(ctx context.Context, job, slot, from, outcome, errText, detail string) (ok bool, err error) {
 	now := s.db.clock.Now().UTC()
-	res := s.db.WithContext(ctx).Model(&JobRun{}).Where("job = ? AND slot = ? AND outcome = ?", job, slot, JobRunning).
+	res := s.db.WithContext(ctx).Model(&JobRun{}).Where("job = ? AND slot = ? AND outcome = ?", job, slot, from).
 		Updates(map[string]any{"outcome": outcome, "error": clipText(errText, maxJobRunText), "detail": clipText(detail, maxJobRunText), "finished_at": now})
 	if res.Error != nil {
 		return false, fmt.Errorf("finish job %s slot %s: %w", job, slot, res.Error)
