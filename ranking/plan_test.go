@@ -196,3 +196,25 @@ func TestFirstReasonTellsTheDoctorApart(t *testing.T) {
 		}
 	}
 }
+
+// Keep explains a planned day again as planned: same doctors, periods and order.
+func TestKeepReexplainsThePlannedDay(t *testing.T) {
+	var cs []Candidate
+	for i := 1; i <= 9; i++ {
+		c := cand(uint(i), float64(50+i), float64(i%4), PeriodAM, PeriodPM)
+		c.Location = east(float64(i % 5))
+		cs = append(cs, c)
+	}
+	o := PlanOptions{TopN: 5, Route: dayRoute}
+	first := planDay(t, cs, o)
+	o.Keep = first.Picks
+	again := planDay(t, cs, o)
+	if len(again.Picks) != len(first.Picks) || again.RouteKM != first.RouteKM {
+		t.Fatalf("kept day %+v, planned %+v", again, first)
+	}
+	for i := range first.Picks {
+		if a, b := again.Picks[i], first.Picks[i]; a.DoctorID != b.DoctorID || a.Period != b.Period || a.Rank != b.Rank || a.ValueRank != b.ValueRank {
+			t.Errorf("stop %d: kept %+v, planned %+v", i+1, a, b)
+		}
+	}
+}

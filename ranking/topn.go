@@ -90,6 +90,10 @@ type PlanOptions struct {
 	Targets  CallTargets
 	DueBoost float64
 	Route    RouteOptions
+	// Keep re-explains a day already planned: these picks, in this order
+	// and these periods, scored and explained from the candidates (the
+	// second pass that adds heat reasons once the picks' signals are loaded).
+	Keep []Pick
 }
 
 // Pick is one recommended visit.
@@ -155,7 +159,7 @@ func PlanDay(start Point, day string, cands []Candidate, opts PlanOptions) (DayP
 		switch {
 		case c.Must != nil:
 			must = append(must, sc)
-		case cooling(c.LastVisit, date, opts.CooldownDays), resting(c, date, opts.RestDays):
+		case opts.Keep == nil && (cooling(c.LastVisit, date, opts.CooldownDays) || resting(c, date, opts.RestDays)):
 		default:
 			ranked = append(ranked, sc)
 		}
@@ -168,6 +172,9 @@ func PlanDay(start Point, day string, cands []Candidate, opts PlanOptions) (DayP
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.c.DoctorID, b.c.DoctorID))
 	})
 	r := planner{start: start, opts: opts.Route, topN: opts.TopN}
+	if opts.Keep != nil {
+		return r.keep(opts.Keep, append(must, ranked...)), nil
+	}
 	return r.plan(must[:min(len(must), opts.TopN)], ranked), nil
 }
 
@@ -186,6 +193,7 @@ type scored struct {
 	score   float64
 	distM   float64
 	due     Due
+	idx     int // the planner's leg-cache index
 	factors map[string]float64
 	reasons []string
 }

@@ -16,7 +16,9 @@ func (s *Service) loadCalendar(ctx context.Context, asOf time.Time) (*ranking.Ca
 	if len(kinds) == 0 {
 		return nil, nil
 	}
+	start := time.Now()
 	rows, err := s.store.Ranking.EventHours(ctx, classes, kinds, asOf.AddDate(0, 0, -s.scorer.CalendarDays()), asOf)
+	s.observe("calendar", time.Since(start))
 	if err != nil {
 		return nil, err
 	}

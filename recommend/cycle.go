@@ -43,6 +43,8 @@ func (s *Service) loadCycle(ctx context.Context, in *dayInputs, inClinic []uint)
 		repIDs[i] = r.ID
 	}
 	var rising []models.TierChange
+	start := time.Now()
+	defer func() { s.observe("cycle", time.Since(start)) }()
 	err := s.parallel(ctx,
 		func() (err error) {
 			if stale {

@@ -235,7 +235,8 @@ func (in *dayInputs) unexplained(picks map[uint][]ranking.Pick) []uint {
 
 // rank is the pure step: a candidate per doctor in clinic that day (built
 // once, shared by all reps covering them), then ranking.Plan per rep. With
-// only set, each rep is re-planned over its previous picks only.
+// only set, each rep's previous picks are explained again as planned
+// (same doctors, periods and route order).
 //
 // A candidate's heat is the nightly stored heat when fresh (its class points
 // and phrases from the live signals once loaded, the live total kept in the
@@ -295,7 +296,11 @@ func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]
 				list = append(list, cc)
 			}
 		}
-		picks, err := ranking.Plan(ranking.Point{Lat: rep.StartLat, Lng: rep.StartLng}, in.day, list, opts)
+		o := opts
+		if only != nil {
+			o.Keep = only[rep.ID]
+		}
+		picks, err := ranking.Plan(ranking.Point{Lat: rep.StartLat, Lng: rep.StartLng}, in.day, list, o)
 		if err != nil {
 			return nil, fmt.Errorf("rep %s: %w", rep.UserID, err)
 		}
