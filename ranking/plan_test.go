@@ -218,3 +218,16 @@ func TestKeepReexplainsThePlannedDay(t *testing.T) {
 		}
 	}
 }
+
+func TestAttainment(t *testing.T) {
+	date, _ := time.Parse("2006-01-02", wed)
+	docs := []AttainmentDoctor{
+		{TierS, "2026-11-26"}, {TierS, "2026-11-25"}, {TierS, ""}, // 6 days: met; 7 days: missed the weekly target
+		{TierA, "2026-11-20"}, {TierB, "2026-12-05"}, {TierC, "2026-12-01"}, // a visit after the day does not count
+	}
+	got := Attainment(docs, date, targets)
+	want := []TierAttainment{{TierS, 7, 1, 3, 1.0 / 3}, {TierA, 14, 1, 1, 1}, {TierB, 30, 0, 1, 0}}
+	if !slices.Equal(got, want) {
+		t.Errorf("attainment %+v, want %+v", got, want)
+	}
+}

@@ -142,9 +142,11 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	// serve concurrent readers, and the driver's row decoding is CPU work.
 	var sessions []models.ClinicSession
 	var cancels []models.ClinicCancellation
+	var cal *ranking.Calendar
 	since := asOf.AddDate(0, 0, -s.scorer.LookbackDays())
 	err = s.parallel(ctx,
 		func() (err error) { in.w, err = s.loadWorld(ctx, day, doctorIDs); return err },
+		func() (err error) { cal, err = s.storedCalendar(ctx, day, asOf); return err },
 		func() (err error) {
 			sessions, cancels, err = s.store.Ranking.SessionsOn(ctx, doctorIDs, day)
 			return err
@@ -158,6 +160,7 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	if err != nil {
 		return nil, err
 	}
+	in.w.calendar = cal
 	for _, cs := range sessions {
 		in.sessOf[cs.DoctorID] = append(in.sessOf[cs.DoctorID], ranking.Session{Weekday: cs.Weekday, Day: cs.Day, Period: cs.Period})
 	}
