@@ -69,6 +69,10 @@ func (c Config) Validate() error {
 	if err := c.WeCom.validate(); err != nil {
 		return err
 	}
+	if d := c.WeCom.DuplicateCheckInterval; d < c.Outbox.ClaimTTL || d < c.Outbox.MaxBackoff {
+		return bad("wecom.duplicate_check_interval", "must be at least outbox.claim_ttl (%s) and outbox.max_backoff (%s), or a resent message shows twice; got %s",
+			c.Outbox.ClaimTTL, c.Outbox.MaxBackoff, d)
+	}
 	if err := c.DingTalk.validate(); err != nil {
 		return err
 	}
@@ -155,6 +159,9 @@ func (w WeComConfig) validate() error {
 	}
 	if w.HTTPTimeout <= 0 {
 		return bad("wecom.http_timeout", "must be positive, got %s", w.HTTPTimeout)
+	}
+	if d := w.DuplicateCheckInterval; d <= 0 || d > WeComMaxDuplicateCheckInterval || d%time.Second != 0 {
+		return bad("wecom.duplicate_check_interval", "must be whole seconds up to %s (WeCom's limit), got %s", WeComMaxDuplicateCheckInterval, d)
 	}
 	if w.EncodingAESKey != "" {
 		if len(w.EncodingAESKey) != 43 {
@@ -314,11 +321,19 @@ const (
 	DingTalkQPSMax       = 20
 )
 
+// OutboxMaxWorkers bounds outbox.workers (and the size computed for 0): more
+// concurrent sends than this only hold database connections while they wait
+// for the pacing limiter.
+const OutboxMaxWorkers = 64
+
 // Validate is the one check of the outbox settings: config loading and the
 // dispatcher (which may be built without a loaded config, in tests) call it.
 func (o OutboxConfig) Validate() error {
-	if o.Workers < 1 || o.Workers > 64 {
-		return bad("outbox.workers", "must be 1-64, got %d", o.Workers)
+	if o.Workers < 0 || o.Workers > OutboxMaxWorkers {
+		return bad("outbox.workers", "must be 0 (sized from outbox.send_latency) or 1-%d, got %d", OutboxMaxWorkers, o.Workers)
+	}
+	if o.SendLatency < time.Millisecond || o.SendLatency > 10*time.Second {
+		return bad("outbox.send_latency", "must be 1ms-10s, got %s", o.SendLatency)
 	}
 	if o.MaxAttempts < 1 {
 		return bad("outbox.max_attempts", "must be at least 1")
