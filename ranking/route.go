@@ -374,6 +374,7 @@ func (p *planner) done(r *route) DayPlan {
 	}
 	for i, st := range stops {
 		s := st.s
+		s.explain()
 		f := s.factors
 		f["route_km"], f["route_min"] = math.Round(out.RouteKM*1000)/1000, math.Round(out.RouteMinutes*1000)/1000
 		f["value_rank"] = float64(valueRank[s])

@@ -193,7 +193,11 @@ type scored struct {
 	score   float64
 	distM   float64
 	due     Due
-	idx     int // the planner's leg-cache index
+	// resp, prod and dueF are the value's factors.
+	resp, prod, dueF float64
+	date             time.Time
+	idx              int // the planner's leg-cache index
+	// factors and reasons are filled for picks only (explain).
 	factors map[string]float64
 	reasons []string
 }
@@ -253,7 +257,7 @@ func resting(c *Candidate, date time.Time, rest int) bool {
 }
 
 func score(start Point, date time.Time, c *Candidate, periods []string, opts PlanOptions) *scored {
-	sc := &scored{c: c, kind: KindRanked, periods: periods, factors: map[string]float64{}}
+	sc := &scored{c: c, kind: KindRanked, periods: periods, date: date}
 	if c.Must != nil {
 		sc.kind = c.Must.Kind
 	}
@@ -261,13 +265,20 @@ func score(start Point, date time.Time, c *Candidate, periods []string, opts Pla
 		sc.distM = DistanceM(start, c.Location)
 	}
 	rate := float64(c.Responses.Met+1) / float64(c.Responses.Attempts+2)
-	resp := ResponseFloor + (1-ResponseFloor)*rate
-	prod := ProductFloor + (1-ProductFloor)*math.Max(0, math.Min(1, c.ProductMatch))
+	sc.resp = ResponseFloor + (1-ResponseFloor)*rate
+	sc.prod = ProductFloor + (1-ProductFloor)*math.Max(0, math.Min(1, c.ProductMatch))
 	sc.due = DueOn(c.Tier, max(c.LastVisit, c.LastListed), c.LastSignal, date, opts.Targets)
-	due := sc.due.Factor(opts.DueBoost)
-	sc.score = c.Heat.Score * resp * prod * due
-	f := sc.factors
-	f["heat"], f["response"], f["product"], f["due"], f["score"] = c.Heat.Score, resp, prod, due, sc.score
+	sc.dueF = sc.due.Factor(opts.DueBoost)
+	sc.score = c.Heat.Score * sc.resp * sc.prod * sc.dueF
+	return sc
+}
+
+// explain fills a pick's breakdown (every factor, rounded to 3 decimals)
+// and reasons: only the day's picks need them.
+func (sc *scored) explain() {
+	c := sc.c
+	f := map[string]float64{}
+	f["heat"], f["response"], f["product"], f["due"], f["score"] = c.Heat.Score, sc.resp, sc.prod, sc.dueF, sc.score
 	f["distance_km"] = sc.distM / 1000
 	for _, cs := range c.Heat.Classes {
 		if cs.Class != "" {
@@ -286,6 +297,6 @@ func score(start Point, date time.Time, c *Candidate, periods []string, opts Pla
 	for k, v := range f {
 		f[k] = math.Round(v*1000) / 1000
 	}
-	sc.reasons = reasonsFor(sc, date)
-	return sc
+	sc.factors = f
+	sc.reasons = reasonsFor(sc, sc.date)
 }
