@@ -156,11 +156,12 @@ type tally struct {
 	repDays, days, reps int
 	listed              map[uint]bool
 	first               map[uint][]string // doctor → days listed
+	lastListed          map[uint]string   // doctor → the newest day listed (the planner's rest days and call targets)
 	last                map[uint]map[string][]uint
 }
 
 func newTally() *tally {
-	return &tally{listed: map[uint]bool{}, first: map[uint][]string{}, last: map[uint]map[string][]uint{}}
+	return &tally{listed: map[uint]bool{}, first: map[uint][]string{}, last: map[uint]map[string][]uint{}, lastListed: map[uint]string{}}
 }
 
 // day plans every rep's list with m and scores it.
@@ -178,7 +179,8 @@ func (t *tally) day(h *History, cfg config.RankingConfig, m Method, snap Snapsho
 	t.corr += Spearman(xs, ys)
 	t.days++
 	week := prevWeek(snap.Day)
-	opts := ranking.PlanOptions{TopN: cfg.TopN, CooldownDays: cfg.CooldownDays}
+	opts := ranking.PlanOptionsOf(cfg) // route budget, call targets, rest days: the production day
+	tiers := dayTiers(h, snap, cfg)
 	for _, r := range h.Reps {
 		cands := make([]ranking.Candidate, 0, len(r.Doctors))
 		for _, id := range r.Doctors {
@@ -191,6 +193,7 @@ func (t *tally) day(h *History, cfg config.RankingConfig, m Method, snap Snapsho
 			cands = append(cands, ranking.Candidate{
 				DoctorID: id, Location: h.Hospitals[d.HospitalID].Loc, Heat: heat, Sessions: d.Sessions,
 				Cancellations: d.Cancellations, LastVisit: lastVisit(d, snap.AsOf, h.Loc),
+				LastListed: t.lastListed[id], Tier: tiers[id],
 			})
 		}
 		picks, err := ranking.Plan(r.Start, snap.Day, cands, opts)
@@ -215,6 +218,7 @@ func (t *tally) day(h *History, cfg config.RankingConfig, m Method, snap Snapsho
 			}
 			at = loc
 			t.listed[p.DoctorID] = true
+			t.lastListed[p.DoctorID] = snap.Day
 			t.first[p.DoctorID] = append(t.first[p.DoctorID], snap.Day)
 		}
 		t.prec += float64(hits) / float64(len(picks))
@@ -234,6 +238,21 @@ func (t *tally) day(h *History, cfg config.RankingConfig, m Method, snap Snapsho
 		t.last[r.ID][snap.Day] = ids
 	}
 	return nil
+}
+
+// dayTiers are the day's dynamic tiers from the snapshot's heat (one
+// territory: the backtest's market), as the nightly run would assign them.
+func dayTiers(h *History, snap Snapshot, cfg config.RankingConfig) map[uint]string {
+	in := make([]ranking.TierInput, 0, len(h.Doctors))
+	for i := range h.Doctors {
+		id := h.Doctors[i].ID
+		in = append(in, ranking.TierInput{DoctorID: id, Heat: snap.Heat[id].Score})
+	}
+	out := make(map[uint]string, len(in))
+	for _, r := range ranking.AssignTiers(in, cfg.TierPercentiles, 0) {
+		out[r.DoctorID] = r.Tier
+	}
+	return out
 }
 
 func (t *tally) row(name string, steady []uint, risers map[uint]string, from, to string) Row {
