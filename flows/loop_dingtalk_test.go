@@ -214,3 +214,15 @@ func (d *dingtalkDriver) frozen(t *testing.T, u *models.User, taskID string) boo
 	c, ok := d.fake.Card(taskID)
 	return ok && c.Params[cards.DingTalkKeyFrozen] == "true"
 }
+
+func (d *dingtalkDriver) live(t *testing.T, u *models.User, taskID string) []string {
+	c, ok := d.fake.Card(taskID)
+	if !ok || c.Params[cards.DingTalkKeyFrozen] == "true" {
+		return nil
+	}
+	lc := loopCardOf(t, c)
+	if lc.Submit != "" {
+		return append(lc.Buttons, lc.Submit)
+	}
+	return lc.Buttons
+}

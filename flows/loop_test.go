@@ -50,6 +50,9 @@ type loopDriver interface {
 	updated(t *testing.T, u *models.User, taskID string) bool
 	// frozen reports whether u's card taskID now shows as submitted (inputs disabled).
 	frozen(t *testing.T, u *models.User, taskID string) bool
+	// live lists the callback keys u's current copy of card taskID still
+	// offers (nil when it is frozen).
+	live(t *testing.T, u *models.User, taskID string) []string
 }
 
 // loopOutcome is what the scenario leaves in the database, free of ids and
@@ -92,6 +95,10 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	// Skip one doctor with a reason: a replacement is offered, the list card is updated.
 	d.click(t, w.rep, list, cards.ActionPlanSkip)
 	w.drain(t)
+	// Asking for the skip form leaves the list card usable.
+	if keys := d.live(t, w.rep, list.TaskID); !slices.Contains(keys, cards.ActionPlanAccept) {
+		t.Fatalf("%s: after 跳过某位 the list offers %q", d.name(), keys)
+	}
 	form := only(t, d.cards(t, w.rep), func(c loopCard) bool { return c.Submit == cards.ActionSkipSubmit })
 	if r := d.click(t, w.rep, form, cards.ActionSkipSubmit, bot.Selection{QuestionKey: form.Selects[0].QuestionKey, OptionIDs: []string{form.Selects[0].Options[1].ID}},
 		bot.Selection{QuestionKey: form.Selects[1].QuestionKey, OptionIDs: []string{"cancelled"}}); !slices.ContainsFunc(r, func(s string) bool { return strings.Contains(s, "为您补上") }) {
@@ -101,10 +108,17 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	if !d.updated(t, w.rep, list.TaskID) {
 		t.Fatalf("%s: the visit-list card was not updated after the skip", d.name())
 	}
+	if keys := d.live(t, w.rep, list.TaskID); !slices.Contains(keys, cards.ActionPlanAccept) {
+		t.Fatalf("%s: after the skip the list offers %q", d.name(), keys)
+	}
 	if r := d.click(t, w.rep, list, cards.ActionPlanAccept); !containsPrefix(r, "已记录今日计划") {
 		t.Fatalf("%s: accept answered %q", d.name(), r)
 	}
 	w.drain(t)
+	// Accepted: 跳过 stays (and 查看路线, a link), 接受今日计划 is done.
+	if keys := d.live(t, w.rep, list.TaskID); !slices.Equal(keys, []string{cards.ActionPlanSkip}) {
+		t.Fatalf("%s: the accepted list offers %q", d.name(), keys)
+	}
 
 	// Check-in outside the fence (≈1.7 km): recorded, unverified, said plainly.
 	d.text(t, w.rep, "签到")
@@ -125,6 +139,16 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	step1 := only(t, d.cards(t, w.rep), func(c loopCard) bool { return c.Layout == string(cards.MultipleInteraction) && c.Submit == "fb:step1" })
 	pick := func(s cards.Select, i int) bot.Selection {
 		return bot.Selection{QuestionKey: s.QuestionKey, OptionIDs: []string{s.Options[i].ID}}
+	}
+	// A missing answer: the prompt names the doctor and the form stays live.
+	if r := d.click(t, w.rep, step1, "fb:step1", pick(step1.Selects[0], 0)); !slices.ContainsFunc(r, func(s string) bool {
+		return strings.HasPrefix(s, "请完成：") && strings.Contains(s, "）的异议类型")
+	}) {
+		t.Fatalf("%s: incomplete step 1 answered %q", d.name(), r)
+	}
+	w.drain(t)
+	if keys := d.live(t, w.rep, step1.TaskID); !slices.Contains(keys, "fb:step1") {
+		t.Fatalf("%s: after the prompt step 1 offers %q", d.name(), keys)
 	}
 	d.click(t, w.rep, step1, "fb:step1", pick(step1.Selects[0], 0), pick(step1.Selects[1], 1), pick(step1.Selects[2], 1))
 	w.drain(t)
@@ -332,6 +356,8 @@ type wecomDriver struct {
 	fake  *wecomfake.Server
 	side  *weComSide
 	msgID int
+	// clicked maps the fresh response_code of each click to its card.
+	clicked map[string]string
 }
 
 func (d *wecomDriver) name() string { return "wecom" }
@@ -378,7 +404,13 @@ func (d *wecomDriver) location(t *testing.T, u *models.User, lat, lng float64) [
 }
 
 func (d *wecomDriver) click(t *testing.T, u *models.User, c loopCard, key string, sel ...bot.Selection) []string {
-	return d.post(t, u, weComCardEvent("wx-"+u.UserID, d.w.clk.Now(), c.TaskID, c.Layout, c.ResponseCode, key, sel...))
+	// Every click event carries a fresh single-use response_code, as WeCom's do.
+	code := d.fake.IssueResponseCode()
+	if d.clicked == nil {
+		d.clicked = map[string]string{}
+	}
+	d.clicked[code] = c.TaskID
+	return d.post(t, u, weComCardEvent("wx-"+u.UserID, d.w.clk.Now(), c.TaskID, c.Layout, code, key, sel...))
 }
 
 func (d *wecomDriver) cards(t *testing.T, u *models.User) []loopCard {
@@ -471,4 +503,51 @@ func (d *wecomDriver) frozen(t *testing.T, u *models.User, taskID string) bool {
 		}
 	}
 	return false
+}
+
+func (d *consoleDriver) live(t *testing.T, u *models.User, taskID string) []string {
+	for _, b := range d.w.bodies(t, u) {
+		if b.Card != nil && b.Card.TaskID == taskID && b.Card.ReplaceText == "" {
+			return b.Card.ActionKeys()
+		}
+	}
+	return nil
+}
+
+// live on WeCom is the newest whole-card update of the task, else the card as sent.
+func (d *wecomDriver) live(t *testing.T, u *models.User, taskID string) []string {
+	var keys []string
+	for _, m := range d.fake.Sent() {
+		if m.ToUser == "wx-"+u.UserID && m.Card != nil && m.Card.TaskID == taskID {
+			keys = weComKeys(m.Card)
+		}
+	}
+	for _, up := range d.fake.Updates() {
+		if !slices.Contains(up.UserIDs, "wx-"+u.UserID) {
+			continue
+		}
+		switch {
+		case up.Card != nil && up.Card.TaskID == taskID:
+			keys = weComKeys(up.Card)
+		case up.Card == nil && up.ReplaceName != "" && d.clicked[up.ResponseCode] == taskID:
+			keys = nil // update_button greys the buttons of the clicked card
+		}
+	}
+	return keys
+}
+
+func weComKeys(c *wecomfake.Card) []string {
+	if c.ReplaceText != "" {
+		return nil
+	}
+	var keys []string
+	for _, b := range c.ButtonList {
+		if b.Key != "" {
+			keys = append(keys, b.Key)
+		}
+	}
+	if c.SubmitButton != nil && c.SubmitButton.Key != "" {
+		keys = append(keys, c.SubmitButton.Key)
+	}
+	return keys
 }
