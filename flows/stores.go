@@ -184,6 +184,9 @@ type PlanStore interface {
 	// PlanItems lists a rep's recommendations for day by rank, with doctor,
 	// hospital and visit status.
 	PlanItems(ctx context.Context, repID uint, day string) ([]models.PlanItem, error)
+	// PlanItemsOfDay lists the recommendations of day for every rep in repIDs
+	// (nil = every rep), by rep and rank, in a bounded number of queries.
+	PlanItemsOfDay(ctx context.Context, day string, repIDs []uint) (map[uint][]models.PlanItem, error)
 	// SkipVisit marks the rep's visit to doctor on day as skipped with reason.
 	// A visit already checked in or completed cannot be skipped.
 	SkipVisit(ctx context.Context, repID, doctorID, hospitalID uint, day, reason string) error
