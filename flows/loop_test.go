@@ -206,6 +206,9 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 			for _, bad := range cards.ForeignTerms(text) {
 				t.Errorf("%s: %s received %q, which says %q; the glossary term is %q", d.name(), u.UserID, text, bad.Wrong, bad.Term)
 			}
+			if strings.Contains(text, "|") {
+				t.Errorf("%s: %s received prose with a pipe: %q", d.name(), u.UserID, text)
+			}
 		}
 	}
 
