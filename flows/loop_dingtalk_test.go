@@ -217,12 +217,10 @@ func (d *dingtalkDriver) frozen(t *testing.T, u *models.User, taskID string) boo
 
 func (d *dingtalkDriver) live(t *testing.T, u *models.User, taskID string) []string {
 	c, ok := d.fake.Card(taskID)
-	if !ok || c.Params[cards.DingTalkKeyFrozen] == "true" {
+	if !ok {
 		return nil
 	}
 	lc := loopCardOf(t, c)
-	if lc.Submit != "" {
-		return append(lc.Buttons, lc.Submit)
-	}
-	return lc.Buttons
+	lc.Frozen = c.Params[cards.DingTalkKeyFrozen] == "true"
+	return lc.keys()
 }

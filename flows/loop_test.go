@@ -29,6 +29,19 @@ type loopCard struct {
 	Selects               []cards.Select
 	Checkbox              []string // option ids
 	CheckboxKey, Submit   string
+	// Frozen: the card shows a grey status instead of its inputs.
+	Frozen bool
+}
+
+// keys are the callback keys the card still offers (nil when frozen).
+func (c loopCard) keys() []string {
+	if c.Frozen {
+		return nil
+	}
+	if c.Submit != "" {
+		return append(slices.Clone(c.Buttons), c.Submit)
+	}
+	return c.Buttons
 }
 
 // loopDriver is one chat platform as a user experiences it.
@@ -422,42 +435,46 @@ func (d *wecomDriver) cards(t *testing.T, u *models.User) []loopCard {
 		if m.ToUser != "wx-"+u.UserID || m.Card == nil {
 			continue
 		}
-		c := m.Card
-		lc := loopCard{TaskID: c.TaskID, Layout: c.CardType, ResponseCode: m.ResponseCode}
-		if c.MainTitle != nil {
-			lc.Title = c.MainTitle.Title
-		}
-		for _, b := range c.ButtonList {
-			if b.Key != "" {
-				lc.Buttons = append(lc.Buttons, b.Key)
-			}
-		}
-		conv := func(q, title string, opts []wecomfake.Option) cards.Select {
-			s := cards.Select{QuestionKey: q, Title: title}
-			for _, o := range opts {
-				s.Options = append(s.Options, cards.Option{ID: o.ID, Text: o.Text})
-			}
-			return s
-		}
-		if bs := c.ButtonSelection; bs != nil {
-			s := conv(bs.QuestionKey, bs.Title, bs.OptionList)
-			lc.Selection = &s
-		}
-		for _, s := range c.SelectList {
-			lc.Selects = append(lc.Selects, conv(s.QuestionKey, s.Title, s.OptionList))
-		}
-		if c.Checkbox != nil {
-			lc.CheckboxKey = c.Checkbox.QuestionKey
-			for _, o := range c.Checkbox.OptionList {
-				lc.Checkbox = append(lc.Checkbox, o.ID)
-			}
-		}
-		if c.SubmitButton != nil {
-			lc.Submit = c.SubmitButton.Key
-		}
-		out = append(out, lc)
+		out = append(out, loopCardOfWeCom(m.Card, m.ResponseCode))
 	}
 	return out
+}
+
+// loopCardOfWeCom reads a sent or updated template card back into what a user can act on.
+func loopCardOfWeCom(c *wecomfake.Card, code string) loopCard {
+	lc := loopCard{TaskID: c.TaskID, Layout: c.CardType, ResponseCode: code, Frozen: c.ReplaceText != ""}
+	if c.MainTitle != nil {
+		lc.Title = c.MainTitle.Title
+	}
+	for _, b := range c.ButtonList {
+		if b.Key != "" {
+			lc.Buttons = append(lc.Buttons, b.Key)
+		}
+	}
+	conv := func(q, title string, opts []wecomfake.Option) cards.Select {
+		s := cards.Select{QuestionKey: q, Title: title}
+		for _, o := range opts {
+			s.Options = append(s.Options, cards.Option{ID: o.ID, Text: o.Text})
+		}
+		return s
+	}
+	if bs := c.ButtonSelection; bs != nil {
+		s := conv(bs.QuestionKey, bs.Title, bs.OptionList)
+		lc.Selection = &s
+	}
+	for _, s := range c.SelectList {
+		lc.Selects = append(lc.Selects, conv(s.QuestionKey, s.Title, s.OptionList))
+	}
+	if c.Checkbox != nil {
+		lc.CheckboxKey = c.Checkbox.QuestionKey
+		for _, o := range c.Checkbox.OptionList {
+			lc.Checkbox = append(lc.Checkbox, o.ID)
+		}
+	}
+	if c.SubmitButton != nil {
+		lc.Submit = c.SubmitButton.Key
+	}
+	return lc
 }
 
 func (d *wecomDriver) textsTo(t *testing.T, u *models.User) []string {
@@ -522,7 +539,7 @@ func (d *wecomDriver) live(t *testing.T, u *models.User, taskID string) []string
 	var keys []string
 	for _, m := range d.fake.Sent() {
 		if m.ToUser == "wx-"+u.UserID && m.Card != nil && m.Card.TaskID == taskID {
-			keys = weComKeys(m.Card)
+			keys = loopCardOfWeCom(m.Card, "").keys()
 		}
 	}
 	for _, up := range d.fake.Updates() {
@@ -531,26 +548,10 @@ func (d *wecomDriver) live(t *testing.T, u *models.User, taskID string) []string
 		}
 		switch {
 		case up.Card != nil && up.Card.TaskID == taskID:
-			keys = weComKeys(up.Card)
+			keys = loopCardOfWeCom(up.Card, "").keys()
 		case up.Card == nil && up.ReplaceName != "" && d.clicked[up.ResponseCode] == taskID:
 			keys = nil // update_button greys the buttons of the clicked card
 		}
-	}
-	return keys
-}
-
-func weComKeys(c *wecomfake.Card) []string {
-	if c.ReplaceText != "" {
-		return nil
-	}
-	var keys []string
-	for _, b := range c.ButtonList {
-		if b.Key != "" {
-			keys = append(keys, b.Key)
-		}
-	}
-	if c.SubmitButton != nil && c.SubmitButton.Key != "" {
-		keys = append(keys, c.SubmitButton.Key)
 	}
 	return keys
 }
