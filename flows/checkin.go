@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -225,6 +226,13 @@ func (f *Flows) finishCheckIn(req *bot.Request, ci *models.CheckIn, open []model
 	if !ci.Verified {
 		return f.withConfirm(req, bot.Text(text), ids)
 	}
+	// Forms the rep already has open (confirmed before this verified
+	// location) are not sent again.
+	already, err := f.d.Cards.OpenCardTasks(req.Ctx, []string{taskFeedback1, taskFeedback2}, ids)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	ids = slices.DeleteFunc(ids, func(id uint) bool { return already[id] })
 	return f.withForms(req, bot.Text(text), ids...)
 }
 
