@@ -231,7 +231,7 @@ func activeItems(items []models.PlanItem) []cards.VisitItem {
 			continue
 		}
 		n++
-		out = append(out, cards.VisitItem{Rank: n, DoctorID: it.DoctorID, DoctorName: it.DoctorName, Title: it.Title, Hospital: it.HospitalName})
+		out = append(out, cards.VisitItem{Rank: n, DoctorID: it.DoctorID, DoctorName: it.DoctorName, Title: it.Title, Hospital: it.HospitalName, Department: it.Department})
 	}
 	return out
 }
