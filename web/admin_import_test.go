@@ -111,6 +111,9 @@ func TestAdminImportAccess(t *testing.T) {
 	rep, mgr := "rep01", managers(t, e.store)[0].UserID
 	for _, id := range []string{rep, mgr} {
 		c := e.signIn(t, id)
+		if _, home := get(t, c, e.srv.URL+"/m/route"); contains(home, `href="/admin/import"`) {
+			t.Fatalf("%s sees the import link", id)
+		}
 		if st, body := get(t, c, e.srv.URL+"/admin/import"); st != http.StatusForbidden || !contains(body, "仅对管理员开放") {
 			t.Fatalf("%s GET: %d %.300s", id, st, body)
 		}
@@ -143,6 +146,10 @@ func TestAdminImportDryRunThenCommit(t *testing.T) {
 			e := newWorld(t, driver, 0, nil)
 			ctx := context.Background()
 			admin := e.signIn(t, "admin")
+			_, dash := get(t, admin, e.srv.URL+"/dashboard")
+			if !contains(dash, `href="/admin/import"`) {
+				t.Fatal("the admin's pages do not link the import page")
+			}
 			_, page := get(t, admin, e.srv.URL+"/admin/import")
 			doctorsBefore, signalsBefore := countRows[models.Doctor](t, e.store, ""), countRows[models.Signal](t, e.store, "")
 
