@@ -88,6 +88,10 @@ func TestValidationNamesTheKey(t *testing.T) {
 		{"wecom.encoding_aes_key", func(c *Config) { c.WeCom.EncodingAESKey = "short" }},
 		{"wecom.corp_id", func(c *Config) { c.WeCom.Enabled = true }},
 		{"wecom.api_base", func(c *Config) { c.WeCom.APIBase = "not a url" }},
+		{"wecom.duplicate_check_interval", func(c *Config) { c.WeCom.DuplicateCheckInterval = 5 * time.Hour }},
+		{"wecom.duplicate_check_interval", func(c *Config) { c.WeCom.DuplicateCheckInterval = 1500 * time.Millisecond }},
+		{"wecom.duplicate_check_interval", func(c *Config) { c.Outbox.ClaimTTL = time.Hour }}, // 30m default no longer covers the claim
+		{"wecom.duplicate_check_interval", func(c *Config) { c.Outbox.MaxBackoff = time.Hour }},
 		{"dingtalk.mode", func(c *Config) { c.DingTalk.Mode = "carrier-pigeon" }},
 		{"dingtalk.app_key", func(c *Config) { c.DingTalk.Enabled = true }},
 		{"ranking.top_n", func(c *Config) { c.Ranking.TopN = 0 }},

@@ -68,6 +68,10 @@ func (c Config) Validate() error {
 	if err := c.WeCom.validate(); err != nil {
 		return err
 	}
+	if d := c.WeCom.DuplicateCheckInterval; d < c.Outbox.ClaimTTL || d < c.Outbox.MaxBackoff {
+		return bad("wecom.duplicate_check_interval", "must be at least outbox.claim_ttl (%s) and outbox.max_backoff (%s), or a resent message shows twice; got %s",
+			c.Outbox.ClaimTTL, c.Outbox.MaxBackoff, d)
+	}
 	if err := c.DingTalk.validate(); err != nil {
 		return err
 	}
@@ -154,6 +158,9 @@ func (w WeComConfig) validate() error {
 	}
 	if w.HTTPTimeout <= 0 {
 		return bad("wecom.http_timeout", "must be positive, got %s", w.HTTPTimeout)
+	}
+	if d := w.DuplicateCheckInterval; d <= 0 || d > WeComMaxDuplicateCheckInterval || d%time.Second != 0 {
+		return bad("wecom.duplicate_check_interval", "must be whole seconds up to %s (WeCom's limit), got %s", WeComMaxDuplicateCheckInterval, d)
 	}
 	if w.EncodingAESKey != "" {
 		if len(w.EncodingAESKey) != 43 {
