@@ -134,3 +134,30 @@ func TestSpearman(t *testing.T) {
 		}
 	}
 }
+
+// TestHeatBeatsStaticABCOnTheSimulatedMarket is the ranking's acceptance
+// check on markets built without the scorer's assumptions: with the default
+// configuration the heat index lists more high-value doctors than the static
+// ABC, ranks closer to the truth and leaves fewer of them off every list, on
+// a market where competitor contacts go with low value and on one where
+// they go with high value.
+func TestHeatBeatsStaticABCOnTheSimulatedMarket(t *testing.T) {
+	for _, sign := range []int{-1, 1} {
+		o := sim.DefaultOptions(1)
+		o.Reps, o.CompetitorSign = 10, sign
+		if testing.Short() {
+			o.Reps = 5
+		}
+		m := sim.New(o)
+		rep, err := backtest.Run(m.History(), backtest.Options{From: m.EvalFrom(), To: m.EvalTo(), Ranking: config.Default().Ranking,
+			Methods: []backtest.Method{backtest.Current(), backtest.StaticABC()}, Truth: m.Truth()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		heat, abc := rep.Rows[0], rep.Rows[1]
+		t.Logf("competitor sign %+d: heat %+v\nABC %+v", sign, heat, abc)
+		if heat.PrecisionAt5 <= abc.PrecisionAt5 || heat.RankCorr <= abc.RankCorr || heat.HighNeverListed > abc.HighNeverListed {
+			t.Errorf("competitor sign %+d: heat does not beat static ABC:\nheat %+v\nABC  %+v", sign, heat, abc)
+		}
+	}
+}
