@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -56,7 +55,7 @@ func runBacktest(ctx context.Context, env *cliEnv, args []string) error {
 			return err
 		}
 		if *asJSON {
-			return writeJSON(env, rep)
+			return writeJSON(env.stdout, rep)
 		}
 		return backtest.WriteTable(env.stdout, rep)
 	})
@@ -122,12 +121,6 @@ func withHistory(ctx context.Context, env *cliEnv, from, to string, fn func(*app
 		return errors.New("nothing to replay: no doctors or no active reps (import first)")
 	}
 	return fn(a, h, backtest.Options{From: from, To: to, Ranking: rc, AllowDoctorLevelRx: cfg.Compliance.AllowDoctorLevelRx})
-}
-
-func writeJSON(env *cliEnv, v any) error {
-	enc := json.NewEncoder(env.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 func runBacktestMarket(env *cliEnv, args []string) error {

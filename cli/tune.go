@@ -71,7 +71,7 @@ func runTune(ctx context.Context, env *cliEnv, args []string) error {
 			return err
 		}
 		if *asJSON {
-			return writeJSON(env, res)
+			return writeJSON(env.stdout, res)
 		}
 		w := env.stdout
 		fmt.Fprintf(w, "fitted on %s .. %s (%d doctor-days; each day's target looks %d days ahead), held out %s .. %s\n\n",
@@ -118,7 +118,7 @@ func tuneProposal(ctx context.Context, env *cliEnv, apply bool, admin string, as
 			return err
 		}
 		if asJSON {
-			return writeJSON(env, p)
+			return writeJSON(env.stdout, p)
 		}
 		fmt.Fprintf(env.stdout, "pending proposal of %s (fitted %s .. %s, held out %s .. %s)\n\n", p.ProposedAt.Format("2006-01-02 15:04"), p.FitFrom, p.FitTo, p.TestFrom, p.TestTo)
 		writeWeights(env, p.Current, p.Weights)
