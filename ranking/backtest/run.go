@@ -64,8 +64,9 @@ type Report struct {
 var ErrNoDays = errors.New("backtest: no day of the period can be measured (the target needs 28 days of later signals)")
 
 // Snapshot is every doctor's production heat for one day, computed as of
-// the start of that day: only signals dated before the day and flow months
-// before the day's month are visible (a 02:10 nightly run sees the same).
+// the start of that day: only signals dated before the day, flow months
+// before the day's month and the series calendar of the days before are
+// visible (the nightly run for the day sees the same).
 type Snapshot struct {
 	Day  string
 	AsOf time.Time
@@ -84,10 +85,13 @@ func (h *History) Snapshot(sc *ranking.Scorer, day string) Snapshot {
 	}
 	trends := ranking.Trends(points, asOf)
 	since := asOf.AddDate(0, 0, -sc.LookbackDays())
+	_, kinds := sc.SeriesKinds()
+	cal := h.calendar(kinds, sc.CalendarDays(), asOf)
 	out := Snapshot{Day: day, AsOf: asOf, Heat: make(map[uint]ranking.Heat, len(h.Doctors))}
 	for i := range h.Doctors {
 		d := h.Doctors[i].Doctor
 		d.Signals = h.Doctors[i].between(since, asOf)
+		d.HospitalLevel, d.Calendar = h.Hospitals[d.HospitalID].Level, cal
 		out.Heat[d.ID] = sc.Heat(d, trends[ranking.DeptKey{HospitalID: d.HospitalID, Department: d.Department}], asOf)
 	}
 	return out

@@ -23,8 +23,9 @@ func methods(h *backtest.History, m *sim.Market) []backtest.Method {
 	return []backtest.Method{backtest.Current(), backtest.StaticABC(), backtest.Naive(), backtest.Oracle(h, m.Truth())}
 }
 
-// TestBacktestUsesNoFutureData: signals dated on or after day D and flow of
-// D's month or later change nothing for D — neither the heat nor the lists
+// TestBacktestUsesNoFutureData: signals dated on or after day D, event days
+// of D or later (the series calendar) and flow of D's month or later change
+// nothing for D — neither the heat nor the lists
 // nor the figures measured on D.
 func TestBacktestUsesNoFutureData(t *testing.T) {
 	m, h := smallMarket(t)
@@ -48,6 +49,12 @@ func TestBacktestUsesNoFutureData(t *testing.T) {
 				d.Signals = append(d.Signals, ranking.Signal{Class: c, Kind: "x", Value: 5, At: at})
 			}
 		}
+	}
+	for _, e := range h.Events[:len(h.Events)/2] {
+		e.Day = d0.AddDate(0, 0, 1).Format(time.DateOnly)
+		h.Events = append(h.Events, e)
+		e.Day = day
+		h.Events = append(h.Events, e)
 	}
 	for _, p := range h.Flow[:len(h.Flow)/2] {
 		p.Month = d0.Format("2006-01")

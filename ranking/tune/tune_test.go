@@ -43,7 +43,14 @@ func TestFitRecoversAKnownWeightVector(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// want rescaled to the defaults' Σ|w| (= 1).
+	// want rescaled to the defaults' Σ|w|.
+	var sw, sd float64
+	for c := range want {
+		sw, sd = sw+math.Abs(want[c]), sd+math.Abs(defaults[c])
+	}
+	for c := range want {
+		want[c] *= sd / sw
+	}
 	for c, k := range keys {
 		if math.Abs(got[c]-want[c]) > 0.01 {
 			t.Errorf("%s: fitted %.4f, want %.4f (all: %v)", k, got[c], want[c], got)
