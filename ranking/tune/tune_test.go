@@ -43,13 +43,14 @@ func TestFitRecoversAKnownWeightVector(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// want rescaled to the defaults' Σ|w|.
-	var sw, sd float64
+	// want rescaled to the defaults' Σ|w| (the fit keeps the defaults' scale).
+	var sumWant, sumDefaults float64
 	for c := range want {
-		sw, sd = sw+math.Abs(want[c]), sd+math.Abs(defaults[c])
+		sumWant += math.Abs(want[c])
+		sumDefaults += math.Abs(defaults[c])
 	}
 	for c := range want {
-		want[c] *= sd / sw
+		want[c] *= sumDefaults / sumWant
 	}
 	for c, k := range keys {
 		if math.Abs(got[c]-want[c]) > 0.01 {
