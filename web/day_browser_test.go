@@ -363,3 +363,43 @@ func playManagerDay(p *player, w *dayWorld) {
 	}
 	p.shot("7-dashboard")
 }
+
+// TestBrowserConsoleTodayFirst is the README's history step in the browser:
+// after a past fortnight was written behind today's lines (simulate), the
+// console opens on today's card and 更早的消息 reaches the earlier days.
+func TestBrowserConsoleTodayFirst(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	ctx := browser(t)
+	w := newDayWorld(t)
+	bg := context.Background()
+	// 150 lines of history, written after today's card, dated two weeks ago.
+	old := time.Date(2026, 11, 17, 9, 0, 0, 0, modelstest.Shanghai).UTC()
+	for i := range 150 {
+		m := models.ConsoleMessage{UserID: w.rep.ID, Direction: "out", Kind: "text", Body: fmt.Sprintf(`{"text":"历史消息%03d"}`, i),
+			CreatedAt: old.Add(time.Duration(i) * time.Minute)}
+		if err := w.store.DB(bg).Create(&m).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := &player{t: t, ctx: ctx, dir: t.ArtifactDir(), vp: viewport{"phone", 390, 844, true}}
+	p.do("open the console", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1), chromedp.EmulateMobile),
+		chromedp.Navigate(w.url+"/console#"+w.rep.UserID), chromedp.WaitVisible(chromedp.CSS(card("visit_list"))))
+	last := eval[string](p, `(function(){ var ms = document.querySelectorAll('#log .msg'); return ms[ms.length-1].innerText; })()`)
+	if !strings.Contains(last, "今日拜访推荐") {
+		t.Fatalf("the newest line shown is %q, want today's card", last)
+	}
+	before := eval[int](p, `document.querySelectorAll('#log .msg').length`)
+	if before != 100 {
+		t.Fatalf("the first page shows %d lines, want 100", before)
+	}
+	p.do("load earlier days", chromedp.Click(chromedp.ID("older")))
+	p.waitFor("the earlier page", fmt.Sprintf(`document.querySelectorAll('#log .msg').length > %d`, before))
+	p.waitFor("the first line", `document.getElementById('log').innerText.indexOf('历史消息000') >= 0`)
+	if first := eval[string](p, `document.querySelector('#log .msg').innerText`); !strings.Contains(first, "历史消息000") {
+		t.Fatalf("the first line is %q", first)
+	}
+	p.waitFor("no more pages", `!document.getElementById('older')`)
+	p.shot("history")
+}
