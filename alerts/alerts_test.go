@@ -37,7 +37,7 @@ func TestSilentKOLThreshold(t *testing.T) {
 		{"13 days: not yet", "2026-11-18", true, nil, false, false, "", 0, ""},
 		{"14 days: at the threshold", "2026-11-17", true, nil, false, true, "14天", SeverityNormal, "已14天"},
 		{"21 days", "2026-11-10", true, nil, false, true, "21天", SeverityNormal, "上次 11月10日"},
-		{"never contacted", "", true, nil, false, true, "无记录", SeverityNormal, "没有拜访"},
+		{"never contacted", "", true, nil, false, true, "无记录", SeverityNormal, "从未拜访或互动"},
 		{"not a KOL", "2026-10-01", false, nil, false, false, "", 0, ""},
 		{"fresh searches make it louder", "2026-11-10", true, []Signal{
 			{DoctorID: 7, Class: ClassDigital, Kind: "leaflet_search", At: now.Add(-24 * time.Hour)},
@@ -127,8 +127,9 @@ func TestRisingDoctors(t *testing.T) {
 }
 
 func TestTrialInvestigators(t *testing.T) {
-	docs := map[uint]Doctor{1: kol(1), 2: kol(2)}
+	docs := map[uint]Doctor{1: kol(1), 2: kol(2), 3: kol(3)}
 	sigs := []Signal{
+		{DoctorID: 3, Class: ClassTrial, Kind: "trial_screening", Value: 1},
 		{DoctorID: 2, Class: ClassTrial, Kind: TrialEnrolled, Value: 3, Detail: "入组受试者：ABC-301"},
 		{DoctorID: 1, Class: ClassTrial, Kind: TrialInvestigator, Detail: "研究者：ABC-301"},
 		{DoctorID: 1, Class: ClassTrial, Kind: TrialEnrolled, Value: 2},
@@ -137,8 +138,11 @@ func TestTrialInvestigators(t *testing.T) {
 		{DoctorID: 9, Class: ClassTrial, Kind: TrialInvestigator},
 	}
 	got := TrialInvestigators(sigs, docs)
-	if len(got) != 2 {
+	if len(got) != 3 {
 		t.Fatalf("got %d candidates, want one per known doctor: %+v", len(got), got)
+	}
+	if got[2].DoctorID != 3 || got[2].EmphasisTitle != "参与试验" || got[2].Kind != KindTrial {
+		t.Fatalf("doctor 3 (screening, a trial kind like any other): %+v", got[2])
 	}
 	if got[0].DoctorID != 1 || got[0].EmphasisTitle != "研究者" || got[0].Severity != SeverityHigh || got[0].Kind != KindTrial {
 		t.Fatalf("doctor 1: %+v", got[0])

@@ -42,7 +42,9 @@ type ServerConfig struct {
 	Addr            string        `yaml:"addr"`
 	PublicURL       string        `yaml:"public_url"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
-	// MaxBodyBytes bounds every inbound request body; platform callbacks are small.
+	// MaxBodyBytes bounds every inbound request body on every route, the
+	// ingest API included (the smaller of this and ingest.max_body_bytes
+	// wins); platform callbacks are small.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 }
 

@@ -19,10 +19,21 @@ type WeComConfig struct {
 	TokenCache string `yaml:"token_cache"`
 	// HTTPTimeout bounds every call to the WeCom API.
 	HTTPTimeout time.Duration `yaml:"http_timeout"`
+	// DuplicateCheckInterval is the duplicate_check_interval every
+	// message/send carries (with enable_duplicate_check 1): WeCom shows a
+	// message re-sent within it only once. It must cover outbox.claim_ttl
+	// (a crashed sender's claim expires and the row is sent again) and
+	// outbox.max_backoff (a timed-out send is retried after its backoff);
+	// WeCom allows at most 4 hours, in whole seconds.
+	DuplicateCheckInterval time.Duration `yaml:"duplicate_check_interval"`
 }
 
+// WeComMaxDuplicateCheckInterval is WeCom's ceiling for duplicate_check_interval.
+const WeComMaxDuplicateCheckInterval = 4 * time.Hour
+
 func defaultWeCom() WeComConfig {
-	return WeComConfig{APIBase: "https://qyapi.weixin.qq.com", CallbackWindow: 10 * time.Minute, TokenCache: "database", HTTPTimeout: 10 * time.Second}
+	return WeComConfig{APIBase: "https://qyapi.weixin.qq.com", CallbackWindow: 10 * time.Minute, TokenCache: "database", HTTPTimeout: 10 * time.Second,
+		DuplicateCheckInterval: 30 * time.Minute}
 }
 
 // DingTalkConfig is the enterprise-internal DingTalk app with a robot. See shared specs/dingtalk.md.

@@ -30,17 +30,59 @@ type PushResult struct {
 	Queued     int
 	Already    int
 	NoPlatform []string
+	// Failed lists the reps whose card could not be queued; the push went
+	// on with the others.
+	Failed []PushFailure
+}
+
+// PushFailure is one rep the morning push could not queue a message for.
+type PushFailure struct {
+	UserID string
+	Err    string
 }
 
 func (r PushResult) String() string {
-	return fmt.Sprintf("day %s: %d reps, %d cards, %d \"no recommendation\" notes, %d newly queued, %d already queued, %d without a platform id",
+	s := fmt.Sprintf("day %s: %d reps, %d cards, %d \"no recommendation\" notes, %d newly queued, %d already queued, %d without a platform id",
 		r.Day, r.Reps, r.Cards, r.NoList, r.Queued, r.Already, len(r.NoPlatform))
+	if len(r.Failed) > 0 {
+		parts := make([]string, len(r.Failed))
+		for i, fl := range r.Failed {
+			parts[i] = fl.UserID + ": " + fl.Err
+		}
+		s += fmt.Sprintf(", %d failed (%s)", len(r.Failed), strings.Join(parts, "; "))
+	}
+	return s
+}
+
+// pushBatchSize is how many reps' messages share one transaction: bounded,
+// so a push of thousands of reps neither holds one huge transaction nor
+// pays one commit per rep.
+const pushBatchSize = 100
+
+// PushTarget is one rep the morning push queues a message for, with the
+// platform address that reaches them.
+type PushTarget struct {
+	Rep      *models.User
+	Platform bot.Platform
+	To       bot.Recipient
+}
+
+// PushOutcome is what PushRep queued for one rep.
+type PushOutcome struct {
+	// Queued is false when the day's message was queued by an earlier run.
+	Queued bool
+	// HasList is false for the "no recommendation" text.
+	HasList bool
 }
 
 // MorningPush ranks every rep's day, renders the visit-list card and queues
 // it in the outbox, one per rep and day: running it again (another replica,
-// a manual `job run`, a restart mid-way) queues nothing twice. Reps without
-// a platform id are reported to the admins in one summary.
+// a manual `job run`, a restart mid-way) queues nothing twice. The day's
+// plan items are loaded for all reps at once and queued pushBatchSize reps
+// per transaction; a rep whose message cannot be queued is reported (job
+// detail and one admin summary) and the push goes on with the others, then
+// returns an error naming how many failed. Reps without a platform id are
+// reported to the admins in one summary.
 func (f *Flows) MorningPush(ctx context.Context, day string, only []string) (PushResult, error) {
 	res := PushResult{Day: day}
 	if _, err := f.d.Recommend.TopN(ctx, day, false); err != nil {
@@ -54,6 +96,8 @@ func (f *Flows) MorningPush(ctx context.Context, day string, only []string) (Pus
 	for _, id := range only {
 		want[id] = true
 	}
+	var targets []PushTarget
+	var ids []uint
 	for i := range reps {
 		rep := &reps[i]
 		if !rep.Active || (len(want) > 0 && !want[rep.UserID]) {
@@ -65,66 +109,125 @@ func (f *Flows) MorningPush(ctx context.Context, day string, only []string) (Pus
 			res.NoPlatform = append(res.NoPlatform, rep.UserID)
 			continue
 		}
-		queued, hasList, err := f.pushOne(ctx, rep, platform, to, day)
-		if err != nil {
-			return res, fmt.Errorf("morning push to %s: %w", rep.UserID, err)
-		}
-		if hasList {
-			res.Cards++
-		} else {
-			res.NoList++
-		}
-		if queued {
-			res.Queued++
-		} else {
-			res.Already++
-		}
+		targets = append(targets, PushTarget{Rep: rep, Platform: platform, To: to})
+		ids = append(ids, rep.ID)
 	}
-	if len(res.NoPlatform) > 0 {
-		if err := f.notifyAdmins(ctx, day, "push_summary", fmt.Sprintf("今日推送：%d位代表没有企业微信/钉钉账号，未能收到名单：%s。请在用户数据中补充账号。",
-			len(res.NoPlatform), strings.Join(res.NoPlatform, "、"))); err != nil {
-			return res, err
-		}
+	items, err := f.d.Plans.PlanItemsOfDay(ctx, day, ids)
+	if err != nil {
+		return res, fmt.Errorf("morning push: %w", err)
 	}
-	return res, nil
+	for len(targets) > 0 {
+		n := min(len(targets), pushBatchSize)
+		f.pushBatch(ctx, day, targets[:n], items, &res)
+		if err := ctx.Err(); err != nil {
+			return res, fmt.Errorf("morning push stopped after %d reps: %w", res.Queued+res.Already, err)
+		}
+		targets = targets[n:]
+	}
+	return res, f.reportPush(ctx, res)
 }
 
-// pushOne queues one rep's card (or the no-recommendation note) and its card
-// task in one transaction.
-func (f *Flows) pushOne(ctx context.Context, rep *models.User, platform bot.Platform, to bot.Recipient, day string) (queued, hasList bool, err error) {
-	items, err := f.d.Plans.PlanItems(ctx, rep.ID, day)
-	if err != nil {
-		return false, false, err
+// pushBatch queues the messages of batch in one transaction; when it fails
+// it retries rep by rep, so only the reps that fail are left out.
+func (f *Flows) pushBatch(ctx context.Context, day string, batch []PushTarget, items map[uint][]models.PlanItem, res *PushResult) {
+	var outs []PushOutcome
+	err := f.d.DB.Tx(ctx, func(ctx context.Context) error {
+		outs = outs[:0] // a deadlock retry runs this again
+		for _, t := range batch {
+			o, err := f.PushRep(ctx, t, day, items[t.Rep.ID])
+			if err != nil {
+				return fmt.Errorf("%s: %w", t.Rep.UserID, err)
+			}
+			outs = append(outs, o)
+		}
+		return nil
+	})
+	switch {
+	case err == nil:
+		for _, o := range outs {
+			res.count(o)
+		}
+	case len(batch) == 1 || ctx.Err() != nil:
+		for _, t := range batch {
+			f.d.Log.Error("morning push: rep failed", "day", day, "rep", t.Rep.UserID, "err", err)
+			res.Failed = append(res.Failed, PushFailure{UserID: t.Rep.UserID, Err: err.Error()})
+		}
+	default:
+		for i := range batch {
+			f.pushBatch(ctx, day, batch[i:i+1], items, res)
+		}
 	}
-	env := outbox.Envelope{Platform: platform, To: to, Purpose: purposeMorningPush, Day: day}
+}
+
+func (r *PushResult) count(o PushOutcome) {
+	if o.HasList {
+		r.Cards++
+	} else {
+		r.NoList++
+	}
+	if o.Queued {
+		r.Queued++
+	} else {
+		r.Already++
+	}
+}
+
+// reportPush tells the admins about reps without a platform id and reps the
+// push failed for (one text each per day), and turns failures into the
+// job's error.
+func (f *Flows) reportPush(ctx context.Context, res PushResult) error {
+	var errs []error
+	if len(res.NoPlatform) > 0 {
+		errs = append(errs, f.notifyAdmins(ctx, res.Day, "push_summary", fmt.Sprintf("今日推送：%d位代表没有企业微信/钉钉账号，未能收到名单：%s。请在用户数据中补充账号。",
+			len(res.NoPlatform), strings.Join(res.NoPlatform, "、"))))
+	}
+	if len(res.Failed) > 0 {
+		names := make([]string, len(res.Failed))
+		for i, fl := range res.Failed {
+			names[i] = fl.UserID
+		}
+		errs = append(errs, f.notifyAdmins(ctx, res.Day, "push_failed", fmt.Sprintf("今日推送：%d位代表的名单未能生成：%s。其他代表已正常推送；问题排除后可发送「推送」重新推送，已收到的代表不会重复收到。",
+			len(res.Failed), strings.Join(names, "、"))),
+			fmt.Errorf("morning push: %d of %d reps failed", len(res.Failed), res.Reps))
+	}
+	return errors.Join(errs...)
+}
+
+// PushRep renders one rep's card (or the no-recommendation note) from the
+// day's plan items and queues it with its card task, in the caller's
+// transaction (ctx). It is the per-rep step of the morning push, kept on its
+// own so the push can be split across workers.
+func (f *Flows) PushRep(ctx context.Context, t PushTarget, day string, items []models.PlanItem) (PushOutcome, error) {
+	env := outbox.Envelope{Platform: t.Platform, To: t.To, Purpose: purposeMorningPush, Day: day}
+	var out PushOutcome
 	var msg bot.Message
 	var task *models.CardTask
 	if len(items) == 0 {
 		msg = bot.Message{Text: MsgNoRecommendation}
 	} else {
-		hasList = true
-		card, err := f.visitListCard(rep, day, NewTaskID("vl", day, rep.ID), items, false)
+		out.HasList = true
+		card, err := f.visitListCard(t.Rep, day, NewTaskID("vl", day, t.Rep.ID), items, false)
 		if err != nil {
-			return false, true, err
+			return out, err
 		}
-		body, _ := json.Marshal(card)
-		task = &models.CardTask{TaskID: card.TaskID, Platform: string(platform), UserID: rep.ID, Kind: card.Kind, Day: day, Card: string(body)}
+		body, err := json.Marshal(card)
+		if err != nil {
+			return out, fmt.Errorf("card task: %w", err)
+		}
+		task = &models.CardTask{TaskID: card.TaskID, Platform: string(t.Platform), UserID: t.Rep.ID, Kind: card.Kind, Day: day, Card: string(body)}
 		msg = bot.Message{Card: &card}
 	}
 	row, err := outbox.NewMessage(env, msg)
 	if err != nil {
-		return false, hasList, err
+		return out, err
 	}
-	err = f.d.DB.Tx(ctx, func(ctx context.Context) error {
-		if err := f.d.Outbox.Enqueue(ctx, row); err != nil {
-			return err
-		}
-		if row.ID == 0 || task == nil {
-			return nil // already queued earlier: keep the first card and its task
-		}
-		return f.d.Cards.SaveCardTask(ctx, task)
-	})
-	return row.ID != 0, hasList, err
+	if err := f.d.Outbox.Enqueue(ctx, row); err != nil {
+		return out, err
+	}
+	if out.Queued = row.ID != 0; !out.Queued || task == nil {
+		return out, nil // already queued earlier: keep the first card and its task
+	}
+	return out, f.d.Cards.SaveCardTask(ctx, task)
 }
 
 // visitListCard renders the rep's current list (skipped doctors left out).
@@ -147,7 +250,20 @@ func (f *Flows) visitListCard(rep *models.User, day, taskID string, items []mode
 		})
 	}
 	sort.SliceStable(in.Items, func(i, j int) bool { return in.Items[i].Rank < in.Items[j].Rank })
+	in.RouteKM, in.RouteMinutes = plannedRoute(items)
 	return cards.VisitList(in), nil
+}
+
+// plannedRoute is the day's route km and minutes the planner stored in each
+// recommendation's breakdown (0, 0 when none says).
+func plannedRoute(items []models.PlanItem) (km, minutes float64) {
+	for _, it := range items {
+		var b map[string]float64
+		if json.Unmarshal([]byte(it.Breakdown), &b) == nil && b["route_km"] > 0 {
+			return b["route_km"], b["route_min"]
+		}
+	}
+	return 0, 0
 }
 
 // topReason is the first stored reason phrase of a recommendation.

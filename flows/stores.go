@@ -90,6 +90,8 @@ type AlertStore interface {
 	// visit on or after sinceDay and no visit-class signal at or after since,
 	// longest silent first.
 	SilentKOLs(ctx context.Context, repIDs []uint, sinceDay string, since time.Time) ([]models.SilentKOL, error)
+	// TeamKOLs lists every KOL assigned to the reps with the covering rep.
+	TeamKOLs(ctx context.Context, repIDs []uint) ([]models.SilentKOL, error)
 	// TierChangesBetween lists the tier moves recorded with from <= day <= to
 	// for the doctors (nil = all), leaving out first classifications (no
 	// previous tier): the weekly digest's tier movements.
@@ -182,6 +184,9 @@ type PlanStore interface {
 	// PlanItems lists a rep's recommendations for day by rank, with doctor,
 	// hospital and visit status.
 	PlanItems(ctx context.Context, repID uint, day string) ([]models.PlanItem, error)
+	// PlanItemsOfDay lists the recommendations of day for every rep in repIDs
+	// (nil = every rep), by rep and rank, in a bounded number of queries.
+	PlanItemsOfDay(ctx context.Context, day string, repIDs []uint) (map[uint][]models.PlanItem, error)
 	// SkipVisit marks the rep's visit to doctor on day as skipped with reason.
 	// A visit already checked in or completed cannot be skipped.
 	SkipVisit(ctx context.Context, repID, doctorID, hospitalID uint, day, reason string) error

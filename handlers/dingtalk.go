@@ -35,6 +35,9 @@ func (s *Server) mountDingTalk(r *gin.Engine) {
 	r.POST("/dingtalk/robot", h.robot)
 	r.POST("/dingtalk/card/:token", h.card)
 	r.POST("/dingtalk/event", h.event)
+	for _, route := range []string{"/dingtalk/robot", "/dingtalk/card/:token", "/dingtalk/event"} {
+		s.onTooLarge(route, h.tooLarge)
+	}
 }
 
 type dingTalkHandler struct {
@@ -46,10 +49,15 @@ type dingTalkHandler struct {
 func (h *dingTalkHandler) body(c *gin.Context) ([]byte, bool) {
 	b, err := io.ReadAll(io.LimitReader(c.Request.Body, maxDingTalkBody+1))
 	if err != nil || len(b) > maxDingTalkBody {
-		h.reject(c, "body", http.StatusRequestEntityTooLarge, errors.New("body unreadable or too large"))
+		h.tooLarge(c)
 		return nil, false
 	}
 	return b, true
+}
+
+// tooLarge refuses a body over a size limit, counted under route "body".
+func (h *dingTalkHandler) tooLarge(c *gin.Context) {
+	h.reject(c, "body", http.StatusRequestEntityTooLarge, errors.New("body unreadable or too large"))
 }
 
 func (h *dingTalkHandler) robot(c *gin.Context) {

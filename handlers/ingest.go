@@ -67,8 +67,15 @@ func (s *Server) mountIngest(r *gin.Engine) {
 	h := &ingestHandler{imp: s.deps.Ingest.Importer, cfg: s.deps.Ingest.Config, clock: s.deps.Clock, log: s.deps.Log,
 		limiters: map[string]*rate.Limiter{}}
 	g := r.Group("/api/v1")
+	limit := h.cfg.MaxBodyBytes
+	if n := s.deps.MaxBodyBytes; n > 0 && (limit <= 0 || n < limit) {
+		limit = n // the smaller of server.max_body_bytes and ingest.max_body_bytes
+	}
 	for _, kind := range ingestKinds {
 		g.POST("/"+kind, h.serve(kind))
+		s.onTooLarge("/api/v1/"+kind, func(c *gin.Context) {
+			c.JSON(http.StatusRequestEntityTooLarge, gin.H{"error": tooLargeIngest(limit).Error()})
+		})
 	}
 }
 
@@ -140,10 +147,15 @@ func (h *ingestHandler) serve(kind string) gin.HandlerFunc {
 	}
 }
 
+// tooLargeIngest is the 413 answer of the ingest API.
+func tooLargeIngest(limit int64) error {
+	return fmt.Errorf("body larger than %d bytes: send smaller batches", limit)
+}
+
 // readBody reads at most ingest.max_body_bytes (413 beyond).
 func (h *ingestHandler) readBody(c *gin.Context) ([]byte, int, error) {
 	limit := h.cfg.MaxBodyBytes
-	tooLarge := fmt.Errorf("body larger than %d bytes: send smaller batches", limit)
+	tooLarge := tooLargeIngest(limit)
 	if limit > 0 && c.Request.ContentLength > limit {
 		return nil, http.StatusRequestEntityTooLarge, tooLarge
 	}

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -81,25 +80,6 @@ func (s *Server) recoverer() gin.HandlerFunc {
 				c.AbortWithStatus(http.StatusInternalServerError)
 			}
 		}()
-		c.Next()
-	}
-}
-
-// limitBody caps every request body; handlers that read past it get an
-// error and answer 413. The ingest API (/api/v1/) carries batches and
-// enforces its own, larger ingest.max_body_bytes; the admin import page's
-// upload (POST /admin/import) enforces import.max_upload_bytes with a
-// Chinese 413 page.
-func (s *Server) limitBody(n int64) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		p := c.Request.URL.Path
-		if n > 0 && c.Request.Body != nil && !strings.HasPrefix(p, "/api/v1/") && p != "/admin/import" {
-			if c.Request.ContentLength > n {
-				c.AbortWithStatus(http.StatusRequestEntityTooLarge)
-				return
-			}
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
-		}
 		c.Next()
 	}
 }

@@ -48,6 +48,9 @@ type Server struct {
 	deps    Deps
 	engine  *gin.Engine
 	metrics *httpMetrics
+	// tooLarge answers a body over server.max_body_bytes the way the route
+	// rejects bodies itself (counted in its callback metrics), by route.
+	tooLarge map[string]func(*gin.Context)
 }
 
 // New builds the router.
@@ -55,7 +58,7 @@ func New(d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.ContextWithFallback = true
-	s := &Server{deps: d, engine: r, metrics: newHTTPMetrics(d.Registry)}
+	s := &Server{deps: d, engine: r, metrics: newHTTPMetrics(d.Registry), tooLarge: map[string]func(*gin.Context){}}
 	r.Use(s.requestID(), s.recoverer(), s.accessLog(), s.limitBody(d.MaxBodyBytes))
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)

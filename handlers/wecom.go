@@ -42,6 +42,7 @@ func (s *Server) mountWeCom(r *gin.Engine) {
 	h := &weComHandler{s: s, cb: s.deps.WeCom, m: newWeComMetrics(s.deps.Registry)}
 	r.GET("/wecom/callback", h.verify)
 	r.POST("/wecom/callback", h.receive)
+	s.onTooLarge("/wecom/callback", h.tooLarge)
 }
 
 type weComHandler struct {
@@ -72,7 +73,7 @@ func (h *weComHandler) receive(c *gin.Context) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			h.fail(c, &wecom.RejectError{Reason: "too_large", Status: http.StatusRequestEntityTooLarge, Err: wecom.ErrTooLarge})
+			h.tooLarge(c)
 			return
 		}
 		h.fail(c, &wecom.RejectError{Reason: "bad_envelope", Status: http.StatusBadRequest, Err: err})
@@ -89,6 +90,11 @@ func (h *weComHandler) receive(c *gin.Context) {
 		return
 	}
 	c.Data(http.StatusOK, "application/xml; charset=utf-8", out.Body)
+}
+
+// tooLarge refuses a body over a size limit, counted as too_large.
+func (h *weComHandler) tooLarge(c *gin.Context) {
+	h.fail(c, &wecom.RejectError{Reason: "too_large", Status: http.StatusRequestEntityTooLarge, Err: wecom.ErrTooLarge})
 }
 
 // fail answers a refused callback non-200 (WeCom shows nothing and, for a

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -20,24 +21,65 @@ type PlanItem struct {
 	HospitalLng  float64
 	// VisitStatus is the status of the rep's visit to this doctor that day ("" if none).
 	VisitStatus string
+	// VisitVerified says the visit's check-in was inside the geofence (未核验 otherwise).
+	VisitVerified bool
 }
 
 // PlanItems lists a rep's recommendations for day by rank, with doctor,
 // hospital and visit status.
 func (s *PlanStore) PlanItems(ctx context.Context, repID uint, day string) ([]PlanItem, error) {
 	var out []PlanItem
-	err := s.db.WithContext(ctx).Table("recommendations AS r").
-		Select(`r.*, d.name AS doctor_name, d.title AS title, d.is_kol AS is_kol, h.id AS hospital_id, h.name AS hospital_name,
-			h.lat AS hospital_lat, h.lng AS hospital_lng, COALESCE(v.status, '') AS visit_status`).
-		Joins("JOIN doctors d ON d.id = r.doctor_id").
-		Joins("JOIN hospitals h ON h.id = d.hospital_id").
-		Joins("LEFT JOIN visits v ON v.rep_id = r.rep_id AND v.doctor_id = r.doctor_id AND v.day = r.day").
-		Where("r.rep_id = ? AND r.day = ?", repID, day).
-		Order("r.`rank`").Scan(&out).Error
-	if err != nil {
+	if err := s.planItems(ctx).Where("r.rep_id = ? AND r.day = ?", repID, day).Order("r.`rank`").Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("plan items of rep %d on %s: %w", repID, day, err)
 	}
 	return out, nil
+}
+
+// PlanItemsOfDay lists the recommendations of day for every rep in repIDs
+// (nil = every rep), by rep and rank, in one query per planItemsChunk reps
+// (a bounded IN list): the morning push loads its whole day with it instead
+// of one query per rep.
+func (s *PlanStore) PlanItemsOfDay(ctx context.Context, day string, repIDs []uint) (map[uint][]PlanItem, error) {
+	out := map[uint][]PlanItem{}
+	load := func(ids []uint) error {
+		q := s.planItems(ctx).Where("r.day = ?", day)
+		if ids != nil {
+			q = q.Where("r.rep_id IN ?", ids)
+		}
+		var rows []PlanItem
+		if err := q.Order("r.rep_id, r.`rank`").Scan(&rows).Error; err != nil {
+			return fmt.Errorf("plan items on %s: %w", day, err)
+		}
+		for _, it := range rows {
+			out[it.RepID] = append(out[it.RepID], it)
+		}
+		return nil
+	}
+	if repIDs == nil {
+		return out, load(nil)
+	}
+	for len(repIDs) > 0 {
+		n := min(len(repIDs), planItemsChunk)
+		if err := load(repIDs[:n]); err != nil {
+			return nil, err
+		}
+		repIDs = repIDs[n:]
+	}
+	return out, nil
+}
+
+// planItemsChunk bounds the IN list of PlanItemsOfDay (well under SQLite's
+// and MySQL's placeholder limits).
+const planItemsChunk = 1000
+
+func (s *PlanStore) planItems(ctx context.Context) *gorm.DB {
+	return s.db.WithContext(ctx).Table("recommendations AS r").
+		Select(`r.*, d.name AS doctor_name, d.title AS title, d.is_kol AS is_kol, h.id AS hospital_id, h.name AS hospital_name,
+			h.lat AS hospital_lat, h.lng AS hospital_lng, COALESCE(v.status, '') AS visit_status,
+			COALESCE(v.verified, false) AS visit_verified`).
+		Joins("JOIN doctors d ON d.id = r.doctor_id").
+		Joins("JOIN hospitals h ON h.id = d.hospital_id").
+		Joins("LEFT JOIN visits v ON v.rep_id = r.rep_id AND v.doctor_id = r.doctor_id AND v.day = r.day")
 }
 
 // PlanAccepted reports whether the rep accepted the day's list.

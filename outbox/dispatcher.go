@@ -60,8 +60,9 @@ type DispatcherOptions struct {
 // a duplicate is a process dying between the platform accepting a message
 // and that update (milliseconds): the claim then expires and the row is sent
 // again. WeCom's enable_duplicate_check (with duplicate_check_interval
-// covering ClaimTTL) closes that window on the platform side for WeCom
-// messages; the WeCom messenger should set it.
+// covering ClaimTTL), which the WeCom messenger sets on every send, and
+// DingTalk's outTrackId for advanced cards close that window on the
+// platform side (TestSIGKILLDuringDispatch measures it).
 type Dispatcher struct {
 	store      *models.Store
 	messengers map[bot.Platform]bot.Messenger

@@ -26,7 +26,7 @@ func wecomMessenger(t *testing.T, s *models.Store) (*wecom.Messenger, *wecomfake
 	if err != nil {
 		t.Fatal(err)
 	}
-	return wecom.NewMessenger(client, s, nil), fake
+	return wecom.NewMessenger(client, s, nil, 0), fake
 }
 
 // The rate-limit check at the fake WeCom API: a burst of 100

@@ -27,6 +27,7 @@ type dayInputs struct {
 	// cooldown window.
 	lastSignal map[uint]string
 	products   map[uint]float64
+	cycle      *cycle
 }
 
 // compute ranks the reps' day: load in bulk, rank (pure), then load the
@@ -183,6 +184,7 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	}
 	var recent []models.Signal
 	err = s.parallel(ctx,
+		func() (err error) { in.cycle, err = s.loadCycle(ctx, in, inClinic); return err },
 		// The cooldown window's signals of every class (a class filter would
 		// steer the planner to the class index), for the last visit signal.
 		func() (err error) {
@@ -197,6 +199,7 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 		return nil, err
 	}
 	for _, sg := range recent {
+		in.cycle.noteSignal(sg, s.loc)
 		if sg.Class != models.ClassVisit {
 			continue
 		}
@@ -267,11 +270,14 @@ func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]
 		if seen := in.lastSignal[id]; seen > c.LastVisit {
 			c.LastVisit = seen
 		}
+		if in.cycle != nil {
+			in.cycle.fill(c, d, in.fresh(d))
+		}
 		cands[id] = c
 		return c
 	}
 
-	opts := ranking.PlanOptions{TopN: s.cfg.TopN, CooldownDays: s.cfg.CooldownDays}
+	opts := s.planOptions()
 	out := make(map[uint][]ranking.Pick, len(in.reps))
 	for _, rep := range in.reps {
 		ids := in.byRep[rep.ID]

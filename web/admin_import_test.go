@@ -7,19 +7,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/gin-gonic/gin"
 
 	"visitbot/config"
 	"visitbot/internal/apptest"
@@ -31,33 +27,14 @@ import (
 // companyDir is the worked example of a company's own export.
 const companyDir = "../importer/testdata/company"
 
-// companyZip zips the example export as an admin would (bundle.yaml inside
-// one folder).
+// companyZip zips the example export as an admin would (bundle.yaml at
+// the zip's root; the CLI's test zips it inside a folder).
 func companyZip(t testing.TB) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	err := filepath.WalkDir(companyDir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(companyDir, p)
-		w, err := zw.Create("华东一区/" + filepath.ToSlash(rel))
-		if err != nil {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(data)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
+	if err := zw.AddFS(os.DirFS(companyDir)); err != nil || zw.Close() != nil {
+		t.Fatalf("zip %s: %v", companyDir, err)
 	}
 	return buf.Bytes()
 }
@@ -234,14 +211,7 @@ func TestAdminImportDryRunThenCommit(t *testing.T) {
 // newPagesOn serves a second set of pages (another replica) on e's store.
 func newPagesOn(t testing.TB, e *env) *httptest.Server {
 	t.Helper()
-	p, err := web.New(e.opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := gin.New()
-	p.Mount(r)
-	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
+	_, srv := servePages(t, e.opts)
 	return srv
 }
 

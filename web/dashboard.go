@@ -218,6 +218,13 @@ func (p *Pages) summary(ctx context.Context, sc scope, wk Week) (*Summary, error
 		}
 	}
 
+	// Silent KOLs: the one definition the 沉默 command and the alert use, as of the week's end (today at most).
+	silent, err := p.o.Flows.SilentKOLs(ctx, reps, min(wk.To, p.today()))
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	s.SilentKOLs = len(silent)
+
 	// Open alerts of the team (admin without a team: all).
 	var managerID uint
 	if sc.Manager != nil {
@@ -234,9 +241,6 @@ func (p *Pages) summary(ctx context.Context, sc scope, wk Week) (*Summary, error
 			oa.DoctorID = *a.DoctorID
 		}
 		_ = json.Unmarshal([]byte(a.Reasons), &oa.Reasons)
-		if a.Kind == "silent_kol" {
-			s.SilentKOLs++
-		}
 		s.Alerts = append(s.Alerts, oa)
 	}
 

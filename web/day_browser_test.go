@@ -270,9 +270,12 @@ func playRepDay(p *player, w *dayWorld) {
 	}
 	p.shot("2-skipped")
 
-	// Accept the plan: the card says so on a greyed button.
+	// Accept the plan: the card says so and keeps 跳过 (and 查看路线).
 	p.click("visit_list", "接受今日计划")
-	p.waitFor("the plan accepted", `(function(){ var f = document.querySelector('`+card("visit_list")+` button.frozen'); return !!f && f.disabled && f.textContent.indexOf('已接受') >= 0; })()`)
+	p.waitFor("the plan accepted", `document.querySelector('`+card("visit_list")+` .card-desc').textContent.indexOf('已接受今日计划') >= 0`)
+	if acc, skip := p.buttonState("visit_list", "接受今日计划"), p.buttonState("visit_list", "跳过某位并说明原因"); acc != "" || skip != "live" {
+		t.Fatalf("after accept: 接受今日计划 %q (want gone), 跳过某位并说明原因 %q (want live)", acc, skip)
+	}
 
 	// Check in at the first hospital of the plan: 签到, then 发送位置.
 	p.do("send 签到", chromedp.SendKeys(chromedp.ID("text"), "签到"), chromedp.Click(chromedp.CSS("#composer button[type=submit]")))

@@ -94,7 +94,14 @@ func newSizedWorld(t testing.TB, driver string, reps, doctors, days int, edit fu
 	if edit != nil {
 		edit(&wo)
 	}
-	p, err := web.New(wo)
+	p, srv := servePages(t, wo)
+	return &env{store: s, clock: clk, flows: fl, rec: rec, pages: p, srv: srv, opts: wo}
+}
+
+// servePages mounts pages with o on a test server.
+func servePages(t testing.TB, o web.Options) (*web.Pages, *httptest.Server) {
+	t.Helper()
+	p, err := web.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +109,7 @@ func newSizedWorld(t testing.TB, driver string, reps, doctors, days int, edit fu
 	p.Mount(r)
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
-	return &env{store: s, clock: clk, flows: fl, rec: rec, pages: p, srv: srv, opts: wo}
+	return p, srv
 }
 
 // client is a browser-like client with a cookie jar that does not follow redirects.

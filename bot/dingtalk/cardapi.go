@@ -73,6 +73,10 @@ type UpdateCardRequest struct {
 // user left, or is outside the app's visible range): not worth retrying.
 var ErrNotDelivered = errors.New("dingtalk: card not delivered")
 
+// CodeOutTrackIDExists is DingTalk's answer to a createAndDeliver whose
+// outTrackId already names a card: the card was delivered before.
+const CodeOutTrackIDExists = "param.outTrackIdExist"
+
 // CreateAndDeliver creates an advanced card instance and delivers it to the
 // user's one-to-one chat with the robot (userIdType 1 = staff id).
 func (c *Client) CreateAndDeliver(ctx context.Context, userID, templateID, outTrackID, callbackType string, params map[string]string) error {

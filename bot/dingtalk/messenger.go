@@ -87,7 +87,15 @@ func (m *Messenger) sendCard(ctx context.Context, to bot.Recipient, c cards.Card
 	if err != nil {
 		return bot.SendResult{}, bot.Permanent(fmt.Errorf("dingtalk send card %s: %w", c.TaskID, err))
 	}
-	if err := m.opt.Client.CreateAndDeliver(ctx, to.PlatformUserID, tid, c.TaskID, m.opt.CallbackType, params); err != nil {
+	err = m.opt.Client.CreateAndDeliver(ctx, to.PlatformUserID, tid, c.TaskID, m.opt.CallbackType, params)
+	var ae *APIError
+	switch {
+	case errors.As(err, &ae) && ae.Code == CodeOutTrackIDExists:
+		// The outTrackId (the card task id, fixed at enqueue) is the
+		// card's idempotency key: an earlier attempt, whose answer was
+		// lost to a crash or a timeout, delivered this card already.
+		return bot.SendResult{MsgID: c.TaskID}, nil
+	case err != nil:
 		return bot.SendResult{}, fmt.Errorf("dingtalk send card %s: %w", c.TaskID, err)
 	}
 	return bot.SendResult{MsgID: c.TaskID}, nil

@@ -201,22 +201,37 @@ type resulter interface{ result() *apiResult }
 
 // postJSON calls a token-authenticated JSON API: refresh-and-retry once on
 // 40014/42001/40001, backoff and retry on 45009/45033/-1 and on 5xx or
-// network failures. out must embed apiResult.
+// network failures. out must embed apiResult. Only for calls that are safe
+// to repeat; sends use postOnce.
 func (c *Client) postJSON(ctx context.Context, path string, body any, out resulter) error {
 	payload, err := json.Marshal(body)
 	if err != nil {
 		return fmt.Errorf("wecom %s: encode: %w", path, err)
 	}
-	return c.call(ctx, http.MethodPost, path, nil, payload, out)
+	return c.call(ctx, http.MethodPost, path, nil, payload, out, c.retries)
+}
+
+// postOnce is postJSON for calls that must not be repeated here
+// (message/send, update_template_card): a timeout, a 5xx or a -1 may come
+// after WeCom delivered, so the error goes back to the outbox, whose retry
+// carries the duplicate check and counts the attempt. Only a refused token
+// (nothing was sent) is refreshed and tried again.
+func (c *Client) postOnce(ctx context.Context, path string, body any, out resulter) error {
+	payload, err := json.Marshal(body)
+	if err != nil {
+		return fmt.Errorf("wecom %s: encode: %w", path, err)
+	}
+	return c.call(ctx, http.MethodPost, path, nil, payload, out, 0)
 }
 
 // getJSON is postJSON for the GET APIs (query parameters, no body).
 func (c *Client) getJSON(ctx context.Context, path string, q url.Values, out resulter) error {
-	return c.call(ctx, http.MethodGet, path, q, nil, out)
+	return c.call(ctx, http.MethodGet, path, q, nil, out, c.retries)
 }
 
-// call is one token-authenticated API call with the retries postJSON documents.
-func (c *Client) call(ctx context.Context, method, path string, params url.Values, payload []byte, out resulter) error {
+// call is one token-authenticated API call with the retries postJSON
+// documents, at most retries of them beyond the token refresh.
+func (c *Client) call(ctx context.Context, method, path string, params url.Values, payload []byte, out resulter, retries int) error {
 	refreshed := false
 	for attempt := 0; ; attempt++ {
 		tok, err := c.Token(ctx)
@@ -250,7 +265,7 @@ func (c *Client) call(ctx context.Context, method, path string, params url.Value
 		} else if !transient(err) {
 			return err
 		}
-		if attempt >= c.retries {
+		if attempt >= retries {
 			return err
 		}
 		if werr := clock.Sleep(ctx, c.delay(attempt)); werr != nil {

@@ -46,7 +46,7 @@ func newRig(t *testing.T, s *models.Store, mod func(o *wecom.ClientOptions)) *ri
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &rig{fake: fake, client: c, msgr: wecom.NewMessenger(c, s, nil), store: s, clock: clk}
+	return &rig{fake: fake, client: c, msgr: wecom.NewMessenger(c, s, nil, 0), store: s, clock: clk}
 }
 
 var rep = bot.Recipient{UserID: 1, PlatformUserID: "zhangsan"}
@@ -92,7 +92,7 @@ func TestTokenSharedAcrossReplicasAndGoroutines(t *testing.T) {
 				if i%2 == 1 {
 					c = other
 				}
-				if _, err := wecom.NewMessenger(c, nil, nil).Send(context.Background(), rep, bot.Message{Text: fmt.Sprint("消息", i)}); err != nil {
+				if _, err := wecom.NewMessenger(c, nil, nil, 0).Send(context.Background(), rep, bot.Message{Text: fmt.Sprint("消息", i)}); err != nil {
 					errs <- err
 				}
 			}()
@@ -109,29 +109,44 @@ func TestTokenSharedAcrossReplicasAndGoroutines(t *testing.T) {
 	})
 }
 
-func TestRateLimitAndServerErrors(t *testing.T) {
+// TestSendIsNeverRetriedBelowTheOutbox: a rate limit, a 5xx or a timeout
+// goes back to the outbox after one call (a 5xx or a timeout may come after
+// WeCom delivered; the outbox's retry carries the duplicate check). Only a
+// refused token is refreshed and the send tried again.
+func TestSendIsNeverRetriedBelowTheOutbox(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		r := newRig(t, s, nil)
 		ctx := context.Background()
+		calls := func() int { return r.fake.Calls("/cgi-bin/message/send") }
 		r.fake.RateLimitNext(1)
-		if _, err := r.msgr.Send(ctx, rep, bot.Message{Text: "a"}); err != nil {
-			t.Fatalf("one 45009 then success: %v", err)
-		}
-		r.fake.FailNext(2)
-		if _, err := r.msgr.Send(ctx, rep, bot.Message{Text: "b"}); err != nil {
-			t.Fatalf("two 502s then success: %v", err)
-		}
-		r.fake.RateLimitNext(10)
-		_, err := r.msgr.Send(ctx, rep, bot.Message{Text: "c"})
+		before := calls()
+		_, err := r.msgr.Send(ctx, rep, bot.Message{Text: "a"})
 		var ra *bot.RetryAfterError
-		if !errors.As(err, &ra) || ra.After <= 0 {
-			t.Fatalf("persistent 45009: got %v, want RetryAfterError", err)
+		if !errors.As(err, &ra) || ra.After <= 0 || calls() != before+1 {
+			t.Fatalf("45009: got %v after %d calls, want RetryAfterError after 1", err, calls()-before)
 		}
-		r.fake.RateLimitNext(0)
-		r.fake.FailNext(10)
-		_, err = r.msgr.Send(ctx, rep, bot.Message{Text: "d"})
-		if err == nil || errors.Is(err, bot.ErrPermanent) || errors.As(err, &ra) {
-			t.Fatalf("persistent 502: got %v, want a transient error", err)
+		r.fake.FailNext(1)
+		before = calls()
+		_, err = r.msgr.Send(ctx, rep, bot.Message{Text: "b"})
+		if err == nil || errors.Is(err, bot.ErrPermanent) || errors.As(err, &ra) || calls() != before+1 {
+			t.Fatalf("502: got %v after %d calls, want one transient error", err, calls()-before)
+		}
+		if up := r.msgr.Update(ctx, rep, bot.CardUpdate{TaskID: "t1", ResponseCode: r.fake.IssueResponseCode(), ReplaceName: "已处理"}); up != nil {
+			t.Fatalf("update: %v", up)
+		}
+		r.fake.FailNext(1)
+		before = r.fake.Calls("/cgi-bin/message/update_template_card")
+		if up := r.msgr.Update(ctx, rep, bot.CardUpdate{TaskID: "t1", ResponseCode: r.fake.IssueResponseCode(), ReplaceName: "已处理"}); up == nil ||
+			r.fake.Calls("/cgi-bin/message/update_template_card") != before+1 {
+			t.Fatalf("update after a 502: %v, want one transient error", up)
+		}
+		r.fake.ExpireTokens()
+		before = calls()
+		if _, err := r.msgr.Send(ctx, rep, bot.Message{Text: "c"}); err != nil || calls() != before+2 {
+			t.Fatalf("expired token: %v after %d calls, want success after a refresh", err, calls()-before)
+		}
+		if got := r.fake.Sent(); len(got) != 1 || got[0].Text != "c" || !got[0].DuplicateCheck {
+			t.Fatalf("delivered %+v, want only c, with the duplicate check", got)
 		}
 	})
 }

@@ -16,10 +16,10 @@ import (
 // next try (WeCom counts API frequency per minute).
 const RateLimitWait = time.Minute
 
-// DuplicateCheckInterval is WeCom's default duplicate_check_interval: a card
-// re-sent within it (same task_id and content) after an ambiguous failure is
-// not shown twice.
-const DuplicateCheckInterval = 1800
+// DuplicateCheckInterval is WeCom's default duplicate_check_interval: a
+// message re-sent within it (same member and content) after an ambiguous
+// failure or a crash is not shown twice.
+const DuplicateCheckInterval = 30 * time.Minute
 
 // sendRequest is message/send (document 90236) with AgentID as an int
 // (silenceper's SendRequestCommon has it as a string).
@@ -72,16 +72,25 @@ type Messenger struct {
 	client *Client
 	store  *models.Store
 	log    *slog.Logger
+	// dupCheck is the duplicate_check_interval in seconds of every send.
+	dupCheck int
 }
 
 var _ bot.Messenger = (*Messenger)(nil)
 
 // NewMessenger returns a Messenger; store may be nil (nothing recorded).
-func NewMessenger(client *Client, store *models.Store, log *slog.Logger) *Messenger {
+// Every message/send carries enable_duplicate_check with dupCheck
+// (wecom.duplicate_check_interval; 0 = DuplicateCheckInterval), so a resend
+// of a message WeCom already took (a crash before the outbox recorded it, a
+// timed-out call) reaches the member once.
+func NewMessenger(client *Client, store *models.Store, log *slog.Logger, dupCheck time.Duration) *Messenger {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Messenger{client: client, store: store, log: log}
+	if dupCheck <= 0 {
+		dupCheck = DuplicateCheckInterval
+	}
+	return &Messenger{client: client, store: store, log: log, dupCheck: int(dupCheck / time.Second)}
 }
 
 // Platform is bot.WeCom.
@@ -92,7 +101,7 @@ func (m *Messenger) Send(ctx context.Context, to bot.Recipient, msg bot.Message)
 	if to.PlatformUserID == "" {
 		return bot.SendResult{}, bot.Permanent(errors.New("wecom send: recipient has no WeCom userid"))
 	}
-	req := sendRequest{ToUser: to.PlatformUserID, AgentID: m.client.AgentID()}
+	req := sendRequest{ToUser: to.PlatformUserID, AgentID: m.client.AgentID(), EnableDuplicateCheck: 1, DuplicateCheckInterval: m.dupCheck}
 	switch {
 	case msg.Card != nil:
 		card, err := cards.RenderWeCom(*msg.Card)
@@ -100,14 +109,13 @@ func (m *Messenger) Send(ctx context.Context, to bot.Recipient, msg bot.Message)
 			return bot.SendResult{}, bot.Permanent(err)
 		}
 		req.MsgType, req.TemplateCard = "template_card", card
-		req.EnableDuplicateCheck, req.DuplicateCheckInterval = 1, DuplicateCheckInterval
 	case msg.Text != "":
 		req.MsgType, req.Text = "text", &textContent{Content: msg.Text}
 	default:
 		return bot.SendResult{}, bot.Permanent(errors.New("wecom send: empty message"))
 	}
 	var resp sendResponse
-	if err := m.client.postJSON(ctx, "/cgi-bin/message/send", req, &resp); err != nil {
+	if err := m.client.postOnce(ctx, "/cgi-bin/message/send", req, &resp); err != nil {
 		return bot.SendResult{}, classify(err)
 	}
 	if resp.InvalidUser != "" {
@@ -164,7 +172,7 @@ func (m *Messenger) Update(ctx context.Context, to bot.Recipient, upd bot.CardUp
 		return bot.Permanent(errors.New("wecom update: nothing to change"))
 	}
 	var resp updateResponse
-	if err := m.client.postJSON(ctx, "/cgi-bin/message/update_template_card", req, &resp); err != nil {
+	if err := m.client.postOnce(ctx, "/cgi-bin/message/update_template_card", req, &resp); err != nil {
 		return classify(err)
 	}
 	if len(resp.InvalidUser) > 0 {

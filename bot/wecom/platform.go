@@ -40,7 +40,7 @@ func New(cfg config.WeComConfig, store *models.Store, b *bot.Bot, replies bot.Re
 	if err != nil {
 		return nil, fmt.Errorf("wecom: %w", err)
 	}
-	m := NewMessenger(client, store, log)
+	m := NewMessenger(client, store, log, cfg.DuplicateCheckInterval)
 	// Replies that cannot be passive go through the outbox (the app runs its dispatcher).
 	opts := CallbackOptions{Crypto: crypto, Bot: b, Replies: replies, Clock: clk, Log: log, Window: cfg.CallbackWindow}
 	if store.Driver() == "sqlite" {

@@ -3,7 +3,10 @@
 // it checks the access token (40014 unknown, 42001 expired), validates
 // template cards against its own copy of WeCom's documented limits
 // (limits.go, from shared/specs/wecom.md; never visitbot's cards package)
-// and rejects invalid ones with WeCom's errcodes (42045, 40058), requires
+// and rejects invalid ones with WeCom's errcodes (42045, 40058), honours
+// enable_duplicate_check like WeCom (a message with the same member, type
+// and content within duplicate_check_interval, default 1800 s, at most 4 h,
+// is answered but not shown again), can answer late (SetLatency), requires
 // agentid as an integer (40056), can rate-limit (45009) or fail with 5xx on
 // demand, and silently drops a member's messages beyond 30 per minute or
 // 1000 per hour (answering errcode 0, as WeCom does).
@@ -45,6 +48,11 @@ type Sent struct {
 	MsgID        string
 	ResponseCode string
 	At           time.Time
+	// DuplicateCheck and DuplicateCheckInterval (seconds) are what the call carried.
+	DuplicateCheck         bool
+	DuplicateCheckInterval int
+	// content is the member, type and content the duplicate check compares.
+	content string
 }
 
 // Update is one accepted update_template_card call.
@@ -78,7 +86,17 @@ type Server struct {
 	recent     map[string][]time.Time
 	codes      map[string]bool // response_code → unused
 	seq        int
+	// shown is when each content was last shown to its member, and the message.
+	shown      map[string]Sent
+	suppressed []Sent
+	latency    time.Duration
 }
+
+// WeCom's duplicate_check_interval: its default and its ceiling (seconds).
+const (
+	DefaultDuplicateCheckInterval = 1800
+	MaxDuplicateCheckInterval     = 4 * 3600
+)
 
 // New starts a fake for one corp and app.
 func New(t testing.TB, clk clock.Clock, corpID, secret string, agentID int) *Server {
@@ -86,6 +104,7 @@ func New(t testing.TB, clk clock.Clock, corpID, secret string, agentID int) *Ser
 	f := &Server{
 		CorpID: corpID, Secret: secret, AgentID: agentID, clock: clk,
 		tokens: map[string]time.Time{}, calls: map[string]int{}, recent: map[string][]time.Time{}, codes: map[string]bool{},
+		shown: map[string]Sent{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /cgi-bin/gettoken", f.getToken)
@@ -112,6 +131,19 @@ func (f *Server) RateLimitNext(n int) { f.mu.Lock(); f.rateLimit = n; f.mu.Unloc
 
 // FailNext makes the next n authenticated calls answer HTTP 502.
 func (f *Server) FailNext(n int) { f.mu.Lock(); f.fail5xx = n; f.mu.Unlock() }
+
+// SetLatency makes message/send answer d (wall time) after it accepted the
+// message, as WeCom does over a slow network: a sender that dies or times
+// out in between has sent a message it does not know about.
+func (f *Server) SetLatency(d time.Duration) { f.mu.Lock(); f.latency = d; f.mu.Unlock() }
+
+// Suppressed lists sends WeCom answered but did not show because the
+// duplicate check found the same content shown within the interval.
+func (f *Server) Suppressed() []Sent {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Sent(nil), f.suppressed...)
+}
 
 // TokenCalls counts gettoken calls that issued a token.
 func (f *Server) TokenCalls() int { f.mu.Lock(); defer f.mu.Unlock(); return f.tokenCalls }
@@ -282,9 +314,17 @@ func (f *Server) send(w http.ResponseWriter, body []byte) {
 		ToUser  string                    `json:"touser"`
 		MsgType string                    `json:"msgtype"`
 		Text    *struct{ Content string } `json:"text"`
+		// Absent means 0 (no check) and 1800 s, as WeCom documents.
+		EnableDuplicateCheck   *json.Number `json:"enable_duplicate_check"`
+		DuplicateCheckInterval *json.Number `json:"duplicate_check_interval"`
 	}
 	agent, ok := f.open(w, body, &req, &req.call)
 	if !ok {
+		return
+	}
+	check, interval, why := duplicateCheck(req.EnableDuplicateCheck, req.DuplicateCheckInterval)
+	if why != "" {
+		apiErr(w, errInvalidParam, why)
 		return
 	}
 	users := strings.Split(req.ToUser, "|")
@@ -294,7 +334,7 @@ func (f *Server) send(w http.ResponseWriter, body []byte) {
 	if !members(w, len(users), maxToUser, "touser") {
 		return
 	}
-	msg := Sent{MsgType: req.MsgType, AgentID: agent}
+	msg := Sent{MsgType: req.MsgType, AgentID: agent, DuplicateCheck: check, DuplicateCheckInterval: interval}
 	switch req.MsgType {
 	case "text":
 		if req.Text == nil || req.Text.Content == "" {
@@ -302,16 +342,17 @@ func (f *Server) send(w http.ResponseWriter, body []byte) {
 			return
 		}
 		msg.Text = req.Text.Content
+		msg.content = "text\x00" + msg.Text
 	case "template_card":
 		if msg.Card = card(w, req.TemplateCard); msg.Card == nil {
 			return
 		}
+		msg.content = "template_card\x00" + string(req.TemplateCard)
 	default:
 		apiErr(w, errInvalidMsgType, "invalid message type")
 		return
 	}
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	now := f.clock.Now()
 	msg.MsgID, msg.At = f.newID("msg"), now
 	if msg.Card != nil && msg.Card.TaskID != "" {
@@ -321,13 +362,45 @@ func (f *Server) send(w http.ResponseWriter, body []byte) {
 	for _, u := range users {
 		m := msg
 		m.ToUser = u
+		key := u + "\x00" + m.content
+		if prev, ok := f.shown[key]; ok && check && now.Sub(prev.At) < time.Duration(interval)*time.Second {
+			f.suppressed = append(f.suppressed, m)
+			continue
+		}
 		if f.overLimit(u, now) {
 			f.dropped = append(f.dropped, m)
 			continue
 		}
+		f.shown[key] = m
 		f.sent = append(f.sent, m)
 	}
+	latency := f.latency
+	f.mu.Unlock()
+	time.Sleep(latency)
 	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": msg.MsgID, "response_code": msg.ResponseCode})
+}
+
+// duplicateCheck reads enable_duplicate_check (0 or 1) and
+// duplicate_check_interval (1 s to 4 h), with WeCom's defaults.
+func duplicateCheck(enable, interval *json.Number) (bool, int, string) {
+	check, secs := false, DefaultDuplicateCheckInterval
+	if enable != nil {
+		switch enable.String() {
+		case "0":
+		case "1":
+			check = true
+		default:
+			return false, 0, "enable_duplicate_check must be 0 or 1"
+		}
+	}
+	if interval != nil {
+		n, err := interval.Int64()
+		if err != nil || n < 1 || n > MaxDuplicateCheckInterval {
+			return false, 0, fmt.Sprintf("duplicate_check_interval must be 1-%d seconds", MaxDuplicateCheckInterval)
+		}
+		secs = int(n)
+	}
+	return check, secs, ""
 }
 
 // overLimit records a message to user and reports whether it is beyond 30

@@ -265,3 +265,31 @@ func TestFakeUpdateLimits(t *testing.T) {
 		t.Errorf("unknown response_code: %d", got)
 	}
 }
+
+// TestFakeDuplicateCheck: like WeCom, a message with the duplicate check is
+// shown once within its interval; without the check it shows again.
+func TestFakeDuplicateCheck(t *testing.T) {
+	clk := clock.NewFake(time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC))
+	f := wecomfake.New(t, clk, "wwc", "sec", 7)
+	tok := call(t, "GET", f.URL+"/cgi-bin/gettoken?corpid=wwc&corpsecret=sec", "")
+	send := f.URL + "/cgi-bin/message/send?access_token=" + tok["access_token"].(string)
+	checked := `{"touser":"u","msgtype":"text","agentid":7,"text":{"content":"今日无推荐"},"enable_duplicate_check":1,"duplicate_check_interval":600}`
+	for i := 0; i < 2; i++ {
+		if c := code(call(t, "POST", send, checked)); c != 0 {
+			t.Fatalf("send %d: errcode %d", i, c)
+		}
+	}
+	if n, s := len(f.Sent()), len(f.Suppressed()); n != 1 || s != 1 {
+		t.Fatalf("shown %d, suppressed %d; want 1 and 1", n, s)
+	}
+	clk.Advance(601 * time.Second)
+	call(t, "POST", send, checked)
+	unchecked := `{"touser":"u","msgtype":"text","agentid":7,"text":{"content":"今日无推荐"}}`
+	call(t, "POST", send, unchecked)
+	if n := len(f.Sent()); n != 3 {
+		t.Fatalf("shown %d after the interval and without the check, want 3", n)
+	}
+	if c := code(call(t, "POST", send, `{"touser":"u","msgtype":"text","agentid":7,"text":{"content":"x"},"enable_duplicate_check":1,"duplicate_check_interval":14401}`)); c != 40058 {
+		t.Fatalf("interval over 4 h: errcode %d, want 40058", c)
+	}
+}
