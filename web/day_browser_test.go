@@ -244,6 +244,19 @@ func (p *player) checkChinese(where string) {
 	}
 }
 
+// expectLive checks that the newest card of kind offers buttons live and
+// reads in Chinese, and keeps a screenshot named shot.
+func (p *player) expectLive(kind, shot string, buttons ...string) {
+	p.t.Helper()
+	for _, b := range buttons {
+		if st := p.buttonState(kind, b); st != "live" {
+			p.t.Fatalf("%s card: %s is %q, want live", kind, b, st)
+		}
+	}
+	p.checkChinese(kind + " card")
+	p.shot(shot)
+}
+
 func playRepDay(p *player, w *dayWorld) {
 	t := p.t
 	p.do("open the rep's console", chromedp.Navigate(w.url+"/console#"+w.rep.UserID), chromedp.WaitVisible(chromedp.CSS(card("visit_list"))))
@@ -251,13 +264,7 @@ func playRepDay(p *player, w *dayWorld) {
 	if !strings.HasPrefix(title, "今日拜访推荐") {
 		t.Fatalf("morning card title %q", title)
 	}
-	for _, b := range []string{"接受今日计划", "跳过某位并说明原因"} {
-		if st := p.buttonState("visit_list", b); st != "live" {
-			t.Fatalf("morning card: %s is %q, want live", b, st)
-		}
-	}
-	p.checkChinese("morning card")
-	p.shot("1-morning-card")
+	p.expectLive("visit_list", "1-morning-card", "接受今日计划", "跳过某位并说明原因")
 
 	// Skip one doctor with a reason; the morning card stays usable.
 	p.click("visit_list", "跳过某位并说明原因")
@@ -336,13 +343,7 @@ func playRepDay(p *player, w *dayWorld) {
 func playManagerDay(p *player, w *dayWorld) {
 	t := p.t
 	p.do("open the manager's console", chromedp.Navigate(w.url+"/console#"+w.mgr.UserID), chromedp.WaitVisible(chromedp.CSS(card("alert"))))
-	for _, b := range []string{"已知悉", "一周后提醒"} {
-		if st := p.buttonState("alert", b); st != "live" {
-			t.Fatalf("alert card: %s is %q, want live", b, st)
-		}
-	}
-	p.checkChinese("alert card")
-	p.shot("6-alert")
+	p.expectLive("alert", "6-alert", "已知悉", "一周后提醒")
 	p.click("alert", "已知悉")
 	p.waitFor("the alert acknowledged", `(function(){ var f = document.querySelector('`+card("alert")+` button.frozen'); return !!f && f.disabled && f.textContent.indexOf('已知悉') >= 0; })()`)
 	var open int64
