@@ -137,7 +137,14 @@ func defaultJobs() JobsConfig {
 
 // OutboxConfig drives the outbound dispatcher.
 type OutboxConfig struct {
-	Workers      int           `yaml:"workers"`
+	// Workers is the number of concurrent sends; 0 (the default) sizes it
+	// from SendLatency and the platforms' pacing (outbox.SizeWorkers), so a
+	// morning push runs at the platform's limit rather than at latency × n.
+	Workers int `yaml:"workers"`
+	// SendLatency is the expected duration of one platform API call; with
+	// Workers 0 it sizes the worker pool (too low: sends below the pacing
+	// limit; too high: idle goroutines, no harm).
+	SendLatency  time.Duration `yaml:"send_latency"`
 	MaxAttempts  int           `yaml:"max_attempts"`
 	BaseBackoff  time.Duration `yaml:"base_backoff"`
 	MaxBackoff   time.Duration `yaml:"max_backoff"`
@@ -151,7 +158,7 @@ type OutboxConfig struct {
 
 func defaultOutbox() OutboxConfig {
 	return OutboxConfig{
-		Workers: 4, MaxAttempts: 6, BaseBackoff: 2 * time.Second, MaxBackoff: 5 * time.Minute,
+		Workers: 0, SendLatency: 100 * time.Millisecond, MaxAttempts: 6, BaseBackoff: 2 * time.Second, MaxBackoff: 5 * time.Minute,
 		PollInterval: time.Second, ClaimTTL: time.Minute, PerMemberPerMinute: 25, DingTalkQPS: 20,
 	}
 }

@@ -321,11 +321,19 @@ const (
 	DingTalkQPSMax       = 20
 )
 
+// OutboxMaxWorkers bounds outbox.workers (and the size computed for 0): more
+// concurrent sends than this only hold database connections while they wait
+// for the pacing limiter.
+const OutboxMaxWorkers = 64
+
 // Validate is the one check of the outbox settings: config loading and the
 // dispatcher (which may be built without a loaded config, in tests) call it.
 func (o OutboxConfig) Validate() error {
-	if o.Workers < 1 || o.Workers > 64 {
-		return bad("outbox.workers", "must be 1-64, got %d", o.Workers)
+	if o.Workers < 0 || o.Workers > OutboxMaxWorkers {
+		return bad("outbox.workers", "must be 0 (sized from outbox.send_latency) or 1-%d, got %d", OutboxMaxWorkers, o.Workers)
+	}
+	if o.SendLatency < time.Millisecond || o.SendLatency > 10*time.Second {
+		return bad("outbox.send_latency", "must be 1ms-10s, got %s", o.SendLatency)
 	}
 	if o.MaxAttempts < 1 {
 		return bad("outbox.max_attempts", "must be at least 1")

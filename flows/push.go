@@ -85,7 +85,7 @@ type PushOutcome struct {
 // reported to the admins in one summary.
 func (f *Flows) MorningPush(ctx context.Context, day string, only []string) (PushResult, error) {
 	res := PushResult{Day: day}
-	if _, err := f.d.Recommend.TopN(ctx, day, false); err != nil {
+	if _, err := f.d.Recommend.TopNOf(ctx, day, only, false); err != nil {
 		return res, fmt.Errorf("morning push: rank: %w", err)
 	}
 	reps, err := f.d.Users.Users(ctx, models.RoleRep)

@@ -84,9 +84,9 @@ func (s *Service) compute(ctx context.Context, day string, reps []models.User, a
 
 // load reads the reps' inputs for day in a fixed set of statements (id
 // lists split at 500). all loads every doctor without id filters (the whole
-// field force) and the full signals of in-clinic doctors without a fresh
-// nightly heat only; otherwise only the reps' doctors, with the full signals
-// of those in clinic that day.
+// field force); otherwise only the reps' doctors. Full signals are loaded
+// for in-clinic doctors without a fresh nightly heat only, except for one
+// rep (ForRep), whose in-clinic doctors all get them.
 func (s *Service) load(ctx context.Context, day string, reps []models.User, all bool) (*dayInputs, error) {
 	var repIDs []uint
 	if !all {
@@ -172,7 +172,7 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	for id := range in.sessOf {
 		if d := in.w.doctors[id]; d != nil {
 			inClinic = append(inClinic, id)
-			if !all || !in.fresh(d) {
+			if (!all && len(reps) == 1) || !in.fresh(d) {
 				stale = append(stale, id)
 			}
 		}
