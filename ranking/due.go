@@ -3,22 +3,7 @@ package ranking
 import (
 	"math"
 	"time"
-
-	"visitbot/config"
 )
-
-// PlanOptionsOf are the Top-N settings of the ranking configuration: what
-// the morning run and a backtest both plan with.
-func PlanOptionsOf(c config.RankingConfig) PlanOptions {
-	return PlanOptions{
-		TopN: c.TopN, CooldownDays: c.CooldownDays, RestDays: c.RestDays, DueBoost: c.DueBoost,
-		Targets: CallTargets{S: c.CallTargets.S, A: c.CallTargets.A, B: c.CallTargets.B, C: c.CallTargets.C},
-		Route: RouteOptions{
-			SpeedKMH: c.Route.SpeedKMH, RoadFactor: c.Route.RoadFactor, TravelBudgetMinutes: c.Route.TravelBudgetMinutes,
-			VisitMinutes: c.Route.VisitMinutes, PeriodMinutes: c.Route.PeriodMinutes,
-		},
-	}
-}
 
 // CallTargets are the call-frequency targets in days per dynamic tier
 // (config ranking.call_targets): S weekly, A every two weeks, B monthly, C
