@@ -25,8 +25,11 @@ type RankingConfig struct {
 	// (×(1+b/2) at the target, up to ×(1+b) at twice it); one not yet due
 	// waits (×(1-b/2) just after a contact).
 	DueBoost float64 `yaml:"due_boost"`
-	// RestDays is how long a doctor recommended but not visited waits before
-	// being recommended again (a manager's 指派 and due follow-ups do not wait).
+	// RestDays is how long a doctor recommended but not visited is kept off
+	// the lists (a manager's 指派 and due follow-ups do not wait). The default
+	// 0 leaves the waiting to the due factor: a list counts as a contact, so
+	// a doctor listed yesterday starts again at ×(1-b/2) — on the simulated
+	// markets this lists more high-value doctors than a hard rest day.
 	RestDays int `yaml:"rest_days"`
 	// Route plans the day: travel time from coordinates and the day's budget.
 	Route RouteConfig `yaml:"route"`
@@ -93,8 +96,8 @@ func defaultRanking() RankingConfig {
 		TierPercentiles: TierPercentiles{S: 0.90, A: 0.70, B: 0.40},
 		TierHysteresis:  0.03,
 		CallTargets:     CallTargets{S: 7, A: 14, B: 30, C: 0},
-		DueBoost:        0.15,
-		RestDays:        1,
+		DueBoost:        0.3,
+		RestDays:        0,
 		Route:           RouteConfig{SpeedKMH: 30, RoadFactor: 1.3, TravelBudgetMinutes: 35, VisitMinutes: 20, PeriodMinutes: 210},
 	}
 }
