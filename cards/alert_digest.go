@@ -33,6 +33,14 @@ type DigestInput struct {
 	Exemplars          []Exemplar
 	// URL opens the dashboard (text_notice needs a card_action).
 	URL string
+	// Attainment is the call-target attainment by tier (目标覆盖达成率).
+	Attainment []TierRate
+}
+
+// TierRate is Met of Total doctors of a tier.
+type TierRate struct {
+	Tier       string
+	Met, Total int
 }
 
 // WeeklyDigest builds the manager's Monday text_notice: plan-vs-actual as
@@ -47,7 +55,7 @@ func WeeklyDigest(in DigestInput) Card {
 	if in.Planned > 0 {
 		c.Emphasis = &Emphasis{Title: fmt.Sprintf("%d%%", pct(in.Verified, in.Planned)), Desc: "计划匹配率（核实/计划）"}
 	} else {
-		c.Emphasis = &Emphasis{Title: "—", Desc: "本周没有计划拜访"}
+		c.Emphasis = &Emphasis{Title: TermNone, Desc: "本周没有计划拜访"}
 	}
 	sa := "无S/A级医生"
 	if in.SATotal > 0 {
@@ -56,9 +64,16 @@ func WeeklyDigest(in DigestInput) Card {
 	c.Fields = []Field{
 		{Key: "计划执行", Value: Truncate(fmt.Sprintf("计划%d次 · 核实%d次", in.Planned, in.Verified), WeComHorizontalValueMax)},
 		{Key: "S/A覆盖", Value: Truncate(sa, WeComHorizontalValueMax)},
-		{Key: "沉默KOL", Value: Truncate(fmt.Sprintf("%d位（≥%d天未拜访）", in.SilentKOLs, in.SilentDays), WeComHorizontalValueMax)},
+		{Key: "沉默KOL", Value: Truncate(fmt.Sprintf("%d位（≥%d天未拜访或互动）", in.SilentKOLs, in.SilentDays), WeComHorizontalValueMax)},
 		{Key: "分级变化", Value: Truncate(fmt.Sprintf("上升%d位 · 下降%d位", in.TierUp, in.TierDown), WeComHorizontalValueMax)},
 		{Key: "新提醒", Value: fmt.Sprintf("%d条", in.NewAlerts)},
+	}
+	if len(in.Attainment) > 0 {
+		var parts []string
+		for _, a := range in.Attainment {
+			parts = append(parts, fmt.Sprintf("%s%d%%", a.Tier, pct(a.Met, a.Total)))
+		}
+		c.Fields = append(c.Fields, Field{Key: "目标覆盖", Value: Truncate(strings.Join(parts, "·"), WeComHorizontalValueMax)})
 	}
 	lines := []string{"标杆反馈"}
 	for i, e := range in.Exemplars {

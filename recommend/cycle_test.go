@@ -4,13 +4,14 @@ import (
 	"slices"
 	"testing"
 
+	"visitbot/config"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 )
 
-// TestListedDoctorsWaitAndTiersRotate: a doctor on yesterday's list who was
-// not visited waits (rest_days), so with enough candidates two days' lists
-// do not repeat; the day's route totals are in every row.
+// TestListedDoctorsWaitAndTiersRotate: with ranking.rest_days 1 a doctor on
+// yesterday's list who was not visited waits, so with enough candidates two
+// days' lists do not repeat; the day's route totals are in every row.
 func TestListedDoctorsWaitAndTiersRotate(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		w := newWorld(t, s, 12)
@@ -18,7 +19,7 @@ func TestListedDoctorsWaitAndTiersRotate(t *testing.T) {
 			w.session(w.docs[i].ID, 4, "", models.PeriodAM) // Thursdays too
 			w.heat(i, 1+i%4)
 		}
-		svc := w.service()
+		svc := w.service(func(c *config.Config) { c.Ranking.RestDays = 1 })
 		const thu = "2026-12-03"
 		var lists [][]uint
 		for _, d := range []string{day, thu} {

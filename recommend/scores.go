@@ -62,6 +62,9 @@ func (s *Service) ScoreShard(ctx context.Context, day string, k, n int) (ScoreRe
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
+	if w.calendar, err = s.queryCalendar(ctx, w.asOf); err != nil {
+		return res, fmt.Errorf("score: %w", err)
+	}
 	before, err := s.tiersBefore(ctx, day, ids)
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
@@ -91,6 +94,9 @@ func (s *Service) ScoreShard(ctx context.Context, day string, k, n int) (ScoreRe
 	}
 	err = s.store.Tx(ctx, func(ctx context.Context) error {
 		if err := s.store.Ranking.UpdateDoctorScores(ctx, scores, s.clock.Now(), day); err != nil {
+			return err
+		}
+		if err := s.keepCalendar(ctx, day, w.calendar); err != nil {
 			return err
 		}
 		if ids == nil {
