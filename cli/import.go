@@ -80,15 +80,11 @@ func runImport(ctx context.Context, env *cliEnv, args []string) error {
 	if _, err := importer.Fields(kind); err != nil {
 		return err
 	}
-	a, err := env.openApp(ctx)
+	a, lang, err := openImportApp(ctx, env, flags)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	lang, err := flags.language(a.Config)
-	if err != nil {
-		return err
-	}
 	var m *importer.Mapping
 	if *mappingPath != "" {
 		if m, err = a.Importer.LoadMapping(*mappingPath, kind); err != nil {
@@ -101,14 +97,7 @@ func runImport(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	start := time.Now()
 	res, err := a.Importer.ImportFiles(ctx, []importer.Input{in}, flags.options())
-	for _, rep := range res.Files {
-		printReport(env.stdout, rep, lang, *flags.verbose)
-	}
-	fmt.Fprintf(env.stdout, "(%s)\n", time.Since(start).Round(time.Millisecond))
-	if err := announce(ctx, a, res); err != nil {
-		return err
-	}
-	return rejection(err, res.Files)
+	return finishImport(ctx, env, a, res, err, importOutcome{lang: lang, verbose: *flags.verbose, start: start})
 }
 
 // runImportBundle loads DIR/bundle.yaml (or a zipped bundle) in one transaction.
@@ -123,28 +112,55 @@ func runImportBundle(ctx context.Context, env *cliEnv, args []string) error {
 		fs.Usage()
 		return errors.New("need a bundle directory (holding bundle.yaml) or a .zip of one")
 	}
-	a, err := env.openApp(ctx)
+	a, lang, err := openImportApp(ctx, env, flags)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	lang, err := flags.language(a.Config)
-	if err != nil {
-		return err
-	}
 	b, err := openBundle(a.Importer, pos[0], a.Config.Import.MaxUploadBytes)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
 	res, err := a.Importer.ImportBundle(ctx, b, flags.options())
+	return finishImport(ctx, env, a, res, err, importOutcome{lang: lang, verbose: *flags.verbose, start: start, summary: true})
+}
+
+// openImportApp opens the app an import runs in and resolves the report
+// language of the import flags against its configuration.
+func openImportApp(ctx context.Context, env *cliEnv, flags importFlags) (*app.App, importer.Lang, error) {
+	a, err := env.openApp(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	lang, err := flags.language(a.Config)
+	if err != nil {
+		a.Close()
+		return nil, "", err
+	}
+	return a, lang, nil
+}
+
+// importOutcome says how finishImport reports an import's result.
+type importOutcome struct {
+	lang    importer.Lang
+	verbose bool
+	start   time.Time
+	// summary prints the import summary when the import ran to its end.
+	summary bool
+}
+
+// finishImport prints the file reports (and, when asked, the summary) and
+// the elapsed time of an import, announces a committed import to the admins
+// and turns a rejected import into the command's error.
+func finishImport(ctx context.Context, env *cliEnv, a *app.App, res importer.Result, err error, o importOutcome) error {
 	for _, rep := range res.Files {
-		printReport(env.stdout, rep, lang, *flags.verbose)
+		printReport(env.stdout, rep, o.lang, o.verbose)
 	}
-	if err == nil || errors.Is(err, importer.ErrRejected) {
-		fmt.Fprintln(env.stdout, res.Summary.Text(lang))
+	if o.summary && (err == nil || errors.Is(err, importer.ErrRejected)) {
+		fmt.Fprintln(env.stdout, res.Summary.Text(o.lang))
 	}
-	fmt.Fprintf(env.stdout, "(%s)\n", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(env.stdout, "(%s)\n", time.Since(o.start).Round(time.Millisecond))
 	if err := announce(ctx, a, res); err != nil {
 		return err
 	}
