@@ -123,6 +123,18 @@ func (e *cliEnv) newApp(ctx context.Context, cfg config.Config) (*app.App, error
 // oneLine keeps CLI errors to a single line.
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
 
+// parseNoArgs parses args into fs and refuses any argument left after the
+// flags.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
 // newFlags returns a subcommand flag set that also accepts -config after the
 // subcommand name.
 func newFlags(env *cliEnv, name, synopsis string) *flag.FlagSet {

@@ -10,11 +10,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := env.loadConfig()
-	if err != nil {
-		return err
-	}
-	a, err := env.newApp(ctx, cfg)
+	a, err := env.openApp(ctx)
 	if err != nil {
 		return err
 	}
