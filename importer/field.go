@@ -207,13 +207,22 @@ func (r *rowReader) fail(field, value, key string, args ...string) {
 	r.errs = append(r.errs, newRowError(r.row.num, r.env.hdr.column(field), field, value, key, args...))
 }
 
+// missing reports whether the value v of field is empty, failing the row
+// when the field is required.
+func (r *rowReader) missing(field, v string, required bool) bool {
+	if v != "" {
+		return false
+	}
+	if required {
+		r.fail(field, "", keyRequired)
+	}
+	return true
+}
+
 // str reads free text of at most maxRunes characters.
 func (r *rowReader) str(field string, maxRunes int, required bool) string {
 	v := r.raw(field)
-	if v == "" {
-		if required {
-			r.fail(field, "", keyRequired)
-		}
+	if r.missing(field, v, required) {
 		return ""
 	}
 	if n := utf8.RuneCountInString(v); n > maxRunes {
@@ -236,10 +245,7 @@ func (r *rowReader) id(field string, maxLen int, required bool) string {
 // choice reads one of a closed set of values, accepting the labels in l.
 func (r *rowReader) choice(field string, l labels, required bool) string {
 	v := r.code(field)
-	if v == "" {
-		if required {
-			r.fail(field, "", keyRequired)
-		}
+	if r.missing(field, v, required) {
 		return ""
 	}
 	c, ok := l[strings.ToLower(v)]
