@@ -115,6 +115,14 @@ func (e *cliEnv) openApp(ctx context.Context) (*app.App, error) {
 	return e.newApp(ctx, cfg)
 }
 
+// parseAndOpen parses args into fs, then opens the app as openApp does.
+func (e *cliEnv) parseAndOpen(ctx context.Context, fs *flag.FlagSet, args []string) (*app.App, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return e.openApp(ctx)
+}
+
 // newApp wires the app from cfg, logging to stderr.
 func (e *cliEnv) newApp(ctx context.Context, cfg config.Config) (*app.App, error) {
 	return app.New(ctx, cfg, app.Options{LogOut: e.stderr, Version: e.version})
