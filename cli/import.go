@@ -68,13 +68,9 @@ func runImport(ctx context.Context, env *cliEnv, args []string) error {
 	mappingPath := fs.String("mapping", "", "YAML file mapping your columns, constants and value labels to visitbot fields")
 	flags := addImportFlags(fs)
 	fs.Usage = importUsage(env, fs)
-	pos, err := parseInterleaved(fs, args)
+	pos, err := parsePositional(fs, args, 2, errors.New("need a kind and a file (or: import bundle DIR)"))
 	if err != nil {
 		return err
-	}
-	if len(pos) != 2 {
-		fs.Usage()
-		return errors.New("need a kind and a file (or: import bundle DIR)")
 	}
 	kind, path := pos[0], pos[1]
 	if _, err := importer.Fields(kind); err != nil {
@@ -104,13 +100,9 @@ func runImport(ctx context.Context, env *cliEnv, args []string) error {
 func runImportBundle(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "import bundle", "import bundle <dir|bundle.zip> [-dry-run] [-partial] [-create-missing products] [-lang zh|en] [-v]")
 	flags := addImportFlags(fs)
-	pos, err := parseInterleaved(fs, args)
+	pos, err := parsePositional(fs, args, 1, errors.New("need a bundle directory (holding bundle.yaml) or a .zip of one"))
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errors.New("need a bundle directory (holding bundle.yaml) or a .zip of one")
 	}
 	a, lang, err := openImportApp(ctx, env, flags)
 	if err != nil {
@@ -263,13 +255,9 @@ func printReport(w io.Writer, rep importer.Report, lang importer.Lang, verbose b
 func runImportTemplate(env *cliEnv, args []string) error {
 	fs := newFlags(env, "import template", "import template <kind> [-o file.xlsx|file.csv|-]")
 	out := fs.String("o", "", "output file; .xlsx or .csv, - for CSV on stdout (default <kind>.xlsx)")
-	pos, err := parseInterleaved(fs, args)
+	pos, err := parsePositional(fs, args, 1, fmt.Errorf("need one kind: %s", strings.Join(importer.Kinds(), ", ")))
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return fmt.Errorf("need one kind: %s", strings.Join(importer.Kinds(), ", "))
 	}
 	kind := pos[0]
 	if _, err := importer.Fields(kind); err != nil {
@@ -300,6 +288,20 @@ func runImportTemplate(env *cliEnv, args []string) error {
 	}
 	fmt.Fprintf(env.stdout, "wrote %s\n", path)
 	return nil
+}
+
+// parsePositional parses args as parseInterleaved does and wants exactly n
+// positional arguments; otherwise it prints the usage and fails with need.
+func parsePositional(fs *flag.FlagSet, args []string, n int, need error) ([]string, error) {
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) != n {
+		fs.Usage()
+		return nil, need
+	}
+	return pos, nil
 }
 
 // parseInterleaved parses flags that may come before, between or after the

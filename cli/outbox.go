@@ -68,13 +68,9 @@ func runOutboxList(ctx context.Context, env *cliEnv, args []string) error {
 
 func runOutboxReplay(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "outbox replay", "outbox replay <id|all-dead>")
-	pos, err := parseInterleaved(fs, args)
+	pos, err := parsePositional(fs, args, 1, errors.New("give one message id or all-dead"))
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errors.New("give one message id or all-dead")
 	}
 	var id uint64
 	if pos[0] != "all-dead" {
