@@ -67,10 +67,7 @@ func TestEveryCardActionIsRouted(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, l := range lines {
-			b := decodeJSON[console.Body](t, l.Body)
-			if b.Card != nil {
-				cardsSeen = append(cardsSeen, b.Card)
-			}
+			cardsSeen = appendCards(cardsSeen, decodeJSON[console.Body](t, l.Body).Card)
 		}
 	}
 	rows, err := s.Outbox.OutboxMessages(ctx, "", 100000)
@@ -79,11 +76,9 @@ func TestEveryCardActionIsRouted(t *testing.T) {
 	}
 	for _, r := range rows {
 		p := decodeJSON[outbox.Payload](t, r.Payload)
-		if p.Card != nil {
-			cardsSeen = append(cardsSeen, p.Card)
-		}
-		if p.Update != nil && p.Update.Card != nil {
-			cardsSeen = append(cardsSeen, p.Update.Card)
+		cardsSeen = appendCards(cardsSeen, p.Card)
+		if p.Update != nil {
+			cardsSeen = appendCards(cardsSeen, p.Update.Card)
 		}
 	}
 	kinds := map[string]bool{}
@@ -179,4 +174,14 @@ func decodeJSON[T any](t *testing.T, s string) T {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// appendCards appends the cards of cs that are not nil to seen.
+func appendCards(seen []*cards.Card, cs ...*cards.Card) []*cards.Card {
+	for _, c := range cs {
+		if c != nil {
+			seen = append(seen, c)
+		}
+	}
+	return seen
 }
