@@ -129,11 +129,7 @@ func TestDingTalkFrozenParams(t *testing.T) {
 
 func TestDingTalkValidateLimits(t *testing.T) {
 	base := func() Card { return dingTalkSamples()["visit_list"] }
-	cases := []struct {
-		name  string
-		edit  func(c *Card)
-		field string
-	}{
+	cases := []limitCase{
 		{"title at limit", func(c *Card) { c.Title = strings.Repeat("拜", DingTalkTitleMax) }, ""},
 		{"title over", func(c *Card) { c.Title = strings.Repeat("拜", DingTalkTitleMax+1) }, "title"},
 		{"no title", func(c *Card) { c.Title = "" }, "title"},
@@ -149,23 +145,10 @@ func TestDingTalkValidateLimits(t *testing.T) {
 		{"task id too long", func(c *Card) { c.TaskID = strings.Repeat("t", DingTalkOutTrackIDMaxBytes+1) }, "task_id"},
 		{"huge value", func(c *Card) { c.Subtitle = strings.Repeat("x", DingTalkParamValueMax+1) }, "subtitle"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			c := base()
-			c.Buttons = append([]Button(nil), c.Buttons...)
-			tc.edit(&c)
-			_, err := RenderDingTalkParams(c)
-			if tc.field == "" {
-				if err != nil {
-					t.Fatalf("want valid, got %v", err)
-				}
-				return
-			}
-			if !errors.Is(err, ErrDingTalkCard) || !strings.Contains(err.Error(), tc.field) {
-				t.Fatalf("want error naming %q, got %v", tc.field, err)
-			}
-		})
-	}
+	runLimitCases(t, base, cases, func(c Card) error {
+		_, err := RenderDingTalkParams(c)
+		return err
+	}, func(err error) bool { return errors.Is(err, ErrDingTalkCard) })
 }
 
 // go test -run XXX -bench DingTalk -benchmem ./cards/
@@ -187,4 +170,36 @@ func BenchmarkRenderDingTalk(b *testing.B) {
 			}
 		}
 	})
+}
+
+// limitCase is one edit of a valid card and the field the renderer's error
+// must name ("" for a card that stays valid).
+type limitCase struct {
+	name  string
+	edit  func(c *Card)
+	field string
+}
+
+// runLimitCases renders each case's edit of base with render: a case without
+// a field must render, any other must fail with an error wantErr accepts that
+// names the field.
+func runLimitCases(t *testing.T, base func() Card, cases []limitCase, render func(Card) error, wantErr func(error) bool) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := base()
+			c.Buttons = append([]Button(nil), c.Buttons...)
+			tc.edit(&c)
+			err := render(c)
+			if tc.field == "" {
+				if err != nil {
+					t.Fatalf("want valid, got %v", err)
+				}
+				return
+			}
+			if !wantErr(err) || !strings.Contains(err.Error(), tc.field) {
+				t.Fatalf("want error naming %q, got %v", tc.field, err)
+			}
+		})
+	}
 }

@@ -277,9 +277,7 @@ func (c *WeComCard) Validate() error {
 		v.require(b.Style >= 0 && b.Style <= WeComButtonStyleMax, p+".style", "must be 1-%d, got %d", WeComButtonStyleMax, b.Style)
 		switch b.Type {
 		case 0:
-			v.key(p+".key", b.Key, WeComButtonKeyMaxBytes)
-			v.require(!keys[b.Key], p+".key", "%q is used twice", b.Key)
-			keys[b.Key] = true
+			v.uniqueKey(keys, p+".key", b.Key, WeComButtonKeyMaxBytes)
 		case WeComButtonTypeURL:
 			v.require(b.URL != "", p+".url", "is required when type is 1")
 		default:
@@ -293,9 +291,7 @@ func (c *WeComCard) Validate() error {
 		ids := map[string]bool{}
 		for i, o := range cb.OptionList {
 			p := fmt.Sprintf("checkbox.option_list[%d]", i)
-			v.key(p+".id", o.ID, WeComOptionIDMaxBytes)
-			v.require(!ids[o.ID], p+".id", "%q is used twice", o.ID)
-			ids[o.ID] = true
+			v.uniqueKey(ids, p+".id", o.ID, WeComOptionIDMaxBytes)
 			v.runes(p+".text", o.Text, WeComCheckboxOptionMax)
 		}
 	}
@@ -303,9 +299,7 @@ func (c *WeComCard) Validate() error {
 	qkeys := map[string]bool{}
 	for i, s := range c.SelectList {
 		p := fmt.Sprintf("select_list[%d]", i)
-		v.key(p+".question_key", s.QuestionKey, WeComQuestionKeyMaxBytes)
-		v.require(!qkeys[s.QuestionKey], p+".question_key", "%q is used twice", s.QuestionKey)
-		qkeys[s.QuestionKey] = true
+		v.uniqueKey(qkeys, p+".question_key", s.QuestionKey, WeComQuestionKeyMaxBytes)
 		v.runes(p+".title", s.Title, WeComTitleOfSelectMax)
 		v.options(p+".option_list", s.OptionList, WeComSelectOptionsMax, WeComSelectOptionMax)
 	}
@@ -358,14 +352,20 @@ func (v *weComChecker) key(field, s string, maxBytes int) {
 	}
 }
 
+// uniqueKey checks s as a key of at most maxBytes that no earlier entry of
+// seen holds, then records it in seen.
+func (v *weComChecker) uniqueKey(seen map[string]bool, field, s string, maxBytes int) {
+	v.key(field, s, maxBytes)
+	v.require(!seen[s], field, "%q is used twice", s)
+	seen[s] = true
+}
+
 func (v *weComChecker) options(field string, opts []WeComOption, maxN, maxText int) {
 	v.require(len(opts) >= 1 && len(opts) <= maxN, field, "needs 1-%d options, got %d", maxN, len(opts))
 	ids := map[string]bool{}
 	for i, o := range opts {
 		p := fmt.Sprintf("%s[%d]", field, i)
-		v.key(p+".id", o.ID, WeComOptionIDMaxBytes)
-		v.require(!ids[o.ID], p+".id", "%q is used twice", o.ID)
-		ids[o.ID] = true
+		v.uniqueKey(ids, p+".id", o.ID, WeComOptionIDMaxBytes)
 		v.runes(p+".text", o.Text, maxText)
 	}
 }

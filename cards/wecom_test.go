@@ -113,11 +113,7 @@ func TestWeComNewsNoticeGolden(t *testing.T) {
 
 func TestWeComValidateLimits(t *testing.T) {
 	base := func() Card { return sampleCards()["wecom_button_interaction"] }
-	cases := []struct {
-		name  string
-		edit  func(c *Card)
-		field string
-	}{
+	cases := []limitCase{
 		{"title at limit in runes is fine", func(c *Card) { c.Title = strings.Repeat("拜", WeComMainTitleMax) }, ""},
 		{"title one rune over", func(c *Card) { c.Title = strings.Repeat("拜", WeComMainTitleMax+1) }, "main_title.title"},
 		{"desc over", func(c *Card) { c.Desc = strings.Repeat("a", WeComMainDescMax+1) }, "main_title.desc"},
@@ -152,23 +148,10 @@ func TestWeComValidateLimits(t *testing.T) {
 		{"emphasis over", func(c *Card) { c.Emphasis = &Emphasis{Title: strings.Repeat("强", WeComEmphasisTitleMax+1)} }, "emphasis_content.title"},
 		{"replace text over", func(c *Card) { c.ReplaceText = strings.Repeat("已", WeComReplaceTextMax+1) }, "replace_text"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			c := base()
-			c.Buttons = append([]Button(nil), c.Buttons...)
-			tc.edit(&c)
-			_, err := RenderWeCom(c)
-			if tc.field == "" {
-				if err != nil {
-					t.Fatalf("want valid, got %v", err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tc.field) {
-				t.Fatalf("want error naming %q, got %v", tc.field, err)
-			}
-		})
-	}
+	runLimitCases(t, base, cases, func(c Card) error {
+		_, err := RenderWeCom(c)
+		return err
+	}, func(err error) bool { return err != nil })
 }
 
 func TestWeComValidateRequiredPerType(t *testing.T) {

@@ -19,11 +19,8 @@ func runAlerts(ctx context.Context, env *cliEnv, args []string) error {
 func runAlertsScan(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "alerts scan", alertsUsage)
 	date := fs.String("date", "", "business day to scan for (default: today in the configured time zone)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	cfg, err := env.loadConfig()
 	if err != nil {

@@ -115,6 +115,14 @@ func (e *cliEnv) openApp(ctx context.Context) (*app.App, error) {
 	return e.newApp(ctx, cfg)
 }
 
+// parseAndOpen parses args into fs, then opens the app as openApp does.
+func (e *cliEnv) parseAndOpen(ctx context.Context, fs *flag.FlagSet, args []string) (*app.App, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return e.openApp(ctx)
+}
+
 // newApp wires the app from cfg, logging to stderr.
 func (e *cliEnv) newApp(ctx context.Context, cfg config.Config) (*app.App, error) {
 	return app.New(ctx, cfg, app.Options{LogOut: e.stderr, Version: e.version})
@@ -122,6 +130,18 @@ func (e *cliEnv) newApp(ctx context.Context, cfg config.Config) (*app.App, error
 
 // oneLine keeps CLI errors to a single line.
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
+
+// parseNoArgs parses args into fs and refuses any argument left after the
+// flags.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
 
 // newFlags returns a subcommand flag set that also accepts -config after the
 // subcommand name.

@@ -10,10 +10,7 @@ import (
 
 func runMigrate(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "migrate", "migrate [-config PATH]")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	a, err := env.openApp(ctx)
+	a, err := env.parseAndOpen(ctx, fs, args)
 	if err != nil {
 		return err
 	}

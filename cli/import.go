@@ -68,27 +68,19 @@ func runImport(ctx context.Context, env *cliEnv, args []string) error {
 	mappingPath := fs.String("mapping", "", "YAML file mapping your columns, constants and value labels to visitbot fields")
 	flags := addImportFlags(fs)
 	fs.Usage = importUsage(env, fs)
-	pos, err := parseInterleaved(fs, args)
+	pos, err := parsePositional(fs, args, 2, errors.New("need a kind and a file (or: import bundle DIR)"))
 	if err != nil {
 		return err
-	}
-	if len(pos) != 2 {
-		fs.Usage()
-		return errors.New("need a kind and a file (or: import bundle DIR)")
 	}
 	kind, path := pos[0], pos[1]
 	if _, err := importer.Fields(kind); err != nil {
 		return err
 	}
-	a, err := env.openApp(ctx)
+	a, lang, err := openImportApp(ctx, env, flags)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	lang, err := flags.language(a.Config)
-	if err != nil {
-		return err
-	}
 	var m *importer.Mapping
 	if *mappingPath != "" {
 		if m, err = a.Importer.LoadMapping(*mappingPath, kind); err != nil {
@@ -101,50 +93,66 @@ func runImport(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	start := time.Now()
 	res, err := a.Importer.ImportFiles(ctx, []importer.Input{in}, flags.options())
-	for _, rep := range res.Files {
-		printReport(env.stdout, rep, lang, *flags.verbose)
-	}
-	fmt.Fprintf(env.stdout, "(%s)\n", time.Since(start).Round(time.Millisecond))
-	if err := announce(ctx, a, res); err != nil {
-		return err
-	}
-	return rejection(err, res.Files)
+	return finishImport(ctx, env, a, res, err, importOutcome{lang: lang, verbose: *flags.verbose, start: start})
 }
 
 // runImportBundle loads DIR/bundle.yaml (or a zipped bundle) in one transaction.
 func runImportBundle(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "import bundle", "import bundle <dir|bundle.zip> [-dry-run] [-partial] [-create-missing products] [-lang zh|en] [-v]")
 	flags := addImportFlags(fs)
-	pos, err := parseInterleaved(fs, args)
+	pos, err := parsePositional(fs, args, 1, errors.New("need a bundle directory (holding bundle.yaml) or a .zip of one"))
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errors.New("need a bundle directory (holding bundle.yaml) or a .zip of one")
-	}
-	a, err := env.openApp(ctx)
+	a, lang, err := openImportApp(ctx, env, flags)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	lang, err := flags.language(a.Config)
-	if err != nil {
-		return err
-	}
 	b, err := openBundle(a.Importer, pos[0], a.Config.Import.MaxUploadBytes)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
 	res, err := a.Importer.ImportBundle(ctx, b, flags.options())
+	return finishImport(ctx, env, a, res, err, importOutcome{lang: lang, verbose: *flags.verbose, start: start, summary: true})
+}
+
+// openImportApp opens the app an import runs in and resolves the report
+// language of the import flags against its configuration.
+func openImportApp(ctx context.Context, env *cliEnv, flags importFlags) (*app.App, importer.Lang, error) {
+	a, err := env.openApp(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	lang, err := flags.language(a.Config)
+	if err != nil {
+		a.Close()
+		return nil, "", err
+	}
+	return a, lang, nil
+}
+
+// importOutcome says how finishImport reports an import's result.
+type importOutcome struct {
+	lang    importer.Lang
+	verbose bool
+	start   time.Time
+	// summary prints the import summary when the import ran to its end.
+	summary bool
+}
+
+// finishImport prints the file reports (and, when asked, the summary) and
+// the elapsed time of an import, announces a committed import to the admins
+// and turns a rejected import into the command's error.
+func finishImport(ctx context.Context, env *cliEnv, a *app.App, res importer.Result, err error, o importOutcome) error {
 	for _, rep := range res.Files {
-		printReport(env.stdout, rep, lang, *flags.verbose)
+		printReport(env.stdout, rep, o.lang, o.verbose)
 	}
-	if err == nil || errors.Is(err, importer.ErrRejected) {
-		fmt.Fprintln(env.stdout, res.Summary.Text(lang))
+	if o.summary && (err == nil || errors.Is(err, importer.ErrRejected)) {
+		fmt.Fprintln(env.stdout, res.Summary.Text(o.lang))
 	}
-	fmt.Fprintf(env.stdout, "(%s)\n", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(env.stdout, "(%s)\n", time.Since(o.start).Round(time.Millisecond))
 	if err := announce(ctx, a, res); err != nil {
 		return err
 	}
@@ -247,13 +255,9 @@ func printReport(w io.Writer, rep importer.Report, lang importer.Lang, verbose b
 func runImportTemplate(env *cliEnv, args []string) error {
 	fs := newFlags(env, "import template", "import template <kind> [-o file.xlsx|file.csv|-]")
 	out := fs.String("o", "", "output file; .xlsx or .csv, - for CSV on stdout (default <kind>.xlsx)")
-	pos, err := parseInterleaved(fs, args)
+	pos, err := parsePositional(fs, args, 1, fmt.Errorf("need one kind: %s", strings.Join(importer.Kinds(), ", ")))
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return fmt.Errorf("need one kind: %s", strings.Join(importer.Kinds(), ", "))
 	}
 	kind := pos[0]
 	if _, err := importer.Fields(kind); err != nil {
@@ -284,6 +288,20 @@ func runImportTemplate(env *cliEnv, args []string) error {
 	}
 	fmt.Fprintf(env.stdout, "wrote %s\n", path)
 	return nil
+}
+
+// parsePositional parses args as parseInterleaved does and wants exactly n
+// positional arguments; otherwise it prints the usage and fails with need.
+func parsePositional(fs *flag.FlagSet, args []string, n int, need error) ([]string, error) {
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) != n {
+		fs.Usage()
+		return nil, need
+	}
+	return pos, nil
 }
 
 // parseInterleaved parses flags that may come before, between or after the

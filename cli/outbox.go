@@ -22,11 +22,8 @@ func runOutboxList(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "outbox list", "outbox list [-status pending|sending|sent|dead] [-limit N]")
 	status := fs.String("status", "", "only messages with this status (default: all)")
 	limit := fs.Int("limit", 50, "newest messages to show (1-1000)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	switch *status {
 	case "", models.OutboxPending, models.OutboxSending, models.OutboxSent, models.OutboxDead:
@@ -71,13 +68,9 @@ func runOutboxList(ctx context.Context, env *cliEnv, args []string) error {
 
 func runOutboxReplay(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "outbox replay", "outbox replay <id|all-dead>")
-	pos, err := parseInterleaved(fs, args)
+	pos, err := parsePositional(fs, args, 1, errors.New("give one message id or all-dead"))
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errors.New("give one message id or all-dead")
 	}
 	var id uint64
 	if pos[0] != "all-dead" {

@@ -23,20 +23,13 @@ func runRecommend(ctx context.Context, env *cliEnv, args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	force := fs.Bool("force", false, "recompute and replace a stored list")
 	all := fs.Bool("all", false, "compute the lists of every active rep (what morning_push does) and print a summary (with -json: every list)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	if (*rep == "") == !*all {
 		return errors.New("give exactly one of -rep REP or -all")
 	}
-	cfg, err := env.loadConfig()
-	if err != nil {
-		return err
-	}
-	a, err := env.newApp(ctx, cfg)
+	a, err := env.openApp(ctx)
 	if err != nil {
 		return err
 	}

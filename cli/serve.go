@@ -7,14 +7,7 @@ import (
 
 func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "serve", "serve [-config PATH]")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := env.loadConfig()
-	if err != nil {
-		return err
-	}
-	a, err := env.newApp(ctx, cfg)
+	a, err := env.parseAndOpen(ctx, fs, args)
 	if err != nil {
 		return err
 	}

@@ -18,11 +18,8 @@ func runSync(ctx context.Context, env *cliEnv, args []string) error {
 func runSyncUsers(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "sync users", syncUsage)
 	dry := fs.Bool("dry-run", false, "print the changes without writing them")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	cfg, err := env.loadConfig()
 	if err != nil {

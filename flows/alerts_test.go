@@ -57,6 +57,23 @@ func newAlertWorld(t *testing.T, s *models.Store, edit func(*config.Config)) *al
 	return w
 }
 
+// newScannedAlertWorld is the alert world after the scan of testDay, its
+// cards delivered.
+func newScannedAlertWorld(t *testing.T, s *models.Store) *alertWorld {
+	t.Helper()
+	w := newAlertWorld(t, s, nil)
+	w.scanAndDrain(t)
+	return w
+}
+
+// scanAndDrain runs the alert scan of testDay and delivers what it queued.
+func (w *alertWorld) scanAndDrain(t *testing.T) {
+	t.Helper()
+	_, err := w.flows.AlertScan(context.Background(), testDay)
+	must(t, err)
+	w.drain(t)
+}
+
 func (w *alertWorld) alerts(t *testing.T) []models.Alert {
 	t.Helper()
 	var out []models.Alert
@@ -129,9 +146,7 @@ func TestAlertAssignPutsTheDoctorFirstOnTheRepsNextList(t *testing.T) {
 				t.Fatal("setup: the silent KOL must not already lead the list")
 			}
 		}
-		_, err = w.flows.AlertScan(ctx, testDay)
-		must(t, err)
-		w.drain(t)
+		w.scanAndDrain(t)
 		card := w.onlyCard(t, w.mgr)
 
 		// No rep chosen, or a rep of another team: refused, nothing written.
@@ -186,11 +201,8 @@ func TestAlertAssignPutsTheDoctorFirstOnTheRepsNextList(t *testing.T) {
 
 func TestAlertCannotBeActedOnByAnotherTeam(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		w := newAlertWorld(t, s, nil)
+		w := newScannedAlertWorld(t, s)
 		ctx := context.Background()
-		_, err := w.flows.AlertScan(ctx, testDay)
-		must(t, err)
-		w.drain(t)
 		card := w.onlyCard(t, w.mgr)
 
 		// Another manager clicking 王经理's card: the bot's ownership check.
@@ -228,11 +240,8 @@ func TestAlertCannotBeActedOnByAnotherTeam(t *testing.T) {
 
 func TestAlertAckAndSnoozeThatComesBack(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		w := newAlertWorld(t, s, nil)
+		w := newScannedAlertWorld(t, s)
 		ctx := context.Background()
-		_, err := w.flows.AlertScan(ctx, testDay)
-		must(t, err)
-		w.drain(t)
 
 		mgrCard := w.onlyCard(t, w.mgr)
 		if r := w.click(t, w.mgr, mgrCard.TaskID, cards.ActionAlertSnooze); r.Update == nil || r.Update.ReplaceName != "已设置一周后提醒" || !strings.Contains(r.Texts[0], "12月8日") {
@@ -518,11 +527,8 @@ func TestOnSignalsConcurrentCallsRaiseOnce(t *testing.T) {
 // plainly and freezes the card, instead of acting again or failing.
 func TestAlertAckFromAStaleCard(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		w := newAlertWorld(t, s, nil)
+		w := newScannedAlertWorld(t, s)
 		ctx := context.Background()
-		_, err := w.flows.AlertScan(ctx, testDay)
-		must(t, err)
-		w.drain(t)
 		card := w.onlyCard(t, w.mgr)
 		var ids []uint
 		for _, a := range w.alerts(t) {

@@ -154,12 +154,7 @@ func (f *Flows) checkIn(req *bot.Request, lat, lng float64, reported bool) (bot.
 	}
 	ci := &models.CheckIn{RepID: req.User.ID, Day: req.Today, At: req.Now.UTC(), Lat: lat, Lng: lng, Reported: reported}
 	// Nearest planned hospital.
-	bestD, best := math.Inf(1), -1
-	for i, v := range open {
-		if d := ranking.DistanceM(here, ranking.Point{Lat: v.HospitalLat, Lng: v.HospitalLng}); d < bestD {
-			bestD, best = d, i
-		}
-	}
+	bestD, best := nearest(here, open, func(v models.VisitRow) ranking.Point { return ranking.Point{Lat: v.HospitalLat, Lng: v.HospitalLng} })
 	if best >= 0 && bestD <= fence {
 		h := open[best]
 		ci.HospitalID, ci.DistanceM, ci.Verified, ci.OnPlan = h.HospitalID, bestD, true, true
@@ -170,12 +165,7 @@ func (f *Flows) checkIn(req *bot.Request, lat, lng float64, reported bool) (bot.
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	nearD, near := math.Inf(1), -1
-	for i, h := range hospitals {
-		if d := ranking.DistanceM(here, ranking.Point{Lat: h.Lat, Lng: h.Lng}); d < nearD {
-			nearD, near = d, i
-		}
-	}
+	nearD, near := nearest(here, hospitals, func(h models.Hospital) ranking.Point { return ranking.Point{Lat: h.Lat, Lng: h.Lng} })
 	if near >= 0 && nearD <= fence {
 		h := hospitals[near]
 		ci.HospitalID, ci.DistanceM, ci.Verified = h.ID, nearD, true
@@ -371,4 +361,16 @@ func merge(a, b bot.Reply) bot.Reply {
 		a.Update = b.Update
 	}
 	return a
+}
+
+// nearest is the distance in metres from here to the closest of items (at
+// gives an item's position) and its index; +Inf and -1 when items is empty.
+func nearest[T any](here ranking.Point, items []T, at func(T) ranking.Point) (float64, int) {
+	bestD, best := math.Inf(1), -1
+	for i, it := range items {
+		if d := ranking.DistanceM(here, at(it)); d < bestD {
+			bestD, best = d, i
+		}
+	}
+	return bestD, best
 }

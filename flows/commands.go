@@ -118,6 +118,19 @@ func (c *commands) teamOf(req *bot.Request) ([]models.User, error) {
 	return c.d.Users.TeamOf(req.Ctx, req.User.ID)
 }
 
+// forTeam runs fn on the team the requester sees (every active rep for an
+// admin); a requester without a team is told so instead.
+func (c *commands) forTeam(req *bot.Request, fn func(team []models.User) (bot.Reply, error)) (bot.Reply, error) {
+	team, err := c.teamOf(req)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if len(team) == 0 {
+		return bot.Text(MsgNoTeam), nil
+	}
+	return fn(team)
+}
+
 func ids(us []models.User) []uint {
 	out := make([]uint, len(us))
 	for i, u := range us {
@@ -220,65 +233,55 @@ func dayLabel(day, today string) string {
 }
 
 func (c *commands) silent(req *bot.Request, _ []string) (bot.Reply, error) {
-	team, err := c.teamOf(req)
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	if len(team) == 0 {
-		return bot.Text(MsgNoTeam), nil
-	}
-	n := c.d.Config.Alerts.SilentKOLDays
-	kols, err := New(c.d).SilentKOLs(req.Ctx, ids(team), req.Today)
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	if len(kols) == 0 {
-		return bot.Textf(MsgNoSilentKOLs, n), nil
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "沉默KOL（%d天以上没有拜访或互动，共%d位）：", n, len(kols))
-	for i, k := range kols {
-		if i == maxListLines {
-			fmt.Fprintf(&b, "\n…另有%d位", len(kols)-i)
-			break
+	return c.forTeam(req, func(team []models.User) (bot.Reply, error) {
+		n := c.d.Config.Alerts.SilentKOLDays
+		kols, err := New(c.d).SilentKOLs(req.Ctx, ids(team), req.Today)
+		if err != nil {
+			return bot.Reply{}, err
 		}
-		fmt.Fprintf(&b, "\n%d. %s · %s · 负责代表 %s · %s", i+1, k.DoctorName, k.HospitalName, k.RepName, k.Silence)
-	}
-	return bot.Text(b.String()), nil
+		if len(kols) == 0 {
+			return bot.Textf(MsgNoSilentKOLs, n), nil
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "沉默KOL（%d天以上没有拜访或互动，共%d位）：", n, len(kols))
+		for i, k := range kols {
+			if i == maxListLines {
+				fmt.Fprintf(&b, "\n…另有%d位", len(kols)-i)
+				break
+			}
+			fmt.Fprintf(&b, "\n%d. %s · %s · 负责代表 %s · %s", i+1, k.DoctorName, k.HospitalName, k.RepName, k.Silence)
+		}
+		return bot.Text(b.String()), nil
+	})
 }
 
 func (c *commands) stats(req *bot.Request, _ []string) (bot.Reply, error) {
-	team, err := c.teamOf(req)
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	if len(team) == 0 {
-		return bot.Text(MsgNoTeam), nil
-	}
-	loc := c.d.Config.Location
-	today, err := clock.ParseDay(req.Today, loc)
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
-	st, err := c.d.Reports.TeamStatsFor(req.Ctx, ids(team), clock.Day(monday, loc), monday)
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	var tiers []string
-	for _, t := range []string{"S", "A", "B", "C"} {
-		tiers = append(tiers, fmt.Sprintf("%s %d位", t, st.Tiers[t]))
-	}
-	if n := st.Tiers[""]; n > 0 {
-		tiers = append(tiers, fmt.Sprintf("未评分%d位", n))
-	}
-	scope := "团队"
-	if req.User.Role == bot.RoleAdmin {
-		scope = "全公司"
-	}
-	// Spacing: a space only between Latin letters and a number (KOL 3位, S 0位), none after Chinese.
-	text := fmt.Sprintf("%s本周指标（%s起）\n代表：%d人\n负责医生：%d位（KOL %d位）\n"+cards.TermTier+"：%s\n本周拜访：%d次（计划%d次）\n拜访反馈：%d份",
-		scope, dayLabel(clock.Day(monday, loc), ""), st.Reps, st.AssignedDoctors, st.KOLs, strings.Join(tiers, " · "),
-		st.VisitsThisWeek, st.PlannedThisWeek, st.FeedbackThisWeek)
-	return bot.Text(text), nil
+	return c.forTeam(req, func(team []models.User) (bot.Reply, error) {
+		loc := c.d.Config.Location
+		today, err := clock.ParseDay(req.Today, loc)
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
+		st, err := c.d.Reports.TeamStatsFor(req.Ctx, ids(team), clock.Day(monday, loc), monday)
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		var tiers []string
+		for _, t := range []string{"S", "A", "B", "C"} {
+			tiers = append(tiers, fmt.Sprintf("%s %d位", t, st.Tiers[t]))
+		}
+		if n := st.Tiers[""]; n > 0 {
+			tiers = append(tiers, fmt.Sprintf("未评分%d位", n))
+		}
+		scope := "团队"
+		if req.User.Role == bot.RoleAdmin {
+			scope = "全公司"
+		}
+		// Spacing: a space only between Latin letters and a number (KOL 3位, S 0位), none after Chinese.
+		text := fmt.Sprintf("%s本周指标（%s起）\n代表：%d人\n负责医生：%d位（KOL %d位）\n"+cards.TermTier+"：%s\n本周拜访：%d次（计划%d次）\n拜访反馈：%d份",
+			scope, dayLabel(clock.Day(monday, loc), ""), st.Reps, st.AssignedDoctors, st.KOLs, strings.Join(tiers, " · "),
+			st.VisitsThisWeek, st.PlannedThisWeek, st.FeedbackThisWeek)
+		return bot.Text(text), nil
+	})
 }

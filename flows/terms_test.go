@@ -1,16 +1,14 @@
 package flows_test
 
 import (
-	"go/ast"
-	"go/parser"
 	"go/token"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"unicode"
 
 	"visitbot/cards"
+	"visitbot/internal/gosrc"
 )
 
 // TestGlossaryOverChatSources scans every Chinese string literal of the
@@ -25,31 +23,18 @@ func TestGlossaryOverChatSources(t *testing.T) {
 		}
 		files = append(files, got...)
 	}
-	fset := token.NewFileSet()
 	scanned := 0
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
+	err := gosrc.StringLiterals(files, func(pos token.Position, s string) {
+		if !strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+			return
 		}
-		file, err := parser.ParseFile(fset, f, nil, 0)
-		if err != nil {
-			t.Fatal(err)
+		scanned++
+		for _, bad := range cards.ForeignTerms(s) {
+			t.Errorf("%s: %q says %q; the glossary term is %q", pos, s, bad.Wrong, bad.Term)
 		}
-		ast.Inspect(file, func(n ast.Node) bool {
-			lit, ok := n.(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
-			}
-			s, err := strconv.Unquote(lit.Value)
-			if err != nil || !strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
-				return true
-			}
-			scanned++
-			for _, bad := range cards.ForeignTerms(s) {
-				t.Errorf("%s: %q says %q; the glossary term is %q", fset.Position(lit.Pos()), s, bad.Wrong, bad.Term)
-			}
-			return true
-		})
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if scanned < 100 {
 		t.Fatalf("only %d Chinese literals scanned", scanned)

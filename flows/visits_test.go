@@ -16,6 +16,22 @@ import (
 )
 
 // acceptedDay pushes and accepts rep01's list and returns the list card.
+// newAcceptedPlanWorld is the plan world after the rep accepted the day's list.
+func newAcceptedPlanWorld(t *testing.T, s *models.Store) *planWorld {
+	t.Helper()
+	w := newPlanWorld(t, s)
+	w.acceptedDay(t)
+	return w
+}
+
+// checkIn is the rep sending 签到 and then a location at lat, lng; it returns
+// the reply to the location.
+func (w *planWorld) checkIn(t *testing.T, lat, lng float64) bot.Reply {
+	t.Helper()
+	w.say(t, w.rep, "签到")
+	return w.locate(t, w.rep, lat, lng)
+}
+
 func (w *planWorld) acceptedDay(t *testing.T) cards.Card {
 	t.Helper()
 	ctx := context.Background()
@@ -187,10 +203,8 @@ func TestCheckInFeedbackAndNoteThroughTheConsole(t *testing.T) {
 
 func TestFeedbackRefusals(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		w := newPlanWorld(t, s)
-		w.acceptedDay(t)
-		w.say(t, w.rep, "签到")
-		r := w.locate(t, w.rep, 30.2591, 120.1712)
+		w := newAcceptedPlanWorld(t, s)
+		r := w.checkIn(t, 30.2591, 120.1712)
 		step1 := r.Cards[0]
 		cases := []struct {
 			name      string
@@ -230,8 +244,7 @@ func TestFollowUpComesFirstOnTheDueDay(t *testing.T) {
 		w := newPlanWorld(t, s)
 		ctx := context.Background()
 		w.acceptedDay(t)
-		w.say(t, w.rep, "签到")
-		r := w.locate(t, w.rep, 30.2591, 120.1712)
+		r := w.checkIn(t, 30.2591, 120.1712)
 		// Pick the doctor ranked last among the checked-in ones: after a week
 		// they would not lead the list on heat alone.
 		step1 := r.Cards[len(r.Cards)-1]
@@ -291,8 +304,7 @@ func TestOffPlanCheckInIsRecordedByLevel(t *testing.T) {
 		must(t, s.DB(ctx).Create(&doc).Error)
 		must(t, s.DB(ctx).Create(&models.Assignment{RepID: w.rep.ID, DoctorID: doc.ID}).Error)
 		w.acceptedDay(t)
-		w.say(t, w.rep, "签到")
-		r := w.locate(t, w.rep, 30.2891, 120.1303)
+		r := w.checkIn(t, 30.2891, 120.1303)
 		if !strings.Contains(r.Texts[0], "计划外签到") || len(r.Cards) != 1 || r.Cards[0].Kind != "checkin_pick" {
 			t.Fatalf("off-plan reply = %q, cards %d", r.Texts, len(r.Cards))
 		}
@@ -328,10 +340,8 @@ func TestOffPlanCheckInIsRecordedByLevel(t *testing.T) {
 // the rep confirms; the visits stay 未核验 and the forms come once.
 func TestUnverifiedCheckInWaitsForConfirm(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
-		w := newPlanWorld(t, s)
-		w.acceptedDay(t)
-		w.say(t, w.rep, "签到")
-		r := w.locate(t, w.rep, 30.2591+0.0155, 120.1712)
+		w := newAcceptedPlanWorld(t, s)
+		r := w.checkIn(t, 30.2591+0.0155, 120.1712)
 		if len(r.Cards) != 1 || r.Cards[0].Kind != "checkin_confirm" {
 			t.Fatalf("far check-in = %+v", r)
 		}
@@ -355,8 +365,7 @@ func TestUnverifiedCheckInWaitsForConfirm(t *testing.T) {
 			t.Fatalf("unverified visits = %d", unverified)
 		}
 		// A verified location later verifies the visits and sends no second set of forms.
-		w.say(t, w.rep, "签到")
-		r = w.locate(t, w.rep, 30.2591+0.001, 120.1712)
+		r = w.checkIn(t, 30.2591+0.001, 120.1712)
 		if !strings.Contains(r.Texts[0], "签到成功") || len(r.Cards) != 0 {
 			t.Fatalf("verified check-in after confirm = %q, %d cards", r.Texts, len(r.Cards))
 		}

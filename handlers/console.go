@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -93,31 +94,29 @@ func (s *Server) consoleHospitals(c *gin.Context) {
 }
 
 func (s *Server) consoleText(c *gin.Context) {
-	var req console.TextRequest
-	if decodeConsole(c, &req) {
-		res, err := s.deps.Console.Text(c.Request.Context(), req)
-		s.consoleAnswer(c, res, err)
-	}
+	consoleCall(s, c, s.deps.Console.Text)
 }
 
 func (s *Server) consoleAction(c *gin.Context) {
-	var req console.ActionRequest
-	if decodeConsole(c, &req) {
-		res, err := s.deps.Console.Action(c.Request.Context(), req)
-		s.consoleAnswer(c, res, err)
-	}
+	consoleCall(s, c, s.deps.Console.Action)
 }
 
 func (s *Server) consoleLocation(c *gin.Context) {
-	var req console.LocationRequest
-	if decodeConsole(c, &req) {
-		res, err := s.deps.Console.Location(c.Request.Context(), req)
-		s.consoleAnswer(c, res, err)
-	}
+	consoleCall(s, c, s.deps.Console.Location)
 }
 
 // decodeConsole reads a strict JSON body into v, answering 415/413/400 and
 // returning false when it cannot.
+// consoleCall decodes the JSON request of a console event, hands it to call
+// and answers with what call returns.
+func consoleCall[Req, Res any](s *Server, c *gin.Context, call func(context.Context, Req) (Res, error)) {
+	var req Req
+	if decodeConsole(c, &req) {
+		res, err := call(c.Request.Context(), req)
+		s.consoleAnswer(c, res, err)
+	}
+}
+
 func decodeConsole(c *gin.Context, v any) bool {
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || mt != "application/json" {

@@ -58,22 +58,26 @@ func (e *consoleEnv) addUser(id, name string, role models.Role, manager *uint) *
 	return u
 }
 
-func (e *consoleEnv) do(method, path string, body any) *httptest.ResponseRecorder {
-	e.t.Helper()
-	var rd *bytes.Reader
+// bodyReader is body as a request body: empty for nil, a string as it is,
+// anything else as JSON.
+func bodyReader(t testing.TB, body any) *bytes.Reader {
+	t.Helper()
 	switch b := body.(type) {
 	case nil:
-		rd = bytes.NewReader(nil)
+		return bytes.NewReader(nil)
 	case string:
-		rd = bytes.NewReader([]byte(b))
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		rd = bytes.NewReader(raw)
+		return bytes.NewReader([]byte(b))
 	}
-	req := httptest.NewRequest(method, path, rd)
+	raw, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.NewReader(raw)
+}
+
+func (e *consoleEnv) do(method, path string, body any) *httptest.ResponseRecorder {
+	e.t.Helper()
+	req := httptest.NewRequest(method, path, bodyReader(e.t, body))
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -439,17 +443,7 @@ func TestConsoleBadInput(t *testing.T) {
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				var rd *bytes.Reader
-				switch b := tc.body.(type) {
-				case nil:
-					rd = bytes.NewReader(nil)
-				case string:
-					rd = bytes.NewReader([]byte(b))
-				default:
-					raw, _ := json.Marshal(b)
-					rd = bytes.NewReader(raw)
-				}
-				req := httptest.NewRequest(tc.method, tc.path, rd)
+				req := httptest.NewRequest(tc.method, tc.path, bodyReader(t, tc.body))
 				if tc.method == "POST" {
 					ct := tc.ctype
 					if ct == "" {

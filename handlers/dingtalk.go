@@ -66,16 +66,33 @@ func (h *dingTalkHandler) robot(c *gin.Context) {
 		return
 	}
 	err := h.a.Robot(c.Request.Context(), c.GetHeader("timestamp"), c.GetHeader("sign"), body)
-	switch {
-	case err == nil:
-		c.JSON(http.StatusOK, gin.H{})
-	case errors.Is(err, dingtalk.ErrRobotSignMissing), errors.Is(err, dingtalk.ErrRobotSign), errors.Is(err, dingtalk.ErrRobotTimestamp):
-		h.reject(c, "robot", http.StatusUnauthorized, err)
-	case errors.Is(err, dingtalk.ErrRobotMessage):
-		h.reject(c, "robot", http.StatusBadRequest, err)
-	default:
-		h.fail(c, "robot", err)
+	h.respond(c, "robot", gin.H{}, err,
+		errStatus{dingtalk.ErrRobotSignMissing, http.StatusUnauthorized},
+		errStatus{dingtalk.ErrRobotSign, http.StatusUnauthorized},
+		errStatus{dingtalk.ErrRobotTimestamp, http.StatusUnauthorized},
+		errStatus{dingtalk.ErrRobotMessage, http.StatusBadRequest})
+}
+
+// errStatus is the HTTP status a callback answers when its error is err.
+type errStatus struct {
+	err    error
+	status int
+}
+
+// respond answers a callback: ans on success, the status of the first of
+// statuses whose error err is as a rejection, anything else as a failure.
+func (h *dingTalkHandler) respond(c *gin.Context, route string, ans any, err error, statuses ...errStatus) {
+	if err == nil {
+		c.JSON(http.StatusOK, ans)
+		return
 	}
+	for _, es := range statuses {
+		if errors.Is(err, es.err) {
+			h.reject(c, route, es.status, err)
+			return
+		}
+	}
+	h.fail(c, route, err)
 }
 
 func (h *dingTalkHandler) card(c *gin.Context) {
@@ -84,16 +101,9 @@ func (h *dingTalkHandler) card(c *gin.Context) {
 		return
 	}
 	ans, err := h.a.Card(c.Request.Context(), c.Param("token"), body)
-	switch {
-	case err == nil:
-		c.JSON(http.StatusOK, ans)
-	case errors.Is(err, dingtalk.ErrCardToken):
-		h.reject(c, "card", http.StatusNotFound, err)
-	case errors.Is(err, dingtalk.ErrCardCallback):
-		h.reject(c, "card", http.StatusBadRequest, err)
-	default:
-		h.fail(c, "card", err)
-	}
+	h.respond(c, "card", ans, err,
+		errStatus{dingtalk.ErrCardToken, http.StatusNotFound},
+		errStatus{dingtalk.ErrCardCallback, http.StatusBadRequest})
 }
 
 func (h *dingTalkHandler) event(c *gin.Context) {

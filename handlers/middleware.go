@@ -20,11 +20,14 @@ type httpMetrics struct {
 	duration *prometheus.HistogramVec
 }
 
+// counterVec is a counter named name, described by help, with labels.
+func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+}
+
 func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 	m := &httpMetrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "visitbot_http_requests_total", Help: "HTTP requests by route and status.",
-		}, []string{"route", "status"}),
+		requests: counterVec("visitbot_http_requests_total", "HTTP requests by route and status.", "route", "status"),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "visitbot_http_request_duration_seconds", Help: "HTTP request latency by route.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},

@@ -22,12 +22,8 @@ type weComMetrics struct {
 
 func newWeComMetrics(reg prometheus.Registerer) *weComMetrics {
 	m := &weComMetrics{
-		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "visitbot_wecom_callbacks_rejected_total", Help: "WeCom callbacks refused before touching data, by reason.",
-		}, []string{"reason"}),
-		accepted: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "visitbot_wecom_callbacks_accepted_total", Help: "Verified WeCom callbacks by event kind; duplicate=true for retried deliveries.",
-		}, []string{"kind", "duplicate"}),
+		rejected: counterVec("visitbot_wecom_callbacks_rejected_total", "WeCom callbacks refused before touching data, by reason.", "reason"),
+		accepted: counterVec("visitbot_wecom_callbacks_accepted_total", "Verified WeCom callbacks by event kind; duplicate=true for retried deliveries.", "kind", "duplicate"),
 	}
 	reg.MustRegister(m.rejected, m.accepted)
 	return m

@@ -67,43 +67,62 @@ func (e RowError) String() string { return e.Line(LangEN) }
 
 // Line is the one-line form in lang, with the English key in brackets.
 func (e RowError) Line(lang Lang) string {
+	w := wordingFor(lang)
 	var b strings.Builder
-	if lang == LangZH {
-		if e.Row > 0 || e.Column == "" {
-			fmt.Fprintf(&b, "第%d行", e.Row)
-		}
-		if e.Column != "" {
-			if b.Len() > 0 {
-				b.WriteString("，")
-			}
-			fmt.Fprintf(&b, "列「%s」", e.Column)
-			if e.Field != "" && e.Field != e.Column {
-				fmt.Fprintf(&b, "(%s)", e.Field)
-			}
-		} else if e.Field != "" {
-			fmt.Fprintf(&b, "，字段 %s", e.Field)
-		}
-		if e.Value != "" {
-			fmt.Fprintf(&b, "，值「%s」", clip(e.Value, 60))
-		}
-		fmt.Fprintf(&b, "：%s [%s]", e.Message(lang), e.Key)
-		return b.String()
+	if lang != LangZH || e.Row > 0 || e.Column == "" {
+		fmt.Fprintf(&b, w.row, e.Row)
 	}
-	fmt.Fprintf(&b, "row %d", e.Row)
 	if e.Column != "" {
-		fmt.Fprintf(&b, ", column %q", e.Column)
-		if e.Field != "" && e.Field != e.Column {
-			fmt.Fprintf(&b, " (%s)", e.Field)
+		if b.Len() > 0 {
+			b.WriteString(w.sep)
 		}
+		w.writeColumn(&b, e.Column, e.Field)
 	} else if e.Field != "" {
-		fmt.Fprintf(&b, ", field %s", e.Field)
+		fmt.Fprintf(&b, w.fieldOnly, e.Field)
 	}
 	if e.Value != "" {
-		fmt.Fprintf(&b, ", value %q", clip(e.Value, 60))
+		fmt.Fprintf(&b, w.value, clip(e.Value, 60))
+	}
+	if lang == LangZH {
+		fmt.Fprintf(&b, "：%s [%s]", e.Message(lang), e.Key)
+		return b.String()
 	}
 	b.WriteString(": ")
 	b.WriteString(e.Reason)
 	return b.String()
+}
+
+// wording is the fixed text of one language's error lines and groups.
+type wording struct {
+	row       string // the row number
+	sep       string // between the parts of a line
+	column    string // the column as the source named it
+	field     string // the visitbot field after its column, when they differ
+	fieldOnly string // the field of an error with no column
+	value     string // the value
+	columnEnd string // after the column of a group
+	example   string // a group's message, key and example rows
+	list      string // between the items of a list
+	values    string // a group's example values
+	close     string // the end of a group
+}
+
+// wordingFor is the wording of lang; any language but Chinese reads English.
+func wordingFor(lang Lang) wording {
+	if lang == LangZH {
+		return wording{row: "第%d行", sep: "，", column: "列「%s」", field: "(%s)", fieldOnly: "，字段 %s", value: "，值「%s」",
+			columnEnd: " ", example: "%s [%s]（如第%s行", list: "、", values: "：%s", close: "）"}
+	}
+	return wording{row: "row %d", sep: ", ", column: "column %q", field: " (%s)", fieldOnly: ", field %s", value: ", value %q",
+		columnEnd: ": ", example: "%s [%s] (e.g. row %s", list: ", ", values: ": %s", close: ")"}
+}
+
+// writeColumn writes the column and, when it differs, the field after it.
+func (w wording) writeColumn(b *strings.Builder, column, field string) {
+	fmt.Fprintf(b, w.column, column)
+	if field != "" && field != column {
+		fmt.Fprintf(b, w.field, field)
+	}
 }
 
 func clip(s string, n int) string {
@@ -188,13 +207,22 @@ func (r *rowReader) fail(field, value, key string, args ...string) {
 	r.errs = append(r.errs, newRowError(r.row.num, r.env.hdr.column(field), field, value, key, args...))
 }
 
+// missing reports whether the value v of field is empty, failing the row
+// when the field is required.
+func (r *rowReader) missing(field, v string, required bool) bool {
+	if v != "" {
+		return false
+	}
+	if required {
+		r.fail(field, "", keyRequired)
+	}
+	return true
+}
+
 // str reads free text of at most maxRunes characters.
 func (r *rowReader) str(field string, maxRunes int, required bool) string {
 	v := r.raw(field)
-	if v == "" {
-		if required {
-			r.fail(field, "", keyRequired)
-		}
+	if r.missing(field, v, required) {
 		return ""
 	}
 	if n := utf8.RuneCountInString(v); n > maxRunes {
@@ -217,10 +245,7 @@ func (r *rowReader) id(field string, maxLen int, required bool) string {
 // choice reads one of a closed set of values, accepting the labels in l.
 func (r *rowReader) choice(field string, l labels, required bool) string {
 	v := r.code(field)
-	if v == "" {
-		if required {
-			r.fail(field, "", keyRequired)
-		}
+	if r.missing(field, v, required) {
 		return ""
 	}
 	c, ok := l[strings.ToLower(v)]

@@ -131,41 +131,26 @@ func (g ErrorGroup) Text(lang Lang) string {
 	for i, n := range g.Rows {
 		rows[i] = strconv.Itoa(n)
 	}
-	if lang == LangZH {
-		var b strings.Builder
-		fmt.Fprintf(&b, "%d 行：", g.Count)
-		if g.Column != "" {
-			fmt.Fprintf(&b, "列「%s」", g.Column)
-			if g.Field != "" && g.Field != g.Column {
-				fmt.Fprintf(&b, "(%s)", g.Field)
-			}
-			b.WriteString(" ")
-		}
-		fmt.Fprintf(&b, "%s [%s]（如第%s行", msg, g.Key, strings.Join(rows, "、"))
-		if len(g.Values) > 0 {
-			fmt.Fprintf(&b, "：%s", strings.Join(g.Values, "、"))
-		}
-		b.WriteString("）")
-		return b.String()
-	}
+	w := wordingFor(lang)
 	var b strings.Builder
-	noun := "rows"
-	if g.Count == 1 {
-		noun = "row"
-	}
-	fmt.Fprintf(&b, "%d %s: ", g.Count, noun)
-	if g.Column != "" {
-		fmt.Fprintf(&b, "column %q", g.Column)
-		if g.Field != "" && g.Field != g.Column {
-			fmt.Fprintf(&b, " (%s)", g.Field)
+	if lang == LangZH {
+		fmt.Fprintf(&b, "%d 行：", g.Count)
+	} else {
+		noun := "rows"
+		if g.Count == 1 {
+			noun = "row"
 		}
-		b.WriteString(": ")
+		fmt.Fprintf(&b, "%d %s: ", g.Count, noun)
 	}
-	fmt.Fprintf(&b, "%s [%s] (e.g. row %s", msg, g.Key, strings.Join(rows, ", "))
+	if g.Column != "" {
+		w.writeColumn(&b, g.Column, g.Field)
+		b.WriteString(w.columnEnd)
+	}
+	fmt.Fprintf(&b, w.example, msg, g.Key, strings.Join(rows, w.list))
 	if len(g.Values) > 0 {
-		fmt.Fprintf(&b, ": %s", strings.Join(g.Values, ", "))
+		fmt.Fprintf(&b, w.values, strings.Join(g.Values, w.list))
 	}
-	b.WriteString(")")
+	b.WriteString(w.close)
 	return b.String()
 }
 

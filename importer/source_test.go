@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,13 @@ func rowsOf(t testing.TB, in Input) (*header, []row) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return drainRows(t, st)
+}
+
+// drainRows reads st to its end and closes it, returning its header and
+// rows (cells copied).
+func drainRows(t testing.TB, st *rowStream) (*header, []row) {
+	t.Helper()
 	defer st.close()
 	var out []row
 	for {
@@ -45,7 +53,7 @@ func rowsOf(t testing.TB, in Input) (*header, []row) {
 		if r == nil {
 			return st.hdr, out
 		}
-		out = append(out, row{num: r.num, cells: append([]string(nil), r.cells...)})
+		out = append(out, row{num: r.num, cells: slices.Clone(r.cells)})
 	}
 }
 

@@ -24,10 +24,7 @@ func (r *rowReader) num(field string, required bool, lo, hi, def float64) float6
 			return c
 		}, v)
 	}
-	if v == "" {
-		if required {
-			r.fail(field, "", keyRequired)
-		}
+	if r.missing(field, v, required) {
 		return def
 	}
 	f, err := strconv.ParseFloat(v, 64)
@@ -188,10 +185,7 @@ func parseDay(v string, loc *time.Location) (time.Time, bool) {
 // day reads a calendar day as "2006-01-02".
 func (r *rowReader) day(field string, required bool) string {
 	v := r.code(field)
-	if v == "" {
-		if required {
-			r.fail(field, "", keyRequired)
-		}
+	if r.missing(field, v, required) {
 		return ""
 	}
 	t, ok := parseDay(v, r.env.loc)
@@ -207,10 +201,7 @@ var monthLayouts = []string{"2006-01", "2006/1", "2006-1", "2006年1月", "20060
 // month reads a month as "2006-01"; a full date is accepted and truncated.
 func (r *rowReader) month(field string, required bool) string {
 	v := r.code(field)
-	if v == "" {
-		if required {
-			r.fail(field, "", keyRequired)
-		}
+	if r.missing(field, v, required) {
 		return ""
 	}
 	for _, l := range monthLayouts {
@@ -230,10 +221,7 @@ func (r *rowReader) month(field string, required bool) string {
 // equal on every database.
 func (r *rowReader) instant(field string, required bool) time.Time {
 	v := r.code(field)
-	if v == "" {
-		if required {
-			r.fail(field, "", keyRequired)
-		}
+	if r.missing(field, v, required) {
 		return time.Time{}
 	}
 	t, ok := parseInstant(v, r.env.loc)

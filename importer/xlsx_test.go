@@ -20,18 +20,7 @@ func sheetRows(t *testing.T, read func(opener, *kindInfo, *Mapping) (*rowStream,
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.close()
-	var out []row
-	for {
-		r, err := st.next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r == nil {
-			return st.hdr, out
-		}
-		out = append(out, row{num: r.num, cells: slices.Clone(r.cells)})
-	}
+	return drainRows(t, st)
 }
 
 // TestFastSheetMatchesExcelize reads the same workbooks with the fast sheet

@@ -60,72 +60,70 @@ func TestSlotKeyIsTheScheduledMinuteInTheBusinessZone(t *testing.T) {
 // Two replicas (two Stores on one database) fire the same slot at the same
 // moment: exactly one runs the job, the other records nothing and skips.
 func TestTwoSchedulersOnOneDatabaseRunASlotOnce(t *testing.T) {
-	for _, driver := range modelstest.Drivers() {
-		t.Run(driver, func(t *testing.T) {
-			clk := clock.NewFake(slot0725)
-			s1, dsn := modelstest.Open(t, driver, clk)
-			s2, err := models.Open(models.Options{Driver: driver, DSN: dsn, MaxOpenConns: 4, Clock: clk, Location: shanghai})
-			if err != nil {
-				t.Fatal(err)
+	modelstest.EachDriver(t, func(t *testing.T, driver string) {
+		clk := clock.NewFake(slot0725)
+		s1, dsn := modelstest.Open(t, driver, clk)
+		s2, err := models.Open(models.Options{Driver: driver, DSN: dsn, MaxOpenConns: 4, Clock: clk, Location: shanghai})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s2.Close()
+		var calls atomic.Int32
+		job := func(ctx context.Context, run jobs.Run) (string, error) {
+			calls.Add(1)
+			if run.Day != run.Slot[:10] || !strings.HasSuffix(run.Slot, "T07:25") || run.Manual {
+				t.Errorf("run = %+v", run)
 			}
-			defer s2.Close()
-			var calls atomic.Int32
-			job := func(ctx context.Context, run jobs.Run) (string, error) {
-				calls.Add(1)
-				if run.Day != run.Slot[:10] || !strings.HasSuffix(run.Slot, "T07:25") || run.Manual {
-					t.Errorf("run = %+v", run)
-				}
-				return "ok", nil
+			return "ok", nil
+		}
+		var scheds []*jobs.Scheduler
+		for i, s := range []*models.Store{s1, s2} {
+			reg := jobs.NewRegistry()
+			mustRegister(t, reg, "morning_push", job)
+			scheds = append(scheds, newScheduler(t, s, reg, []string{"replica-a", "replica-b"}[i]))
+		}
+		for round := 0; round < 5; round++ { // several rounds to give the race a chance
+			slot := slot0725.AddDate(0, 0, round)
+			var wg sync.WaitGroup
+			results := make([]jobs.Result, 2)
+			start := make(chan struct{})
+			for i, sc := range scheds {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					results[i] = sc.Fire(context.Background(), "morning_push", slot.Add(time.Duration(i)*time.Second))
+				}()
 			}
-			var scheds []*jobs.Scheduler
-			for i, s := range []*models.Store{s1, s2} {
-				reg := jobs.NewRegistry()
-				mustRegister(t, reg, "morning_push", job)
-				scheds = append(scheds, newScheduler(t, s, reg, []string{"replica-a", "replica-b"}[i]))
-			}
-			for round := 0; round < 5; round++ { // several rounds to give the race a chance
-				slot := slot0725.AddDate(0, 0, round)
-				var wg sync.WaitGroup
-				results := make([]jobs.Result, 2)
-				start := make(chan struct{})
-				for i, sc := range scheds {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						<-start
-						results[i] = sc.Fire(context.Background(), "morning_push", slot.Add(time.Duration(i)*time.Second))
-					}()
-				}
-				close(start)
-				wg.Wait()
-				won := 0
-				for _, r := range results {
-					switch {
-					case r.Outcome == models.JobSucceeded:
-						won++
-					case r.Outcome == "" && errors.Is(r.Err, models.ErrConflict):
-					default:
-						t.Fatalf("round %d: unexpected result %+v", round, r)
-					}
-				}
-				if won != 1 {
-					t.Fatalf("round %d: %d replicas ran the slot, want 1", round, won)
+			close(start)
+			wg.Wait()
+			won := 0
+			for _, r := range results {
+				switch {
+				case r.Outcome == models.JobSucceeded:
+					won++
+				case r.Outcome == "" && errors.Is(r.Err, models.ErrConflict):
+				default:
+					t.Fatalf("round %d: unexpected result %+v", round, r)
 				}
 			}
-			if got := calls.Load(); got != 5 {
-				t.Fatalf("job ran %d times for 5 slots", got)
+			if won != 1 {
+				t.Fatalf("round %d: %d replicas ran the slot, want 1", round, won)
 			}
-			rs := runs(t, s1, "morning_push")
-			if len(rs) != 5 {
-				t.Fatalf("%d job_runs rows, want 5", len(rs))
+		}
+		if got := calls.Load(); got != 5 {
+			t.Fatalf("job ran %d times for 5 slots", got)
+		}
+		rs := runs(t, s1, "morning_push")
+		if len(rs) != 5 {
+			t.Fatalf("%d job_runs rows, want 5", len(rs))
+		}
+		for _, r := range rs {
+			if r.Outcome != models.JobSucceeded || r.Detail != "ok" || r.FinishedAt == nil {
+				t.Fatalf("run row %+v", r)
 			}
-			for _, r := range rs {
-				if r.Outcome != models.JobSucceeded || r.Detail != "ok" || r.FinishedAt == nil {
-					t.Fatalf("run row %+v", r)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 func TestOverlappingFiringIsSkippedAndRecorded(t *testing.T) {

@@ -81,74 +81,68 @@ func schemaDiff(aName string, a []string, bName string, b []string) string {
 // and AutoMigrate of the models to another: a model change without its
 // migration (or a migration without its model change) fails with the diff.
 func TestMigratedSchemaEqualsModels(t *testing.T) {
-	for _, driver := range modelstest.Drivers() {
-		t.Run(driver, func(t *testing.T) {
-			migrated, _ := modelstest.Open(t, driver, clock.System{})
-			fromModels := openBare(t, driver, modelstest.NewDSN(t, driver))
-			if _, err := models.AutoMigrateModels(context.Background(), fromModels); err != nil {
-				t.Fatal(err)
-			}
-			want, got := inspect(t, fromModels), inspect(t, migrated)
-			if len(want) == 0 {
-				t.Fatal("the models produced an empty schema")
-			}
-			if d := schemaDiff("migrations", got, "models", want); d != "" {
-				t.Fatalf("the migrated schema differs from the models; add a migration "+
-					"(VISITBOT_MIGRATION_DRAFT=NNNN_name, see models/migrate.go):\n%s", d)
-			}
-		})
-	}
+	modelstest.EachDriver(t, func(t *testing.T, driver string) {
+		migrated, _ := modelstest.Open(t, driver, clock.System{})
+		fromModels := openBare(t, driver, modelstest.NewDSN(t, driver))
+		if _, err := models.AutoMigrateModels(context.Background(), fromModels); err != nil {
+			t.Fatal(err)
+		}
+		want, got := inspect(t, fromModels), inspect(t, migrated)
+		if len(want) == 0 {
+			t.Fatal("the models produced an empty schema")
+		}
+		if d := schemaDiff("migrations", got, "models", want); d != "" {
+			t.Fatalf("the migrated schema differs from the models; add a migration "+
+				"(VISITBOT_MIGRATION_DRAFT=NNNN_name, see models/migrate.go):\n%s", d)
+		}
+	})
 }
 
 // TestSchemaDiffCatchesDrift shows the comparison sees a new column (type,
 // nullability) and a new index (uniqueness, column order), so the test
 // above can fail.
 func TestSchemaDiffCatchesDrift(t *testing.T) {
-	for _, driver := range modelstest.Drivers() {
-		t.Run(driver, func(t *testing.T) {
-			s, _ := modelstest.Open(t, driver, clock.System{})
-			before := inspect(t, s)
-			db := s.DB(context.Background())
-			for _, stmt := range []string{
-				"ALTER TABLE products ADD COLUMN brand varchar(32)",
-				"CREATE INDEX idx_products_name ON products (name, area)",
-			} {
-				if err := db.Exec(stmt).Error; err != nil {
-					t.Fatal(err)
-				}
+	modelstest.EachDriver(t, func(t *testing.T, driver string) {
+		s, _ := modelstest.Open(t, driver, clock.System{})
+		before := inspect(t, s)
+		db := s.DB(context.Background())
+		for _, stmt := range []string{
+			"ALTER TABLE products ADD COLUMN brand varchar(32)",
+			"CREATE INDEX idx_products_name ON products (name, area)",
+		} {
+			if err := db.Exec(stmt).Error; err != nil {
+				t.Fatal(err)
 			}
-			d := schemaDiff("before", before, "after", inspect(t, s))
-			// The index line carries uniqueness between the name and the columns.
-			for _, want := range []string{"only in after: products.brand varchar(32) NULL", "index idx_products_name (name, area)"} {
-				if !strings.Contains(d, want) {
-					t.Errorf("diff misses %q:\n%s", want, d)
-				}
+		}
+		d := schemaDiff("before", before, "after", inspect(t, s))
+		// The index line carries uniqueness between the name and the columns.
+		for _, want := range []string{"only in after: products.brand varchar(32) NULL", "index idx_products_name (name, area)"} {
+			if !strings.Contains(d, want) {
+				t.Errorf("diff misses %q:\n%s", want, d)
 			}
-		})
-	}
+		}
+	})
 }
 
 // TestMigrateTwiceIsNoOp: a second Migrate changes neither the schema nor
 // the history.
 func TestMigrateTwiceIsNoOp(t *testing.T) {
-	for _, driver := range modelstest.Drivers() {
-		t.Run(driver, func(t *testing.T) {
-			s, _ := modelstest.Open(t, driver, clock.System{})
-			schema, hist := inspect(t, s), history(t, s)
-			if !slices.Equal(hist, knownMigrations(t)) {
-				t.Fatalf("history = %v, want %v", hist, knownMigrations(t))
-			}
-			if err := s.Migrate(context.Background()); err != nil {
-				t.Fatalf("second migrate: %v", err)
-			}
-			if d := schemaDiff("first", schema, "second", inspect(t, s)); d != "" {
-				t.Fatalf("second migrate changed the schema:\n%s", d)
-			}
-			if got := history(t, s); !slices.Equal(got, hist) {
-				t.Fatalf("history after second migrate = %v, want %v", got, hist)
-			}
-		})
-	}
+	modelstest.EachDriver(t, func(t *testing.T, driver string) {
+		s, _ := modelstest.Open(t, driver, clock.System{})
+		schema, hist := inspect(t, s), history(t, s)
+		if !slices.Equal(hist, knownMigrations(t)) {
+			t.Fatalf("history = %v, want %v", hist, knownMigrations(t))
+		}
+		if err := s.Migrate(context.Background()); err != nil {
+			t.Fatalf("second migrate: %v", err)
+		}
+		if d := schemaDiff("first", schema, "second", inspect(t, s)); d != "" {
+			t.Fatalf("second migrate changed the schema:\n%s", d)
+		}
+		if got := history(t, s); !slices.Equal(got, hist) {
+			t.Fatalf("history after second migrate = %v, want %v", got, hist)
+		}
+	})
 }
 
 // TestMigrateAcceptsGormigrateHistory: a database made by the former
@@ -160,32 +154,30 @@ func TestMigrateAcceptsGormigrateHistory(t *testing.T) {
 		"sqlite": "CREATE TABLE `schema_migrations` (`id` text,PRIMARY KEY (`id`))",
 		"mysql":  "CREATE TABLE `schema_migrations` (`id` varchar(64),PRIMARY KEY (`id`))ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
 	}
-	for _, driver := range modelstest.Drivers() {
-		t.Run(driver, func(t *testing.T) {
-			ctx := context.Background()
-			s := openBare(t, driver, modelstest.NewDSN(t, driver))
-			v1, err := fs.ReadFile(models.MigrationFiles(), "migrations/0001_initial."+driver+".sql")
-			if err != nil {
+	modelstest.EachDriver(t, func(t *testing.T, driver string) {
+		ctx := context.Background()
+		s := openBare(t, driver, modelstest.NewDSN(t, driver))
+		v1, err := fs.ReadFile(models.MigrationFiles(), "migrations/0001_initial."+driver+".sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		stmts := append(models.SplitStatements(string(v1)), gormigrateTable[driver], "INSERT INTO schema_migrations (id) VALUES ('0001_initial')")
+		for _, stmt := range stmts {
+			if err := s.DB(ctx).Exec(stmt).Error; err != nil {
 				t.Fatal(err)
 			}
-			stmts := append(models.SplitStatements(string(v1)), gormigrateTable[driver], "INSERT INTO schema_migrations (id) VALUES ('0001_initial')")
-			for _, stmt := range stmts {
-				if err := s.DB(ctx).Exec(stmt).Error; err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := s.Migrate(ctx); err != nil {
-				t.Fatalf("migrate a gormigrate database: %v", err)
-			}
-			fresh, _ := modelstest.Open(t, driver, clock.System{})
-			if d := schemaDiff("from version 1", inspect(t, s), "fresh", inspect(t, fresh)); d != "" {
-				t.Fatalf("migrating a version-1 database did not reach the current schema:\n%s", d)
-			}
-			if v, err := s.SchemaVersion(ctx); err != nil || v != knownMigrations(t)[len(knownMigrations(t))-1] {
-				t.Fatalf("schema version = %q, %v", v, err)
-			}
-		})
-	}
+		}
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatalf("migrate a gormigrate database: %v", err)
+		}
+		fresh, _ := modelstest.Open(t, driver, clock.System{})
+		if d := schemaDiff("from version 1", inspect(t, s), "fresh", inspect(t, fresh)); d != "" {
+			t.Fatalf("migrating a version-1 database did not reach the current schema:\n%s", d)
+		}
+		if v, err := s.SchemaVersion(ctx); err != nil || v != knownMigrations(t)[len(knownMigrations(t))-1] {
+			t.Fatalf("schema version = %q, %v", v, err)
+		}
+	})
 }
 
 // TestMigrateRefusesUnknownMigration: a database migrated by a newer
@@ -207,57 +199,53 @@ func TestMigrateRefusesUnknownMigration(t *testing.T) {
 // one fresh database at once all succeed and leave one history.
 func TestConcurrentMigrate(t *testing.T) {
 	const replicas = 4
-	for _, driver := range modelstest.Drivers() {
-		t.Run(driver, func(t *testing.T) {
-			dsn := modelstest.NewDSN(t, driver)
-			stores := make([]*models.Store, replicas)
-			for i := range stores {
-				stores[i] = openBare(t, driver, dsn)
+	modelstest.EachDriver(t, func(t *testing.T, driver string) {
+		dsn := modelstest.NewDSN(t, driver)
+		stores := make([]*models.Store, replicas)
+		for i := range stores {
+			stores[i] = openBare(t, driver, dsn)
+		}
+		start := make(chan struct{})
+		errs := make([]error, replicas)
+		var wg sync.WaitGroup
+		for i, s := range stores {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				errs[i] = s.Migrate(context.Background())
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("replica %d: %v", i, err)
 			}
-			start := make(chan struct{})
-			errs := make([]error, replicas)
-			var wg sync.WaitGroup
-			for i, s := range stores {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					<-start
-					errs[i] = s.Migrate(context.Background())
-				}()
-			}
-			close(start)
-			wg.Wait()
-			for i, err := range errs {
-				if err != nil {
-					t.Errorf("replica %d: %v", i, err)
-				}
-			}
-			if got := history(t, stores[0]); !slices.Equal(got, knownMigrations(t)) {
-				t.Fatalf("history = %v, want %v", got, knownMigrations(t))
-			}
-		})
-	}
+		}
+		if got := history(t, stores[0]); !slices.Equal(got, knownMigrations(t)) {
+			t.Fatalf("history = %v, want %v", got, knownMigrations(t))
+		}
+	})
 }
 
 // TestMigrateLockTimeoutNamesTheLock: while another session holds the lock,
 // Migrate gives up at its deadline with ErrMigrationLockTimeout naming the
 // lock, and succeeds once the lock is free.
 func TestMigrateLockTimeoutNamesTheLock(t *testing.T) {
-	for _, driver := range modelstest.Drivers() {
-		t.Run(driver, func(t *testing.T) {
-			s, dsn := modelstest.Open(t, driver, clock.System{})
-			release, lockName := holdMigrationLock(t, driver, dsn)
-			ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
-			defer cancel()
-			err := s.Migrate(ctx)
-			if !errors.Is(err, models.ErrMigrationLockTimeout) || !strings.Contains(err.Error(), lockName) {
-				t.Fatalf("migrate under a held lock = %v, want ErrMigrationLockTimeout naming %q", err, lockName)
-			}
-			t.Log(err)
-			release()
-			if err := s.Migrate(context.Background()); err != nil {
-				t.Fatalf("migrate after release: %v", err)
-			}
-		})
-	}
+	modelstest.EachDriver(t, func(t *testing.T, driver string) {
+		s, dsn := modelstest.Open(t, driver, clock.System{})
+		release, lockName := holdMigrationLock(t, driver, dsn)
+		ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+		defer cancel()
+		err := s.Migrate(ctx)
+		if !errors.Is(err, models.ErrMigrationLockTimeout) || !strings.Contains(err.Error(), lockName) {
+			t.Fatalf("migrate under a held lock = %v, want ErrMigrationLockTimeout naming %q", err, lockName)
+		}
+		t.Log(err)
+		release()
+		if err := s.Migrate(context.Background()); err != nil {
+			t.Fatalf("migrate after release: %v", err)
+		}
+	})
 }

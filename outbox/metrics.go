@@ -19,23 +19,18 @@ type outboxMetrics struct {
 	depth    *prometheus.GaugeVec
 }
 
+// platformCounter is a counter of outbox messages by platform.
+func platformCounter(name, help string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, []string{"platform"})
+}
+
 func newOutboxMetrics(reg prometheus.Registerer) (*outboxMetrics, error) {
 	m := &outboxMetrics{
-		enqueued: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "visitbot_outbox_enqueued_total", Help: "Outbox messages queued through Dispatcher.Enqueue (duplicates not counted).",
-		}, []string{"platform"}),
-		sent: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "visitbot_outbox_sent_total", Help: "Outbox messages delivered to the platform.",
-		}, []string{"platform"}),
-		failed: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "visitbot_outbox_failed_total", Help: "Send attempts that failed (retried or dead).",
-		}, []string{"platform"}),
-		dead: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "visitbot_outbox_dead_total", Help: "Outbox messages moved to the dead-letter state.",
-		}, []string{"platform"}),
-		deferred: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "visitbot_outbox_rate_limited_total", Help: "Claimed messages held back by a per-member rate window.",
-		}, []string{"platform"}),
+		enqueued: platformCounter("visitbot_outbox_enqueued_total", "Outbox messages queued through Dispatcher.Enqueue (duplicates not counted)."),
+		sent:     platformCounter("visitbot_outbox_sent_total", "Outbox messages delivered to the platform."),
+		failed:   platformCounter("visitbot_outbox_failed_total", "Send attempts that failed (retried or dead)."),
+		dead:     platformCounter("visitbot_outbox_dead_total", "Outbox messages moved to the dead-letter state."),
+		deferred: platformCounter("visitbot_outbox_rate_limited_total", "Claimed messages held back by a per-member rate window."),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "visitbot_outbox_send_seconds", Help: "Latency of one platform send or card update call.",
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},

@@ -344,24 +344,22 @@ func sameDump(t *testing.T, what string, a, b []string) {
 }
 
 func TestDeterministic(t *testing.T) {
-	for _, driver := range modelstest.Drivers() {
-		t.Run(driver, func(t *testing.T) {
-			clk := clock.NewFake(time.Date(2026, 11, 27, 7, 0, 0, 0, modelstest.Shanghai))
-			a, _ := modelstest.Open(t, driver, clk)
-			b, _ := modelstest.Open(t, driver, clk)
-			mustSeed(t, a, defaultTestOptions())
-			mustSeed(t, b, defaultTestOptions())
-			first := dump(t, a)
-			if len(first) < 10000 {
-				t.Fatalf("dump has only %d rows", len(first))
-			}
-			sameDump(t, "two fresh databases", first, dump(t, b))
-			// Seeding again later (another clock) changes nothing.
-			clk.Advance(26 * time.Hour)
-			mustSeed(t, a, defaultTestOptions())
-			sameDump(t, "seeded twice", first, dump(t, a))
-		})
-	}
+	modelstest.EachDriver(t, func(t *testing.T, driver string) {
+		clk := clock.NewFake(time.Date(2026, 11, 27, 7, 0, 0, 0, modelstest.Shanghai))
+		a, _ := modelstest.Open(t, driver, clk)
+		b, _ := modelstest.Open(t, driver, clk)
+		mustSeed(t, a, defaultTestOptions())
+		mustSeed(t, b, defaultTestOptions())
+		first := dump(t, a)
+		if len(first) < 10000 {
+			t.Fatalf("dump has only %d rows", len(first))
+		}
+		sameDump(t, "two fresh databases", first, dump(t, b))
+		// Seeding again later (another clock) changes nothing.
+		clk.Advance(26 * time.Hour)
+		mustSeed(t, a, defaultTestOptions())
+		sameDump(t, "seeded twice", first, dump(t, a))
+	})
 }
 
 func TestOtherWorldRefused(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"visitbot/bot/console"
 	"visitbot/config"
+	"visitbot/internal/apptest"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 	"visitbot/simulate"
@@ -29,16 +30,7 @@ func TestSimulatedDaysRaiseAlerts(t *testing.T) {
 		c.Alerts.QuietStart, c.Alerts.QuietEnd = "08:00", "09:00"
 	})
 	a, s, clk := w.app, w.store, w.clock
-	env, err := a.SimulationEnv(clk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := simulate.DefaultOptions()
-	o.From, o.Days = "2026-11-09", 14
-	sum, err := simulate.Run(ctx, env, o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sum := apptest.Simulate(t, a, clk, "2026-11-09", 14)
 	var alertRows, scans int64
 	s.DB(ctx).Model(&models.Alert{}).Count(&alertRows)
 	s.DB(ctx).Model(&models.JobRun{}).Where("job = ? AND outcome = ?", "alert_scan", models.JobSucceeded).Count(&scans)

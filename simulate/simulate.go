@@ -111,11 +111,7 @@ func Run(ctx context.Context, env Env, opts Options) (Summary, error) {
 			community = append(community, h)
 		}
 	}
-	alertsBefore, err := countAlerts(ctx, env)
-	if err != nil {
-		return sum, err
-	}
-	cardsBefore, err := env.Store.Cards.CountCardTasks(ctx, alertTaskKind)
+	alertsBefore, cardsBefore, err := countAlerts(ctx, env)
 	if err != nil {
 		return sum, err
 	}
@@ -157,11 +153,7 @@ func Run(ctx context.Context, env Env, opts Options) (Summary, error) {
 			return sum, err
 		}
 	}
-	alertsAfter, err := countAlerts(ctx, env)
-	if err != nil {
-		return sum, err
-	}
-	cardsAfter, err := env.Store.Cards.CountCardTasks(ctx, alertTaskKind)
+	alertsAfter, cardsAfter, err := countAlerts(ctx, env)
 	if err != nil {
 		return sum, err
 	}
@@ -172,12 +164,17 @@ func Run(ctx context.Context, env Env, opts Options) (Summary, error) {
 // alertTaskKind is the card task kind of an alert card (flows).
 const alertTaskKind = "alert"
 
-func countAlerts(ctx context.Context, env Env) (int64, error) {
-	n, err := env.Store.Alerts.CountAlerts(ctx)
+// countAlerts is the number of alerts and of alert cards stored.
+func countAlerts(ctx context.Context, env Env) (alerts, alertCards int64, err error) {
+	alerts, err = env.Store.Alerts.CountAlerts(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("simulate: count alerts: %w", err)
+		return 0, 0, fmt.Errorf("simulate: count alerts: %w", err)
 	}
-	return n, nil
+	alertCards, err = env.Store.Cards.CountCardTasks(ctx, alertTaskKind)
+	if err != nil {
+		return 0, 0, err
+	}
+	return alerts, alertCards, nil
 }
 
 // release delivers the rows held back (quiet hours) that fall due before

@@ -26,16 +26,7 @@ func TestSimulatedDaysProducePlanAndFeedback(t *testing.T) {
 		ctx := context.Background()
 		w := seeded(t, driver, day(2026, 11, 29), day(2026, 11, 30).Add(7*time.Hour), func(c *config.Config) { *c = simulate.ConsoleConfig(*c) })
 		a, s, clk := w.app, w.store, w.clock
-		env, err := a.SimulationEnv(clk)
-		if err != nil {
-			t.Fatal(err)
-		}
-		o := simulate.DefaultOptions()
-		o.From, o.Days = "2026-11-30", 2
-		sum, err := simulate.Run(ctx, env, o)
-		if err != nil {
-			t.Fatal(err)
-		}
+		sum := apptest.Simulate(t, a, clk, "2026-11-30", 2)
 		if sum.Days != 2 || sum.Pushes == 0 || sum.Accepted == 0 || sum.CheckIns == 0 || sum.Feedback == 0 {
 			t.Fatalf("summary = %+v", sum)
 		}

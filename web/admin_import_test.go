@@ -141,78 +141,76 @@ func TestAdminImportAccess(t *testing.T) {
 // (rows in the store, audit with counts, the admins told), and the token is
 // spent.
 func TestAdminImportDryRunThenCommit(t *testing.T) {
-	for _, driver := range modelstest.Drivers() {
-		t.Run(driver, func(t *testing.T) {
-			e := newWorld(t, driver, 0, nil)
-			ctx := context.Background()
-			admin := e.signIn(t, "admin")
-			_, dash := get(t, admin, e.srv.URL+"/dashboard")
-			if !contains(dash, `href="/admin/import"`) {
-				t.Fatal("the admin's pages do not link the import page")
-			}
-			_, page := get(t, admin, e.srv.URL+"/admin/import")
-			doctorsBefore, signalsBefore := countRows[models.Doctor](t, e.store, ""), countRows[models.Signal](t, e.store, "")
+	modelstest.EachDriver(t, func(t *testing.T, driver string) {
+		e := newWorld(t, driver, 0, nil)
+		ctx := context.Background()
+		admin := e.signIn(t, "admin")
+		_, dash := get(t, admin, e.srv.URL+"/dashboard")
+		if !contains(dash, `href="/admin/import"`) {
+			t.Fatal("the admin's pages do not link the import page")
+		}
+		_, page := get(t, admin, e.srv.URL+"/admin/import")
+		doctorsBefore, signalsBefore := countRows[models.Doctor](t, e.store, ""), countRows[models.Signal](t, e.store, "")
 
-			st, page := postUpload(t, admin, e.srv.URL, upload{csrf: csrfOf(t, page), name: "华东一区.zip", data: companyZip(t)})
-			if st != http.StatusOK || !contains(page, "试运行通过") || !contains(page, "确认导入") {
-				t.Fatalf("dry run: %d %.3000s", st, page)
+		st, page := postUpload(t, admin, e.srv.URL, upload{csrf: csrfOf(t, page), name: "华东一区.zip", data: companyZip(t)})
+		if st != http.StatusOK || !contains(page, "试运行通过") || !contains(page, "确认导入") {
+			t.Fatalf("dry run: %d %.3000s", st, page)
+		}
+		for _, want := range []string{`<tr data-kind="doctors"><td>医生</td><td>1</td><td>30</td><td class="created">30</td>`,
+			`<tr data-kind="signals"><td>信号</td><td>1</td><td>183</td><td class="created">183</td>`, "客户互动事件.csv"} {
+			if !contains(page, want) {
+				t.Fatalf("dry-run page lacks %q: %.4000s", want, page)
 			}
-			for _, want := range []string{`<tr data-kind="doctors"><td>医生</td><td>1</td><td>30</td><td class="created">30</td>`,
-				`<tr data-kind="signals"><td>信号</td><td>1</td><td>183</td><td class="created">183</td>`, "客户互动事件.csv"} {
-				if !contains(page, want) {
-					t.Fatalf("dry-run page lacks %q: %.4000s", want, page)
-				}
-			}
-			if n := countRows[models.Doctor](t, e.store, ""); n != doctorsBefore {
-				t.Fatalf("dry run wrote doctors: %d → %d", doctorsBefore, n)
-			}
-			var dry models.AuditLog
-			if err := e.store.DB(ctx).Where("action = ?", "import:dry_run").Take(&dry).Error; err != nil || !strings.Contains(dry.Detail, `"created":30`) || dry.Target != "华东一区.zip" {
-				t.Fatalf("dry-run audit %+v %v", dry, err)
-			}
-			form := commitForm(t, page)
+		}
+		if n := countRows[models.Doctor](t, e.store, ""); n != doctorsBefore {
+			t.Fatalf("dry run wrote doctors: %d → %d", doctorsBefore, n)
+		}
+		var dry models.AuditLog
+		if err := e.store.DB(ctx).Where("action = ?", "import:dry_run").Take(&dry).Error; err != nil || !strings.Contains(dry.Detail, `"created":30`) || dry.Target != "华东一区.zip" {
+			t.Fatalf("dry-run audit %+v %v", dry, err)
+		}
+		form := commitForm(t, page)
 
-			// The commit lands on another replica: same store, same secret.
-			other := newPagesOn(t, e)
-			st, done := postForm(t, admin, other.URL+"/admin/import/commit", form)
-			if st != http.StatusOK || !contains(done, "导入完成") || contains(done, `id="import-commit"`) {
-				t.Fatalf("commit: %d %.3000s", st, done)
-			}
-			if n := countRows[models.Doctor](t, e.store, ""); n != doctorsBefore+30 {
-				t.Fatalf("doctors after commit: %d, want %d", n, doctorsBefore+30)
-			}
-			if n := countRows[models.Signal](t, e.store, ""); n != signalsBefore+183 {
-				t.Fatalf("company signals after commit: %d", n)
-			}
-			var audit models.AuditLog
-			if err := e.store.DB(ctx).Where("action = ?", "import:commit").Take(&audit).Error; err != nil {
-				t.Fatal(err)
-			}
-			var detail struct {
-				SHA256 string `json:"sha256"`
-				Kinds  []struct {
-					Kind    string `json:"kind"`
-					Created int    `json:"created"`
-				} `json:"kinds"`
-			}
-			if err := json.Unmarshal([]byte(audit.Detail), &detail); err != nil || detail.SHA256 != form.Get("digest") || len(detail.Kinds) != 8 || audit.ActorID != user(t, e.store, "admin").ID {
-				t.Fatalf("commit audit %+v (%v)", audit, err)
-			}
-			if n := countRows[models.OutboxMessage](t, e.store, "dedupe_key LIKE ?", "%import:web:%"); n == 0 {
-				t.Fatal("the admins were not told of the import")
-			}
-			if n := countRows[models.ImportUpload](t, e.store, ""); n != 0 {
-				t.Fatalf("%d uploads kept after commit", n)
-			}
-			// A second commit (double click, back button) writes nothing.
-			if st, body := postForm(t, admin, e.srv.URL+"/admin/import/commit", form); st != http.StatusGone || !contains(body, "已失效") {
-				t.Fatalf("second commit: %d %.300s", st, body)
-			}
-			if n := countRows[models.AuditLog](t, e.store, "action = ?", "import:commit"); n != 1 {
-				t.Fatalf("%d commit audits", n)
-			}
-		})
-	}
+		// The commit lands on another replica: same store, same secret.
+		other := newPagesOn(t, e)
+		st, done := postForm(t, admin, other.URL+"/admin/import/commit", form)
+		if st != http.StatusOK || !contains(done, "导入完成") || contains(done, `id="import-commit"`) {
+			t.Fatalf("commit: %d %.3000s", st, done)
+		}
+		if n := countRows[models.Doctor](t, e.store, ""); n != doctorsBefore+30 {
+			t.Fatalf("doctors after commit: %d, want %d", n, doctorsBefore+30)
+		}
+		if n := countRows[models.Signal](t, e.store, ""); n != signalsBefore+183 {
+			t.Fatalf("company signals after commit: %d", n)
+		}
+		var audit models.AuditLog
+		if err := e.store.DB(ctx).Where("action = ?", "import:commit").Take(&audit).Error; err != nil {
+			t.Fatal(err)
+		}
+		var detail struct {
+			SHA256 string `json:"sha256"`
+			Kinds  []struct {
+				Kind    string `json:"kind"`
+				Created int    `json:"created"`
+			} `json:"kinds"`
+		}
+		if err := json.Unmarshal([]byte(audit.Detail), &detail); err != nil || detail.SHA256 != form.Get("digest") || len(detail.Kinds) != 8 || audit.ActorID != user(t, e.store, "admin").ID {
+			t.Fatalf("commit audit %+v (%v)", audit, err)
+		}
+		if n := countRows[models.OutboxMessage](t, e.store, "dedupe_key LIKE ?", "%import:web:%"); n == 0 {
+			t.Fatal("the admins were not told of the import")
+		}
+		if n := countRows[models.ImportUpload](t, e.store, ""); n != 0 {
+			t.Fatalf("%d uploads kept after commit", n)
+		}
+		// A second commit (double click, back button) writes nothing.
+		if st, body := postForm(t, admin, e.srv.URL+"/admin/import/commit", form); st != http.StatusGone || !contains(body, "已失效") {
+			t.Fatalf("second commit: %d %.300s", st, body)
+		}
+		if n := countRows[models.AuditLog](t, e.store, "action = ?", "import:commit"); n != 1 {
+			t.Fatalf("%d commit audits", n)
+		}
+	})
 }
 
 // newPagesOn serves a second set of pages (another replica) on e's store.
@@ -325,40 +323,38 @@ func TestAdminImportThroughTheServer(t *testing.T) {
 // replicas (a double click behind a load balancer) import it once; the
 // other is told so and nothing is doubled.
 func TestAdminImportCommitsOnce(t *testing.T) {
-	for _, driver := range modelstest.Drivers() {
-		t.Run(driver, func(t *testing.T) {
-			e := newWorld(t, driver, 0, nil)
-			admin := e.signIn(t, "admin")
-			_, page := get(t, admin, e.srv.URL+"/admin/import")
-			csv := []byte("医院编码,医院名称,医院等级,城市\nHX1,测试一院,三甲,杭州\nHX2,测试二院,二甲,宁波\n")
-			st, page := postUpload(t, admin, e.srv.URL, upload{csrf: csrfOf(t, page), name: "医院.csv", kind: "hospitals", data: csv})
-			if st != http.StatusOK {
-				t.Fatalf("dry run: %d", st)
-			}
-			form := commitForm(t, page)
-			other := newPagesOn(t, e)
-			codes := make(chan int, 2)
-			for _, base := range []string{e.srv.URL, other.URL} {
-				go func() {
-					resp, err := admin.PostForm(base+"/admin/import/commit", form)
-					if err != nil {
-						codes <- 0
-						return
-					}
-					resp.Body.Close()
-					codes <- resp.StatusCode
-				}()
-			}
-			a, b := <-codes, <-codes
-			if min(a, b) != http.StatusOK || (max(a, b) != http.StatusConflict && max(a, b) != http.StatusGone) {
-				t.Fatalf("racing commits answered %d and %d; want 200 and 409/410", a, b)
-			}
-			if n := countRows[models.Hospital](t, e.store, "external_id IN ?", []string{"HX1", "HX2"}); n != 2 {
-				t.Fatalf("%d hospitals", n)
-			}
-			if n := countRows[models.AuditLog](t, e.store, "action = ?", "import:commit"); n != 1 {
-				t.Fatalf("%d commit audits", n)
-			}
-		})
-	}
+	modelstest.EachDriver(t, func(t *testing.T, driver string) {
+		e := newWorld(t, driver, 0, nil)
+		admin := e.signIn(t, "admin")
+		_, page := get(t, admin, e.srv.URL+"/admin/import")
+		csv := []byte("医院编码,医院名称,医院等级,城市\nHX1,测试一院,三甲,杭州\nHX2,测试二院,二甲,宁波\n")
+		st, page := postUpload(t, admin, e.srv.URL, upload{csrf: csrfOf(t, page), name: "医院.csv", kind: "hospitals", data: csv})
+		if st != http.StatusOK {
+			t.Fatalf("dry run: %d", st)
+		}
+		form := commitForm(t, page)
+		other := newPagesOn(t, e)
+		codes := make(chan int, 2)
+		for _, base := range []string{e.srv.URL, other.URL} {
+			go func() {
+				resp, err := admin.PostForm(base+"/admin/import/commit", form)
+				if err != nil {
+					codes <- 0
+					return
+				}
+				resp.Body.Close()
+				codes <- resp.StatusCode
+			}()
+		}
+		a, b := <-codes, <-codes
+		if min(a, b) != http.StatusOK || (max(a, b) != http.StatusConflict && max(a, b) != http.StatusGone) {
+			t.Fatalf("racing commits answered %d and %d; want 200 and 409/410", a, b)
+		}
+		if n := countRows[models.Hospital](t, e.store, "external_id IN ?", []string{"HX1", "HX2"}); n != 2 {
+			t.Fatalf("%d hospitals", n)
+		}
+		if n := countRows[models.AuditLog](t, e.store, "action = ?", "import:commit"); n != 1 {
+			t.Fatalf("%d commit audits", n)
+		}
+	})
 }

@@ -198,17 +198,29 @@ func (p *Pages) wecomUserID(ctx context.Context, code string) (string, error) {
 	if err := p.call(ctx, http.MethodGet, strings.TrimRight(p.o.WeComAPI, "/")+"/cgi-bin/auth/getuserinfo?"+q.Encode(), nil, &out); err != nil {
 		return "", fmt.Errorf("wecom getuserinfo: %w", err)
 	}
+	if err := userInfoError("wecom getuserinfo", out.ErrCode, wecomInvalidCode, out.ErrMsg); err != nil {
+		return "", err
+	}
 	switch {
-	case out.ErrCode == wecomInvalidCode:
-		return "", errInvalidCode
-	case out.ErrCode != 0:
-		return "", fmt.Errorf("wecom getuserinfo: errcode %d: %s", out.ErrCode, out.ErrMsg)
 	case out.UserID != "":
 		return out.UserID, nil
 	case out.UserId2 != "":
 		return out.UserId2, nil
 	}
 	return "", errNotMember
+}
+
+// userInfoError is the error of a platform's user-info answer: errInvalidCode
+// for the platform's invalid-code errcode, the errcode and message for any
+// other non-zero errcode, nil for success.
+func userInfoError(api string, errCode, invalidCode int, errMsg string) error {
+	switch {
+	case errCode == invalidCode:
+		return errInvalidCode
+	case errCode != 0:
+		return fmt.Errorf("%s: errcode %d: %s", api, errCode, errMsg)
+	}
+	return nil
 }
 
 // dingtalkUserID exchanges a 免登 authCode for the user's userid
@@ -230,12 +242,10 @@ func (p *Pages) dingtalkUserID(ctx context.Context, code string) (string, error)
 	if err := p.call(ctx, http.MethodPost, u, body, &out); err != nil {
 		return "", fmt.Errorf("dingtalk getuserinfo: %w", err)
 	}
-	switch {
-	case out.ErrCode == dingtalkInvalidCode:
-		return "", errInvalidCode
-	case out.ErrCode != 0:
-		return "", fmt.Errorf("dingtalk getuserinfo: errcode %d: %s", out.ErrCode, out.ErrMsg)
-	case out.Result.UserID == "":
+	if err := userInfoError("dingtalk getuserinfo", out.ErrCode, dingtalkInvalidCode, out.ErrMsg); err != nil {
+		return "", err
+	}
+	if out.Result.UserID == "" {
 		return "", errNotMember
 	}
 	return out.Result.UserID, nil

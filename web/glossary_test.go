@@ -2,17 +2,15 @@ package web_test
 
 import (
 	"context"
-	"go/ast"
-	"go/parser"
 	"go/token"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	"visitbot/cards"
+	"visitbot/internal/gosrc"
 	"visitbot/models"
 )
 
@@ -51,23 +49,13 @@ func TestGlossaryOverPageSources(t *testing.T) {
 		checkTerms(t, f, cards.ScriptTexts(string(raw)))
 	}
 	sources, _ := filepath.Glob("*.go")
-	fset := token.NewFileSet()
-	for _, f := range sources {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
+	err := gosrc.StringLiterals(sources, func(pos token.Position, s string) {
+		if len(cards.ScriptTexts(strconv.Quote(s))) > 0 {
+			checkTerms(t, pos.String(), []string{s})
 		}
-		file, err := parser.ParseFile(fset, f, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ast.Inspect(file, func(n ast.Node) bool {
-			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				if s, err := strconv.Unquote(lit.Value); err == nil && len(cards.ScriptTexts(strconv.Quote(s))) > 0 {
-					checkTerms(t, fset.Position(lit.Pos()).String(), []string{s})
-				}
-			}
-			return true
-		})
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -32,54 +32,52 @@ func checkedInVisit(t testing.TB, e *env) (*models.User, *models.Visit) {
 }
 
 func TestFeedbackFormSubmits(t *testing.T) {
-	for _, driver := range modelstest.Drivers() {
-		t.Run(driver, func(t *testing.T) {
-			e := newWorld(t, driver, 0, nil)
-			rep, v := checkedInVisit(t, e)
-			c := e.signIn(t, rep.UserID)
-			u := e.srv.URL + "/m/feedback/" + itoa(int(v.ID))
-			st, page := get(t, c, u)
-			if st != http.StatusOK {
-				t.Fatalf("form = %d", st)
-			}
-			csrf := csrfOf(t, page)
-			form := url.Values{"csrf": {csrf}, "concern": {"c1"}, "objection": {"j1"}, "follow_up": {"f1"}, "commitments": {"m1"}, "note": {"主任要求下周送文献"}}
-			// Without the token: refused, nothing written.
-			bad := url.Values{}
-			for k, vs := range form {
-				bad[k] = vs
-			}
-			bad.Set("csrf", "nope")
-			if st, _ := postForm(t, c, u, bad); st != http.StatusForbidden {
-				t.Fatalf("bad csrf = %d", st)
-			}
-			// "无" with another commitment: the card's rule, 422.
-			mix := url.Values{"csrf": {csrf}, "concern": {"c1"}, "objection": {"j1"}, "follow_up": {"f1"}, "commitments": {"m1", noneID(t, e)}}
-			if st, body := postForm(t, c, u, mix); st != http.StatusUnprocessableEntity || !contains(body, "不能与其他承诺") {
-				t.Fatalf("none mix = %d %.300s", st, body)
-			}
-			if st, body := postForm(t, c, u, form); st != http.StatusOK || !contains(body, `id="feedback-done"`) {
-				t.Fatalf("submit = %d %.300s", st, body)
-			}
-			fb, err := e.store.Visits.FeedbackByVisit(context.Background(), v.ID)
-			if err != nil || fb.Note != "主任要求下周送文献" || fb.RepID != rep.ID || fb.QualityScore <= 0 {
-				t.Fatalf("feedback row = %+v, %v", fb, err)
-			}
-			if st, body := postForm(t, c, u, form); st != http.StatusUnprocessableEntity || !contains(body, `id="feedback-done"`) {
-				t.Fatalf("second submit = %d", st)
-			}
-			// The doctor page lists the visit with its score and commitment.
-			if st, body := get(t, c, e.srv.URL+"/m/doctor/"+itoa(int(v.DoctorID))); st != http.StatusOK || !contains(body, `id="commitments"`) {
-				t.Fatalf("doctor page after feedback = %d %.400s", st, body)
-			}
-			// Another rep cannot open it.
-			var other models.User
-			e.store.DB(context.Background()).Where("role = ? AND id <> ?", models.RoleRep, rep.ID).First(&other)
-			if st, _ := get(t, e.signIn(t, other.UserID), u); st != http.StatusForbidden {
-				t.Fatalf("other rep = %d", st)
-			}
-		})
-	}
+	modelstest.EachDriver(t, func(t *testing.T, driver string) {
+		e := newWorld(t, driver, 0, nil)
+		rep, v := checkedInVisit(t, e)
+		c := e.signIn(t, rep.UserID)
+		u := e.srv.URL + "/m/feedback/" + itoa(int(v.ID))
+		st, page := get(t, c, u)
+		if st != http.StatusOK {
+			t.Fatalf("form = %d", st)
+		}
+		csrf := csrfOf(t, page)
+		form := url.Values{"csrf": {csrf}, "concern": {"c1"}, "objection": {"j1"}, "follow_up": {"f1"}, "commitments": {"m1"}, "note": {"主任要求下周送文献"}}
+		// Without the token: refused, nothing written.
+		bad := url.Values{}
+		for k, vs := range form {
+			bad[k] = vs
+		}
+		bad.Set("csrf", "nope")
+		if st, _ := postForm(t, c, u, bad); st != http.StatusForbidden {
+			t.Fatalf("bad csrf = %d", st)
+		}
+		// "无" with another commitment: the card's rule, 422.
+		mix := url.Values{"csrf": {csrf}, "concern": {"c1"}, "objection": {"j1"}, "follow_up": {"f1"}, "commitments": {"m1", noneID(t, e)}}
+		if st, body := postForm(t, c, u, mix); st != http.StatusUnprocessableEntity || !contains(body, "不能与其他承诺") {
+			t.Fatalf("none mix = %d %.300s", st, body)
+		}
+		if st, body := postForm(t, c, u, form); st != http.StatusOK || !contains(body, `id="feedback-done"`) {
+			t.Fatalf("submit = %d %.300s", st, body)
+		}
+		fb, err := e.store.Visits.FeedbackByVisit(context.Background(), v.ID)
+		if err != nil || fb.Note != "主任要求下周送文献" || fb.RepID != rep.ID || fb.QualityScore <= 0 {
+			t.Fatalf("feedback row = %+v, %v", fb, err)
+		}
+		if st, body := postForm(t, c, u, form); st != http.StatusUnprocessableEntity || !contains(body, `id="feedback-done"`) {
+			t.Fatalf("second submit = %d", st)
+		}
+		// The doctor page lists the visit with its score and commitment.
+		if st, body := get(t, c, e.srv.URL+"/m/doctor/"+itoa(int(v.DoctorID))); st != http.StatusOK || !contains(body, `id="commitments"`) {
+			t.Fatalf("doctor page after feedback = %d %.400s", st, body)
+		}
+		// Another rep cannot open it.
+		var other models.User
+		e.store.DB(context.Background()).Where("role = ? AND id <> ?", models.RoleRep, rep.ID).First(&other)
+		if st, _ := get(t, e.signIn(t, other.UserID), u); st != http.StatusForbidden {
+			t.Fatalf("other rep = %d", st)
+		}
+	})
 }
 
 func noneID(t testing.TB, e *env) string {

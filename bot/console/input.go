@@ -105,10 +105,7 @@ func (r TextRequest) Validate() error {
 
 // Text posts a typed message as a bot.EventText.
 func (c *Console) Text(ctx context.Context, r TextRequest) (Result, error) {
-	if err := r.Validate(); err != nil {
-		return Result{}, err
-	}
-	u, err := c.user(ctx, r.User)
+	u, err := c.validUser(ctx, r, r.User)
 	if err != nil {
 		return Result{}, err
 	}
@@ -203,10 +200,7 @@ func (r LocationRequest) Validate() error {
 
 // Location posts a shared location as a bot.EventLocation.
 func (c *Console) Location(ctx context.Context, r LocationRequest) (Result, error) {
-	if err := r.Validate(); err != nil {
-		return Result{}, err
-	}
-	u, err := c.user(ctx, r.User)
+	u, err := c.validUser(ctx, r, r.User)
 	if err != nil {
 		return Result{}, err
 	}
@@ -219,6 +213,14 @@ func (c *Console) Location(ctx context.Context, r LocationRequest) (Result, erro
 var ErrUnknownUser = errors.New("unknown console user")
 
 // user resolves a console user id.
+// validUser validates the request r, then looks up its user.
+func (c *Console) validUser(ctx context.Context, r interface{ Validate() error }, userID string) (*models.User, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	return c.user(ctx, userID)
+}
+
 func (c *Console) user(ctx context.Context, userID string) (*models.User, error) {
 	u, err := c.store.Users.UserByUserID(ctx, userID)
 	if errors.Is(err, models.ErrNotFound) {

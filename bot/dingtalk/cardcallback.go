@@ -47,16 +47,25 @@ type cardContent struct {
 	} `json:"cardPrivateData"`
 }
 
+// decodeCallback decodes a callback body of at most maxBytes into v; its
+// errors wrap kind.
+func decodeCallback(body []byte, maxBytes int, kind error, v any) error {
+	if len(body) > maxBytes {
+		return fmt.Errorf("%w: %d bytes", kind, len(body))
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("%w: %w", kind, err)
+	}
+	return nil
+}
+
 // ParseCardCallback decodes and checks a card callback body. The action
 // key comes from params.action (visitbot's template convention, see
 // docs/dingtalk-cards.md); every other param is a form answer.
 func ParseCardCallback(body []byte) (*CardCallback, error) {
-	if len(body) > maxCardCallbackBody {
-		return nil, fmt.Errorf("%w: %d bytes", ErrCardCallback, len(body))
-	}
 	var cb CardCallback
-	if err := json.Unmarshal(body, &cb); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCardCallback, err)
+	if err := decodeCallback(body, maxCardCallbackBody, ErrCardCallback, &cb); err != nil {
+		return nil, err
 	}
 	if cb.Type != "" && cb.Type != "actionCallback" {
 		return nil, fmt.Errorf("%w: type %q", ErrCardCallback, cb.Type)

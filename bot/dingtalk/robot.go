@@ -44,12 +44,9 @@ const maxRobotBody = 64 << 10
 // ParseRobotMessage decodes a robot callback body. It needs a msgId (the
 // dedupe key) and a sender staff id.
 func ParseRobotMessage(body []byte) (*RobotMessage, error) {
-	if len(body) > maxRobotBody {
-		return nil, fmt.Errorf("%w: %d bytes", ErrRobotMessage, len(body))
-	}
 	var m RobotMessage
-	if err := json.Unmarshal(body, &m); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrRobotMessage, err)
+	if err := decodeCallback(body, maxRobotBody, ErrRobotMessage, &m); err != nil {
+		return nil, err
 	}
 	if m.MsgID == "" || m.SenderStaffID == "" {
 		return nil, fmt.Errorf("%w: msgId and senderStaffId are required", ErrRobotMessage)

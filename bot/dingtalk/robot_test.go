@@ -39,30 +39,14 @@ func TestVerifyRobotSign(t *testing.T) {
 }
 
 func TestParseRobotText(t *testing.T) {
-	raw, err := os.ReadFile("testdata/robot_text.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := ParseRobotMessage(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev := m.Event(raw)
+	ev := parseRobotFixture(t, "testdata/robot_text.json")
 	if ev.Kind != bot.EventText || ev.Text != "帮助" || ev.From != "dt-rep01" || ev.DeliveryKey != "msg:msgWuZ8yXw2Q6fF9VqU0o4Ukw==" {
 		t.Fatalf("event = %+v", ev)
 	}
 }
 
 func TestParseRobotLocation(t *testing.T) {
-	raw, err := os.ReadFile("testdata/robot_location.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := ParseRobotMessage(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev := m.Event(raw)
+	ev := parseRobotFixture(t, "testdata/robot_location.json")
 	if ev.Kind != bot.EventLocation || ev.Location == nil {
 		t.Fatalf("event = %+v", ev)
 	}
@@ -74,11 +58,7 @@ func TestParseRobotLocation(t *testing.T) {
 		"location object": `{"msgId":"m1","senderStaffId":"u","msgtype":"location","location":{"lat":31.2,"lng":121.4,"name":"医院"}}`,
 		"string content":  `{"msgId":"m1","senderStaffId":"u","msgtype":"location","content":"{\"latitude\":31.2,\"longitude\":121.4}"}`,
 	} {
-		m, err := ParseRobotMessage([]byte(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ev := m.Event([]byte(body)); ev.Kind != bot.EventLocation || ev.Location.Lat != 31.2 || ev.Location.Lng != 121.4 {
+		if ev := parseRobotBody(t, []byte(body)); ev.Kind != bot.EventLocation || ev.Location.Lat != 31.2 || ev.Location.Lng != 121.4 {
 			t.Errorf("%s: %+v", name, ev)
 		}
 	}
@@ -89,11 +69,7 @@ func TestParseRobotLocation(t *testing.T) {
 		`{"msgId":"m1","senderStaffId":"u","msgtype":"location","content":{"latitude":"NaN","longitude":"1"}}`,
 		`{"msgId":"m1","senderStaffId":"u","msgtype":"picture","content":{"downloadCode":"x"}}`,
 	} {
-		m, err := ParseRobotMessage([]byte(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ev := m.Event([]byte(body)); ev.Kind != bot.EventUnknown || ev.Raw != body {
+		if ev := parseRobotBody(t, []byte(body)); ev.Kind != bot.EventUnknown || ev.Raw != body {
 			t.Errorf("%s: %+v", body, ev)
 		}
 	}
@@ -117,4 +93,25 @@ func TestParseCardCommand(t *testing.T) {
 			t.Errorf("%q parsed as a card command", s)
 		}
 	}
+}
+
+// parseRobotFixture parses the robot message stored in the file at path and
+// returns its event.
+func parseRobotFixture(t *testing.T, path string) bot.Event {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return parseRobotBody(t, raw)
+}
+
+// parseRobotBody parses one robot message body and returns its event.
+func parseRobotBody(t *testing.T, raw []byte) bot.Event {
+	t.Helper()
+	m, err := ParseRobotMessage(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.Event(raw)
 }

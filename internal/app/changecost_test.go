@@ -38,15 +38,7 @@ func TestEveryCardActionIsRouted(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := apptest.OnStore(t, s, func(c *config.Config) { *c = simulate.ConsoleConfig(*c) })
-	env, err := a.SimulationEnv(clk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := simulate.DefaultOptions()
-	o.From, o.Days = "2026-11-23", 5
-	if _, err := simulate.Run(ctx, env, o); err != nil {
-		t.Fatal(err)
-	}
+	apptest.Simulate(t, a, clk, "2026-11-23", 5)
 	// An alert card: a clinical-trial investigator signal of an assigned doctor.
 	assigns, err := s.Ranking.RankingAssignments(ctx, nil)
 	if err != nil || len(assigns) == 0 {
@@ -75,13 +67,7 @@ func TestEveryCardActionIsRouted(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, l := range lines {
-			var b console.Body
-			if err := json.Unmarshal([]byte(l.Body), &b); err != nil {
-				t.Fatal(err)
-			}
-			if b.Card != nil {
-				cardsSeen = append(cardsSeen, b.Card)
-			}
+			cardsSeen = appendCards(cardsSeen, decodeJSON[console.Body](t, l.Body).Card)
 		}
 	}
 	rows, err := s.Outbox.OutboxMessages(ctx, "", 100000)
@@ -89,15 +75,10 @@ func TestEveryCardActionIsRouted(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range rows {
-		var p outbox.Payload
-		if err := json.Unmarshal([]byte(r.Payload), &p); err != nil {
-			t.Fatal(err)
-		}
-		if p.Card != nil {
-			cardsSeen = append(cardsSeen, p.Card)
-		}
-		if p.Update != nil && p.Update.Card != nil {
-			cardsSeen = append(cardsSeen, p.Update.Card)
+		p := decodeJSON[outbox.Payload](t, r.Payload)
+		cardsSeen = appendCards(cardsSeen, p.Card)
+		if p.Update != nil {
+			cardsSeen = appendCards(cardsSeen, p.Update.Card)
 		}
 	}
 	kinds := map[string]bool{}
@@ -183,4 +164,24 @@ func TestEverySignalClassIsConfigurable(t *testing.T) {
 			t.Errorf("权重 does not show %s (%s): %q", c.Key, c.Name, answer)
 		}
 	}
+}
+
+// decodeJSON is the JSON document s decoded as a T.
+func decodeJSON[T any](t *testing.T, s string) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// appendCards appends the cards of cs that are not nil to seen.
+func appendCards(seen []*cards.Card, cs ...*cards.Card) []*cards.Card {
+	for _, c := range cs {
+		if c != nil {
+			seen = append(seen, c)
+		}
+	}
+	return seen
 }

@@ -12,6 +12,7 @@ import (
 	"visitbot/internal/app"
 	"visitbot/models"
 	"visitbot/models/modelstest"
+	"visitbot/simulate"
 )
 
 // New returns the app on a fresh, migrated database of driver ("sqlite" or
@@ -37,4 +38,21 @@ func OnStore(t testing.TB, s *models.Store, edit func(*config.Config)) *app.App 
 	}
 	t.Cleanup(func() { a.Close() })
 	return a
+}
+
+// Simulate plays days field days from the day from (YYYY-MM-DD) through a's
+// bot with the default simulation options, on clk, and returns the summary.
+func Simulate(t testing.TB, a *app.App, clk *clock.Fake, from string, days int) simulate.Summary {
+	t.Helper()
+	env, err := a.SimulationEnv(clk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := simulate.DefaultOptions()
+	o.From, o.Days = from, days
+	sum, err := simulate.Run(context.Background(), env, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
 }

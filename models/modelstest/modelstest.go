@@ -48,11 +48,17 @@ func Drivers() []string {
 // whose clock is a Fake set to 2026-12-01 09:00 Asia/Shanghai.
 func Each(t *testing.T, fn func(t *testing.T, s *models.Store)) {
 	t.Helper()
+	EachDriver(t, func(t *testing.T, driver string) {
+		s, _ := Open(t, driver, clock.NewFake(time.Date(2026, 12, 1, 9, 0, 0, 0, Shanghai)))
+		fn(t, s)
+	})
+}
+
+// EachDriver runs fn as a subtest per database driver, named after it.
+func EachDriver(t *testing.T, fn func(t *testing.T, driver string)) {
+	t.Helper()
 	for _, driver := range Drivers() {
-		t.Run(driver, func(t *testing.T) {
-			s, _ := Open(t, driver, clock.NewFake(time.Date(2026, 12, 1, 9, 0, 0, 0, Shanghai)))
-			fn(t, s)
-		})
+		t.Run(driver, func(t *testing.T) { fn(t, driver) })
 	}
 }
 
