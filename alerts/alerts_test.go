@@ -37,7 +37,7 @@ func TestSilentKOLThreshold(t *testing.T) {
 		{"13 days: not yet", "2026-11-18", true, nil, false, false, "", 0, ""},
 		{"14 days: at the threshold", "2026-11-17", true, nil, false, true, "14天", SeverityNormal, "已14天"},
 		{"21 days", "2026-11-10", true, nil, false, true, "21天", SeverityNormal, "上次 11月10日"},
-		{"never contacted", "", true, nil, false, true, "无记录", SeverityNormal, "没有拜访"},
+		{"never contacted", "", true, nil, false, true, "无记录", SeverityNormal, "从未拜访或互动"},
 		{"not a KOL", "2026-10-01", false, nil, false, false, "", 0, ""},
 		{"fresh searches make it louder", "2026-11-10", true, []Signal{
 			{DoctorID: 7, Class: ClassDigital, Kind: "leaflet_search", At: now.Add(-24 * time.Hour)},

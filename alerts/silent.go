@@ -82,13 +82,12 @@ func SilentKOLs(in SilentInput, t Thresholds) ([]Candidate, error) {
 			Department: d.Department, Title: "沉默KOL：" + d.Label(), Severity: SeverityNormal,
 		}
 		silentFor[d.ID] = days
+		c.Reasons = append(c.Reasons, fmt.Sprintf("%s KOL，%s", d.Department, SilenceText(days, last)))
 		if days < 0 {
 			silentFor[d.ID] = 1 << 30
-			c.EmphasisTitle, c.EmphasisDesc = "无记录", "从未拜访或互动"
-			c.Reasons = append(c.Reasons, fmt.Sprintf("%s KOL，系统中没有拜访或互动记录", d.Department))
+			c.EmphasisTitle, c.EmphasisDesc = "无记录", SilenceText(days, last)
 		} else {
-			c.EmphasisTitle, c.EmphasisDesc = fmt.Sprintf("%d天", days), "未拜访"
-			c.Reasons = append(c.Reasons, fmt.Sprintf("%s KOL，已%d天没有拜访或互动（上次 %s）", d.Department, days, monthDay(last)))
+			c.EmphasisTitle, c.EmphasisDesc = fmt.Sprintf("%d天", days), "未拜访或互动"
 		}
 		if len(lines) > 0 {
 			c.Severity = SeverityHigh
@@ -104,6 +103,25 @@ func SilentKOLs(in SilentInput, t Thresholds) ([]Candidate, error) {
 		return silentFor[out[i].DoctorID] > silentFor[out[j].DoctorID]
 	})
 	return out, nil
+}
+
+// SilenceText says how long a KOL has been silent, in the words the alert,
+// the 沉默 command and the pages share: "从未拜访或互动" (days < 0, no
+// contact on record) or "已30天未拜访或互动（上次 11月2日）".
+func SilenceText(days int, last string) string {
+	if days < 0 || last == "" {
+		return "从未拜访或互动"
+	}
+	return fmt.Sprintf("已%d天未拜访或互动（上次 %s）", days, monthDay(last))
+}
+
+// SilentDays is how many days lie between the last contact and today (-1
+// when there was none), as SilentKOLs counts them.
+func SilentDays(last, today string) (int, error) {
+	if last == "" {
+		return -1, nil
+	}
+	return daysBetween(last, today)
 }
 
 // freshDigital phrases each doctor's digital signals of the last FreshDays

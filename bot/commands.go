@@ -15,11 +15,20 @@ type Command struct {
 	Usage   string
 	Summary string
 	Role    Role
+	// Only limits the command to Role itself: 签到 and 反馈 are a rep's own
+	// day, so a manager's or admin's 帮助 does not list them.
+	Only bool
+	// Tip is a how-to line 帮助 shows under the command to users of Role
+	// itself (a rep's 改计划 under 我的名单).
+	Tip     string
 	MinArgs int
 	// MaxArgs < 0 means unlimited.
 	MaxArgs int
 	// Admin commands are written to the audit log.
 	Audited bool
+	// Refusal answers a user below Role (empty: MsgNoPermission), so a
+	// command can say whom to ask.
+	Refusal string
 	Run     func(req *Request, args []string) (Reply, error)
 }
 
@@ -72,10 +81,18 @@ func (cs *Commands) Match(text string) (*Command, []string, bool) {
 }
 
 // Allowed reports whether u may run c.
-func (c *Command) Allowed(u User) bool { return u.Role.Rank() >= c.Role.Rank() }
+func (c *Command) Allowed(u User) bool {
+	if c.Only {
+		return u.Role == c.Role
+	}
+	return u.Role.Rank() >= c.Role.Rank()
+}
 
 func (cs *Commands) run(req *Request, c *Command, args []string, audit Auditor) (Reply, error) {
 	if !c.Allowed(req.User) {
+		if c.Refusal != "" {
+			return Text(c.Refusal), nil
+		}
 		return Text(MsgNoPermission), nil
 	}
 	if len(args) < c.MinArgs || (c.MaxArgs >= 0 && len(args) > c.MaxArgs) {
@@ -117,6 +134,9 @@ func (cs *Commands) Help(u User) string {
 			names += " / " + strings.Join(c.Aliases, " / ")
 		}
 		lines = append(lines, fmt.Sprintf("• %s — %s（用法：%s）", names, c.Summary, c.Usage))
+		if c.Tip != "" && u.Role == c.Role {
+			lines = append(lines, "  "+c.Tip)
+		}
 	}
 	return "可用指令：\n" + strings.Join(lines, "\n")
 }

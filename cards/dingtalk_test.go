@@ -71,8 +71,16 @@ func TestRenderDingTalkFallbackGolden(t *testing.T) {
 
 func TestDingTalkFallbackShapes(t *testing.T) {
 	s := dingTalkSamples()
-	// Frozen: no callback button is left, only the route link.
+	// Accepted: skip and the route link stay, accept is gone.
 	msg, _ := RenderDingTalkFallback(s["visit_list_accepted"], "https://v.example.com")
+	if !strings.HasPrefix(msg.MsgKey, DingTalkMsgActionCard) || msg.MsgParam["actionTitle1"] != TextSkipOne || msg.MsgParam["actionTitle2"] != TextRoute ||
+		strings.Contains(msg.MsgParam["text"], ActionPlanAccept) || !strings.Contains(msg.MsgParam["text"], TextAccepted) {
+		t.Fatalf("accepted = %+v", msg)
+	}
+	// Frozen: no callback button is left, only the route link.
+	frozenCard := s["visit_list_accepted"]
+	frozenCard.ReplaceText = TextAccepted
+	msg, _ = RenderDingTalkFallback(frozenCard, "https://v.example.com")
 	if msg.MsgKey != DingTalkMsgActionCard || !strings.HasPrefix(msg.MsgParam["singleURL"], "https://uri.amap.com/") ||
 		strings.Contains(msg.MsgParam["text"], "dtmd://") || !strings.Contains(msg.MsgParam["text"], TextAccepted) {
 		t.Fatalf("frozen = %+v", msg)
@@ -114,8 +122,8 @@ func TestDingTalkFrozenParams(t *testing.T) {
 		t.Fatalf("%v", m)
 	}
 	full, _ := RenderDingTalkParams(dingTalkSamples()["visit_list_accepted"])
-	if full[DingTalkKeyFrozen] != "true" || full[DingTalkKeyStatus] != TextAccepted {
-		t.Fatalf("accepted card not frozen: %v", full)
+	if full[DingTalkKeyFrozen] != "false" || !strings.Contains(full[DingTalkKeyButtons], ActionPlanSkip) || strings.Contains(full[DingTalkKeyButtons], ActionPlanAccept) {
+		t.Fatalf("accepted card must stay live with skip only: %v", full)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Visit-list card action keys. The part after ":" is the action.
@@ -27,6 +28,7 @@ type VisitItem struct {
 	DoctorName string
 	Title      string // chief | associate | attending | resident
 	Hospital   string
+	Department string
 	Heat       float64
 	Period     string // AM | PM | ""
 	DistanceM  float64
@@ -43,22 +45,26 @@ type VisitListInput struct {
 	Items    []VisitItem
 	StartLat float64
 	StartLng float64
-	// Accepted freezes the card with "已接受今日计划".
+	// Accepted says the plan is accepted: the card keeps 跳过 and 查看路线
+	// (the plan can still change) and its description says so.
 	Accepted bool
 }
 
 // Text on the visit-list card.
 const (
-	TextAcceptPlan = "接受今日计划"
+	TextAcceptPlan = TermAcceptPlan
 	TextSkipOne    = "跳过某位并说明原因"
 	TextRoute      = "查看路线"
 	TextAccepted   = "已接受今日计划"
 	TextFollowUp   = "今日跟进"
 	TextMustVisit  = "经理指派"
+	// VisitRowMax is a row's length: WeCom's horizontal_content_list value limit.
+	VisitRowMax = WeComHorizontalValueMax
 )
 
-// VisitList builds the morning card: up to five rows "1 张主任 | 热度86·上午门诊·1.2km",
+// VisitList builds the morning card: up to six rows "1 张主任 · 浙大一院 | 热度86·上午门诊·1.2km",
 // the top reasons, and the buttons 接受今日计划 / 跳过某位并说明原因 / 查看路线.
+// Once accepted, 接受今日计划 gives way and the other two stay.
 func VisitList(in VisitListInput) Card {
 	c := Card{
 		Layout: ButtonInteraction,
@@ -68,43 +74,80 @@ func VisitList(in VisitListInput) Card {
 		Title:  Truncate(fmt.Sprintf("今日拜访推荐 %d月%d日%s", int(in.Day.Month()), in.Day.Day(), WeekdayName(int(in.Day.Weekday()))), 36),
 		Desc:   Truncate(fmt.Sprintf("%s，按热度、门诊与距离为您排好了路线", in.RepName), 44),
 	}
+	if in.Accepted {
+		c.Desc = Truncate(fmt.Sprintf("%s，%s（%d位）；如需调整可跳过某位", in.RepName, TextAccepted, len(in.Items)), 44)
+	}
+	items := in.Items
+	if len(items) > 6 {
+		items = items[:6]
+	}
+	labels := RowLabels(items)
 	var reasons []string
-	for i, it := range in.Items {
-		if i >= 6 {
-			break
-		}
-		c.Fields = append(c.Fields, Field{Key: fmt.Sprint(it.Rank), Value: Truncate(RowText(it), 30)})
+	for i, it := range items {
+		c.Fields = append(c.Fields, Field{Key: fmt.Sprint(it.Rank), Value: RowText(labels[i], it)})
 		if it.Reason != "" {
 			reasons = append(reasons, fmt.Sprintf("%d %s：%s", it.Rank, Address(it.DoctorName, it.Title), it.Reason))
 		}
 	}
 	c.Subtitle = Truncate(strings.Join(reasons, "\n"), 160)
 	route := RouteURL(in.StartLat, in.StartLng, in.Items)
-	c.Buttons = []Button{
-		{Key: ActionPlanAccept, Text: TextAcceptPlan, Style: 1},
-		{Key: ActionPlanSkip, Text: TextSkipOne, Style: 2},
+	if !in.Accepted {
+		c.Buttons = append(c.Buttons, Button{Key: ActionPlanAccept, Text: TextAcceptPlan, Style: 1})
 	}
+	c.Buttons = append(c.Buttons, Button{Key: ActionPlanSkip, Text: TextSkipOne, Style: 2})
 	if route != "" {
 		c.Buttons = append(c.Buttons, Button{Text: TextRoute, URL: route, Style: 3})
 		c.URL = route
 	}
-	if in.Accepted {
-		c.ReplaceText = TextAccepted
-	}
 	return c
 }
 
-// RowText is "张主任 | 热度86·上午门诊·1.2km"; follow-ups and manager
-// assignments say so instead of the heat.
-func RowText(it VisitItem) string {
-	parts := []string{}
+// RowLabels names each row's doctor so that no two rows read the same:
+// "冯医生 · 市一医院", with the department when two doctors share title,
+// surname and hospital ("王医生 · 市一医院心内科"), and the full name when
+// even that repeats.
+func RowLabels(items []VisitItem) []string {
+	label := func(it VisitItem, level int) string {
+		who, place := Address(it.DoctorName, it.Title), it.Hospital
+		if level >= 1 {
+			place += it.Department
+		}
+		if level >= 2 && it.DoctorName != "" {
+			who = it.DoctorName
+		}
+		if place == "" {
+			return who
+		}
+		return who + " · " + place
+	}
+	out := make([]string, len(items))
+	levels := make([]int, len(items))
+	for level := 0; level <= 2; level++ {
+		count := map[string]int{}
+		for i, it := range items {
+			out[i] = label(it, levels[i])
+			count[out[i]]++
+		}
+		for i := range items {
+			if count[out[i]] > 1 {
+				levels[i] = level + 1
+			}
+		}
+	}
+	return out
+}
+
+// rowFacts is what a row says after the doctor: 热度 (or why the visit is
+// on the list), the clinic half-day and the distance.
+func rowFacts(it VisitItem) []string {
+	var parts []string
 	switch it.Kind {
 	case "follow_up":
 		parts = append(parts, TextFollowUp)
 	case "must_visit":
 		parts = append(parts, TextMustVisit)
 	default:
-		parts = append(parts, fmt.Sprintf("热度%d", int(it.Heat+0.5)))
+		parts = append(parts, fmt.Sprintf("%s%d", TermHeat, int(it.Heat+0.5)))
 	}
 	if p := PeriodName(it.Period); p != "" {
 		parts = append(parts, p+"门诊")
@@ -112,15 +155,40 @@ func RowText(it VisitItem) string {
 	if it.DistanceM > 0 {
 		parts = append(parts, Km(it.DistanceM))
 	}
-	return Address(it.DoctorName, it.Title) + " | " + strings.Join(parts, "·")
+	return parts
+}
+
+// RowText is one visit-card row, "张主任 · 浙大一院 | 热度86·上午门诊·1.2km",
+// within VisitRowMax: a long hospital name is shortened first, so the facts
+// stay whole. label is the row's entry of RowLabels.
+func RowText(label string, it VisitItem) string {
+	facts := " | " + strings.Join(rowFacts(it), "·")
+	room := VisitRowMax - utf8.RuneCountInString(facts)
+	if room < 4 {
+		return Truncate(label+facts, VisitRowMax)
+	}
+	return Truncate(label, room) + facts
+}
+
+// RowProse is a row as chat prose, without a pipe: "张主任（浙大一院，热度86·上午门诊·1.2km）".
+func RowProse(it VisitItem) string {
+	inner := strings.Join(rowFacts(it), "·")
+	if it.Hospital != "" {
+		inner = it.Hospital + "，" + inner
+	}
+	return Address(it.DoctorName, it.Title) + "（" + inner + "）"
 }
 
 // RouteURL is an AMap (高德) navigation link from the start point through the
-// visits in order; coordinates are GCJ-02, which AMap expects.
+// visits in order; coordinates are GCJ-02, which AMap expects. Several
+// doctors at one hospital make one stop: no waypoint is named twice.
 func RouteURL(startLat, startLng float64, items []VisitItem) string {
 	var stops []VisitItem
+	seen := map[[2]float64]bool{}
 	for _, it := range items {
-		if it.Lat != 0 || it.Lng != 0 {
+		at := [2]float64{it.Lat, it.Lng}
+		if (it.Lat != 0 || it.Lng != 0) && !seen[at] {
+			seen[at] = true
 			stops = append(stops, it)
 		}
 	}
@@ -148,14 +216,14 @@ func RouteURL(startLat, startLng float64, items []VisitItem) string {
 }
 
 // SkipForm is the card that asks which doctor to skip and why (a
-// multiple_interaction with two selects).
+// multiple_interaction with two selects); options name the hospital too.
 func SkipForm(taskID string, items []VisitItem) Card {
 	doctor := Select{QuestionKey: QuestionSkipDoctor, Title: "跳过哪位"}
-	for _, it := range items {
-		if len(doctor.Options) >= 10 {
-			break
-		}
-		doctor.Options = append(doctor.Options, Option{ID: fmt.Sprint(it.DoctorID), Text: Truncate(fmt.Sprintf("%d %s", it.Rank, Address(it.DoctorName, it.Title)), 16)})
+	if len(items) > WeComSelectOptionsMax {
+		items = items[:WeComSelectOptionsMax]
+	}
+	for i, label := range RowLabels(items) {
+		doctor.Options = append(doctor.Options, Option{ID: fmt.Sprint(items[i].DoctorID), Text: Truncate(fmt.Sprintf("%d %s", items[i].Rank, label), WeComSelectOptionMax)})
 	}
 	return Card{
 		Layout:  MultipleInteraction,
@@ -167,4 +235,15 @@ func SkipForm(taskID string, items []VisitItem) Card {
 		Selects: []Select{doctor, {QuestionKey: QuestionSkipReason, Title: "原因", Options: SkipReasons}},
 		Submit:  &Button{Key: ActionSkipSubmit, Text: "确认跳过"},
 	}
+}
+
+// SkipFormDone is the skip form after its submit: the chosen doctor and
+// reason shown, inputs disabled, and status (已跳过张主任) on the grey button.
+func SkipFormDone(taskID string, items []VisitItem, doctorID, reasonID, status string) Card {
+	c := SkipForm(taskID, items)
+	for i, chosen := range []string{doctorID, reasonID} {
+		c.Selects[i].SelectedID, c.Selects[i].Disabled = chosen, true
+	}
+	c.ReplaceText = Truncate(status, WeComReplaceTextMax)
+	return c
 }

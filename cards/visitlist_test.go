@@ -1,6 +1,7 @@
 package cards
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -29,28 +30,58 @@ func TestVisitListCardGolden(t *testing.T) {
 	goldenJSON(t, "visit_list_wecom", w)
 
 	in.Accepted = true
-	frozen, err := RenderWeCom(VisitList(in))
-	if err != nil {
+	accepted := VisitList(in)
+	goldenJSON(t, "visit_list_accepted_card", accepted)
+	if _, err := RenderWeCom(accepted); err != nil {
 		t.Fatal(err)
 	}
-	if frozen.ReplaceText != TextAccepted {
-		t.Fatalf("replace_text = %q", frozen.ReplaceText)
+	// The plan can still change: skip and the route stay live, accept is done.
+	var texts []string
+	for _, b := range accepted.Buttons {
+		texts = append(texts, b.Text)
+	}
+	if accepted.ReplaceText != "" || strings.Join(texts, ",") != TextSkipOne+","+TextRoute || !strings.Contains(accepted.Desc, TextAccepted) {
+		t.Fatalf("accepted card: replace %q, buttons %q, desc %q", accepted.ReplaceText, texts, accepted.Desc)
 	}
 }
 
 func TestVisitListRows(t *testing.T) {
 	items := sampleVisitItems()
 	want := []string{
-		"张主任 | 今日跟进·上午门诊·1.2km",
-		"欧阳副主任 | 热度78·上午门诊·3.4km",
-		"李医生 | 经理指派·下午门诊·800m",
-		"王医生 | 热度65·下午门诊·15.3km",
-		"陈主任 | 热度60·下午门诊·2.1km",
+		"张主任 · 浙大一院 | 今日跟进·上午门诊·1.2km",
+		"欧阳副主任 · 省人民… | 热度78·上午门诊·3.4km",
+		"李医生 · 西湖区人民医院 | 经理指派·下午门诊·800m",
+		"王医生 · 翠苑社区… | 热度65·下午门诊·15.3km",
+		"陈主任 · 浙江省中医院 | 热度60·下午门诊·2.1km",
 	}
-	for i, it := range items {
-		if got := RowText(it); got != want[i] {
+	card := VisitList(VisitListInput{TaskID: "t", Items: items})
+	for i := range items {
+		if got := card.Fields[i].Value; got != want[i] {
 			t.Errorf("row %d = %q, want %q", i+1, got, want[i])
 		}
+		if n := utf8.RuneCountInString(card.Fields[i].Value); n > VisitRowMax {
+			t.Errorf("row %d has %d runes", i+1, n)
+		}
+	}
+	if got := RowProse(items[1]); got != "欧阳副主任（省人民医院，热度78·上午门诊·3.4km）" || strings.Contains(got, "|") {
+		t.Errorf("prose row = %q", got)
+	}
+}
+
+// TestRowLabelsNeverRepeat: two 王医生 at one hospital are told apart by
+// department, and by full name when the department is the same too.
+func TestRowLabelsNeverRepeat(t *testing.T) {
+	items := []VisitItem{
+		{DoctorName: "王伟", Title: "attending", Hospital: "市一医院", Department: "心内科"},
+		{DoctorName: "王芳", Title: "resident", Hospital: "市一医院", Department: "内分泌科"},
+		{DoctorName: "王强", Title: "attending", Hospital: "市二医院", Department: "心内科"},
+		{DoctorName: "王磊", Title: "attending", Hospital: "市二医院", Department: "心内科"},
+		{DoctorName: "冯军", Title: "attending", Hospital: "市一医院"},
+	}
+	want := []string{"王医生 · 市一医院心内科", "王医生 · 市一医院内分泌科", "王强 · 市二医院心内科", "王磊 · 市二医院心内科", "冯医生 · 市一医院"}
+	got := RowLabels(items)
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("labels = %q, want %q", got, want)
 	}
 }
 
@@ -81,6 +112,23 @@ func TestRouteURL(t *testing.T) {
 	}
 }
 
+// TestRouteURLNamesEachStopOnce: three doctors at two hospitals, the first
+// hospital again last, make two stops.
+func TestRouteURLNamesEachStopOnce(t *testing.T) {
+	items := sampleVisitItems()
+	same := items[0]
+	same.DoctorName = "周敏"
+	u := RouteURL(30.27, 120.15, []VisitItem{items[0], same, items[1], same})
+	parsed, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := parsed.Query()
+	if q.Get("via") != "120.171200,30.259100,浙大一院" || !strings.HasPrefix(q.Get("to"), "120.163800,30.265500") {
+		t.Fatalf("via %q to %q", q.Get("via"), q.Get("to"))
+	}
+}
+
 func TestSkipFormGolden(t *testing.T) {
 	card := SkipForm("sk-20261201-7-ffee", sampleVisitItems())
 	w, err := RenderWeCom(card)
@@ -88,6 +136,16 @@ func TestSkipFormGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	goldenJSON(t, "skip_form_wecom", w)
+	done, err := RenderWeCom(SkipFormDone("sk-20261201-7-ffee", sampleVisitItems(), "12", "cancelled", "已跳过欧阳副主任"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	goldenJSON(t, "skip_form_done_wecom", done)
+	for i, want := range []string{"12", "cancelled"} {
+		if s := done.SelectList[i]; s.SelectedID != want || !s.Disable {
+			t.Errorf("frozen select %d = %+v, want %s chosen and disabled", i, s, want)
+		}
+	}
 }
 
 func TestAddress(t *testing.T) {

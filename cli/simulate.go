@@ -1,8 +1,12 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"visitbot/clock"
@@ -52,6 +56,8 @@ func runSimulate(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	fmt.Fprintf(env.stdout, "simulated %d working days in %s: %d cards, %d plans accepted, %d check-ins, %d feedback forms\n",
 		sum.Days, time.Since(began).Round(time.Millisecond), sum.Pushes, sum.Accepted, sum.CheckIns, sum.Feedback)
+	fmt.Fprintf(env.stdout, "scheduled jobs (%s): %d runs; %d alerts raised, %d alert cards to managers\n",
+		strings.Join(simulate.DailyJobs, ", "), sum.JobRuns, sum.Alerts, sum.AlertCards)
 	last := clock.Day(start.AddDate(0, 0, opts.Days-1), loc)
 	reps, err := store.Users.Users(ctx, models.RoleRep)
 	if err != nil {
@@ -75,6 +81,21 @@ func runSimulate(ctx context.Context, env *cliEnv, args []string) error {
 	if planned > 0 {
 		rate = 100 * float64(matched) / float64(planned)
 	}
-	fmt.Fprintf(env.stdout, "%-8s %7d %7d %5.0f%% %7d   off-plan by level: %v\n", "all", planned, matched, rate, off, levels)
+	fmt.Fprintf(env.stdout, "%-8s %7d %7d %5.0f%% %7d\n", "all", planned, matched, rate, off)
+	if len(levels) > 0 {
+		fmt.Fprintf(env.stdout, "off-plan check-ins by hospital level: %s\n", countList(levels))
+	}
 	return nil
+}
+
+// countList is "community 12, secondary 3": the counts by key, largest first
+// (then by key), for a summary line a person reads.
+func countList(m map[string]int) string {
+	keys := slices.Collect(maps.Keys(m))
+	slices.SortFunc(keys, func(a, b string) int { return cmp.Or(cmp.Compare(m[b], m[a]), cmp.Compare(a, b)) })
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
 }

@@ -16,14 +16,17 @@ import (
 
 // Alert-card texts.
 const (
-	MsgAlertNotYours     = "这条提醒属于其他团队，您无法处理。"
-	MsgAlertHandled      = "这条提醒已经处理过了。"
-	MsgAlertPickRep      = "请先在卡片上选择要指派的代表，再点「指派给代表」。"
-	MsgAlertRepNotInTeam = "只能指派给您团队中的代表。"
-	MsgAlertNoDoctor     = "这条提醒没有可指派拜访的医生。"
-	MsgAlertAcked        = "已知悉%d条提醒。"
-	MsgAlertSnoozed      = "好的，%s会再次提醒您。"
-	MsgAlertAssigned     = "已指派给%s：%s。%s的拜访名单会把他们排在首位，并已通知代表。"
+	MsgAlertNotYours = "这条提醒属于其他团队，您无法处理。"
+	MsgAlertHandled  = "这条提醒已经处理过了。"
+	// MsgAlertHandledElsewhere answers a click on a card whose alerts were
+	// handled since it was sent (on the dashboard or another card).
+	MsgAlertHandledElsewhere = "这条提醒已在别处处理（%s），无需再操作。"
+	MsgAlertPickRep          = "请先在卡片上选择要指派的代表，再点「指派给代表」。"
+	MsgAlertRepNotInTeam     = "只能指派给您团队中的代表。"
+	MsgAlertNoDoctor         = "这条提醒没有可指派拜访的医生。"
+	MsgAlertAcked            = "已知悉%d条提醒。"
+	MsgAlertSnoozed          = "好的，%s会再次提醒您。"
+	MsgAlertAssigned         = "已指派给%s：%s。%s的拜访名单会把他们排在首位，并已通知代表。"
 	// MsgAlertAssignNotice is the rep's notice: "王经理指派您拜访：张主任（浙大一院）。…"
 	MsgAlertAssignNotice = "%s指派您拜访：%s。已加入您%s的拜访名单首位。"
 	purposeAssign        = "assign"
@@ -64,6 +67,12 @@ func (f *Flows) onAlertAction(req *bot.Request, task bot.CardTask) (bot.Reply, e
 	if task.State != "" {
 		return bot.Text(MsgAlertHandled), nil
 	}
+	if done := handledElsewhere(list); done != "" {
+		// Handled on the dashboard or another card since this one was sent:
+		// say so and freeze this copy instead of acting twice.
+		return bot.Reply{Texts: []string{fmt.Sprintf(MsgAlertHandledElsewhere, done)}, Update: &bot.CardUpdate{TaskID: task.TaskID, ReplaceName: done}},
+			f.d.Cards.UpdateCardTask(req.Ctx, task.TaskID, "stale", "")
+	}
 	var reply bot.Reply
 	switch req.Event.Action.Key {
 	case cards.ActionAlertAck:
@@ -100,6 +109,21 @@ func (f *Flows) onAlertAction(req *bot.Request, task bot.CardTask) (bot.Reply, e
 		return bot.Reply{}, err
 	}
 	return reply, nil
+}
+
+// handledElsewhere is the state of the card's alerts when none is open any
+// more ("已知悉", "已指派", "已设置一周后提醒"), else "".
+func handledElsewhere(list []models.Alert) string {
+	names := map[string]string{models.AlertAcked: cards.TextAlertAcked, models.AlertAssigned: "已指派", models.AlertSnoozed: cards.TextAlertSnoozed}
+	done := ""
+	for _, a := range list {
+		n, ok := names[a.Status]
+		if !ok {
+			return ""
+		}
+		done = n
+	}
+	return done
 }
 
 // assignAlerts makes every doctor of the card a must-visit on the chosen

@@ -95,7 +95,7 @@ func TestAlertScanRoutesToManagersAndRunsTwiceWithoutDuplicates(t *testing.T) {
 		if _, err := cards.RenderWeCom(card); err != nil {
 			t.Fatal(err)
 		}
-		if card.Emphasis == nil || card.Emphasis.Title != "21天" || card.Emphasis.Desc != "未拜访" || !strings.Contains(card.Title, "张伟（浙大一院）") {
+		if card.Emphasis == nil || card.Emphasis.Title != "21天" || card.Emphasis.Desc != "未拜访或互动" || !strings.Contains(card.Title, "张伟（浙大一院）") {
 			t.Fatalf("manager card = %+v", card)
 		}
 		if card.Selection == nil || len(card.Selection.Options) != 2 || card.Selection.SelectedID != fmt.Sprint(w.rep.ID) {
@@ -510,6 +510,33 @@ func TestOnSignalsConcurrentCallsRaiseOnce(t *testing.T) {
 		}
 		if n := w.outboxCount(t); n != 1 {
 			t.Fatalf("%d outbox rows, want 1", n)
+		}
+	})
+}
+
+// 已知悉 on a card whose alert was handled since (on the dashboard) says so
+// plainly and freezes the card, instead of acting again or failing.
+func TestAlertAckFromAStaleCard(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		w := newAlertWorld(t, s, nil)
+		ctx := context.Background()
+		_, err := w.flows.AlertScan(ctx, testDay)
+		must(t, err)
+		w.drain(t)
+		card := w.onlyCard(t, w.mgr)
+		var ids []uint
+		for _, a := range w.alerts(t) {
+			if a.ManagerID != nil && *a.ManagerID == w.mgr.ID {
+				ids = append(ids, a.ID)
+			}
+		}
+		must(t, s.Alerts.SetAlertStatus(ctx, ids, models.AlertAcked, nil, nil))
+		r := w.click(t, w.mgr, card.TaskID, cards.ActionAlertAck)
+		if len(r.Texts) != 1 || r.Texts[0] != fmt.Sprintf(flows.MsgAlertHandledElsewhere, "已知悉") || r.Update == nil || r.Update.ReplaceName != "已知悉" {
+			t.Fatalf("stale 已知悉 = %+v", r)
+		}
+		if c := w.onlyCard(t, w.mgr); c.ReplaceText != "已知悉" {
+			t.Fatalf("stale card not frozen: %+v", c)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"visitbot/bot"
@@ -18,14 +19,19 @@ import (
 const (
 	ConsentKindLocation = "location"
 	MsgLocationConsent  = "【个人信息提示】签到时您分享的位置仅用于确认本次拜访是否在医院范围内，只在签到这一刻获取，不会持续追踪。"
-	MsgShareLocation    = "请发送您当前的位置完成签到：点击输入框旁的「+」→「位置」。"
+	MsgShareLocation    = "请发送您当前的位置完成签到：%s。"
 	MsgCheckInVerified  = "签到成功：%s（距离约%s，在%s签到范围内）。"
-	MsgCheckInFar       = "已记录签到，但您距离%s约%s，超出%s签到范围，本次签到记为未核验。如确实在医院，请到门诊楼附近重新发送位置。"
-	MsgCheckInOffPlan   = "您当前在%s附近（约%s），不在今日计划的医院中，已记为计划外签到。"
-	MsgCheckInNowhere   = "附近%s内没有已登记的医院（最近的是%s，约%s），本次签到未核验。"
-	MsgNoPlanToday      = "今天还没有接受拜访计划，已按计划外签到处理。"
-	MsgPickDoctor       = "请选择本次拜访的医生"
-	awaitCheckInTTL     = 10 * time.Minute
+	MsgCheckInFar       = "已记录签到，但您距离%s约%s，超出%s签到范围，本次签到记为未核验。如确实在医院，请到门诊楼附近重新发送位置；核验后再填写反馈。"
+	// MsgConfirmDesc and TextConfirmVisit are the unverified check-in's card.
+	MsgConfirmDesc     = "位置核验后会自动发来反馈表；确实已拜访可直接确认"
+	TextConfirmVisit   = "仍要填写反馈"
+	taskCheckInConfirm = "checkin_confirm"
+	keyCheckInConfirm  = "checkin:confirm"
+	MsgCheckInOffPlan  = "您当前在%s附近（约%s），不在今日计划的医院中，已记为计划外签到。"
+	MsgCheckInNowhere  = "附近%s内没有已登记的医院（最近的是%s，约%s），本次签到未核验。"
+	MsgNoPlanToday     = "今天还没有接受拜访计划，已按计划外签到处理。"
+	MsgPickDoctor      = "请选择本次拜访的医生"
+	awaitCheckInTTL    = 10 * time.Minute
 )
 
 // reportedLocation is a periodically reported position kept for a few minutes.
@@ -38,12 +44,12 @@ func awaitKey(userID uint) string    { return "checkin:await:" + strconv.FormatU
 func reportedKey(userID uint) string { return "checkin:loc:" + strconv.FormatUint(uint64(userID), 10) }
 
 func (f *Flows) registerVisits(b *bot.Bot) {
-	b.Command(bot.Command{Name: "签到", Aliases: []string{"checkin"}, Usage: "签到", Summary: "分享位置完成拜访签到", Role: bot.RoleRep, MaxArgs: 0, Run: f.onCheckInCommand})
-	b.Command(bot.Command{Name: "反馈", Aliases: []string{"feedback"}, Usage: "反馈", Summary: "为今天已签到的拜访填写反馈", Role: bot.RoleRep, MaxArgs: 0, Run: f.onFeedbackCommand})
+	b.Command(bot.Command{Name: "签到", Aliases: []string{"checkin"}, Usage: "签到", Summary: "分享位置完成拜访签到", Role: bot.RoleRep, Only: true, MaxArgs: 0, Run: f.onCheckInCommand})
+	b.Command(bot.Command{Name: "反馈", Aliases: []string{"feedback"}, Usage: "反馈", Summary: "为今天已签到的拜访填写反馈", Role: bot.RoleRep, Only: true, MaxArgs: 0, Run: f.onFeedbackCommand})
+	f.registerNotes(b)
 	b.OnLocation(f.onLocation)
-	b.OnText(f.onNoteText)
 	b.Action("fb", f.onFeedbackAction)
-	b.Action("checkin", f.onPickDoctor)
+	b.Action("checkin", f.onCheckInAction)
 }
 
 // onCheckInCommand answers 签到: with a fresh reported location it checks in
@@ -68,8 +74,28 @@ func (f *Flows) onCheckInCommand(req *bot.Request, _ []string) (bot.Reply, error
 	if err := f.d.Settings.PutSetting(req.Ctx, awaitKey(req.User.ID), "1", awaitCheckInTTL); err != nil {
 		return bot.Reply{}, err
 	}
-	reply.Texts = append(reply.Texts, MsgShareLocation)
+	reply.Texts = append(reply.Texts, fmt.Sprintf(MsgShareLocation, f.checkInHint(req.Event.Platform)))
 	return reply, nil
+}
+
+// Per-platform ways to share a location (checkInHint).
+const (
+	HintLocationWeCom    = "点击输入框旁的「+」→「位置」，发送当前位置"
+	HintLocationConsole  = "点击输入框旁的「发送位置」，选择所在医院"
+	HintLocationDingTalk = "打开签到页面分享位置：%s/m/checkin"
+)
+
+// checkInHint says how a rep shares a location on platform: WeCom's 「+」→
+// 「位置」, the console's 发送位置, DingTalk's check-in page (its robot
+// receives no location messages).
+func (f *Flows) checkInHint(platform bot.Platform) string {
+	switch platform {
+	case bot.DingTalk:
+		return fmt.Sprintf(HintLocationDingTalk, strings.TrimSuffix(f.d.Config.PublicURL, "/"))
+	case bot.Console:
+		return HintLocationConsole
+	}
+	return HintLocationWeCom
 }
 
 // onLocation: a shared location checks in; a reported one (WeCom LOCATION
@@ -199,7 +225,64 @@ func (f *Flows) finishCheckIn(req *bot.Request, ci *models.CheckIn, open []model
 	if err := f.d.Visits.RecordCheckIn(req.Ctx, ci, ids); err != nil {
 		return bot.Reply{}, err
 	}
+	if !ci.Verified {
+		return f.withConfirm(req, bot.Text(text), ids)
+	}
 	return f.withForms(req, bot.Text(text), ids...)
+}
+
+// withConfirm adds, for unverified check-ins, the card that opens their
+// feedback forms only when the rep confirms being there (仍要填写反馈); a
+// verified check-in later opens them by itself.
+func (f *Flows) withConfirm(req *bot.Request, reply bot.Reply, visitIDs []uint) (bot.Reply, error) {
+	if len(visitIDs) == 0 {
+		return reply, nil
+	}
+	v, err := f.d.Visits.VisitRowByID(req.Ctx, visitIDs[0])
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	data, err := json.Marshal(visitIDs)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	card := cards.Card{
+		Layout: cards.ButtonInteraction, Kind: taskCheckInConfirm, TaskID: NewTaskID("cc", req.Today, req.User.ID), Source: "拜访助手",
+		Title:   cards.Truncate("签到"+cards.TermUnverified+" · "+v.HospitalName, 36),
+		Desc:    cards.Truncate(MsgConfirmDesc, 44),
+		Buttons: []cards.Button{{Key: keyCheckInConfirm, Text: TextConfirmVisit, Style: 1}},
+	}
+	reply.Cards = append(reply.Cards, card)
+	return reply, f.d.Cards.SaveCardTask(req.Ctx, &models.CardTask{TaskID: card.TaskID, Platform: string(req.Event.Platform),
+		UserID: req.User.ID, Kind: taskCheckInConfirm, RefID: v.ID, Day: req.Today, Data: string(data)})
+}
+
+// onConfirmVisit opens the forms of the unverified visits the rep confirmed;
+// they stay 未核验.
+func (f *Flows) onConfirmVisit(req *bot.Request, task bot.CardTask) (bot.Reply, error) {
+	if task.Kind != taskCheckInConfirm || task.State == "submitted" {
+		return bot.Text(bot.MsgCardExpired), nil
+	}
+	var ids []uint
+	if err := json.Unmarshal([]byte(task.Data), &ids); err != nil {
+		return bot.Text(bot.MsgCardExpired), nil
+	}
+	if err := f.d.Cards.UpdateCardTask(req.Ctx, task.TaskID, "submitted", ""); err != nil {
+		return bot.Reply{}, err
+	}
+	reply, err := f.withForms(req, bot.Reply{Update: &bot.CardUpdate{TaskID: task.TaskID, ReplaceName: "已确认"}}, ids...)
+	if err == nil && len(reply.Cards) == 0 {
+		reply.Texts = append(reply.Texts, MsgFeedbackDone)
+	}
+	return reply, err
+}
+
+// onCheckInAction routes the check-in cards' buttons.
+func (f *Flows) onCheckInAction(req *bot.Request, task bot.CardTask) (bot.Reply, error) {
+	if req.Event.Action.Key == keyCheckInConfirm {
+		return f.onConfirmVisit(req, task)
+	}
+	return f.onPickDoctor(req, task)
 }
 
 // withForms adds the first feedback form of each visit (those without

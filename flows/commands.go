@@ -57,14 +57,33 @@ var titleNames = map[string]string{
 }
 
 var visitStatusNames = map[string]string{
-	models.VisitPlanned: "已计划", models.VisitCheckedIn: "已签到", models.VisitCompleted: "已完成", models.VisitSkipped: "已跳过",
+	models.VisitPlanned: cards.TermPlanned, models.VisitCheckedIn: cards.TermCheckedIn, models.VisitCompleted: cards.TermCompleted, models.VisitSkipped: cards.TermSkipped,
+}
+
+// VisitStatusName is the glossary word for a visit's status (已计划 …), the
+// one chat and pages show; an unknown status is shown as stored.
+func VisitStatusName(status string) string {
+	if n, ok := visitStatusNames[status]; ok {
+		return n
+	}
+	return status
+}
+
+// VisitStatusLabel is VisitStatusName with 未核验 added to a check-in the
+// location did not verify ("已签到·未核验"), as 我的名单 and /m/route show it.
+func VisitStatusLabel(status string, verified bool) string {
+	if status == models.VisitCheckedIn && !verified {
+		return cards.TermCheckedIn + "·" + cards.TermUnverified
+	}
+	return VisitStatusName(status)
 }
 
 // registerCommands installs the list, doctor, team and admin commands.
 func registerCommands(b *bot.Bot, d Deps) {
 	c := &commands{d: d}
 	b.Command(bot.Command{Name: "我的名单", Aliases: []string{"top"}, Usage: "我的名单 [代表姓名或工号]",
-		Summary: "查看今天的拜访名单（经理可指定团队中的代表）", Role: bot.RoleRep, MaxArgs: 1, Run: c.top})
+		Summary: "查看今天的拜访名单（经理可指定团队中的代表）", Role: bot.RoleRep, MaxArgs: 1, Run: c.top,
+		Tip: "改计划：在今日名单卡片上点「跳过某位并说明原因」，会为您补上下一位；接受计划后也可以跳过。卡片找不到时发送「我的名单」。"})
 	b.Command(bot.Command{Name: "医生", Aliases: []string{"doctor"}, Usage: "医生 <姓名或医生编码>",
 		Summary: "查看医生档案：分级变化、热度、最近拜访、承诺事项", Role: bot.RoleRep, MinArgs: 1, MaxArgs: 1, Run: c.doctor})
 	b.Command(bot.Command{Name: "沉默", Aliases: []string{"silent"}, Usage: "沉默",
@@ -73,6 +92,9 @@ func registerCommands(b *bot.Bot, d Deps) {
 		Summary: "查看团队本周指标", Role: bot.RoleManager, MaxArgs: 0, Run: c.stats})
 	b.Command(bot.Command{Name: "权重", Aliases: []string{"weights"}, Usage: "权重 [设置 <因子> <数值> | 恢复 <因子>]",
 		Summary: "查看评分权重；管理员可调整（下次评分生效）", Role: bot.RoleManager, MaxArgs: 3, Run: c.weights})
+	b.Command(bot.Command{Name: "导入", Aliases: []string{"import"}, Usage: "导入",
+		Summary: "打开数据导入页面（上传文件或整套导出，试运行后确认导入）", Role: bot.RoleAdmin, MaxArgs: 0,
+		Refusal: MsgImportAdminsOnly, Run: c.importPage})
 	// 推送 and 任务 exist where something runs their requests (the app's scheduler).
 	if d.Push != nil {
 		b.Command(bot.Command{Name: "推送", Aliases: []string{"push"}, Usage: "推送 <代表工号|全部>",
@@ -156,8 +178,8 @@ func (c *commands) top(req *bot.Request, args []string) (bot.Reply, error) {
 		if it.DistanceM > 0 {
 			line += " · " + cards.Km(it.DistanceM)
 		}
-		if st := visitStatusNames[it.VisitStatus]; st != "" {
-			line += " · " + st
+		if it.VisitStatus != "" {
+			line += " · " + VisitStatusLabel(it.VisitStatus, it.VisitVerified)
 		}
 		b.WriteString(line)
 		if rs := reasons(it.Reasons, 2); rs != "" {
@@ -206,13 +228,7 @@ func (c *commands) silent(req *bot.Request, _ []string) (bot.Reply, error) {
 		return bot.Text(MsgNoTeam), nil
 	}
 	n := c.d.Config.Alerts.SilentKOLDays
-	loc := c.d.Config.Location
-	start, err := clock.ParseDay(req.Today, loc)
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	since := start.AddDate(0, 0, -n)
-	kols, err := c.d.Alerts.SilentKOLs(req.Ctx, ids(team), clock.Day(since, loc), since)
+	kols, err := New(c.d).SilentKOLs(req.Ctx, ids(team), req.Today)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -226,11 +242,7 @@ func (c *commands) silent(req *bot.Request, _ []string) (bot.Reply, error) {
 			fmt.Fprintf(&b, "\n…另有%d位", len(kols)-i)
 			break
 		}
-		last := "从未拜访"
-		if k.LastDay != "" {
-			last = "上次拜访 " + dayLabel(k.LastDay, req.Today)
-		}
-		fmt.Fprintf(&b, "\n%d. %s · %s · 负责代表 %s · %s", i+1, k.DoctorName, k.HospitalName, k.RepName, last)
+		fmt.Fprintf(&b, "\n%d. %s · %s · 负责代表 %s · %s", i+1, k.DoctorName, k.HospitalName, k.RepName, k.Silence)
 	}
 	return bot.Text(b.String()), nil
 }
@@ -255,16 +267,17 @@ func (c *commands) stats(req *bot.Request, _ []string) (bot.Reply, error) {
 	}
 	var tiers []string
 	for _, t := range []string{"S", "A", "B", "C"} {
-		tiers = append(tiers, fmt.Sprintf("%s %d", t, st.Tiers[t]))
+		tiers = append(tiers, fmt.Sprintf("%s %d位", t, st.Tiers[t]))
 	}
 	if n := st.Tiers[""]; n > 0 {
-		tiers = append(tiers, fmt.Sprintf("未评分 %d", n))
+		tiers = append(tiers, fmt.Sprintf("未评分%d位", n))
 	}
 	scope := "团队"
 	if req.User.Role == bot.RoleAdmin {
 		scope = "全公司"
 	}
-	text := fmt.Sprintf("%s本周指标（%s起）\n代表：%d人\n负责医生：%d位（KOL %d位）\n分级：%s\n本周拜访：%d次（计划 %d 次）\n拜访反馈：%d份",
+	// Spacing: a space only between Latin letters and a number (KOL 3位, S 0位), none after Chinese.
+	text := fmt.Sprintf("%s本周指标（%s起）\n代表：%d人\n负责医生：%d位（KOL %d位）\n"+cards.TermTier+"：%s\n本周拜访：%d次（计划%d次）\n拜访反馈：%d份",
 		scope, dayLabel(clock.Day(monday, loc), ""), st.Reps, st.AssignedDoctors, st.KOLs, strings.Join(tiers, " · "),
 		st.VisitsThisWeek, st.PlannedThisWeek, st.FeedbackThisWeek)
 	return bot.Text(text), nil

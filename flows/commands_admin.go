@@ -15,7 +15,7 @@ import (
 )
 
 func (c *commands) weights(req *bot.Request, args []string) (bot.Reply, error) {
-	const usage = "用法：权重 设置 <因子> <数值>，或 权重 恢复 <因子>。因子：%s；数值 0~10。"
+	const usage = "用法：权重 设置 <因子> <数值>，或 权重 恢复 <因子>。因子：%s。"
 	if len(args) == 0 {
 		return c.showWeights(req)
 	}
@@ -23,26 +23,34 @@ func (c *commands) weights(req *bot.Request, args []string) (bot.Reply, error) {
 		return bot.Text(bot.MsgNoPermission), nil
 	}
 	sub, rest := args[0], args[1:]
-	factors := strings.Join(signals.Keys(), " / ")
+	var names []string
+	for _, k := range signals.Keys() {
+		names = append(names, signals.Name(k))
+	}
+	factors := strings.Join(names, " / ")
 	switch {
 	case (sub == "设置" || sub == "set") && len(rest) == 2:
-		factor := strings.ToLower(rest[0])
+		factor, ok := weightFactor(rest[0])
+		if !ok {
+			return bot.Textf(MsgWeightUnknown, rest[0], factors), nil
+		}
+		base := c.d.Config.Ranking.Weights[factor]
 		v, err := strconv.ParseFloat(rest[1], 64)
-		if !slices.Contains(signals.Keys(), factor) || err != nil || !(v >= 0 && v <= maxWeightValue) {
-			return bot.Textf(usage, factors), nil
+		if high := weightMax(base); err != nil || !(v >= 0 && v <= high) {
+			return bot.Textf(MsgWeightRange, signals.Name(factor), fmtWeight(high), fmtWeight(base), rest[1]), nil
 		}
 		value := strconv.FormatFloat(v, 'f', -1, 64)
 		if err := c.d.Settings.PutSetting(req.Ctx, WeightSettingPrefix+factor, value, 0); err != nil {
 			return bot.Reply{}, err
 		}
-		if err := c.audit(req, args, map[string]any{"factor": factor, "value": v, "config": c.d.Config.Ranking.Weights[factor]}); err != nil {
+		if err := c.audit(req, args, map[string]any{"factor": factor, "value": v, "config": base}); err != nil {
 			return bot.Reply{}, err
 		}
-		return bot.Textf("已将权重 %s 设为 %s（配置值 %s），将在下一次评分时生效。", factor, value, fmtWeight(c.d.Config.Ranking.Weights[factor])), nil
+		return bot.Textf("已将「%s」的权重设为 %s（配置值 %s），将在下一次评分时生效。", signals.Name(factor), value, fmtWeight(base)), nil
 	case (sub == "恢复" || sub == "reset") && len(rest) == 1:
-		factor := strings.ToLower(rest[0])
-		if !slices.Contains(signals.Keys(), factor) {
-			return bot.Textf(usage, factors), nil
+		factor, ok := weightFactor(rest[0])
+		if !ok {
+			return bot.Textf(MsgWeightUnknown, rest[0], factors), nil
 		}
 		if err := c.d.Settings.DeleteSetting(req.Ctx, WeightSettingPrefix+factor); err != nil {
 			return bot.Reply{}, err
@@ -50,9 +58,32 @@ func (c *commands) weights(req *bot.Request, args []string) (bot.Reply, error) {
 		if err := c.audit(req, args, map[string]any{"factor": factor, "reset": true}); err != nil {
 			return bot.Reply{}, err
 		}
-		return bot.Textf("已恢复权重 %s 为配置值 %s，将在下一次评分时生效。", factor, fmtWeight(c.d.Config.Ranking.Weights[factor])), nil
+		return bot.Textf("已恢复「%s」的权重为配置值 %s，将在下一次评分时生效。", signals.Name(factor), fmtWeight(c.d.Config.Ranking.Weights[factor])), nil
 	}
 	return bot.Textf(usage, factors), nil
+}
+
+// 权重 answers.
+const (
+	MsgWeightUnknown = "没有名为「%s」的因子。可用因子：%s。"
+	MsgWeightRange   = "「%s」的权重应在 0～%s 之间（配置值 %s），「%s」不在范围内。"
+	// weightMaxFactor bounds a chat override around the configured weight:
+	// at most that many times the configured value (and at least up to 1),
+	// so one factor cannot silently swamp the others (weights are shares).
+	weightMaxFactor = 20
+)
+
+// weightMax is the largest value 权重 设置 accepts for a factor configured at base.
+func weightMax(base float64) float64 { return min(max(base*weightMaxFactor, 1), maxWeightValue) }
+
+// weightFactor resolves a factor by its Chinese name (线上讲座) or key (lecture).
+func weightFactor(s string) (string, bool) {
+	for _, k := range signals.Keys() {
+		if strings.EqualFold(s, k) || s == signals.Name(k) {
+			return k, true
+		}
+	}
+	return "", false
 }
 
 // audit records an admin sub-command under the same action name the bot
@@ -71,13 +102,13 @@ func (c *commands) showWeights(req *bot.Request) (bot.Reply, error) {
 		return bot.Reply{}, err
 	}
 	var b strings.Builder
-	b.WriteString("评分权重（管理员可用「权重 设置 <因子> <数值>」调整）：")
+	b.WriteString("评分权重（管理员可用「权重 设置 <因子> <数值>」调整，如「权重 设置 线上讲座 0.2」）：")
 	for _, f := range signals.Keys() {
 		base := c.d.Config.Ranking.Weights[f]
 		if v, ok := over[f]; ok {
-			fmt.Fprintf(&b, "\n• %s（%s）：%s（已调整，配置值 %s）", f, signals.Name(f), fmtWeight(v), fmtWeight(base))
+			fmt.Fprintf(&b, "\n• %s（%s）：%s（已调整，配置值 %s）", signals.Name(f), f, fmtWeight(v), fmtWeight(base))
 		} else {
-			fmt.Fprintf(&b, "\n• %s（%s）：%s", f, signals.Name(f), fmtWeight(base))
+			fmt.Fprintf(&b, "\n• %s（%s）：%s", signals.Name(f), f, fmtWeight(base))
 		}
 	}
 	return bot.Text(b.String()), nil

@@ -96,11 +96,11 @@ func (c *commands) profile(req *bot.Request, doctorID uint) (bot.Reply, error) {
 	if len(changes) > 0 {
 		var parts []string
 		for _, ch := range changes {
-			from := ch.FromTier
-			if from == "" {
-				from = "—"
+			// A first grading is no move: it had no tier to come from.
+			p := fmt.Sprintf("%s %s→%s", dayLabel(ch.Day, ""), ch.FromTier, ch.ToTier)
+			if ch.FromTier == "" {
+				p = fmt.Sprintf("%s 首次分级%s", dayLabel(ch.Day, ""), ch.ToTier)
 			}
-			p := fmt.Sprintf("%s %s→%s", dayLabel(ch.Day, ""), from, ch.ToTier)
 			if ch.Rising {
 				p += "↑"
 			}

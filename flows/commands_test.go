@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -169,14 +170,53 @@ func TestSilentAndStatsCommands(t *testing.T) {
 		w := newCmdWorld(t, s)
 		w.check(t, []exchange{
 			{"rep01", "沉默", []string{bot.MsgNoPermission}, nil},
-			{"mgr01", "沉默", []string{"沉默KOL（14天以上没有拜访或互动，共1位）", "1. 陈静 · 瑞金医院 · 负责代表 张三 · 上次拜访 11月10日"}, []string{"王磊", "孙丽", "赵敏"}},
-			{"mgr02", "silent", []string{"1. 赵敏 · 华山医院 · 负责代表 周五 · 从未拜访"}, nil},
+			{"mgr01", "沉默", []string{"沉默KOL（14天以上没有拜访或互动，共1位）", "1. 陈静 · 瑞金医院 · 负责代表 张三 · 已21天未拜访或互动（上次 11月10日）"}, []string{"王磊", "孙丽", "赵敏"}},
+			{"mgr02", "silent", []string{"1. 赵敏 · 华山医院 · 负责代表 周五 · 从未拜访或互动"}, nil},
 			{"admin", "沉默", []string{"共2位", "陈静", "赵敏"}, nil},
 			{"rep01", "统计", []string{bot.MsgNoPermission}, nil},
-			{"mgr01", "统计", []string{"团队本周指标（11月30日起）", "代表：2人", "负责医生：4位（KOL 3位）", "分级：S 0 · A 1 · B 1 · C 0 · 未评分 2", "本周拜访：1次（计划 1 次）", "拜访反馈：1份"}, nil},
+			{"mgr01", "统计", []string{"团队本周指标（11月30日起）", "代表：2人", "负责医生：4位（KOL 3位）", "分级：S 0位 · A 1位 · B 1位 · C 0位 · 未评分2位", "本周拜访：1次（计划1次）", "拜访反馈：1份"}, nil},
 			{"admin", "stats", []string{"全公司本周指标", "代表：3人", "负责医生：5位"}, nil},
 			{"mgr01", "统计 本月", []string{usage("统计")}, nil},
 		})
+	})
+}
+
+// TestSilentIsOneDefinition: the 沉默 command, flows.SilentKOLs (the
+// dashboard tile's count) and the alert scan name the same KOLs in the same
+// words — 孙丽's recent visit signal counts as contact for all three.
+func TestSilentIsOneDefinition(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		w := newCmdWorld(t, s)
+		var team []uint
+		for _, id := range []string{"rep01", "rep02", "rep03"} {
+			team = append(team, w.users[id].ID)
+		}
+		kols, err := w.flows.SilentKOLs(ctx, team, testDay)
+		must(t, err)
+		said := w.ask(t, "admin", "沉默")
+		if !strings.Contains(said, fmt.Sprintf("共%d位", len(kols))) {
+			t.Fatalf("沉默 says %q, flows.SilentKOLs has %d", said, len(kols))
+		}
+		_, err = w.flows.AlertScan(ctx, testDay)
+		must(t, err)
+		var alerts []models.Alert
+		must(t, s.DB(ctx).Where("kind = ?", "silent_kol").Find(&alerts).Error)
+		if len(alerts) != len(kols) {
+			t.Fatalf("%d silent alerts, %d silent KOLs", len(alerts), len(kols))
+		}
+		for _, k := range kols {
+			if !strings.Contains(said, k.DoctorName+" · "+k.HospitalName+" · 负责代表 "+k.RepName+" · "+k.Silence) {
+				t.Errorf("沉默 lacks %s: %q", k.Silence, said)
+			}
+			found := false
+			for _, a := range alerts {
+				found = found || (a.DoctorID != nil && *a.DoctorID == k.DoctorID && strings.Contains(a.Reasons, k.Silence))
+			}
+			if !found {
+				t.Errorf("no alert says %q for %s", k.Silence, k.DoctorName)
+			}
+		}
 	})
 }
 
@@ -186,25 +226,27 @@ func TestWeightsCommand(t *testing.T) {
 		w := newCmdWorld(t, s)
 		w.check(t, []exchange{
 			{"rep01", "权重", []string{bot.MsgNoPermission}, nil},
-			{"mgr01", "权重", []string{"• lecture（线上讲座）：0.15", "• rx_trend（处方趋势（流向））：0.15"}, []string{"已调整"}},
+			{"mgr01", "权重", []string{"• 线上讲座（lecture）：0.15", "• 处方趋势（流向）（rx_trend）：0.15"}, []string{"已调整"}},
 			{"mgr01", "权重 设置 lecture 0.3", []string{bot.MsgNoPermission}, nil},
-			{"admin", "权重 设置 popularity 1", []string{"用法：权重 设置 <因子> <数值>", "filing / rx_trend"}, nil},
-			{"admin", "权重 设置 lecture 11", []string{"用法："}, nil},
-			{"admin", "权重 设置 lecture NaN", []string{"用法："}, nil},
+			{"admin", "权重 设置 popularity 1", []string{"没有名为「popularity」的因子", "线上讲座"}, []string{"用法"}},
+			{"admin", "权重 设置 lecture 20", []string{"「线上讲座」的权重应在 0～3 之间（配置值 0.15），「20」不在范围内。"}, []string{"用法"}},
+			{"admin", "权重 设置 lecture NaN", []string{"应在 0～3 之间"}, nil},
+			{"admin", "权重 设置 lecture -1", []string{"应在 0～3 之间"}, nil},
 			{"admin", "权重 设置 lecture", []string{"用法："}, nil},
-			{"admin", "权重 设置 lecture 0.3", []string{"已将权重 lecture 设为 0.3（配置值 0.15），将在下一次评分时生效。"}, nil},
-			{"mgr01", "weights", []string{"• lecture（线上讲座）：0.3（已调整，配置值 0.15）"}, nil},
+			{"admin", "权重 设置 线上讲座 2", []string{"已将「线上讲座」的权重设为 2（配置值 0.15），将在下一次评分时生效。"}, nil},
+			{"admin", "权重 设置 lecture 0.3", []string{"已将「线上讲座」的权重设为 0.3（配置值 0.15），将在下一次评分时生效。"}, nil},
+			{"mgr01", "weights", []string{"• 线上讲座（lecture）：0.3（已调整，配置值 0.15）"}, nil},
 		})
 		got, err := s.Settings.WeightOverrides(ctx)
 		if err != nil || len(got) != 1 || got["lecture"] != 0.3 {
 			t.Fatalf("overrides = %v, %v", got, err)
 		}
-		w.check(t, []exchange{{"admin", "weights reset lecture", []string{"已恢复权重 lecture 为配置值 0.15"}, nil}})
+		w.check(t, []exchange{{"admin", "weights reset lecture", []string{"已恢复「线上讲座」的权重为配置值 0.15"}, nil}})
 		if got, _ := s.Settings.WeightOverrides(ctx); len(got) != 0 {
 			t.Fatalf("override not removed: %v", got)
 		}
 		entries, _ := s.Audit.Entries(ctx, 10)
-		if len(entries) != 2 || entries[0].Action != "command:权重" || entries[0].Target != "reset lecture" || entries[1].Target != "设置 lecture 0.3" {
+		if len(entries) != 3 || entries[0].Action != "command:权重" || entries[0].Target != "reset lecture" || entries[1].Target != "设置 lecture 0.3" || entries[2].Target != "设置 线上讲座 2" {
 			t.Fatalf("audit = %+v", entries)
 		}
 		// A hand-edited bad override is reported, not silently used.

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"visitbot/bot"
 	"visitbot/cards"
@@ -16,22 +15,23 @@ import (
 
 // Feedback form keys and texts.
 const (
-	taskFeedback1      = "feedback_step1"
-	taskFeedback2      = "feedback_step2"
-	qConcern           = "concern"
-	qObjection         = "objection"
-	qFollowUp          = "follow_up"
-	qCommitments       = "commitments"
-	keyStep1           = "fb:step1"
-	keyStep2           = "fb:step2"
-	noCommitment       = "无"
+	taskFeedback1 = "feedback_step1"
+	taskFeedback2 = "feedback_step2"
+	qConcern      = "concern"
+	qObjection    = "objection"
+	qFollowUp     = "follow_up"
+	qCommitments  = "commitments"
+	keyStep1      = "fb:step1"
+	keyStep2      = "fb:step2"
+	noCommitment  = "无"
+	// MsgFeedbackMissing names what is missing, with the doctor in chat
+	// ("请完成：冯医生（市一医院）的医生关注点").
 	MsgFeedbackMissing = "请完成：%s"
 	MsgFeedbackNotMine = "只能为自己的拜访填写反馈。"
 	MsgFeedbackDone    = "这次拜访的反馈已提交过，无需重复提交。"
 	MsgFeedbackNoneMix = "「无」不能与其他承诺事项同时选择。"
 	MsgFeedbackStale   = "选项已更新，请发送「反馈」重新填写。"
-	MsgFeedbackSaved   = "反馈已保存：%s（拜访质量分 %.0f）。直接回复文字即可补充备注（%d分钟内有效）。"
-	MsgNoteSaved       = "备注已保存到%s的拜访记录。"
+	MsgFeedbackSaved   = "反馈已保存：%s（拜访质量分 %.0f）。如需补充备注，点「添加备注」或发送「备注 内容」。"
 	MsgNoFeedbackOpen  = "今天没有待填写反馈的拜访。到达医院后先发送「签到」。"
 	maxNoteRunes       = 500
 )
@@ -170,11 +170,11 @@ func (f *Flows) submitStep1(req *bot.Request, task bot.CardTask, v *models.Visit
 		if q.id == "" {
 			missing = append(missing, q.name)
 		} else if _, ok := optionText(q.prefix, q.opts, q.id); !ok {
-			return bot.Reply{}, bot.Refuse(MsgFeedbackStale)
+			return keepLive(bot.Refuse(MsgFeedbackStale), f.step1Card(task.TaskID, v, step1Answers{}, false))
 		}
 	}
 	if len(missing) > 0 {
-		return bot.Reply{}, bot.Refuse(MsgFeedbackMissing, strings.Join(missing, "、"))
+		return keepLive(bot.Refuse(MsgFeedbackMissing, whose(v)+strings.Join(missing, "、")), f.step1Card(task.TaskID, v, a, false))
 	}
 	data, _ := json.Marshal(a)
 	next := f.step2Card(NewTaskID("fb", v.Day, req.User.ID), v, nil, false)
@@ -196,20 +196,34 @@ func (f *Flows) submitStep2(req *bot.Request, task bot.CardTask, v *models.Visit
 		return bot.Text(bot.MsgCardExpired), nil
 	}
 	ids := req.Event.Action.Answer(qCommitments)
+	if len(ids) == 0 {
+		return keepLive(bot.Refuse(MsgFeedbackMissing, whose(v)+"承诺事项（没有请选「无」）"), f.step2Card(task.TaskID, v, nil, false))
+	}
 	fb, summary, err := f.saveFeedback(req, v, a, ids, "")
 	if errors.Is(err, models.ErrFeedbackExists) {
 		return bot.Text(MsgFeedbackDone), nil
 	} else if err != nil {
-		return bot.Reply{}, err
+		return keepLive(err, f.step2Card(task.TaskID, v, ids, false))
 	}
 	if err := f.d.Cards.UpdateCardTask(req.Ctx, task.TaskID, "submitted", ""); err != nil {
 		return bot.Reply{}, err
 	}
 	frozen := f.step2Card(task.TaskID, v, ids, true)
+	offer, err := f.noteOfferCard(req, v, cfg.NoteWindow)
+	if err != nil {
+		return bot.Reply{}, err
+	}
 	return bot.Reply{
-		Texts:  []string{fmt.Sprintf(MsgFeedbackSaved, summary, fb.QualityScore, int(cfg.NoteWindow.Minutes()))},
+		Texts:  []string{fmt.Sprintf(MsgFeedbackSaved, summary, fb.QualityScore)},
+		Cards:  []cards.Card{offer},
 		Update: &bot.CardUpdate{TaskID: task.TaskID, Card: &frozen},
 	}, nil
+}
+
+// whose names the visit a prompt is about, "冯医生（市一医院）的", since
+// several forms can be open at once.
+func whose(v *models.VisitRow) string {
+	return cards.Address(v.DoctorName, v.Title) + "（" + v.HospitalName + "）的"
 }
 
 // qualityOf derives the quality inputs of a feedback record.
@@ -230,53 +244,25 @@ func (f *Flows) qualityOf(v *models.VisitRow, fb *models.VisitFeedback, hasFollo
 	}
 }
 
-// onNoteText attaches free text to the rep's feedback submitted within
-// visits.note_window.
-func (f *Flows) onNoteText(req *bot.Request) (bot.Reply, bool, error) {
-	if req.User.Role != bot.RoleRep {
-		return bot.Reply{}, false, nil
-	}
-	fb, err := f.d.Visits.LatestFeedbackSince(req.Ctx, req.User.ID, req.Now.Add(-f.d.Config.Visits.NoteWindow))
-	if errors.Is(err, models.ErrNotFound) {
-		return bot.Reply{}, false, nil
-	}
-	if err != nil {
-		return bot.Reply{}, false, err
-	}
-	text := strings.TrimSpace(req.Event.Text)
-	if fb.Note != "" {
-		text = fb.Note + "；" + text
-	}
-	if utf8.RuneCountInString(text) > maxNoteRunes {
-		return bot.Reply{}, true, bot.Refuse("备注最多%d字，请精简后再发送。", maxNoteRunes)
-	}
-	v, err := f.d.Visits.VisitRowByID(req.Ctx, fb.VisitID)
-	if err != nil {
-		return bot.Reply{}, false, err
-	}
-	fb.Note = text
-	_, hasFollowUp := f.d.Config.Visits.FollowUpDays[fb.FollowUp]
-	score := QualityScore(f.qualityOf(v, fb, hasFollowUp), f.d.Config.Visits.QualityWeights)
-	if err := f.d.Visits.SetFeedbackNote(req.Ctx, fb.ID, text, score); err != nil {
-		return bot.Reply{}, false, err
-	}
-	return bot.Textf(MsgNoteSaved, cards.Address(v.DoctorName, v.Title)), true, nil
-}
-
 // onFeedbackCommand re-sends the form for today's checked-in visits without feedback.
 func (f *Flows) onFeedbackCommand(req *bot.Request, _ []string) (bot.Reply, error) {
 	visits, err := f.d.Visits.DayVisits(req.Ctx, req.User.ID, req.Today)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	var ids []uint
+	var ids, unverified []uint
 	for _, v := range visits {
-		if v.Status == models.VisitCheckedIn {
+		if v.Status == models.VisitCheckedIn && v.Verified {
 			ids = append(ids, v.ID)
+		} else if v.Status == models.VisitCheckedIn {
+			unverified = append(unverified, v.ID)
 		}
 	}
 	reply, err := f.withForms(req, bot.Reply{}, ids...)
 	if err != nil {
+		return bot.Reply{}, err
+	}
+	if reply, err = f.withConfirm(req, reply, unverified); err != nil {
 		return bot.Reply{}, err
 	}
 	if len(reply.Cards) == 0 {

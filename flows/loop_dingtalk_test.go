@@ -47,7 +47,7 @@ func (d *dingtalkDriver) configure(t *testing.T, _ *clock.Fake, cfg *config.Conf
 	d.fake = dingtalkfake.New(dlAppKey, dlAppSecret, dlRobot)
 	t.Cleanup(d.fake.Close)
 	templates := map[string]string{}
-	for _, kind := range []string{"visit_list", "skip_form", "feedback_step1", "feedback_step2", "alert", "checkin_pick", "weekly_digest"} {
+	for _, kind := range []string{"visit_list", "skip_form", "feedback_step1", "feedback_step2", "alert", "checkin_pick", "checkin_confirm", "note_offer", "note_question", "weekly_digest"} {
 		templates[kind] = "tpl-" + kind
 		d.fake.AllowTemplate(templates[kind])
 	}

@@ -14,6 +14,7 @@ import (
 	"visitbot/cards"
 	"visitbot/clock"
 	"visitbot/config"
+	"visitbot/flows"
 	"visitbot/models"
 	"visitbot/models/modelstest"
 )
@@ -110,6 +111,11 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	if r := d.location(t, w.rep, w.hosp.Lat+0.0155, w.hosp.Lng); !slices.ContainsFunc(r, func(s string) bool { return strings.Contains(s, "未核验") }) {
 		t.Fatalf("%s: far check-in answered %q", d.name(), r)
 	}
+	w.drain(t)
+	if slices.ContainsFunc(d.cards(t, w.rep), func(c loopCard) bool { return c.Submit == "fb:step1" }) {
+		t.Fatalf("%s: an unverified check-in opened a feedback form", d.name())
+	}
+	only(t, d.cards(t, w.rep), func(c loopCard) bool { return slices.Contains(c.Buttons, "checkin:confirm") })
 	// Check-in inside the fence: verified, a feedback form per doctor there.
 	d.text(t, w.rep, "签到")
 	if r := d.location(t, w.rep, w.hosp.Lat+0.001, w.hosp.Lng); !containsPrefix(r, "签到成功") {
@@ -130,6 +136,18 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	if !d.frozen(t, w.rep, step2.TaskID) {
 		t.Fatalf("%s: the submitted form was not frozen", d.name())
 	}
+	// Text within the note window is a question, not a silent note.
+	d.text(t, w.rep, "明天几点开会？")
+	w.drain(t)
+	question := only(t, d.cards(t, w.rep), func(c loopCard) bool { return slices.Contains(c.Buttons, "note:drop") })
+	if r := d.click(t, w.rep, question, "note:drop"); !slices.Contains(r, flows.MsgNoteDropped) {
+		t.Fatalf("%s: 不是备注 answered %q", d.name(), r)
+	}
+	w.drain(t)
+	// 添加备注, then the text is the note.
+	offer := only(t, d.cards(t, w.rep), func(c loopCard) bool { return slices.Contains(c.Buttons, "note:add") })
+	d.click(t, w.rep, offer, "note:add")
+	w.drain(t)
 	if r := d.text(t, w.rep, "主任关心医保报销比例"); !containsPrefix(r, "备注已保存到") {
 		t.Fatalf("%s: note answered %q", d.name(), r)
 	}
@@ -157,6 +175,15 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	}
 	d.click(t, mgr, alert, cards.ActionAlertAssign, bot.Selection{QuestionKey: alert.Selection.QuestionKey, OptionIDs: []string{assignee}})
 	w.drain(t)
+
+	// Every chat text anyone received keeps to the glossary.
+	for _, u := range []*models.User{w.mgr, w.mgr2, w.rep, w.rep2, w.rep3, w.admin} {
+		for _, text := range d.textsTo(t, u) {
+			for _, bad := range cards.ForeignTerms(text) {
+				t.Errorf("%s: %s received %q, which says %q; the glossary term is %q", d.name(), u.UserID, text, bad.Wrong, bad.Term)
+			}
+		}
+	}
 
 	var out loopOutcome
 	if d.name() != "console" { // chat platforms queue non-passive reply parts in the outbox

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -20,7 +21,7 @@ func New(d Deps) *Flows { return &Flows{d: d} }
 
 // Plan-card texts.
 const (
-	MsgPlanAccepted     = "已记录今日计划（%d位医生）。到达医院后发送「签到」并分享位置即可签到。"
+	MsgPlanAccepted     = "已记录今日计划（%d位医生）。到达医院后发送「签到」，%s。如需调整，可在卡片上点「跳过某位并说明原因」。"
 	MsgPlanAlready      = "今日计划已接受，无需重复操作。"
 	MsgSkipNeedAnswers  = "请选择要跳过的医生和原因后再提交。"
 	MsgSkipNotOnList    = "这位医生不在您今天的名单上。"
@@ -42,6 +43,8 @@ func (f *Flows) registerPlan(b *bot.Bot) {
 }
 
 // onPlanAction handles the visit-list buttons 接受今日计划 and 跳过某位.
+// Either way the list card is sent again whole and live: after accept it
+// keeps 跳过 and 查看路线, and a skip leaves 接受今日计划 usable.
 func (f *Flows) onPlanAction(req *bot.Request, task bot.CardTask) (bot.Reply, error) {
 	if task.Kind != taskKindVisitList {
 		return bot.Text(bot.MsgCardExpired), nil
@@ -53,20 +56,40 @@ func (f *Flows) onPlanAction(req *bot.Request, task bot.CardTask) (bot.Reply, er
 	if len(items) == 0 {
 		return bot.Text(MsgListGone), nil
 	}
+	rep, err := f.d.Users.UserByID(req.Ctx, req.User.ID)
+	if err != nil {
+		return bot.Reply{}, err
+	}
 	switch req.Event.Action.Key {
 	case cards.ActionPlanAccept:
 		created, err := f.d.Plans.AcceptPlan(req.Ctx, req.User.ID, task.Day, items)
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		reply := bot.Reply{Update: &bot.CardUpdate{TaskID: task.TaskID, ReplaceName: cards.TextAccepted}}
+		card, err := f.visitListCard(rep, task.Day, task.TaskID, items, true)
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		reply := bot.Reply{Update: wholeCard(card)}
 		if !created {
 			reply.Texts = []string{MsgPlanAlready}
 			return reply, nil
 		}
-		reply.Texts = []string{fmt.Sprintf(MsgPlanAccepted, countActive(items))}
-		return reply, f.d.Cards.UpdateCardTask(req.Ctx, task.TaskID, "accepted", task.Card)
+		reply.Texts = []string{fmt.Sprintf(MsgPlanAccepted, countActive(items), f.checkInHint(req.Event.Platform))}
+		body, err := json.Marshal(card)
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		return reply, f.d.Cards.UpdateCardTask(req.Ctx, task.TaskID, "accepted", string(body))
 	case cards.ActionPlanSkip:
+		accepted, err := f.d.Plans.PlanAccepted(req.Ctx, req.User.ID, task.Day)
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		list, err := f.visitListCard(rep, task.Day, task.TaskID, items, accepted)
+		if err != nil {
+			return bot.Reply{}, err
+		}
 		card := cards.SkipForm(NewTaskID("sk", task.Day, req.User.ID), activeItems(items))
 		if err := f.d.Cards.SaveCardTask(req.Ctx, &models.CardTask{
 			TaskID: card.TaskID, Platform: string(req.Event.Platform), UserID: req.User.ID, Kind: taskKindSkipForm,
@@ -74,42 +97,27 @@ func (f *Flows) onPlanAction(req *bot.Request, task bot.CardTask) (bot.Reply, er
 		}); err != nil {
 			return bot.Reply{}, err
 		}
-		return bot.Reply{Cards: []cards.Card{card}}, nil
+		return bot.Reply{Cards: []cards.Card{card}, Update: wholeCard(list)}, nil
 	}
 	return bot.Text(bot.MsgCardExpired), nil
 }
 
 // onSkipSubmit skips one doctor with a reason, adds the next-best doctor to
-// the list and refreshes the visit-list card.
+// the list and refreshes the visit-list card. A refusal keeps the form live;
+// after the skip the form shows the choice, frozen.
 func (f *Flows) onSkipSubmit(req *bot.Request, task bot.CardTask) (bot.Reply, error) {
 	if task.Kind != taskKindSkipForm || task.State == "submitted" {
 		return bot.Text(bot.MsgCardExpired), nil
-	}
-	doctorIDs, reasons := req.Event.Action.Answer(skipDoctorQuestion), req.Event.Action.Answer(skipReasonQuestion)
-	if len(doctorIDs) != 1 || len(reasons) != 1 {
-		return bot.Reply{}, bot.Refuse(MsgSkipNeedAnswers)
-	}
-	reason := ""
-	for _, o := range cards.SkipReasons {
-		if o.ID == reasons[0] {
-			reason = o.Text
-		}
-	}
-	doctorID, err := strconv.ParseUint(doctorIDs[0], 10, 64)
-	if err != nil || reason == "" {
-		return bot.Reply{}, bot.Refuse(MsgSkipNeedAnswers)
 	}
 	items, err := f.d.Plans.PlanItems(req.Ctx, req.User.ID, task.Day)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	i := slices.IndexFunc(items, func(it models.PlanItem) bool { return it.DoctorID == uint(doctorID) })
-	if i < 0 || items[i].VisitStatus == models.VisitSkipped {
-		return bot.Reply{}, bot.Refuse(MsgSkipNotOnList)
-	}
-	skipped := items[i]
-	if skipped.VisitStatus == models.VisitCheckedIn || skipped.VisitStatus == models.VisitCompleted {
-		return bot.Reply{}, bot.Refuse(MsgSkipAlreadyDone)
+	form := activeItems(items)
+	doctorIDs, reasons := req.Event.Action.Answer(skipDoctorQuestion), req.Event.Action.Answer(skipReasonQuestion)
+	skipped, reason, err := skipChoice(items, doctorIDs, reasons)
+	if err != nil {
+		return keepLive(err, cards.SkipForm(task.TaskID, form))
 	}
 	if err := f.d.Plans.SkipVisit(req.Ctx, req.User.ID, skipped.DoctorID, skipped.HospitalID, task.Day, reason); err != nil {
 		return bot.Reply{}, err
@@ -136,11 +144,11 @@ func (f *Flows) onSkipSubmit(req *bot.Request, task bot.CardTask) (bot.Reply, er
 			return bot.Reply{}, err
 		}
 		added := items[len(items)-1]
-		text = fmt.Sprintf(MsgSkipReplacement, skippedName, reason, cards.RowText(cards.VisitItem{
-			DoctorName: added.DoctorName, Title: added.Title, Heat: added.Heat, Period: added.Period, DistanceM: added.DistanceM, Kind: added.Kind,
+		text = fmt.Sprintf(MsgSkipReplacement, skippedName, reason, cards.RowProse(cards.VisitItem{
+			DoctorName: added.DoctorName, Title: added.Title, Hospital: added.HospitalName, Heat: added.Heat, Period: added.Period, DistanceM: added.DistanceM, Kind: added.Kind,
 		}))
 		if r := topReason(added.Reasons); r != "" {
-			text += "（" + r + "）"
+			text += "，" + r
 		}
 		if accepted, err := f.d.Plans.PlanAccepted(req.Ctx, req.User.ID, task.Day); err != nil {
 			return bot.Reply{}, err
@@ -155,7 +163,34 @@ func (f *Flows) onSkipSubmit(req *bot.Request, task bot.CardTask) (bot.Reply, er
 	if err := f.d.Cards.UpdateCardTask(req.Ctx, task.TaskID, "submitted", ""); err != nil {
 		return bot.Reply{}, err
 	}
-	return bot.Reply{Texts: []string{text}, Update: &bot.CardUpdate{TaskID: task.TaskID, ReplaceName: "已跳过" + skippedName}}, nil
+	done := cards.SkipFormDone(task.TaskID, form, doctorIDs[0], reasons[0], cards.TermSkipped+skippedName)
+	return bot.Reply{Texts: []string{text}, Update: wholeCard(done)}, nil
+}
+
+// skipChoice resolves the skip form's answers against the day's list: the
+// doctor to skip and the reason's text, or a refusal saying what is wrong.
+func skipChoice(items []models.PlanItem, doctorIDs, reasons []string) (models.PlanItem, string, error) {
+	if len(doctorIDs) != 1 || len(reasons) != 1 {
+		return models.PlanItem{}, "", bot.Refuse(MsgSkipNeedAnswers)
+	}
+	reason := ""
+	for _, o := range cards.SkipReasons {
+		if o.ID == reasons[0] {
+			reason = o.Text
+		}
+	}
+	doctorID, err := strconv.ParseUint(doctorIDs[0], 10, 64)
+	if err != nil || reason == "" {
+		return models.PlanItem{}, "", bot.Refuse(MsgSkipNeedAnswers)
+	}
+	i := slices.IndexFunc(items, func(it models.PlanItem) bool { return it.DoctorID == uint(doctorID) })
+	if i < 0 || items[i].VisitStatus == models.VisitSkipped {
+		return models.PlanItem{}, "", bot.Refuse(MsgSkipNotOnList)
+	}
+	if items[i].VisitStatus == models.VisitCheckedIn || items[i].VisitStatus == models.VisitCompleted {
+		return models.PlanItem{}, "", bot.Refuse(MsgSkipAlreadyDone)
+	}
+	return items[i], reason, nil
 }
 
 // refreshVisitList queues a whole-card update of the visit list the skip
@@ -202,7 +237,7 @@ func activeItems(items []models.PlanItem) []cards.VisitItem {
 			continue
 		}
 		n++
-		out = append(out, cards.VisitItem{Rank: n, DoctorID: it.DoctorID, DoctorName: it.DoctorName, Title: it.Title})
+		out = append(out, cards.VisitItem{Rank: n, DoctorID: it.DoctorID, DoctorName: it.DoctorName, Title: it.Title, Hospital: it.HospitalName})
 	}
 	return out
 }

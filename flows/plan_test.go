@@ -3,6 +3,7 @@ package flows_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -143,14 +144,16 @@ func TestAcceptAndSkipThroughTheConsole(t *testing.T) {
 			}
 		}
 
-		// Accept: plan recorded with the five active doctors, card greyed.
+		// Accept: plan recorded with the five active doctors; the card stays
+		// live with 跳过 and 查看路线 (the plan can still change).
 		r = w.click(t, w.rep, list.TaskID, cards.ActionPlanAccept)
-		if r.Texts[0] != fmt.Sprintf(flows.MsgPlanAccepted, 5) {
+		if r.Texts[0] != fmt.Sprintf(flows.MsgPlanAccepted, 5, flows.HintLocationConsole) {
 			t.Fatalf("accept reply = %+v", r)
 		}
 		got, _ = w.inbox(t, w.rep)
-		if got[list.TaskID].ReplaceText != cards.TextAccepted {
-			t.Fatalf("card after accept: %+v", got[list.TaskID])
+		if c := got[list.TaskID]; c.ReplaceText != "" || !slices.Contains(c.ActionKeys(), cards.ActionPlanSkip) || slices.Contains(c.ActionKeys(), cards.ActionPlanAccept) ||
+			!strings.Contains(c.Desc, cards.TextAccepted) {
+			t.Fatalf("card after accept: %+v", c)
 		}
 		var planned int64
 		s.DB(ctx).Model(&models.Visit{}).Where("rep_id = ? AND day = ? AND planned = ? AND status = ?", w.rep.ID, testDay, true, models.VisitPlanned).Count(&planned)

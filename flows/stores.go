@@ -90,6 +90,8 @@ type AlertStore interface {
 	// visit on or after sinceDay and no visit-class signal at or after since,
 	// longest silent first.
 	SilentKOLs(ctx context.Context, repIDs []uint, sinceDay string, since time.Time) ([]models.SilentKOL, error)
+	// TeamKOLs lists every KOL assigned to the reps with the covering rep.
+	TeamKOLs(ctx context.Context, repIDs []uint) ([]models.SilentKOL, error)
 	// TierChangesBetween lists the tier moves recorded with from <= day <= to
 	// for the doctors (nil = all), leaving out first classifications (no
 	// previous tier): the weekly digest's tier movements.

@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +41,7 @@ func TestCheckInFeedbackAndNoteThroughTheConsole(t *testing.T) {
 
 		// 签到 asks for a location and shows the one-time consent note.
 		r := w.say(t, w.rep, "签到")
-		if len(r.Texts) != 2 || r.Texts[0] != flows.MsgLocationConsent || r.Texts[1] != flows.MsgShareLocation {
+		if len(r.Texts) != 2 || r.Texts[0] != flows.MsgLocationConsent || r.Texts[1] != fmt.Sprintf(flows.MsgShareLocation, flows.HintLocationConsole) {
 			t.Fatalf("签到 reply = %q", r.Texts)
 		}
 		if r := w.say(t, w.rep, "签到"); len(r.Texts) != 1 {
@@ -56,6 +57,14 @@ func TestCheckInFeedbackAndNoteThroughTheConsole(t *testing.T) {
 		s.DB(ctx).Model(&models.Visit{}).Where("rep_id = ? AND verified = ?", w.rep.ID, true).Count(&verified)
 		if verified != 0 {
 			t.Fatal("far check-in verified a visit")
+		}
+		// No feedback form for an unverified check-in: a card to confirm instead,
+		// and 我的名单 marks the visits 未核验.
+		if len(r.Cards) != 1 || r.Cards[0].Kind != "checkin_confirm" || r.Cards[0].ActionKeys()[0] != "checkin:confirm" {
+			t.Fatalf("far check-in cards = %+v", r.Cards)
+		}
+		if r := w.say(t, w.rep, "我的名单"); !strings.Contains(r.Texts[0], "已签到·未核验") {
+			t.Fatalf("我的名单 after a far check-in = %q", r.Texts)
 		}
 
 		// Inside the fence (≈120 m): verified, one form per planned doctor there.
@@ -74,8 +83,12 @@ func TestCheckInFeedbackAndNoteThroughTheConsole(t *testing.T) {
 
 		// Step 1 with a missing answer: a clear prompt, nothing stored.
 		r = w.click(t, w.rep, step1.TaskID, "fb:step1", sel("concern", "c1"), sel("objection", "j2"))
-		if r.Texts[0] != "请完成：下次跟进" {
+		if r.Texts[0] != "请完成：张主任（浙大一院）的下次跟进" {
 			t.Fatalf("missing answer reply = %q", r.Texts)
+		}
+		// The prompt leaves the card live, whole, with the answers given so far.
+		if u := r.Update; u == nil || u.Card == nil || u.Card.ReplaceText != "" || u.Card.Selects[0].SelectedID != "c1" || u.Card.Selects[2].Disabled {
+			t.Fatalf("step 1 after the prompt: %+v", r.Update)
 		}
 		r = w.click(t, w.rep, step1.TaskID, "fb:step1", sel("concern", "c1"), sel("objection", "j2"), sel("follow_up", "f2"))
 		if len(r.Cards) != 1 || r.Cards[0].Layout != cards.VoteInteraction {
@@ -85,13 +98,21 @@ func TestCheckInFeedbackAndNoteThroughTheConsole(t *testing.T) {
 		if _, err := cards.RenderWeCom(step2); err != nil {
 			t.Fatalf("step 2 is not a valid WeCom card: %v", err)
 		}
-		if r := w.click(t, w.rep, step2.TaskID, "fb:step2", sel("commitments", "m6", "m1")); r.Texts[0] != flows.MsgFeedbackNoneMix {
+		r = w.click(t, w.rep, step2.TaskID, "fb:step2", sel("commitments", "m6", "m1"))
+		if r.Texts[0] != flows.MsgFeedbackNoneMix {
 			t.Fatalf("无 mixed reply = %q", r.Texts)
 		}
-		r = w.click(t, w.rep, step2.TaskID, "fb:step2", sel("commitments", "m1", "m3"))
-		if len(r.Texts) != 1 || !strings.Contains(r.Texts[0], "反馈已保存") {
-			t.Fatalf("step 2 reply = %q", r.Texts)
+		if u := r.Update; u == nil || u.Card == nil || u.Card.ReplaceText != "" || u.Card.Checkbox.Disabled || !u.Card.Checkbox.Options[0].Checked {
+			t.Fatalf("step 2 after the prompt: %+v", r.Update)
 		}
+		if r := w.click(t, w.rep, step2.TaskID, "fb:step2"); r.Texts[0] != "请完成：张主任（浙大一院）的承诺事项（没有请选「无」）" || r.Update == nil {
+			t.Fatalf("empty step 2 = %+v", r)
+		}
+		r = w.click(t, w.rep, step2.TaskID, "fb:step2", sel("commitments", "m1", "m3"))
+		if len(r.Texts) != 1 || !strings.Contains(r.Texts[0], "反馈已保存") || len(r.Cards) != 1 || r.Cards[0].ActionKeys()[0] != "note:add" {
+			t.Fatalf("step 2 reply = %q, cards %+v", r.Texts, r.Cards)
+		}
+		offer := r.Cards[0]
 		// Frozen cards show the answers.
 		got, _ := w.inbox(t, w.rep)
 		if c := got[step1.TaskID]; c.ReplaceText == "" || c.Selects[0].SelectedID != "c1" || !c.Selects[2].Disabled {
@@ -104,19 +125,50 @@ func TestCheckInFeedbackAndNoteThroughTheConsole(t *testing.T) {
 		if r := w.click(t, w.rep, step2.TaskID, "fb:step2", sel("commitments", "m1", "m3")); r.Texts[0] != flows.MsgFeedbackDone {
 			t.Fatalf("double submit = %q", r.Texts)
 		}
-		// A note by text reply.
+		feedback := func() models.VisitFeedback {
+			var fbs []models.VisitFeedback
+			must(t, s.DB(ctx).Find(&fbs).Error)
+			if len(fbs) != 1 {
+				t.Fatalf("feedback rows = %d", len(fbs))
+			}
+			return fbs[0]
+		}
+		// Other text within the window is never saved silently: a question
+		// card; 不是备注 keeps the feedback (and its score) as it was.
+		before := feedback()
+		r = w.say(t, w.rep, "明天几点开会？")
+		if len(r.Cards) != 1 || strings.Join(r.Cards[0].ActionKeys(), ",") != "note:save,note:drop" || len(r.Texts) != 0 {
+			t.Fatalf("text in the window answered %+v", r)
+		}
+		if r := w.click(t, w.rep, r.Cards[0].TaskID, "note:drop"); r.Texts[0] != flows.MsgNoteDropped {
+			t.Fatalf("不是备注 = %q", r.Texts)
+		}
+		if fb := feedback(); fb.Note != "" || fb.QualityScore != before.QualityScore || before.QualityScore == 100 {
+			t.Fatalf("a question saved a note: %+v (before %+v)", fb, before)
+		}
+		// 保存为备注 saves the text it asked about.
 		r = w.say(t, w.rep, "主任希望下周收到最新的循证资料")
-		if len(r.Texts) != 1 || !strings.HasPrefix(r.Texts[0], "备注已保存到") {
-			t.Fatalf("note reply = %q", r.Texts)
+		if r := w.click(t, w.rep, r.Cards[0].TaskID, "note:save"); !strings.HasPrefix(r.Texts[0], "备注已保存到") {
+			t.Fatalf("保存为备注 = %q", r.Texts)
 		}
-		var fbs []models.VisitFeedback
-		must(t, s.DB(ctx).Find(&fbs).Error)
-		if len(fbs) != 1 {
-			t.Fatalf("feedback rows = %d", len(fbs))
+		// 添加备注: the next text is the note, appended.
+		if r := w.click(t, w.rep, offer.TaskID, "note:add"); !strings.HasPrefix(r.Texts[0], "请直接发送备注内容") {
+			t.Fatalf("添加备注 = %q", r.Texts)
 		}
-		fb := fbs[0]
+		if r := w.say(t, w.rep, "带样品"); len(r.Texts) != 1 || !strings.HasPrefix(r.Texts[0], "备注已保存到") {
+			t.Fatalf("note after 添加备注 = %q", r.Texts)
+		}
+		// 「备注 …」 works any time that day.
+		w.clk.Advance(2 * time.Hour)
+		if r := w.say(t, w.rep, "备注 下周再约"); len(r.Texts) != 1 || !strings.HasPrefix(r.Texts[0], "备注已保存到") {
+			t.Fatalf("备注 command = %q", r.Texts)
+		}
+		if r := w.say(t, w.rep, "下周再约"); len(r.Cards) != 0 {
+			t.Fatalf("text after the window asked about a note: %+v", r)
+		}
+		fb := feedback()
 		if fb.Concerns != "疗效" || fb.Objection != "疗效存疑" || fb.FollowUp != "1周" || fb.Commitments != "试用处方|参加学术会议" ||
-			fb.Note != "主任希望下周收到最新的循证资料" || fb.QualityScore != 100 {
+			fb.Note != "主任希望下周收到最新的循证资料；带样品；下周再约" || fb.QualityScore != 100 {
 			t.Fatalf("feedback row = %+v", fb)
 		}
 		var v models.Visit
@@ -150,10 +202,10 @@ func TestFeedbackRefusals(t *testing.T) {
 			{"another rep", w.rep2, step1.TaskID, "fb:step1", []bot.Selection{sel("concern", "c1"), sel("objection", "j1"), sel("follow_up", "f1")}, bot.MsgNotYourCard},
 			{"unknown task", w.rep, "fb-nope", "fb:step1", nil, bot.MsgCardExpired},
 			{"wrong step key", w.rep, step1.TaskID, "fb:step2", nil, bot.MsgCardExpired},
-			{"two answers to a single choice", w.rep, step1.TaskID, "fb:step1", []bot.Selection{sel("concern", "c1", "c2"), sel("objection", "j1"), sel("follow_up", "f1")}, "请完成：医生关注点"},
+			{"two answers to a single choice", w.rep, step1.TaskID, "fb:step1", []bot.Selection{sel("concern", "c1", "c2"), sel("objection", "j1"), sel("follow_up", "f1")}, "请完成：张主任（浙大一院）的医生关注点"},
 			{"option id out of range", w.rep, step1.TaskID, "fb:step1", []bot.Selection{sel("concern", "c99"), sel("objection", "j1"), sel("follow_up", "f1")}, flows.MsgFeedbackStale},
 			{"garbage option id", w.rep, step1.TaskID, "fb:step1", []bot.Selection{sel("concern", "../x"), sel("objection", "j1"), sel("follow_up", "f1")}, flows.MsgFeedbackStale},
-			{"nothing selected", w.rep, step1.TaskID, "fb:step1", nil, "请完成：医生关注点、异议类型、下次跟进"},
+			{"nothing selected", w.rep, step1.TaskID, "fb:step1", nil, "请完成：张主任（浙大一院）的医生关注点、异议类型、下次跟进"},
 		}
 		for _, c := range cases {
 			r := w.click(t, c.who, c.task, c.key, c.sel...)
@@ -268,6 +320,39 @@ func TestOffPlanCheckInIsRecordedByLevel(t *testing.T) {
 		must(t, s.DB(ctx).Where("doctor_id = ?", doc.ID).Take(&off).Error)
 		if off.Planned || off.Status != models.VisitCheckedIn || !off.Verified {
 			t.Fatalf("off-plan visit = %+v", off)
+		}
+	})
+}
+
+// An unverified check-in opens no feedback form, through 反馈 neither, until
+// the rep confirms; the visits stay 未核验 and the forms come once.
+func TestUnverifiedCheckInWaitsForConfirm(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		w := newPlanWorld(t, s)
+		w.acceptedDay(t)
+		w.say(t, w.rep, "签到")
+		r := w.locate(t, w.rep, 30.2591+0.0155, 120.1712)
+		if len(r.Cards) != 1 || r.Cards[0].Kind != "checkin_confirm" {
+			t.Fatalf("far check-in = %+v", r)
+		}
+		confirm := r.Cards[0]
+		if _, err := cards.RenderWeCom(confirm); err != nil {
+			t.Fatal(err)
+		}
+		if r := w.say(t, w.rep, "反馈"); len(r.Cards) != 1 || r.Cards[0].Kind != "checkin_confirm" {
+			t.Fatalf("反馈 after a far check-in = %+v", r)
+		}
+		r = w.click(t, w.rep, confirm.TaskID, "checkin:confirm")
+		if len(r.Cards) != 5 || r.Cards[0].Kind != "feedback_step1" {
+			t.Fatalf("confirm opened %d cards", len(r.Cards))
+		}
+		if r := w.click(t, w.rep, confirm.TaskID, "checkin:confirm"); r.Texts[0] != bot.MsgCardExpired {
+			t.Fatalf("second confirm = %q", r.Texts)
+		}
+		var unverified int64
+		s.DB(context.Background()).Model(&models.Visit{}).Where("rep_id = ? AND status = ? AND verified = ?", w.rep.ID, models.VisitCheckedIn, false).Count(&unverified)
+		if unverified != 5 {
+			t.Fatalf("unverified visits = %d", unverified)
 		}
 	})
 }

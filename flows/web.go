@@ -87,6 +87,10 @@ func (f *Flows) SubmitFeedbackForm(ctx context.Context, u *models.User, visitID 
 				missing = append(missing, q.name)
 			}
 		}
+		// Every missing answer in one round, the commitments too.
+		if len(a.Commitments) == 0 {
+			missing = append(missing, "承诺事项（没有请选「无」）")
+		}
 		if len(missing) > 0 {
 			return bot.Refuse(MsgFeedbackMissing, strings.Join(missing, "、"))
 		}

@@ -20,7 +20,9 @@ import (
 func (s *Server) limitBody(n int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		r := c.Request
-		if n <= 0 || r.Body == nil || r.Body == http.NoBody {
+		// The admin import page's upload enforces its own, larger
+		// import.max_upload_bytes (a Chinese 413 page) while streaming it.
+		if n <= 0 || r.Body == nil || r.Body == http.NoBody || r.URL.Path == adminImportPath {
 			c.Next()
 			return
 		}
@@ -43,6 +45,10 @@ func (s *Server) limitBody(n int64) gin.HandlerFunc {
 		c.Next()
 	}
 }
+
+// adminImportPath is the admin import page, whose upload is capped by
+// import.max_upload_bytes instead of server.max_body_bytes.
+const adminImportPath = "/admin/import"
 
 // onTooLarge makes route answer a body over server.max_body_bytes with fn
 // (it must write the response), so the route's rejection metrics see it.

@@ -57,6 +57,8 @@ func (s *Server) consoleUsers(c *gin.Context) {
 	s.consoleAnswer(c, g, err)
 }
 
+// consoleMessages answers the latest lines of a user, or with before=<id>
+// the page of lines older than that one (the page's 更早的消息).
 func (s *Server) consoleMessages(c *gin.Context) {
 	limit := console.DefaultMessages
 	if v := c.Query("limit"); v != "" {
@@ -67,12 +69,21 @@ func (s *Server) consoleMessages(c *gin.Context) {
 		}
 		limit = n
 	}
+	var before uint64
+	if v := c.Query("before"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil || n == 0 {
+			consoleError(c, http.StatusBadRequest, "before must be a message id")
+			return
+		}
+		before = n
+	}
 	user := c.Query("user")
 	if user == "" {
 		consoleError(c, http.StatusBadRequest, "query parameter user is required")
 		return
 	}
-	list, err := s.deps.Console.Messages(c.Request.Context(), user, limit)
+	list, err := s.deps.Console.MessagesBefore(c.Request.Context(), user, uint(before), limit)
 	s.consoleAnswer(c, list, err)
 }
 

@@ -46,6 +46,12 @@ type Options struct {
 	// import. The ingest API records the request's signature with it, so the
 	// nonce and the rows commit together.
 	Guard func(ctx context.Context, tx *models.Store) error
+	// BeforeCommit runs last inside the transaction of an import that is
+	// about to commit (never for a dry run or a rejected one) with every
+	// file's report; its error rolls everything back. The admin page
+	// records its audit row with the counts here, so rows and audit commit
+	// together.
+	BeforeCommit func(ctx context.Context, files []Report) error
 }
 
 // Config is what an Importer needs beyond the store.

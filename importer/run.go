@@ -91,6 +91,8 @@ func (im *Importer) run(ctx context.Context, inputs []Input, opts Options) (Resu
 			return ErrRejected
 		case opts.DryRun:
 			return errDryRun
+		case opts.BeforeCommit != nil:
+			return opts.BeforeCommit(ctx, res.Files)
 		}
 		return nil
 	})

@@ -59,12 +59,24 @@ func (s *SignalSpan) add(sig *models.Signal) {
 
 // summarize totals the files of res.
 func (im *Importer) summarize(res Result, span *SignalSpan) Summary {
-	s := Summary{At: im.cfg.Clock.Now(), DryRun: res.DryRun, Written: res.Written}
+	s := Tally(res.Files)
+	s.At, s.DryRun, s.Written = im.cfg.Clock.Now(), res.DryRun, res.Written
 	if span != nil {
 		s.Signals = *span
 		s.Signals.Oldest, s.Signals.Newest = s.Signals.Oldest.In(im.cfg.Location), s.Signals.Newest.In(im.cfg.Location)
 	}
-	for _, f := range res.Files {
+	if !res.Written && !res.DryRun {
+		s.Signals = SignalSpan{}
+	}
+	return s
+}
+
+// Tally totals the reports of files by kind (counts, problems, created
+// products): the part of a Summary known before the import commits, which
+// the admin page writes into its audit row inside the transaction.
+func Tally(files []Report) Summary {
+	var s Summary
+	for _, f := range files {
 		i := slices.IndexFunc(s.Kinds, func(k KindCount) bool { return k.Kind == f.Kind })
 		if i < 0 {
 			s.Kinds = append(s.Kinds, KindCount{Kind: f.Kind})
@@ -78,9 +90,6 @@ func (im *Importer) summarize(res Result, span *SignalSpan) Summary {
 		s.CreatedProducts = append(s.CreatedProducts, f.CreatedProducts...)
 		s.Problems += f.ErrorCount
 		s.HeaderProblems += len(f.Header)
-	}
-	if !res.Written && !res.DryRun {
-		s.Signals = SignalSpan{}
 	}
 	return s
 }

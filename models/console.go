@@ -41,10 +41,27 @@ func (s *ConsoleStore) ReplaceConsoleBody(ctx context.Context, id uint, body any
 }
 
 // LatestConsoleMessages lists a user's newest console lines, newest first,
-// at most limit.
+// at most limit. "Newest" is by the message's time, then id: `simulate`
+// writes a past fortnight after today's lines (higher ids, older times), and
+// today must still come first.
 func (s *ConsoleStore) LatestConsoleMessages(ctx context.Context, userID uint, limit int) ([]ConsoleMessage, error) {
+	return s.ConsoleMessagesBefore(ctx, userID, 0, limit)
+}
+
+// ConsoleMessagesBefore is LatestConsoleMessages for the page of lines older
+// than the line beforeID (0: from the newest): the console's 更早的消息.
+// An unknown beforeID (or another user's) is ErrNotFound.
+func (s *ConsoleStore) ConsoleMessagesBefore(ctx context.Context, userID, beforeID uint, limit int) ([]ConsoleMessage, error) {
+	q := s.db.WithContext(ctx).Where("user_id = ?", userID)
+	if beforeID != 0 {
+		cur, err := first[ConsoleMessage](ctx, s.db, "user_id = ? AND id = ?", userID, beforeID)
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where("(created_at < ? OR (created_at = ? AND id < ?))", cur.CreatedAt, cur.CreatedAt, cur.ID)
+	}
 	var out []ConsoleMessage
-	err := s.db.WithContext(ctx).Where("user_id = ?", userID).Order("id DESC").Limit(limit).Find(&out).Error
+	err := q.Order("created_at DESC").Order("id DESC").Limit(limit).Find(&out).Error
 	return out, err
 }
 

@@ -91,8 +91,11 @@ type Doctor struct {
 	Tier       string  `gorm:"size:1;index"`
 	Heat       float64 `gorm:"not null;default:0"`
 	HeatAt     *time.Time
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// HeatDay is the business day ("2006-01-02") the stored Heat and Tier were
+	// scored for (as of its start): a Top-N for another day never ranks by them.
+	HeatDay   string `gorm:"size:10"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Assignment links a rep to a doctor they cover.

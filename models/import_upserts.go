@@ -44,7 +44,7 @@ func (s *ImportStore) UpsertDoctors(ctx context.Context, rows []*Doctor) (Upsert
 				a.Title == b.Title && a.IsKOL == b.IsKOL && a.Roles == b.Roles && a.LegacyTier == b.LegacyTier
 		},
 		adopt: func(in, st *Doctor) {
-			in.ID, in.CreatedAt, in.Tier, in.Heat, in.HeatAt = st.ID, st.CreatedAt, st.Tier, st.Heat, st.HeatAt
+			in.ID, in.CreatedAt, in.Tier, in.Heat, in.HeatAt, in.HeatDay = st.ID, st.CreatedAt, st.Tier, st.Heat, st.HeatAt, st.HeatDay
 		},
 		cols: []string{"name", "hospital_id", "department", "title", "is_kol", "roles", "legacy_tier"},
 	})

@@ -21,6 +21,10 @@ var frozenMigrations = map[string]string{
 	"0002_job_run_args.mysql.sql":       "f9a6a7ba1025604e4b1df3d5324a3c9e6790083ab02111fad65d3bb0a0c0fe31",
 	"0003_users_employee_no.sqlite.sql": "46ed701d4cf27f66f8bb421cacf085a00a91822c4928285b4627acfffec3ee34",
 	"0003_users_employee_no.mysql.sql":  "06b87dd06ed56bee2d3b2578c65942f25abfb846804a813d5b3c9b835f4b29a4",
+	"0004_doctors_heat_day.sqlite.sql":  "7cf7d789d7ee442b5dc1df44ac2ec6e8740d2d4e0fef6a8b9081cbe58d6d5026",
+	"0004_doctors_heat_day.mysql.sql":   "0214c965e19f5061fd1c2cf89d975a32cb41fae392f666150919de5ea1c366ad",
+	"0006_import_uploads.sqlite.sql":    "1f9d93017e0e535ddea9d6e96fd90aa6eb06f0fe0f2e7e1541581650aa7f19c7",
+	"0006_import_uploads.mysql.sql":     "1e96efc516198f7b918a7a6711da1e3d227d6a785a4540a8ec86670c1fae81bc",
 }
 
 // TestMigrationFilesAreFrozen: every migration file is listed with its sum,

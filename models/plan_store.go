@@ -21,6 +21,8 @@ type PlanItem struct {
 	HospitalLng  float64
 	// VisitStatus is the status of the rep's visit to this doctor that day ("" if none).
 	VisitStatus string
+	// VisitVerified says the visit's check-in was inside the geofence (未核验 otherwise).
+	VisitVerified bool
 }
 
 // PlanItems lists a rep's recommendations for day by rank, with doctor,
@@ -73,7 +75,8 @@ const planItemsChunk = 1000
 func (s *PlanStore) planItems(ctx context.Context) *gorm.DB {
 	return s.db.WithContext(ctx).Table("recommendations AS r").
 		Select(`r.*, d.name AS doctor_name, d.title AS title, d.is_kol AS is_kol, h.id AS hospital_id, h.name AS hospital_name,
-			h.lat AS hospital_lat, h.lng AS hospital_lng, COALESCE(v.status, '') AS visit_status`).
+			h.lat AS hospital_lat, h.lng AS hospital_lng, COALESCE(v.status, '') AS visit_status,
+			COALESCE(v.verified, false) AS visit_verified`).
 		Joins("JOIN doctors d ON d.id = r.doctor_id").
 		Joins("JOIN hospitals h ON h.id = d.hospital_id").
 		Joins("LEFT JOIN visits v ON v.rep_id = r.rep_id AND v.doctor_id = r.doctor_id AND v.day = r.day")

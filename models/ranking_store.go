@@ -62,7 +62,7 @@ func (s *RankingStore) RankingAssignments(ctx context.Context, repIDs []uint) ([
 
 // rankingDoctorColumns are the Doctor columns ranking and its views read
 // (not the bookkeeping timestamps: 30,000 rows × 2 parsed times add up).
-const rankingDoctorColumns = "id, external_id, name, hospital_id, department, title, is_kol, roles, legacy_tier, tier, heat, heat_at"
+const rankingDoctorColumns = "id, external_id, name, hospital_id, department, title, is_kol, roles, legacy_tier, tier, heat, heat_at, heat_day"
 
 // RankingDoctors loads doctors by id (nil = all doctors), without CreatedAt/UpdatedAt.
 func (s *RankingStore) RankingDoctors(ctx context.Context, ids []uint) ([]Doctor, error) {
@@ -381,14 +381,16 @@ type DoctorScore struct {
 // (5 variables each: under ~800 per statement, see inChunk).
 const scoreBatch = 150
 
-// UpdateDoctorScores writes Heat, Tier and HeatAt=at for every score in
-// batched CASE updates inside one transaction, so 30,000 doctors take 200
-// statements and a reader never sees half a night's scores.
-func (s *RankingStore) UpdateDoctorScores(ctx context.Context, scores []DoctorScore, at time.Time) error {
+// UpdateDoctorScores writes Heat, Tier, HeatAt=at and HeatDay=day (the
+// business day the scores are for) for every score in batched CASE updates
+// inside one transaction, so 30,000 doctors take 200 statements and a reader
+// never sees half a night's scores. A doctor already scored for a later day
+// keeps that newer snapshot: rescoring a past day rewrites its history only.
+func (s *RankingStore) UpdateDoctorScores(ctx context.Context, scores []DoctorScore, at time.Time, day string) error {
 	err := s.db.Tx(ctx, func(ctx context.Context) error {
 		for part := range slices.Chunk(scores, scoreBatch) {
 			var heat, tier strings.Builder
-			args := make([]any, 0, 4*len(part)+2)
+			args := make([]any, 0, 4*len(part)+4)
 			ids := make([]uint, len(part))
 			heat.WriteString("CASE id")
 			for i, sc := range part {
@@ -403,8 +405,9 @@ func (s *RankingStore) UpdateDoctorScores(ctx context.Context, scores []DoctorSc
 				args = append(args, sc.DoctorID, sc.Tier)
 			}
 			tier.WriteString(" END")
-			args = append(args, at.UTC(), ids)
-			sql := "UPDATE doctors SET heat = " + heat.String() + ", tier = " + tier.String() + ", heat_at = ? WHERE id IN ?"
+			args = append(args, at.UTC(), day, ids, day)
+			sql := "UPDATE doctors SET heat = " + heat.String() + ", tier = " + tier.String() + ", heat_at = ?, heat_day = ?" +
+				" WHERE id IN ? AND (heat_day IS NULL OR heat_day <= ?)"
 			if err := s.db.WithContext(ctx).Exec(sql, args...).Error; err != nil {
 				return err
 			}

@@ -162,14 +162,14 @@ func TestDoctorScoresAndTierHistory(t *testing.T) {
 		}
 		at := time.Date(2026, 12, 1, 18, 10, 0, 0, time.UTC)
 		scores := []models.DoctorScore{{DoctorID: ids[0], Heat: 88.5, Tier: "S"}, {DoctorID: ids[1], Heat: 12.25, Tier: "C"}}
-		if err := s.Ranking.UpdateDoctorScores(ctx, scores, at); err != nil {
+		if err := s.Ranking.UpdateDoctorScores(ctx, scores, at, "2026-12-02"); err != nil {
 			t.Fatal(err)
 		}
 		docs, err := s.Ranking.RankingDoctors(ctx, ids)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if docs[0].Heat != 88.5 || docs[0].Tier != "S" || docs[0].HeatAt == nil || !docs[0].HeatAt.Equal(at) || docs[1].Tier != "C" || docs[2].HeatAt != nil {
+		if docs[0].Heat != 88.5 || docs[0].Tier != "S" || docs[0].HeatAt == nil || !docs[0].HeatAt.Equal(at) || docs[0].HeatDay != "2026-12-02" || docs[1].Tier != "C" || docs[2].HeatAt != nil {
 			t.Errorf("scores not stored: %+v", docs)
 		}
 		rows := []models.TierChange{{DoctorID: ids[0], FromTier: "B", ToTier: "S", Heat: 88.5, Rising: true}, {DoctorID: ids[1], FromTier: "A", ToTier: "C"}}

@@ -108,7 +108,7 @@ func BenchmarkTopN(b *testing.B) {
 	// Last, as it clears the nightly heat: the morning run when the nightly
 	// job did not run, so every candidate is scored from its signals.
 	b.Run("end_to_end_without_nightly", func(b *testing.B) {
-		if err := s.DB(ctx).Exec("UPDATE doctors SET heat_at = NULL").Error; err != nil {
+		if err := s.DB(ctx).Exec("UPDATE doctors SET heat_day = NULL").Error; err != nil {
 			b.Fatal(err)
 		}
 		cpu0 := cpuTime()

@@ -13,12 +13,6 @@ import (
 	"visitbot/ranking"
 )
 
-// A doctor's stored heat is "fresh" when the nightly scoring ran on or after
-// the start of the day before: the morning Top-N then ranks by it instead of
-// recomputing it from every signal, which keeps the morning load independent
-// of the signal volume. Stale or never-scored doctors are scored live.
-const freshFor = 24 * time.Hour
-
 // dayInputs is everything the Top-N of some reps needs, loaded in bulk.
 type dayInputs struct {
 	day      string
@@ -33,7 +27,6 @@ type dayInputs struct {
 	// cooldown window.
 	lastSignal map[uint]string
 	products   map[uint]float64
-	freshAt    time.Time
 }
 
 // compute ranks the reps' day: load in bulk, rank (pure), then load the
@@ -117,7 +110,6 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	in := &dayInputs{
 		day: day, reps: reps, byRep: map[uint][]uint{}, mustOf: map[[2]uint]*ranking.Must{},
 		sessOf: map[uint][]ranking.Session{}, cancelOf: map[uint][]ranking.Cancellation{}, lastSignal: map[uint]string{},
-		freshAt: dayStart.Add(-freshFor),
 	}
 	for _, a := range assigns {
 		in.byRep[a.RepID] = append(in.byRep[a.RepID], a.DoctorID)
@@ -157,7 +149,7 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 			return err
 		},
 		func() (err error) {
-			in.stats, err = s.store.Ranking.VisitStats(ctx, doctorIDs, clock.Day(since, s.loc), day)
+			in.stats, err = s.store.Ranking.VisitStats(ctx, doctorIDs, clock.Day(since, s.loc), clock.Day(asOf, s.loc))
 			return err
 		},
 		func() (err error) { in.products, err = s.store.Ranking.BestProductMatch(ctx, doctorIDs); return err },
@@ -215,9 +207,13 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	return in, nil
 }
 
-// fresh reports whether d's stored heat is recent enough to rank by.
+// fresh reports whether d's stored heat was scored for this very day (the
+// nightly run for it): the Top-N then ranks by it instead of recomputing it
+// from every signal, which keeps the morning load independent of the signal
+// volume. Heat scored for another day, earlier or later, is never used: such
+// doctors are scored live as of the day.
 func (in *dayInputs) fresh(d *models.Doctor) bool {
-	return d.HeatAt != nil && !d.HeatAt.Before(in.freshAt)
+	return d.HeatDay == in.day
 }
 
 // unexplained lists the picked doctors whose signals are not loaded yet.

@@ -22,10 +22,12 @@ type ScoreResult struct {
 }
 
 // ScoreAll computes every doctor's heat index as of day, re-tiers each
-// territory with hysteresis, and stores Heat/Tier/HeatAt and the day's tier
-// history in one transaction. Running it again for the same day re-uses the
-// tier each doctor had before the day's first run, so a rerun replaces the
-// day's history instead of stacking changes. This is the nightly_scores job.
+// territory with hysteresis, and stores Heat/Tier/HeatAt/HeatDay and the
+// day's tier history in one transaction. Each doctor's previous tier is the
+// one its history records before day, so a rerun of the same day replaces the
+// day's history instead of stacking changes, and rescoring a past day
+// reproduces it exactly (signals are read as of the day: see asOf). This is
+// the nightly_scores job.
 //
 // A doctor's territory is that of the lowest-id rep covering them, else
 // their hospital's city.
@@ -60,25 +62,17 @@ func (s *Service) ScoreAll(ctx context.Context, day string) (ScoreResult, error)
 			territory[a.DoctorID] = territoryOfRep[a.RepID]
 		}
 	}
-	earlier, err := s.store.Ranking.TierChangesOn(ctx, day)
+	before, err := s.store.Ranking.TiersBefore(ctx, day)
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
-	before := map[uint]string{}
-	for _, tc := range earlier {
-		before[tc.DoctorID] = tc.FromTier
-	}
-
 	in := make([]ranking.TierInput, 0, len(w.doctors))
 	for _, d := range w.doctors {
 		t, ok := territory[d.ID]
 		if !ok {
 			t = w.hospitals[d.HospitalID].City
 		}
-		prev, ok := before[d.ID]
-		if !ok {
-			prev = d.Tier
-		}
+		prev := before[d.ID] // as of the day before: never a later night's tier
 		in = append(in, ranking.TierInput{DoctorID: d.ID, Territory: t, Heat: s.heat(w, d).Score, Prev: prev})
 	}
 	slices.SortFunc(in, func(a, b ranking.TierInput) int { return cmp.Compare(a.DoctorID, b.DoctorID) })
@@ -96,7 +90,7 @@ func (s *Service) ScoreAll(ctx context.Context, day string) (ScoreResult, error)
 		}
 	}
 	err = s.store.Tx(ctx, func(ctx context.Context) error {
-		if err := s.store.Ranking.UpdateDoctorScores(ctx, scores, s.clock.Now()); err != nil {
+		if err := s.store.Ranking.UpdateDoctorScores(ctx, scores, s.clock.Now(), day); err != nil {
 			return err
 		}
 		return s.store.Ranking.ReplaceTierChanges(ctx, day, changes)

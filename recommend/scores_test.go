@@ -122,9 +122,9 @@ func TestScoreAllBadDay(t *testing.T) {
 	})
 }
 
-// TestNightlyHeatRanksTheMorning: after ScoreAll the Top-N ranks by the
-// stored heat (live class points kept beside it), and the bulk run and the
-// single-rep run agree.
+// TestNightlyHeatRanksTheMorning: after ScoreAll for the day the Top-N ranks
+// by the stored heat (live class points kept beside it: a late import dated
+// before the day shows there), and the bulk run and the single-rep run agree.
 func TestNightlyHeatRanksTheMorning(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		w := newWorld(t, s, 8)
@@ -132,10 +132,10 @@ func TestNightlyHeatRanksTheMorning(t *testing.T) {
 			w.heat(i, 1+i%4)
 		}
 		svc := w.service()
-		if _, err := svc.ScoreAll(w.ctx, "2026-12-01"); err != nil {
+		if _, err := svc.ScoreAll(w.ctx, day); err != nil {
 			t.Fatal(err)
 		}
-		// A burst of signals after the nightly run: live heat moves, the stored one not.
+		// A burst of signals imported after the nightly run: live heat moves, the stored one not.
 		w.heat(0, 6)
 		if _, err := svc.TopN(w.ctx, day, false); err != nil {
 			t.Fatal(err)

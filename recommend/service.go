@@ -51,19 +51,17 @@ func New(store *models.Store, cfg config.RankingConfig, compliance config.Compli
 	return &Service{store: store, cfg: cfg, scorer: sc, allowRx: compliance.AllowDoctorLevelRx, clock: store.Clock(), loc: store.Location()}, nil
 }
 
-// asOf is the instant heat is computed at for day: now, or the end of day
-// when day is already over (so recomputing a past day ignores later signals).
+// asOf is the instant heat, tiers and the Top-N of day are computed at: the
+// end of the day before (data dated up to D-1 in the business time zone),
+// whatever the wall clock says. The 02:10 nightly run for D, a morning run,
+// a rerun at noon and a backfill months later therefore see the same data,
+// and signals imported later but dated D or after never reach D's list.
 func (s *Service) asOf(day string) (time.Time, error) {
 	start, err := clock.ParseDay(day, s.loc)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("bad day %q (want YYYY-MM-DD): %w", day, err)
 	}
-	end := start.AddDate(0, 0, 1).Add(-time.Second)
-	now := s.clock.Now()
-	if now.After(end) {
-		return end, nil
-	}
-	return now, nil
+	return start.Add(-time.Millisecond), nil
 }
 
 // splitRoles parses models.Doctor.Roles ("formulary,insurance_advocate").

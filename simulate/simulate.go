@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"visitbot/bot"
@@ -51,7 +52,27 @@ type Env struct {
 	Console    *console.Console
 	Dispatcher *outbox.Dispatcher
 	Location   *time.Location
+	// Jobs runs the app's scheduled jobs in simulated time (nil: none, the
+	// days are only the reps' field work).
+	Jobs Jobs
 }
+
+// Jobs is the app's scheduler as a simulation needs it: when a configured
+// job fires next, and one firing run through the real job body, recorded in
+// job_runs like any scheduled run.
+type Jobs interface {
+	// Next is the job's first firing after t (zero when it is disabled).
+	Next(name string, after time.Time) time.Time
+	// Fire runs the job's slot at t and returns its detail line.
+	Fire(ctx context.Context, name string, at time.Time) (string, error)
+}
+
+// DailyJobs are the scheduled jobs a simulated day runs at their configured
+// times (config jobs.*): the nightly scores (tier moves), the alert scan and
+// the Monday digest — the alerts a manager finds in the demo's history.
+// morning_push is the day's own first step; housekeeping would purge by
+// simulated time and is left to the real one.
+var DailyJobs = []string{"nightly_scores", "alert_scan", "weekly_digest"}
 
 // ConsoleConfig is cfg with every user reached on the console: a
 // simulation never sends to a real platform.
@@ -63,6 +84,9 @@ func ConsoleConfig(cfg config.Config) config.Config {
 // Summary counts what happened.
 type Summary struct {
 	Days, Pushes, Accepted, CheckIns, Feedback int
+	// JobRuns counts the scheduled jobs fired (DailyJobs); Alerts the alerts
+	// they raised and AlertCards the alert cards queued to the managers.
+	JobRuns, Alerts, AlertCards int
 }
 
 // Run simulates opts.Days days from opts.From.
@@ -87,9 +111,24 @@ func Run(ctx context.Context, env Env, opts Options) (Summary, error) {
 			community = append(community, h)
 		}
 	}
+	alertsBefore, err := countAlerts(ctx, env)
+	if err != nil {
+		return sum, err
+	}
+	cardsBefore, err := env.Store.Cards.CountCardTasks(ctx, alertTaskKind)
+	if err != nil {
+		return sum, err
+	}
 	for i := 0; i < opts.Days; i++ {
 		date := start.AddDate(0, 0, i)
+		// The scheduler runs every calendar day, weekends too.
+		if err := runJobs(ctx, env, date, &sum); err != nil {
+			return sum, err
+		}
 		if wd := date.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			if err := release(ctx, env, date.AddDate(0, 0, 1)); err != nil {
+				return sum, err
+			}
 			continue
 		}
 		day := clock.Day(date, env.Location)
@@ -114,8 +153,81 @@ func Run(ctx context.Context, env Env, opts Options) (Summary, error) {
 		if err := env.Dispatcher.Drain(ctx); err != nil {
 			return sum, err
 		}
+		if err := release(ctx, env, date.AddDate(0, 0, 1)); err != nil {
+			return sum, err
+		}
 	}
+	alertsAfter, err := countAlerts(ctx, env)
+	if err != nil {
+		return sum, err
+	}
+	cardsAfter, err := env.Store.Cards.CountCardTasks(ctx, alertTaskKind)
+	if err != nil {
+		return sum, err
+	}
+	sum.Alerts, sum.AlertCards = int(alertsAfter-alertsBefore), int(cardsAfter-cardsBefore)
 	return sum, nil
+}
+
+// alertTaskKind is the card task kind of an alert card (flows).
+const alertTaskKind = "alert"
+
+func countAlerts(ctx context.Context, env Env) (int64, error) {
+	n, err := env.Store.Alerts.CountAlerts(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("simulate: count alerts: %w", err)
+	}
+	return n, nil
+}
+
+// release delivers the rows held back (quiet hours) that fall due before
+// until, each at its own due time: the clock moves forward to it, never back.
+func release(ctx context.Context, env Env, until time.Time) error {
+	for {
+		next, ok, err := env.Store.Outbox.NextPendingOutbox(ctx, env.Clock.Now(), until)
+		if err != nil {
+			return fmt.Errorf("simulate: held messages: %w", err)
+		}
+		if !ok {
+			return nil
+		}
+		env.Clock.Set(next)
+		if err := env.Dispatcher.Drain(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+// runJobs fires the DailyJobs due on date's calendar day in time order, the
+// clock set to each firing, and delivers what is due then: an alert raised in
+// quiet hours waits in the outbox until they end in simulated time.
+func runJobs(ctx context.Context, env Env, date time.Time, sum *Summary) error {
+	if env.Jobs == nil {
+		return nil
+	}
+	type firing struct {
+		at   time.Time
+		name string
+	}
+	var due []firing
+	end := date.AddDate(0, 0, 1)
+	for _, name := range DailyJobs {
+		for at := env.Jobs.Next(name, date.Add(-time.Nanosecond)); !at.IsZero() && at.Before(end); at = env.Jobs.Next(name, at) {
+			due = append(due, firing{at, name})
+		}
+	}
+	slices.SortStableFunc(due, func(a, b firing) int { return a.at.Compare(b.at) })
+	for _, f := range due {
+		env.Clock.Set(f.at)
+		if _, err := env.Jobs.Fire(ctx, f.name, f.at); err != nil {
+			return fmt.Errorf("simulate: job %s at %s: %w", f.name, f.at.Format(time.DateTime), err)
+		}
+		sum.JobRuns++
+		if err := env.Dispatcher.Drain(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func runRepDay(ctx context.Context, env Env, rng *rand.Rand, opts Options, rep *models.User, day string, date time.Time, community []models.Hospital, sum *Summary) error {

@@ -35,8 +35,18 @@ func TestAlertActionsFromDashboard(t *testing.T) {
 	al := openAlert(t, e, m)
 	c := e.signIn(t, m.UserID)
 	st, page := get(t, c, e.srv.URL+"/dashboard")
-	if st != http.StatusOK || !contains(page, `data-alert="`+itoa(int(al.ID))+`"`) || !contains(page, `id="kpi-silent">1<`) {
-		t.Fatalf("dashboard = %d, alert not listed", st)
+	// The tile counts silent KOLs by the one definition (flows.SilentKOLs), not open alert rows.
+	team, _ := e.store.Users.TeamOf(ctx, m.ID)
+	var reps []uint
+	for _, r := range team {
+		reps = append(reps, r.ID)
+	}
+	silent, err := e.flows.SilentKOLs(ctx, reps, e.store.Today())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != http.StatusOK || !contains(page, `data-alert="`+itoa(int(al.ID))+`"`) || !contains(page, `id="kpi-silent">`+itoa(len(silent))+`<`) {
+		t.Fatalf("dashboard = %d, alert not listed or silent tile is not %d", st, len(silent))
 	}
 	csrf := csrfOf(t, page)
 	u := e.srv.URL + "/dashboard/alerts/" + itoa(int(al.ID))

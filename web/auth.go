@@ -99,18 +99,14 @@ func (p *Pages) signIn(c *gin.Context, platform, platformUserID, next string) {
 }
 
 func (p *Pages) loginPage(c *gin.Context) {
-	var demo []models.User
+	var demo []demoGroup
 	if p.o.Demo {
 		users, err := p.o.Store.Users.Users(c.Request.Context(), "")
 		if err != nil {
 			p.internal(c, err)
 			return
 		}
-		for _, u := range users {
-			if u.Active && (u.Role != models.RoleRep || len(demo) < 12) {
-				demo = append(demo, u)
-			}
-		}
+		demo = demoGroups(users)
 	}
 	p.render(c, http.StatusOK, "login", gin.H{"Title": "登录", "WeCom": p.o.WeCom != nil, "DingTalk": p.o.DingTalk != nil,
 		"Demo": demo, "Next": safeNext(c.Query("next"))})

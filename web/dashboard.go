@@ -94,19 +94,25 @@ type Best struct {
 // Summary is everything the dashboard shows for one team and week; the
 // JSON endpoint serves it as is.
 type Summary struct {
-	Week       Week        `json:"week"`
-	Team       string      `json:"team"`
-	Reps       int         `json:"reps"`
-	Trend      []WeekRate  `json:"trend"`
-	MatchRate  WeekRate    `json:"match_rate"`
-	ByTier     []Count     `json:"verified_by_tier"`
-	Coverage   Coverage    `json:"sa_coverage"`
-	Heat       []Count     `json:"heat_distribution"`
-	TierMoves  []TierMove  `json:"tier_moves"`
+	Week      Week       `json:"week"`
+	Team      string     `json:"team"`
+	Reps      int        `json:"reps"`
+	Trend     []WeekRate `json:"trend"`
+	MatchRate WeekRate   `json:"match_rate"`
+	ByTier    []Count    `json:"verified_by_tier"`
+	Coverage  Coverage   `json:"sa_coverage"`
+	Heat      []Count    `json:"heat_distribution"`
+	TierMoves []TierMove `json:"tier_moves"`
+	// FirstTiers counts the team's doctors graded for the first time in the
+	// week (not moves: they had no tier before).
+	FirstTiers int         `json:"first_tiers"`
 	SilentKOLs int         `json:"silent_kols"`
 	Alerts     []OpenAlert `json:"open_alerts"`
 	Quality    Quality     `json:"quality"`
 	Best       []Best      `json:"best_feedback"`
+	// Fallback: no week was asked for and the current one has no visit yet,
+	// so this is the latest week that has one.
+	Fallback bool `json:"fallback_week,omitempty"`
 }
 
 // tiers in display order; "" is shown as 未分级.
@@ -207,7 +213,17 @@ func (p *Pages) summary(ctx context.Context, sc scope, wk Week) (*Summary, error
 		for _, m := range moves {
 			s.TierMoves = append(s.TierMoves, TierMove{Day: m.Day, DoctorID: m.DoctorID, Doctor: name[m.DoctorID], From: m.FromTier, To: m.ToTier, Rising: m.Rising})
 		}
+		if s.FirstTiers, err = db.Alerts.FirstTiersBetween(ctx, docIDs, wk.From, wk.To); err != nil {
+			return nil, fmt.Errorf("dashboard: %w", err)
+		}
 	}
+
+	// Silent KOLs: the one definition the 沉默 command and the alert use, as of the week's end (today at most).
+	silent, err := p.o.Flows.SilentKOLs(ctx, reps, min(wk.To, p.today()))
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	s.SilentKOLs = len(silent)
 
 	// Open alerts of the team (admin without a team: all).
 	var managerID uint
@@ -225,9 +241,6 @@ func (p *Pages) summary(ctx context.Context, sc scope, wk Week) (*Summary, error
 			oa.DoctorID = *a.DoctorID
 		}
 		_ = json.Unmarshal([]byte(a.Reasons), &oa.Reasons)
-		if a.Kind == "silent_kol" {
-			s.SilentKOLs++
-		}
 		s.Alerts = append(s.Alerts, oa)
 	}
 
@@ -271,4 +284,26 @@ func (p *Pages) weekParam(v string) (Week, error) {
 		return Week{}, err
 	}
 	return newWeek(w), nil
+}
+
+// weekWithData is wk when the team has a visit in it (or none at all),
+// else the week of the team's latest visit before it, with fallback=true:
+// the dashboard opens on the latest week that has data.
+func (p *Pages) weekWithData(ctx context.Context, sc scope, wk Week) (Week, bool, error) {
+	reps := sc.repIDs()
+	if len(reps) == 0 {
+		return wk, false, nil
+	}
+	day, err := p.o.Store.Reports.LatestVisitDay(ctx, reps, wk.To)
+	if err != nil {
+		return wk, false, fmt.Errorf("dashboard: %w", err)
+	}
+	if day == "" || day >= wk.From {
+		return wk, false, nil
+	}
+	d, err := clock.ParseDay(day, p.o.Store.Location())
+	if err != nil {
+		return wk, false, fmt.Errorf("dashboard: latest visit day %q: %w", day, err)
+	}
+	return newWeek(clock.WeekOf(d.Add(12 * time.Hour))), true, nil
 }

@@ -26,7 +26,17 @@ func (p *Pages) dashboardData(c *gin.Context) (*Summary, bool) {
 		p.fail(c, http.StatusBadRequest, "周格式应为 2026-W49。")
 		return nil, false
 	}
+	fallback := false
+	if c.Query("week") == "" {
+		if wk, fallback, err = p.weekWithData(c.Request.Context(), sc, wk); err != nil {
+			p.internal(c, err)
+			return nil, false
+		}
+	}
 	s, err := p.summary(c.Request.Context(), sc, wk)
+	if s != nil {
+		s.Fallback = fallback
+	}
 	if err != nil {
 		p.internal(c, err)
 		return nil, false
@@ -93,7 +103,8 @@ func (p *Pages) alertAction(c *gin.Context) {
 		p.fail(c, http.StatusForbidden, ue.Message)
 		return
 	case errors.As(err, &ue):
-		p.fail(c, http.StatusConflict, ue.Message)
+		// A stale tab (handled in chat or another tab): say so, and lead back.
+		p.failWith(c, http.StatusConflict, ue.Message+"请返回看板查看最新状态。", errorLink{"/dashboard", "返回看板"})
 		return
 	case err != nil:
 		p.internal(c, err)

@@ -12,6 +12,7 @@ import (
 	"visitbot/cards"
 	"visitbot/flows"
 	"visitbot/models"
+	"visitbot/ranking"
 	"visitbot/recommend"
 )
 
@@ -20,7 +21,7 @@ const historyRows = 10
 
 // statusNames are the Chinese visit states.
 var statusNames = map[string]string{
-	models.VisitPlanned: "计划中", models.VisitCheckedIn: "已签到", models.VisitCompleted: "已完成", models.VisitSkipped: "已跳过",
+	models.VisitPlanned: cards.TermPlanned, models.VisitCheckedIn: cards.TermCheckedIn, models.VisitCompleted: cards.TermCompleted, models.VisitSkipped: cards.TermSkipped,
 }
 
 func idParam(c *gin.Context, name string) (uint, bool) {
@@ -69,7 +70,7 @@ func (p *Pages) doctorPage(c *gin.Context) {
 	}
 	var reasons []string
 	if rec != nil {
-		reasons = recommend.Reasons(*rec)
+		reasons = doctorReasons(*rec, v.user.Role == models.RoleRep)
 	}
 	moves, err := st.Doctors.DoctorTierHistory(ctx, id, historyRows)
 	if err != nil {
@@ -91,6 +92,24 @@ func (p *Pages) doctorPage(c *gin.Context) {
 	}
 	p.render(c, http.StatusOK, "doctor", gin.H{"Title": d.Name, "D": d, "H": h, "Reasons": reasons, "Rec": rec != nil,
 		"Moves": moves, "Visits": lines, "Commitments": commitments, "Address": cards.Address(d.Name, d.Title)})
+}
+
+// doctorReasons are a recommendation's reasons as the doctor page shows
+// them: the distance (from the rep's start point) only to the rep, and
+// formatted as the card's row does (cards.Km: "656m", "1.2km"); a manager
+// sees the reasons without any rep's distance.
+func doctorReasons(rec models.Recommendation, rep bool) []string {
+	var out []string
+	for _, r := range recommend.Reasons(rec) {
+		if r == ranking.DistancePhrase(rec.DistanceM) {
+			if rep && rec.DistanceM > 0 {
+				out = append(out, "距您"+cards.Km(rec.DistanceM))
+			}
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // ownVisit loads a visit of the viewer (reps only: feedback is the rep's own).
@@ -131,7 +150,7 @@ func (p *Pages) renderFeedback(c *gin.Context, status int, vr *models.VisitRow, 
 		return
 	}
 	p.render(c, status, "feedback", gin.H{"Title": "拜访反馈", "V": vr, "Done": fb, "Choices": p.o.Flows.FeedbackChoices(),
-		"A": a, "Checked": strings.Join(a.Commitments, ","), "Message": msg, "Address": cards.Address(vr.DoctorName, vr.Title)})
+		"A": a, "Message": msg, "Address": cards.Address(vr.DoctorName, vr.Title)})
 }
 
 func (p *Pages) feedbackSubmit(c *gin.Context) {
@@ -214,12 +233,33 @@ func (p *Pages) routePage(c *gin.Context) {
 		return
 	}
 	items := make([]cards.VisitItem, len(stops))
+	rows := make([]routeRow, len(stops))
 	for i, s := range stops {
 		items[i] = cards.VisitItem{Rank: s.Rank, DoctorID: s.DoctorID, DoctorName: s.Doctor, Title: s.Title, Hospital: s.Hospital, Lat: s.Lat, Lng: s.Lng}
-		stops[i].Status = statusNames[s.Status]
+		rows[i] = newRouteRow(s)
 	}
-	p.render(c, http.StatusOK, "route", gin.H{"Title": "今日路线", "Day": day, "Stops": stops,
+	p.render(c, http.StatusOK, "route", gin.H{"Title": "今日路线", "Day": day, "Stops": rows,
 		"RouteURL": cards.RouteURL(u.StartLat, u.StartLng, items)})
+}
+
+// routeRow is one stop of /m/route in the card's words: the doctor as the
+// card names them (张主任), the clinic session as 上午门诊/下午门诊, the
+// visit state, and 未核验 for a check-in that was not verified.
+type routeRow struct {
+	DoctorID, VisitID      uint
+	Name, Hospital, Period string
+	Status                 string
+	CheckedIn, Unverified  bool
+}
+
+func newRouteRow(s models.RouteStop) routeRow {
+	r := routeRow{DoctorID: s.DoctorID, VisitID: s.VisitID, Name: cards.Address(s.Doctor, s.Title), Hospital: s.Hospital,
+		Status: statusNames[s.Status], CheckedIn: s.Status == models.VisitCheckedIn}
+	if p := cards.PeriodName(s.Period); p != "" {
+		r.Period = p + "门诊"
+	}
+	r.Unverified = s.VisitID != 0 && !s.Verified && (s.Status == models.VisitCheckedIn || s.Status == models.VisitCompleted)
+	return r
 }
 
 // cardPage is where DingTalk fallback cards link (server.public_url +

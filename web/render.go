@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -22,6 +23,7 @@ var funcs = template.FuncMap{
 	"role": func(r models.Role) string { return bot.Role(r).Label() },
 	"add":  func(a, b int) int { return a + b },
 	"join": strings.Join,
+	"has":  func(list []string, v string) bool { return slices.Contains(list, v) },
 }
 
 // parseTemplates builds one template set per page, each with the layout.
@@ -68,12 +70,7 @@ func (p *Pages) render(c *gin.Context, status int, page string, data gin.H) {
 
 // fail answers an error in Chinese: a page, or {"error": …} on /api/.
 func (p *Pages) fail(c *gin.Context, status int, msg string) {
-	if isAPI(c) {
-		c.AbortWithStatusJSON(status, gin.H{"error": msg})
-		return
-	}
-	p.render(c, status, "error", gin.H{"Title": http.StatusText(status), "Status": status, "Message": msg})
-	c.Abort()
+	p.failWith(c, status, msg, errorLink{})
 }
 
 func (p *Pages) internal(c *gin.Context, err error) {

@@ -22,6 +22,7 @@ import (
 	"visitbot/clock"
 	"visitbot/config"
 	"visitbot/flows"
+	"visitbot/importer"
 	"visitbot/models"
 )
 
@@ -55,6 +56,11 @@ type Options struct {
 	Demo bool
 	// HTTPClient calls the platforms' user-info APIs.
 	HTTPClient *http.Client
+	// Importer serves /admin/import (nil = no import page); UploadLimits
+	// cap its uploads (MaxBytes is import.max_upload_bytes; zero = the
+	// importer's defaults).
+	Importer     *importer.Importer
+	UploadLimits importer.UploadLimits
 }
 
 // Pages is the mounted web UI.
@@ -123,6 +129,7 @@ func (p *Pages) Mount(r gin.IRouter) {
 	a.POST("/m/checkin", p.checkinSubmit)
 	a.GET("/m/route", p.routePage)
 	a.GET("/m/card/:taskID", p.cardPage)
+	p.mountAdminImport(a)
 }
 
 // csp allows only this origin's stylesheet and script; no inline script.

@@ -37,6 +37,8 @@ type env struct {
 	rec   *recommend.Service
 	pages *web.Pages
 	srv   *httptest.Server
+	// opts serve another replica's pages on the same store.
+	opts web.Options
 }
 
 // newWorld seeds a small world (3 reps, 120 doctors) on driver, plays
@@ -87,11 +89,19 @@ func newSizedWorld(t testing.TB, driver string, reps, doctors, days int, edit fu
 		}
 	}
 	wo := web.Options{Store: s, Flows: fl, Clock: clk, Log: log, Config: config.WebConfig{SessionSecret: testSecret, SessionTTL: time.Hour,
-		WeComAuthorizeURL: "https://open.weixin.qq.com/connect/oauth2/authorize"}, PublicURL: "http://visitbot.test", Demo: true}
+		WeComAuthorizeURL: "https://open.weixin.qq.com/connect/oauth2/authorize"}, PublicURL: "http://visitbot.test", Demo: true,
+		Importer: a.Importer}
 	if edit != nil {
 		edit(&wo)
 	}
-	p, err := web.New(wo)
+	p, srv := servePages(t, wo)
+	return &env{store: s, clock: clk, flows: fl, rec: rec, pages: p, srv: srv, opts: wo}
+}
+
+// servePages mounts pages with o on a test server.
+func servePages(t testing.TB, o web.Options) (*web.Pages, *httptest.Server) {
+	t.Helper()
+	p, err := web.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +109,7 @@ func newSizedWorld(t testing.TB, driver string, reps, doctors, days int, edit fu
 	p.Mount(r)
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
-	return &env{store: s, clock: clk, flows: fl, rec: rec, pages: p, srv: srv}
+	return p, srv
 }
 
 // client is a browser-like client with a cookie jar that does not follow redirects.

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"visitbot/bot"
@@ -219,5 +221,80 @@ func TestPageScriptParses(t *testing.T) {
 	}
 	if out, err := exec.Command(node, "--check", path).CombinedOutput(); err != nil {
 		t.Fatalf("node --check: %v\n%s", err, out)
+	}
+}
+
+// TestMessagesTodayFirstAfterHistory is the README's history step: the demo
+// wrote today's lines, then `simulate` wrote a past fortnight (higher ids,
+// older times). The page's latest lines are still today's, and every earlier
+// line is reachable page by page, each once, in time order.
+func TestMessagesTodayFirstAfterHistory(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		c, u := newTestConsole(t, s)
+		clk := s.Clock().(interface{ Set(time.Time) })
+		today := time.Date(2026, 12, 1, 8, 0, 0, 0, modelstest.Shanghai)
+		to := bot.Recipient{UserID: u.ID, PlatformUserID: u.UserID}
+		send := func(at time.Time, text string) {
+			clk.Set(at)
+			if _, err := c.Send(ctx, to, bot.Message{Text: text}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range 3 {
+			send(today.Add(time.Duration(i)*time.Minute), fmt.Sprintf("today-%d", i))
+		}
+		// The history: 14 days × 12 lines, several at the same instant.
+		for d := range 14 {
+			for i := range 12 {
+				send(time.Date(2026, 11, 9+d, 9, i/3, 0, 0, modelstest.Shanghai), fmt.Sprintf("h-%02d-%02d", d, i))
+			}
+		}
+		clk.Set(today.Add(time.Hour))
+		latest, err := c.Messages(ctx, "rep01", DefaultMessages)
+		if err != nil || len(latest) != DefaultMessages {
+			t.Fatalf("latest: %d lines, %v", len(latest), err)
+		}
+		if got := latest[len(latest)-1].Text; got != "today-2" {
+			t.Fatalf("the newest line shown is %q, want today's last", got)
+		}
+		var all []MessageView
+		page := latest
+		for len(page) > 0 {
+			all = append(page, all...)
+			if page, err = c.MessagesBefore(ctx, "rep01", page[0].ID, DefaultMessages); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(all) != 3+14*12 {
+			t.Fatalf("pages hold %d lines, want %d", len(all), 3+14*12)
+		}
+		for i := 1; i < len(all); i++ {
+			a, b := all[i-1], all[i]
+			if b.At.Before(a.At) || (b.At.Equal(a.At) && b.ID <= a.ID) {
+				t.Fatalf("line %d (%s %q) after (%s %q)", i, b.At, b.Text, a.At, a.Text)
+			}
+		}
+		if all[0].Text != "h-00-00" {
+			t.Fatalf("first line %q", all[0].Text)
+		}
+		if _, err := c.MessagesBefore(ctx, "rep01", 999999, 10); !IsInputError(err) {
+			t.Fatalf("unknown cursor: %v", err)
+		}
+	})
+}
+
+// TestGlossaryOverConsolePage: the console page's own words (its markup and
+// its script's messages) keep to the glossary the cards use.
+func TestGlossaryOverConsolePage(t *testing.T) {
+	page := string(Page())
+	texts := append(cards.PageTexts(page), cards.ScriptTexts(page)...)
+	if len(texts) < 20 {
+		t.Fatalf("only %d texts read from the page", len(texts))
+	}
+	for _, s := range texts {
+		for _, bad := range cards.ForeignTerms(s) {
+			t.Errorf("console page %q says %q; the glossary term is %q", s, bad.Wrong, bad.Term)
+		}
 	}
 }

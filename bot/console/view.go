@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -92,6 +93,15 @@ type MessageView struct {
 // Messages returns the user's latest limit lines, oldest first. An unknown
 // user is ErrUnknownUser.
 func (c *Console) Messages(ctx context.Context, userID string, limit int) ([]MessageView, error) {
+	return c.MessagesBefore(ctx, userID, 0, limit)
+}
+
+// MessagesBefore returns the limit lines just older than the line beforeID
+// (0: the latest), oldest first, ordered by the time of the message: the page
+// opens on today even after `simulate` wrote a past fortnight, and reaches
+// earlier days page by page (更早的消息). A beforeID that is not one of the
+// user's lines is an input error.
+func (c *Console) MessagesBefore(ctx context.Context, userID string, beforeID uint, limit int) ([]MessageView, error) {
 	if limit <= 0 || limit > MaxMessages {
 		return nil, invalid("limit must be between 1 and %d", MaxMessages)
 	}
@@ -99,7 +109,10 @@ func (c *Console) Messages(ctx context.Context, userID string, limit int) ([]Mes
 	if err != nil {
 		return nil, err
 	}
-	rows, err := c.store.Console.LatestConsoleMessages(ctx, u.ID, limit)
+	rows, err := c.store.Console.ConsoleMessagesBefore(ctx, u.ID, beforeID, limit)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, invalid("before: no message %d of user %s", beforeID, userID)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("console messages of %s: %w", userID, err)
 	}

@@ -22,7 +22,7 @@ func (j adminJobs) RunJob(ctx context.Context, name, day string) (string, error)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("已开始执行任务「%s」（%s），结果可用 visitbot job list 查看。", name, day), nil
+	return fmt.Sprintf("已开始执行任务「%s」（%s），完成后即生效，无需其他操作。", name, day), nil
 }
 
 // PushNow requests today's visit card for one rep ("" = every rep). Reps

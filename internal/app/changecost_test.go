@@ -116,14 +116,35 @@ func TestEveryCardActionIsRouted(t *testing.T) {
 	}
 }
 
-// 帮助 is generated from the registry: every command an admin may run is in it.
+// 帮助 is generated from the registry: every command is in some role's
+// 帮助, and only in the 帮助 of the roles that may run it (a manager's lists
+// no 签到 or 反馈).
 func TestHelpListsEveryCommand(t *testing.T) {
 	a := apptest.New(t, "sqlite", clock.NewFake(time.Date(2026, 12, 1, 9, 0, 0, 0, modelstest.Shanghai)), nil)
-	help := a.Bot.Commands().Help(bot.User{Role: bot.RoleAdmin})
+	helps := map[bot.Role]string{}
+	for _, r := range []bot.Role{bot.RoleRep, bot.RoleManager, bot.RoleAdmin} {
+		helps[r] = a.Bot.Commands().Help(bot.User{Role: r})
+	}
 	for _, c := range a.Bot.Commands().All() {
-		if !strings.Contains(help, c.Name) {
+		listed := false
+		for r, help := range helps {
+			in := strings.Contains(help, "• "+c.Name+" ")
+			listed = listed || in
+			if allowed := c.Allowed(bot.User{Role: r}); in != allowed {
+				t.Errorf("%s's 帮助 lists %s: %v, may run it: %v", r, c.Name, in, allowed)
+			}
+		}
+		if !listed {
 			t.Errorf("帮助 does not list %s", c.Name)
 		}
+	}
+	for _, name := range []string{"签到", "反馈", "备注"} {
+		if strings.Contains(helps[bot.RoleManager], "• "+name+" ") || strings.Contains(helps[bot.RoleAdmin], "• "+name+" ") {
+			t.Errorf("a manager's or admin's 帮助 lists %s", name)
+		}
+	}
+	if !strings.Contains(helps[bot.RoleRep], "改计划") || strings.Contains(helps[bot.RoleManager], "改计划") {
+		t.Errorf("only a rep's 帮助 says how to change the plan:\n%s", helps[bot.RoleRep])
 	}
 }
 

@@ -108,6 +108,35 @@ func (a *App) SimulationEnv(clk *clock.Fake) (simulate.Env, error) {
 	if err != nil {
 		return simulate.Env{}, err
 	}
+	sched, err := a.Scheduler()
+	if err != nil {
+		return simulate.Env{}, err
+	}
 	return simulate.Env{Store: a.Store, Clock: clk, Flows: a.Flows, Recommend: a.Ranking, Console: a.Console,
-		Dispatcher: disp, Location: a.Config.Location()}, nil
+		Dispatcher: disp, Location: a.Config.Location(), Jobs: simJobs{sched}}, nil
+}
+
+// simJobs is the scheduler as simulate.Jobs: the configured schedules and a
+// firing through the registered job body.
+type simJobs struct{ s *jobs.Scheduler }
+
+// Next is the job's next configured firing after t (zero: disabled or not configured).
+func (j simJobs) Next(name string, after time.Time) time.Time {
+	for _, e := range j.s.Entries() {
+		if e.Name == name {
+			return e.Next(after)
+		}
+	}
+	return time.Time{}
+}
+
+// Fire runs the slot at t; a failed or panicked run is the error, a slot
+// already in job_runs (the same days simulated twice) is skipped.
+func (j simJobs) Fire(ctx context.Context, name string, at time.Time) (string, error) {
+	res := j.s.Fire(ctx, name, at)
+	switch res.Outcome {
+	case models.JobSucceeded, models.JobSkipped, "":
+		return res.Detail, nil
+	}
+	return res.Detail, fmt.Errorf("%s %s: %w", name, res.Outcome, res.Err)
 }

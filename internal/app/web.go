@@ -3,6 +3,7 @@ package app
 import (
 	"net/http"
 
+	"visitbot/importer"
 	"visitbot/web"
 )
 
@@ -16,7 +17,9 @@ func (a *App) newWeb() (*web.Pages, error) {
 		cfg.SessionSecret = web.NewSessionSecret()
 	}
 	o := web.Options{Store: a.Store, Flows: a.Flows, Clock: a.Clock, Log: a.Log, Config: cfg, PublicURL: a.Config.Server.PublicURL,
-		Demo: a.Config.Console.Enabled, HTTPClient: &http.Client{Timeout: a.Config.WeCom.HTTPTimeout}}
+		Demo: a.Config.Console.Enabled, HTTPClient: &http.Client{Timeout: a.Config.WeCom.HTTPTimeout},
+		Importer: a.Importer, UploadLimits: importer.DefaultUploadLimits()}
+	o.UploadLimits.MaxBytes = a.Config.Import.MaxUploadBytes
 	if a.WeCom != nil {
 		o.WeCom, o.WeComCorpID, o.WeComAPI = a.WeCom.Client, a.Config.WeCom.CorpID, a.Config.WeCom.APIBase
 	}

@@ -1,0 +1,4 @@
+-- 0004_doctors_heat_day (mysql): drafted from GORM AutoMigrate of the models, reviewed, then frozen.
+-- Never edit after commit: add a new migration instead (see models/migrate.go).
+
+ALTER TABLE `doctors` ADD `heat_day` varchar(10);
