@@ -127,8 +127,9 @@ func TestRisingDoctors(t *testing.T) {
 }
 
 func TestTrialInvestigators(t *testing.T) {
-	docs := map[uint]Doctor{1: kol(1), 2: kol(2)}
+	docs := map[uint]Doctor{1: kol(1), 2: kol(2), 3: kol(3)}
 	sigs := []Signal{
+		{DoctorID: 3, Class: ClassTrial, Kind: "trial_screening", Value: 1},
 		{DoctorID: 2, Class: ClassTrial, Kind: TrialEnrolled, Value: 3, Detail: "入组受试者：ABC-301"},
 		{DoctorID: 1, Class: ClassTrial, Kind: TrialInvestigator, Detail: "研究者：ABC-301"},
 		{DoctorID: 1, Class: ClassTrial, Kind: TrialEnrolled, Value: 2},
@@ -137,8 +138,11 @@ func TestTrialInvestigators(t *testing.T) {
 		{DoctorID: 9, Class: ClassTrial, Kind: TrialInvestigator},
 	}
 	got := TrialInvestigators(sigs, docs)
-	if len(got) != 2 {
+	if len(got) != 3 {
 		t.Fatalf("got %d candidates, want one per known doctor: %+v", len(got), got)
+	}
+	if got[2].DoctorID != 3 || got[2].EmphasisTitle != "参与试验" || got[2].Kind != KindTrial {
+		t.Fatalf("doctor 3 (screening, a trial kind like any other): %+v", got[2])
 	}
 	if got[0].DoctorID != 1 || got[0].EmphasisTitle != "研究者" || got[0].Severity != SeverityHigh || got[0].Kind != KindTrial {
 		t.Fatalf("doctor 1: %+v", got[0])

@@ -51,19 +51,21 @@ const (
 )
 
 // TrialInvestigators raises the "high-value customer" alert of the seed
-// article: a doctor became an investigator of, or enrolled patients in, one
-// of the company's clinical trials. Several signals of one doctor in a batch
-// make one alert.
+// article: a doctor takes part in one of the company's clinical trials, of
+// any trial kind (investigator, enrolment, screening, a company's own kinds)
+// — the same kinds the ranking's trial rule boosts, so the alert's "priority
+// raised" is true. Several signals of one doctor in a batch make one alert.
 func TrialInvestigators(sigs []Signal, doctors map[uint]Doctor) []Candidate {
 	type acc struct {
 		investigator bool
 		enrolled     float64
+		enrolls      bool
 		details      []string
 	}
 	byDoctor := map[uint]*acc{}
 	var order []uint
 	for _, s := range sigs {
-		if s.Class != ClassTrial || (s.Kind != TrialInvestigator && s.Kind != TrialEnrolled) {
+		if s.Class != ClassTrial || s.Value < 0 {
 			continue
 		}
 		if _, ok := doctors[s.DoctorID]; !ok {
@@ -75,10 +77,12 @@ func TrialInvestigators(sigs []Signal, doctors map[uint]Doctor) []Candidate {
 			byDoctor[s.DoctorID] = a
 			order = append(order, s.DoctorID)
 		}
-		if s.Kind == TrialInvestigator {
+		switch s.Kind {
+		case TrialInvestigator:
 			a.investigator = true
-		} else {
+		case TrialEnrolled:
 			a.enrolled += s.Value
+			a.enrolls = true
 		}
 		if s.Detail != "" && len(a.details) < 2 {
 			a.details = append(a.details, s.Detail)
@@ -93,8 +97,12 @@ func TrialInvestigators(sigs []Signal, doctors map[uint]Doctor) []Candidate {
 			Department: d.Department, Title: "临床试验：" + d.Label(), Severity: SeverityHigh,
 			EmphasisTitle: "研究者", EmphasisDesc: "高价值客户",
 		}
-		if !a.investigator {
+		switch {
+		case a.investigator:
+		case a.enrolls:
 			c.EmphasisTitle = fmt.Sprintf("入组%d例", int(a.enrolled+0.5))
+		default:
+			c.EmphasisTitle = "参与试验"
 		}
 		if len(a.details) > 0 {
 			c.Reasons = append(c.Reasons, strings.Join(a.details, "；"))

@@ -48,6 +48,8 @@ type VisitListInput struct {
 	// Accepted says the plan is accepted: the card keeps 跳过 and 查看路线
 	// (the plan can still change) and its description says so.
 	Accepted bool
+	// RouteKM and RouteMinutes are the planned day's driving (0 = unknown).
+	RouteKM, RouteMinutes float64
 }
 
 // Text on the visit-list card.
@@ -73,6 +75,9 @@ func VisitList(in VisitListInput) Card {
 		Source: "拜访助手",
 		Title:  Truncate(fmt.Sprintf("今日拜访推荐 %d月%d日%s", int(in.Day.Month()), in.Day.Day(), WeekdayName(int(in.Day.Weekday()))), 36),
 		Desc:   Truncate(fmt.Sprintf("%s，按热度、门诊与距离为您排好了路线", in.RepName), 44),
+	}
+	if in.RouteKM > 0 { // the day's route, the one line the planner adds
+		c.Desc = Truncate(fmt.Sprintf("%s，今日路线约%.1f公里，驾车约%d分钟", in.RepName, in.RouteKM, int(in.RouteMinutes+0.5)), 44)
 	}
 	if in.Accepted {
 		c.Desc = Truncate(fmt.Sprintf("%s，%s（%d位）；如需调整可跳过某位", in.RepName, TextAccepted, len(in.Items)), 44)

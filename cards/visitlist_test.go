@@ -166,3 +166,18 @@ func TestKm(t *testing.T) {
 		}
 	}
 }
+
+// The planned day's route is one line of the card (its description).
+func TestVisitListRouteLine(t *testing.T) {
+	day := time.Date(2026, 12, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	in := VisitListInput{TaskID: "vl-20261201-7-a1b2c3", Day: day, RepName: "张三", Items: sampleVisitItems(), RouteKM: 12.34, RouteMinutes: 35.4}
+	card := VisitList(in)
+	if card.Desc != "张三，今日路线约12.3公里，驾车约35分钟" {
+		t.Errorf("desc %q", card.Desc)
+	}
+	w, err := RenderWeCom(card)
+	if err != nil {
+		t.Fatalf("visit list with a route breaks a WeCom limit: %v", err)
+	}
+	goldenJSON(t, "visit_list_route_wecom", w)
+}

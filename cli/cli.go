@@ -47,6 +47,8 @@ func commands() []cliCommand {
 		{"version", "print the version", runVersion},
 		{"report", "report plan: plan vs actual of a rep for a week", runReport},
 		{"simulate", "play field days through the bot on the console (demo history, figures)", runSimulate},
+		{"backtest", "backtest -from D1 -to D2: replay days as of each day and measure the lists; backtest market: a simulated company export", runBacktest},
+		{"tune", "tune -from D1 -to D2: fit the ranking weights on the history and propose them; tune -apply -admin USER", runTune},
 	}
 }
 

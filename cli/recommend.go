@@ -17,12 +17,12 @@ import (
 )
 
 func runRecommend(ctx context.Context, env *cliEnv, args []string) error {
-	fs := newFlags(env, "recommend", "recommend -rep REP [-date YYYY-MM-DD] [-json] [-force] | recommend -all [-date D] [-force]")
+	fs := newFlags(env, "recommend", "recommend -rep REP [-date YYYY-MM-DD] [-json] [-force] | recommend -all [-date D] [-json] [-force]")
 	rep := fs.String("rep", "", "rep user id, e.g. rep01")
 	date := fs.String("date", "", "day to plan (default: today in the configured time zone)")
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	force := fs.Bool("force", false, "recompute and replace a stored list")
-	all := fs.Bool("all", false, "compute the lists of every active rep (what morning_push does) and print a summary")
+	all := fs.Bool("all", false, "compute the lists of every active rep (what morning_push does) and print a summary (with -json: every list)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,6 +54,9 @@ func runRecommend(ctx context.Context, env *cliEnv, args []string) error {
 		if err != nil {
 			return err
 		}
+		if *asJSON {
+			return printAllJSON(ctx, env, a.Store, svc, day)
+		}
 		fmt.Fprintf(env.stdout, "%s: %d reps, %d lists written (%d recommendations), %d kept, %d empty, in %s\n",
 			day, res.Reps, res.Written, res.Rows, res.Kept, res.Empty, time.Since(start).Round(time.Millisecond))
 		return nil
@@ -74,16 +77,62 @@ func runRecommend(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
-			Rep             string           `json:"rep"`
-			Day             string           `json:"day"`
-			Recommendations []recommend.View `json:"recommendations"`
-		}{u.UserID, day, nonNil(views)})
+		return writeJSON(env.stdout, repList{Rep: u.UserID, Name: u.Name, Day: day, Recommendations: nonNil(views)})
 	}
 	printViews(env.stdout, u, day, views)
 	return nil
+}
+
+// repList is one rep's day in `recommend -json`.
+type repList struct {
+	Rep             string           `json:"rep"`
+	Name            string           `json:"name,omitempty"`
+	Day             string           `json:"day"`
+	Recommendations []recommend.View `json:"recommendations"`
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// printAllJSON writes every active rep's stored list of day (an empty list
+// for a rep without one): what an evaluation of the whole field force reads.
+func printAllJSON(ctx context.Context, env *cliEnv, store *models.Store, svc *recommend.Service, day string) error {
+	users, err := store.Users.Users(ctx, models.RoleRep)
+	if err != nil {
+		return err
+	}
+	recs, err := store.Ranking.RecommendationsOn(ctx, day)
+	if err != nil {
+		return err
+	}
+	views, err := svc.Views(ctx, recs)
+	if err != nil {
+		return err
+	}
+	byRep := map[uint][]recommend.View{}
+	for i, r := range recs {
+		byRep[r.RepID] = append(byRep[r.RepID], views[i])
+	}
+	out := struct {
+		Day  string    `json:"day"`
+		Reps []repList `json:"reps"`
+	}{Day: day, Reps: []repList{}}
+	for _, u := range users {
+		if u.Active {
+			out.Reps = append(out.Reps, repList{Rep: u.UserID, Name: u.Name, Day: day, Recommendations: nonNil(byRep[u.ID])})
+		}
+	}
+	return writeJSON(env.stdout, out)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func nonNil(v []recommend.View) []recommend.View {
@@ -104,13 +153,14 @@ func printViews(w io.Writer, u *models.User, day string, views []recommend.View)
 		fmt.Fprintln(w, "  (no doctor with a clinic session that day)")
 		return
 	}
+	fmt.Fprintf(w, "  route: %.1f km, %.0f min driving\n", views[0].RouteKM, views[0].RouteMin)
 	for _, v := range views {
 		label := ""
 		if l := kindLabels[v.Kind]; l != "" {
 			label = " [" + l + "]"
 		}
 		fmt.Fprintf(w, "%2d. %s %s %s · %s · %s%s\n", v.Rank, periodLabels[v.Period], v.Doctor, v.Title, v.Department, v.Hospital, label)
-		fmt.Fprintf(w, "    score %.2f  heat %.1f  distance %.1f km\n", v.Score, v.Heat, v.DistanceM/1000)
+		fmt.Fprintf(w, "    score %.2f (#%d by value)  heat %.1f  tier %s  distance %.1f km  [%s]\n", v.Score, v.ValueRank, v.Heat, orDash(v.Tier), v.DistanceM/1000, v.DoctorCode)
 		fmt.Fprintf(w, "    reasons: %s\n", strings.Join(v.Reasons, "；"))
 		keys := slices.Sorted(maps.Keys(v.Breakdown))
 		parts := make([]string, len(keys))

@@ -57,7 +57,7 @@ func TestRecommendCLI(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"rep01 李娜 · 2026-12-02 · Top 3", " 1. 上午 张医生", "浙江省人民医院", "reasons: ", "连续2次参加线上讲座", "周三上午门诊", "距您1.2公里", "breakdown: ", "heat=", "distance="} {
+	for _, want := range []string{"rep01 李娜 · 2026-12-02 · Top 3", " 1. 上午 张医生", "浙江省人民医院", "reasons: ", "连续2次参加线上讲座", "周三上午门诊", "距您1.2公里", "breakdown: ", "heat=", "route_km=", "  route: 1.6 km, 3 min driving", "(#1 by value)", "[D"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -71,12 +71,18 @@ func TestRecommendCLI(t *testing.T) {
 		Rep             string
 		Day             string
 		Recommendations []struct {
-			Rank      int
-			Kind      string
-			Doctor    string
-			Reasons   []string
-			Breakdown map[string]float64
-			Score     float64
+			Rank       int
+			ValueRank  int `json:"value_rank"`
+			Kind       string
+			Doctor     string
+			DoctorCode string `json:"doctor_code"`
+			HospitalID uint   `json:"hospital_id"`
+			Hospital   string
+			Lat, Lng   float64
+			RouteKM    float64 `json:"route_km"`
+			Reasons    []string
+			Breakdown  map[string]float64
+			Score      float64
 		}
 	}
 	if err := json.Unmarshal([]byte(js), &got); err != nil {
@@ -89,6 +95,28 @@ func TestRecommendCLI(t *testing.T) {
 		if r.Rank != i+1 || r.Kind != "ranked" || len(r.Reasons) == 0 || r.Breakdown["heat"] <= 0 || r.Score <= 0 {
 			t.Errorf("json row %d: %+v", i, r)
 		}
+		if r.DoctorCode == "" || r.HospitalID == 0 || r.Hospital != "浙江省人民医院" || r.Lat == 0 || r.Lng == 0 || r.ValueRank < 1 || r.RouteKM <= 0 {
+			t.Errorf("json row %d lacks the doctor code, hospital, coordinates, value rank or route: %+v", i, r)
+		}
+	}
+
+	// -all -json: every active rep's list, with the same rows.
+	code, alljs, stderr := runCLI(t, env, "recommend", "-all", "-json", "-date", "2026-12-02")
+	if code != 0 {
+		t.Fatalf("-all -json: exit %d: %s", code, stderr)
+	}
+	var all struct {
+		Day  string
+		Reps []struct {
+			Rep             string
+			Recommendations []struct {
+				DoctorCode string `json:"doctor_code"`
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(alljs), &all); err != nil || all.Day != "2026-12-02" || len(all.Reps) != 1 ||
+		all.Reps[0].Rep != "rep01" || len(all.Reps[0].Recommendations) != 3 || all.Reps[0].Recommendations[0].DoctorCode != got.Recommendations[0].DoctorCode {
+		t.Errorf("-all -json = %+v, %v\n%s", all, err, alljs)
 	}
 
 	// The stored day is reused; -force recomputes the same world to the same list.

@@ -19,6 +19,43 @@ type RankingConfig struct {
 	TierPercentiles TierPercentiles `yaml:"tier_percentiles"`
 	// TierHysteresis is the percentile margin a doctor must cross before changing tier.
 	TierHysteresis float64 `yaml:"tier_hysteresis"`
+	// CallTargets are the call-frequency targets per dynamic tier (cycle plans).
+	CallTargets CallTargets `yaml:"call_targets"`
+	// DueBoost is the value a doctor gains once due against the tier's target
+	// (0.3 = +30%), up to twice that at twice the target.
+	DueBoost float64 `yaml:"due_boost"`
+	// RestDays is how long a doctor recommended but not visited waits before
+	// being recommended again (a manager's 指派 and due follow-ups do not wait).
+	RestDays int `yaml:"rest_days"`
+	// Route plans the day: travel time from coordinates and the day's budget.
+	Route RouteConfig `yaml:"route"`
+}
+
+// CallTargets are days between calls per tier; 0 means "when a signal
+// fires" (due when the doctor has a new positive signal since the last visit).
+type CallTargets struct {
+	S int `yaml:"s"`
+	A int `yaml:"a"`
+	B int `yaml:"b"`
+	C int `yaml:"c"`
+}
+
+// RouteConfig turns coordinates into travel time and bounds the day: the
+// Top-N is the set of doctors of highest total value whose route fits.
+type RouteConfig struct {
+	// SpeedKMH is the average door-to-door speed on roads.
+	SpeedKMH float64 `yaml:"speed_kmh"`
+	// RoadFactor is road distance over straight-line distance (≥ 1).
+	RoadFactor float64 `yaml:"road_factor"`
+	// TravelBudgetMinutes is the day's driving from the start point through
+	// every stop; a doctor overdue against the tier target may be reached
+	// beyond it (the way to them is not counted).
+	TravelBudgetMinutes float64 `yaml:"travel_budget_minutes"`
+	// VisitMinutes is the time one visit takes at a hospital.
+	VisitMinutes float64 `yaml:"visit_minutes"`
+	// PeriodMinutes is the length of a clinic half-day (AM or PM): its visits
+	// and the driving to them must fit.
+	PeriodMinutes float64 `yaml:"period_minutes"`
 }
 
 // RuleConfig is one configured signal rule, e.g. two consecutive online
@@ -50,10 +87,14 @@ func defaultRanking() RankingConfig {
 		HalfLifeDays: 30,
 		Rules: []RuleConfig{
 			{Name: "consecutive_lectures", When: "lecture_attend", Count: 2, Consecutive: true, Class: "lecture", Multiply: 1.3, Reason: "连续%d次参加线上讲座"},
-			{Name: "trial_investigator", When: "trial_investigator", Count: 1, WithinDays: 365, Class: "trial", Add: 20, Reason: "临床试验研究者"},
+			{Name: "clinical_trial", Count: 1, WithinDays: 365, Class: "trial", Add: 20, Reason: "参与我司临床试验"},
 		},
 		TierPercentiles: TierPercentiles{S: 0.90, A: 0.70, B: 0.40},
 		TierHysteresis:  0.03,
+		CallTargets:     CallTargets{S: 7, A: 14, B: 30, C: 0},
+		DueBoost:        0.3,
+		RestDays:        2,
+		Route:           RouteConfig{SpeedKMH: 30, RoadFactor: 1.3, TravelBudgetMinutes: 35, VisitMinutes: 20, PeriodMinutes: 210},
 	}
 }
 
@@ -96,7 +137,14 @@ func defaultJobs() JobsConfig {
 
 // OutboxConfig drives the outbound dispatcher.
 type OutboxConfig struct {
-	Workers      int           `yaml:"workers"`
+	// Workers is the number of concurrent sends; 0 (the default) sizes it
+	// from SendLatency and the platforms' pacing (outbox.SizeWorkers), so a
+	// morning push runs at the platform's limit rather than at latency × n.
+	Workers int `yaml:"workers"`
+	// SendLatency is the expected duration of one platform API call; with
+	// Workers 0 it sizes the worker pool (too low: sends below the pacing
+	// limit; too high: idle goroutines, no harm).
+	SendLatency  time.Duration `yaml:"send_latency"`
 	MaxAttempts  int           `yaml:"max_attempts"`
 	BaseBackoff  time.Duration `yaml:"base_backoff"`
 	MaxBackoff   time.Duration `yaml:"max_backoff"`
@@ -110,7 +158,7 @@ type OutboxConfig struct {
 
 func defaultOutbox() OutboxConfig {
 	return OutboxConfig{
-		Workers: 4, MaxAttempts: 6, BaseBackoff: 2 * time.Second, MaxBackoff: 5 * time.Minute,
+		Workers: 0, SendLatency: 100 * time.Millisecond, MaxAttempts: 6, BaseBackoff: 2 * time.Second, MaxBackoff: 5 * time.Minute,
 		PollInterval: time.Second, ClaimTTL: time.Minute, PerMemberPerMinute: 25, DingTalkQPS: 20,
 	}
 }

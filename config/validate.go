@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/base64"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"sort"
@@ -231,8 +232,8 @@ func (r RankingConfig) validate() error {
 		if !known[k] {
 			return bad("ranking.weights."+k, "unknown signal class (known: %s)", strings.Join(signals.Keys(), ", "))
 		}
-		if v < 0 || v > 10 {
-			return bad("ranking.weights."+k, "must be between 0 and 10, got %v", v)
+		if math.IsNaN(v) || v < -10 || v > 10 {
+			return bad("ranking.weights."+k, "must be between -10 and 10 (negative: the class goes with lower value in this market), got %v", v)
 		}
 	}
 	for i, rule := range r.Rules {
@@ -253,6 +254,38 @@ func (r RankingConfig) validate() error {
 	}
 	if r.TierHysteresis < 0 || r.TierHysteresis > 0.2 {
 		return bad("ranking.tier_hysteresis", "must be between 0 and 0.2, got %v", r.TierHysteresis)
+	}
+	return r.validatePlanning()
+}
+
+// validatePlanning checks the call targets and the route settings.
+func (r RankingConfig) validatePlanning() error {
+	for _, t := range []struct {
+		tier string
+		days int
+	}{{"s", r.CallTargets.S}, {"a", r.CallTargets.A}, {"b", r.CallTargets.B}, {"c", r.CallTargets.C}} {
+		if t.days < 0 || t.days > 365 {
+			return bad("ranking.call_targets."+t.tier, "must be 0-365 days (0 = when a signal fires), got %d", t.days)
+		}
+	}
+	if r.DueBoost < 0 || r.DueBoost > 2 {
+		return bad("ranking.due_boost", "must be between 0 and 2, got %v", r.DueBoost)
+	}
+	if r.RestDays < 0 || r.RestDays > 30 {
+		return bad("ranking.rest_days", "must be 0-30, got %d", r.RestDays)
+	}
+	rt := r.Route
+	switch {
+	case !(rt.SpeedKMH >= 1 && rt.SpeedKMH <= 200):
+		return bad("ranking.route.speed_kmh", "must be between 1 and 200, got %v", rt.SpeedKMH)
+	case !(rt.RoadFactor >= 1 && rt.RoadFactor <= 3):
+		return bad("ranking.route.road_factor", "must be between 1 and 3, got %v", rt.RoadFactor)
+	case !(rt.TravelBudgetMinutes > 0 && rt.TravelBudgetMinutes <= 600):
+		return bad("ranking.route.travel_budget_minutes", "must be more than 0 and at most 600, got %v", rt.TravelBudgetMinutes)
+	case !(rt.VisitMinutes >= 0 && rt.VisitMinutes <= 240):
+		return bad("ranking.route.visit_minutes", "must be between 0 and 240, got %v", rt.VisitMinutes)
+	case !(rt.PeriodMinutes >= 60 && rt.PeriodMinutes <= 480):
+		return bad("ranking.route.period_minutes", "must be between 60 and 480, got %v", rt.PeriodMinutes)
 	}
 	return nil
 }
@@ -288,11 +321,19 @@ const (
 	DingTalkQPSMax       = 20
 )
 
+// OutboxMaxWorkers bounds outbox.workers (and the size computed for 0): more
+// concurrent sends than this only hold database connections while they wait
+// for the pacing limiter.
+const OutboxMaxWorkers = 64
+
 // Validate is the one check of the outbox settings: config loading and the
 // dispatcher (which may be built without a loaded config, in tests) call it.
 func (o OutboxConfig) Validate() error {
-	if o.Workers < 1 || o.Workers > 64 {
-		return bad("outbox.workers", "must be 1-64, got %d", o.Workers)
+	if o.Workers < 0 || o.Workers > OutboxMaxWorkers {
+		return bad("outbox.workers", "must be 0 (sized from outbox.send_latency) or 1-%d, got %d", OutboxMaxWorkers, o.Workers)
+	}
+	if o.SendLatency < time.Millisecond || o.SendLatency > 10*time.Second {
+		return bad("outbox.send_latency", "must be 1ms-10s, got %s", o.SendLatency)
 	}
 	if o.MaxAttempts < 1 {
 		return bad("outbox.max_attempts", "must be at least 1")

@@ -90,7 +90,7 @@ func registerCommands(b *bot.Bot, d Deps) {
 		Summary: "查看团队中长期没有拜访或互动的KOL", Role: bot.RoleManager, MaxArgs: 0, Run: c.silent})
 	b.Command(bot.Command{Name: "统计", Aliases: []string{"stats"}, Usage: "统计",
 		Summary: "查看团队本周指标", Role: bot.RoleManager, MaxArgs: 0, Run: c.stats})
-	b.Command(bot.Command{Name: "权重", Aliases: []string{"weights"}, Usage: "权重 [设置 <因子> <数值> | 恢复 <因子>]",
+	b.Command(bot.Command{Name: "权重", Aliases: []string{"weights"}, Usage: "权重 [设置 <因子> <数值> | 恢复 <因子> | 建议 | 采纳]",
 		Summary: "查看评分权重；管理员可调整（下次评分生效）", Role: bot.RoleManager, MaxArgs: 3, Run: c.weights})
 	b.Command(bot.Command{Name: "导入", Aliases: []string{"import"}, Usage: "导入",
 		Summary: "打开数据导入页面（上传文件或整套导出，试运行后确认导入）", Role: bot.RoleAdmin, MaxArgs: 0,

@@ -15,9 +15,12 @@ import (
 )
 
 func (c *commands) weights(req *bot.Request, args []string) (bot.Reply, error) {
-	const usage = "用法：权重 设置 <因子> <数值>，或 权重 恢复 <因子>。因子：%s。"
+	const usage = "用法：权重 设置 <因子> <数值>，或 权重 恢复 <因子>，或 权重 建议 / 权重 采纳。因子：%s。"
 	if len(args) == 0 {
 		return c.showWeights(req)
+	}
+	if len(args) == 1 && (args[0] == "建议" || args[0] == "proposal") {
+		return c.tuneProposal(req)
 	}
 	if req.User.Role != bot.RoleAdmin {
 		return bot.Text(bot.MsgNoPermission), nil
@@ -47,6 +50,8 @@ func (c *commands) weights(req *bot.Request, args []string) (bot.Reply, error) {
 			return bot.Reply{}, err
 		}
 		return bot.Textf("已将「%s」的权重设为 %s（配置值 %s），将在下一次评分时生效。", signals.Name(factor), value, fmtWeight(base)), nil
+	case (sub == "采纳" || sub == "apply") && len(rest) == 0:
+		return c.applyTuneProposal(req)
 	case (sub == "恢复" || sub == "reset") && len(rest) == 1:
 		factor, ok := weightFactor(rest[0])
 		if !ok {

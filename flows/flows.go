@@ -53,7 +53,8 @@ func ConfigOf(cfg config.Config) Config {
 // Ranker ranks doctors: a day's lists for every rep (morning push) and the
 // next best doctor when a rep skips one.
 type Ranker interface {
-	TopN(ctx context.Context, day string, force bool) (recommend.DayResult, error)
+	// TopNOf ranks the day of the reps among userIDs (nil: every rep).
+	TopNOf(ctx context.Context, day string, userIDs []string, force bool) (recommend.DayResult, error)
 	NextBest(ctx context.Context, repID uint, day string, exclude []uint) (*models.Recommendation, error)
 }
 

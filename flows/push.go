@@ -85,7 +85,7 @@ type PushOutcome struct {
 // reported to the admins in one summary.
 func (f *Flows) MorningPush(ctx context.Context, day string, only []string) (PushResult, error) {
 	res := PushResult{Day: day}
-	if _, err := f.d.Recommend.TopN(ctx, day, false); err != nil {
+	if _, err := f.d.Recommend.TopNOf(ctx, day, only, false); err != nil {
 		return res, fmt.Errorf("morning push: rank: %w", err)
 	}
 	reps, err := f.d.Users.Users(ctx, models.RoleRep)
@@ -250,7 +250,20 @@ func (f *Flows) visitListCard(rep *models.User, day, taskID string, items []mode
 		})
 	}
 	sort.SliceStable(in.Items, func(i, j int) bool { return in.Items[i].Rank < in.Items[j].Rank })
+	in.RouteKM, in.RouteMinutes = plannedRoute(items)
 	return cards.VisitList(in), nil
+}
+
+// plannedRoute is the day's route km and minutes the planner stored in each
+// recommendation's breakdown (0, 0 when none says).
+func plannedRoute(items []models.PlanItem) (km, minutes float64) {
+	for _, it := range items {
+		var b map[string]float64
+		if json.Unmarshal([]byte(it.Breakdown), &b) == nil && b["route_km"] > 0 {
+			return b["route_km"], b["route_min"]
+		}
+	}
+	return 0, 0
 }
 
 // topReason is the first stored reason phrase of a recommendation.

@@ -41,11 +41,14 @@ var jobName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 // before the Scheduler is built; a name registered twice is an error, like a
 // duplicate route, so a wiring mistake stops startup.
 type Registry struct {
-	funcs map[string]Func
+	funcs   map[string]Func
+	sharded map[string]Sharded
 }
 
 // NewRegistry returns an empty registry.
-func NewRegistry() *Registry { return &Registry{funcs: map[string]Func{}} }
+func NewRegistry() *Registry {
+	return &Registry{funcs: map[string]Func{}, sharded: map[string]Sharded{}}
+}
 
 // Register adds a job. It fails for an invalid or already registered name
 // and for a nil function.

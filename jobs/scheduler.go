@@ -51,6 +51,8 @@ type SchedulerOptions struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// RequestPoll is how often Run looks for run requests (default DefaultRequestPoll).
 	RequestPoll time.Duration
+	// ShardLease and ShardPoll drive sharded jobs (defaults DefaultShardLease, DefaultShardPoll).
+	ShardLease, ShardPoll time.Duration
 }
 
 // Entry is one configured job as the scheduler sees it.
@@ -96,7 +98,9 @@ type Scheduler struct {
 	replica string
 	sleep   func(context.Context, time.Duration) error
 	poll    time.Duration
-	entries []Entry
+	// shardLease and shardPoll: see SchedulerOptions.
+	shardLease, shardPoll time.Duration
+	entries               []Entry
 
 	mu      sync.Mutex
 	running map[string]bool
@@ -128,8 +132,14 @@ func NewScheduler(o SchedulerOptions) (*Scheduler, error) {
 	if o.RequestPoll <= 0 {
 		o.RequestPoll = DefaultRequestPoll
 	}
+	if o.ShardLease <= 0 {
+		o.ShardLease = DefaultShardLease
+	}
+	if o.ShardPoll <= 0 {
+		o.ShardPoll = DefaultShardPoll
+	}
 	s := &Scheduler{store: o.Store, reg: o.Registry, loc: o.Location, clock: o.Clock, log: o.Log, replica: o.Replica,
-		sleep: o.Sleep, poll: o.RequestPoll, running: map[string]bool{}, wake: make(chan struct{}, 1)}
+		sleep: o.Sleep, poll: o.RequestPoll, shardLease: o.ShardLease, shardPoll: o.ShardPoll, running: map[string]bool{}, wake: make(chan struct{}, 1)}
 	names := make([]string, 0, len(o.Jobs))
 	for n := range o.Jobs {
 		names = append(names, n)
@@ -291,6 +301,15 @@ func (s *Scheduler) start(ctx context.Context, run Run, claimed *models.JobRun) 
 		var err error
 		claim, err = s.store.Jobs.ClaimJobRun(ctx, run.Job, run.Slot, s.replica)
 		if errors.Is(err, models.ErrConflict) {
+			if sh, ok := s.reg.sharded[run.Job]; ok {
+				log.Info("job slot claimed by another replica; helping with its shards")
+				detail, herr := s.help(ctx, run, sh)
+				if herr != nil {
+					log.Error("sharded job: helping failed", "err", herr)
+				}
+				res.Detail, res.Err = detail, err
+				return res
+			}
 			log.Info("job slot already claimed by another replica; skipping")
 			res.Err = err
 			return res
@@ -303,6 +322,9 @@ func (s *Scheduler) start(ctx context.Context, run Run, claimed *models.JobRun) 
 	}
 	log.Info("job started", "day", run.Day)
 	started := s.clock.Now()
+	if sh, ok := s.reg.sharded[run.Job]; ok {
+		fn = func(ctx context.Context, run Run) (string, error) { return s.coordinate(ctx, run, sh) }
+	}
 	res.Outcome, res.Detail, res.Err = execute(ctx, fn, run)
 	errText := ""
 	if res.Err != nil {

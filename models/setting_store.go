@@ -31,8 +31,10 @@ func (s *SettingStore) SettingsWithPrefix(ctx context.Context, prefix string) ([
 // WeightOverrides are the ranking weights an admin set at runtime, by signal
 // class; a scoring run applies them over ranking.weights from the config. It
 // lives in models so the ranking code can read it without importing flows.
-// A stored value that is not a number in 0..10 for a known class is an error,
-// never silently used.
+// A stored value that is not a number in -10..10 for a known class is an
+// error, never silently used. A negative value is a learned sign (an applied
+// tune proposal: competitor contacts may go with low value); 权重 设置 itself
+// only sets 0..10.
 func (s *SettingStore) WeightOverrides(ctx context.Context) (map[string]float64, error) {
 	rows, err := s.SettingsWithPrefix(ctx, WeightSettingPrefix)
 	if err != nil {
@@ -42,7 +44,7 @@ func (s *SettingStore) WeightOverrides(ctx context.Context) (map[string]float64,
 	for _, r := range rows {
 		class := strings.TrimPrefix(r.Key, WeightSettingPrefix)
 		v, err := strconv.ParseFloat(r.Value, 64)
-		if err != nil || !slices.Contains(signals.Keys(), class) || !(v >= 0 && v <= 10) {
+		if err != nil || !slices.Contains(signals.Keys(), class) || !(v >= -10 && v <= 10) {
 			return nil, fmt.Errorf("setting %s = %q is not a valid weight override", r.Key, r.Value)
 		}
 		out[class] = v

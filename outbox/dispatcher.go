@@ -74,6 +74,7 @@ type Dispatcher struct {
 	jitter     func() float64
 	sleep      func(context.Context, time.Duration) error
 	timeout    time.Duration
+	workers    int
 	metrics    *outboxMetrics
 	members    *memberLimiter
 	pacers     map[bot.Platform]*paceLimiter
@@ -124,7 +125,7 @@ func NewDispatcher(o DispatcherOptions) (*Dispatcher, error) {
 		members: newMemberLimiter(o.Store, c.PerMemberPerMinute),
 		pacers: map[bot.Platform]*paceLimiter{
 			bot.DingTalk: newPaceLimiter(float64(c.DingTalkQPS), o.Clock, o.Sleep),
-			bot.WeCom:    newPaceLimiter(WeComAPIPerMinute*0.9/60, o.Clock, o.Sleep),
+			bot.WeCom:    newPaceLimiter(WeComPacePerSecond, o.Clock, o.Sleep),
 		},
 	}
 	for p, ms := range o.Messengers {
@@ -135,6 +136,11 @@ func NewDispatcher(o DispatcherOptions) (*Dispatcher, error) {
 		d.platforms = append(d.platforms, string(p))
 	}
 	sort.Strings(d.platforms)
+	ps := make([]bot.Platform, len(d.platforms))
+	for i, p := range d.platforms {
+		ps[i] = bot.Platform(p)
+	}
+	d.workers = SizeWorkers(c, ps)
 	return d, nil
 }
 
@@ -151,7 +157,11 @@ func (d *Dispatcher) Enqueue(ctx context.Context, st *models.Store, m *models.Ou
 	return nil
 }
 
-// Run delivers due messages with cfg.Workers concurrent sends until ctx
+// Workers is the number of concurrent sends of this dispatcher (SizeWorkers
+// of its config and platforms).
+func (d *Dispatcher) Workers() int { return d.workers }
+
+// Run delivers due messages with Workers concurrent sends until ctx
 // ends, polling every cfg.PollInterval when the queue is idle. On
 // cancellation it stops claiming and returns after the in-flight sends have
 // finished and been recorded.
@@ -159,7 +169,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	if len(d.platforms) == 0 {
 		d.log.Warn("outbox dispatcher has no messenger; nothing will be sent")
 	}
-	d.log.Info("outbox dispatcher started", "workers", d.cfg.Workers, "platforms", d.platforms)
+	d.log.Info("outbox dispatcher started", "workers", d.workers, "platforms", d.platforms)
 	err := d.loop(ctx, false)
 	d.log.Info("outbox dispatcher stopped")
 	return err
@@ -172,7 +182,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 func (d *Dispatcher) Drain(ctx context.Context) error { return d.loop(ctx, true) }
 
 func (d *Dispatcher) loop(ctx context.Context, drain bool) error {
-	workers := d.cfg.Workers
+	workers := d.workers
 	done := make(chan struct{}, workers)
 	var wg sync.WaitGroup
 	defer wg.Wait()

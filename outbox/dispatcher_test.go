@@ -552,7 +552,9 @@ func TestMetricsRegisterOnTheGivenRegistry(t *testing.T) {
 func TestDispatcherRejectsBadConfig(t *testing.T) {
 	s, _ := modelstest.Open(t, "sqlite", clock.NewFake(time.Date(2026, 12, 1, 7, 25, 0, 0, modelstest.Shanghai)))
 	for _, mutate := range []func(c *config.OutboxConfig){
-		func(c *config.OutboxConfig) { c.Workers = 0 },
+		func(c *config.OutboxConfig) { c.Workers = -1 },
+		func(c *config.OutboxConfig) { c.Workers = 65 },
+		func(c *config.OutboxConfig) { c.SendLatency = 0 },
 		func(c *config.OutboxConfig) { c.ClaimTTL = 0 },
 		func(c *config.OutboxConfig) { c.PerMemberPerMinute = 31 },
 		func(c *config.OutboxConfig) { c.MaxBackoff = time.Millisecond },

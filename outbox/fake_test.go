@@ -37,10 +37,13 @@ type fakeMessenger struct {
 }
 
 type fakeSend struct {
-	To   bot.Recipient
-	Msg  bot.Message
-	At   time.Time
-	Body string // text or card task id
+	To  bot.Recipient
+	Msg bot.Message
+	At  time.Time
+	// Start is when the call arrived (before the fake's latency): what a
+	// platform's QPS limit counts.
+	Start time.Time
+	Body  string // text or card task id
 }
 
 func newFake(p bot.Platform, clk clock.Clock) *fakeMessenger {
@@ -59,6 +62,7 @@ func (f *fakeMessenger) Send(ctx context.Context, to bot.Recipient, msg bot.Mess
 	}
 	f.mu.Unlock()
 	defer func() { f.mu.Lock(); f.inflight[to.UserID]--; f.mu.Unlock() }()
+	start := f.clock.Now()
 	if f.latency > 0 {
 		time.Sleep(f.latency)
 	}
@@ -74,7 +78,7 @@ func (f *fakeMessenger) Send(ctx context.Context, to bot.Recipient, msg bot.Mess
 	if msg.Card != nil {
 		body = msg.Card.TaskID
 	}
-	f.sends = append(f.sends, fakeSend{To: to, Msg: msg, At: f.clock.Now(), Body: body})
+	f.sends = append(f.sends, fakeSend{To: to, Msg: msg, At: f.clock.Now(), Start: start, Body: body})
 	n := len(f.sends)
 	after := f.after
 	f.mu.Unlock()
@@ -101,7 +105,7 @@ func (f *fakeMessenger) snapshot() []fakeSend {
 // testOutboxConfig is the production default with a short poll and 3 attempts.
 func testOutboxConfig() config.OutboxConfig {
 	return config.OutboxConfig{
-		Workers: 4, MaxAttempts: 3, BaseBackoff: 2 * time.Second, MaxBackoff: time.Minute,
+		Workers: 4, SendLatency: 100 * time.Millisecond, MaxAttempts: 3, BaseBackoff: 2 * time.Second, MaxBackoff: time.Minute,
 		PollInterval: 5 * time.Millisecond, ClaimTTL: time.Minute, PerMemberPerMinute: 25, DingTalkQPS: 20,
 	}
 }

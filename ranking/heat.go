@@ -19,14 +19,20 @@ var saturation = map[string]float64{
 	ClassCompetitor: 3, ClassTrial: 1, ClassDigital: 4, ClassVisit: 2,
 }
 
-// Filing sub-score parts: title, KOL flag and each formulary/committee role,
-// capped at 1; filing-class signals (e.g. a new committee seat) add up to filingSignalShare.
-var titleScore = map[string]float64{TitleChief: 0.5, TitleAssociate: 0.38, TitleAttending: 0.25, TitleResident: 0.12}
+// Filing sub-score parts, the doctor's prior value: title, hospital level
+// (the other half of the static ABC rule, and where a doctor's influence
+// reaches), KOL flag and each formulary/committee role, capped at 1;
+// filing-class signals (e.g. a new committee seat) add up to filingSignalShare.
+var titleScore = map[string]float64{TitleChief: 0.3, TitleAssociate: 0.22, TitleAttending: 0.12, TitleResident: 0.05}
+
+// levelScore is by hospital level (the strings of models.Level*); an
+// unknown level scores nothing.
+var levelScore = map[string]float64{Level3A: 0.3, Level3: 0.2, Level2: 0.1, LevelCommunity: 0.03}
 
 const (
-	kolScore          = 0.25
-	roleScore         = 0.2
-	filingSignalShare = 0.25
+	kolScore          = 0.2
+	roleScore         = 0.1
+	filingSignalShare = 0.2
 	// ReasonWindowDays is how far back event counts in reasons look ("近3个月…").
 	ReasonWindowDays = 90
 )
@@ -42,11 +48,38 @@ func (s *Scorer) LookbackDays() int {
 	return d
 }
 
+// CalendarDays is how far back the series calendar is read: the longest
+// consecutive rule window, else 12 weeks (a run of weekly lectures is told
+// within a quarter).
+func (s *Scorer) CalendarDays() int {
+	d := 0
+	for _, r := range s.rules {
+		if r.cfg.Consecutive {
+			d = max(d, r.cfg.WithinDays)
+		}
+	}
+	if d == 0 {
+		d = 84
+	}
+	return d
+}
+
+// SeriesKinds are the classes and signal kinds of the consecutive rules:
+// those whose series calendar the loaders infer (NewCalendar).
+func (s *Scorer) SeriesKinds() (classes, kinds []string) {
+	for _, r := range s.rules {
+		if r.cfg.Consecutive && r.cfg.When != "" {
+			classes = append(classes, r.cfg.Class)
+			kinds = append(kinds, r.cfg.When)
+		}
+	}
+	return classes, kinds
+}
+
 // Scorer computes the heat index with one configuration. It is immutable and
 // safe for concurrent use.
 type Scorer struct {
-	weights  [signals.N]float64
-	total    float64
+	weights  Weights
 	halfLife float64
 	rules    []Rule
 	allowRx  bool
@@ -61,17 +94,11 @@ func NewScorer(cfg config.RankingConfig, allowDoctorLevelRx bool) (*Scorer, erro
 	if s.halfLife <= 0 {
 		return nil, fmt.Errorf("ranking: half_life_days must be positive, got %v", cfg.HalfLifeDays)
 	}
-	for class, w := range cfg.Weights {
-		i := classIndex(class)
-		if i < 0 {
-			return nil, fmt.Errorf("ranking: weight for unknown signal class %q", class)
-		}
-		if w < 0 {
-			return nil, fmt.Errorf("ranking: weight %s must not be negative", class)
-		}
-		s.weights[i] = w
-		s.total += w
+	w, err := WeightsOf(cfg.Weights)
+	if err != nil {
+		return nil, fmt.Errorf("ranking: %w", err)
 	}
+	s.weights = w
 	for _, rc := range cfg.Rules {
 		r, err := newRule(rc)
 		if err != nil {
@@ -80,6 +107,17 @@ func NewScorer(cfg config.RankingConfig, allowDoctorLevelRx bool) (*Scorer, erro
 		s.rules = append(s.rules, r)
 	}
 	return s, nil
+}
+
+// Weights are the scorer's class weights.
+func (s *Scorer) Weights() Weights { return s.weights }
+
+// WithWeights is a copy of s scoring with w (a tuned proposal, an admin's
+// override); rules, half-life and compliance stay.
+func (s *Scorer) WithWeights(w Weights) *Scorer {
+	out := *s
+	out.weights = w
+	return &out
 }
 
 // ClassScore is one class's part of a doctor's heat.
@@ -119,11 +157,13 @@ func (h Heat) Class(class string) ClassScore {
 // Heat computes d's heat index at now. trend is d's department trend from
 // Trends (zero value when unknown).
 //
-//	heat = 100 · Σ w_c·sub_c / Σ w_c + Σ rule.add, clamped to [0,100]
+//	heat = 100 · Σ w_c·sub_c / Σ max(w_c,0) + Σ rule.add, clamped to [0,100]
 //	sub_c = 1 - exp(-x_c/saturation_c), x_c = Σ value·0.5^(age/half_life)
 //
-// with sub_filing from title, KOL and roles, sub_rx_trend from flow data, and
-// rule multipliers applied to sub_c (capped at 1).
+// with sub_filing from title, hospital level, KOL and roles, sub_rx_trend
+// from flow data (0.5, neutral, when unknown), and rule multipliers applied
+// to sub_c (capped at 1). See Weights.Heat: a positive signal never lowers
+// heat unless its class weight is negative.
 func (s *Scorer) Heat(d Doctor, trend Trend, now time.Time) Heat {
 	sigs := make([]Signal, 0, len(d.Signals))
 	for _, sg := range d.Signals {
@@ -156,7 +196,8 @@ func (s *Scorer) Heat(d Doctor, trend Trend, now time.Time) Heat {
 	for i, c := range classes {
 		sub[i] = 1 - math.Exp(-x[i]/saturation[c])
 	}
-	sub[0] = min(1, titleScore[d.Title]+boolScore(d.KOL, kolScore)+roleScore*float64(countRoles(d.Roles))+filingSignalShare*sub[0])
+	sub[0] = min(1, titleScore[d.Title]+levelScore[d.HospitalLevel]+boolScore(d.KOL, kolScore)+
+		roleScore*float64(countRoles(d.Roles))+filingSignalShare*sub[0])
 	rx := trend.Score()
 	if s.allowRx {
 		rx = max(rx, sub[1])
@@ -165,7 +206,7 @@ func (s *Scorer) Heat(d Doctor, trend Trend, now time.Time) Heat {
 
 	h := Heat{Trend: trend}
 	for _, r := range s.rules {
-		n := r.match(sigs, now)
+		n := r.match(sigs, now, d.Calendar)
 		if !r.fires(n) {
 			continue
 		}
@@ -176,16 +217,10 @@ func (s *Scorer) Heat(d Doctor, trend Trend, now time.Time) Heat {
 		h.Rules = append(h.Rules, RuleHit{Name: r.cfg.Name, Class: r.cfg.Class, Count: n, Reason: r.reason(n)})
 	}
 
-	sum := 0.0
 	for i, c := range classes {
-		pts := 0.0
-		if s.total > 0 {
-			pts = 100 * s.weights[i] * sub[i] / s.total
-		}
-		h.Classes[i] = ClassScore{Class: c, Sub: sub[i], Points: pts, Recent: recent[i]}
-		sum += pts
+		h.Classes[i] = ClassScore{Class: c, Sub: sub[i], Points: s.weights.Points(i, sub[i]), Recent: recent[i]}
 	}
-	h.Score = math.Max(0, math.Min(100, sum+h.Bonus))
+	h.Score = s.weights.Heat(h.Features())
 	h.Phrases = phrases(d, h)
 	return h
 }

@@ -62,13 +62,15 @@ func TestHeatEachClassFactor(t *testing.T) {
 		want  float64 // class points
 	}{
 		{"nothing known", Doctor{}, Trend{}, ClassFiling, 0},
-		{"chief title", Doctor{Title: TitleChief}, Trend{}, ClassFiling, points(ClassFiling, 0.5)},
-		{"resident title", Doctor{Title: TitleResident}, Trend{}, ClassFiling, points(ClassFiling, 0.12)},
-		{"KOL and formulary role", Doctor{Title: TitleAttending, KOL: true, Roles: []string{RoleFormulary}}, Trend{}, ClassFiling, points(ClassFiling, 0.25+0.25+0.2)},
-		{"filing capped at 1", Doctor{Title: TitleChief, KOL: true, Roles: []string{RoleFormulary, RoleInsuranceAdvocate}}, Trend{}, ClassFiling, points(ClassFiling, 1)},
+		{"chief title", Doctor{Title: TitleChief}, Trend{}, ClassFiling, points(ClassFiling, 0.3)},
+		{"resident title", Doctor{Title: TitleResident}, Trend{}, ClassFiling, points(ClassFiling, 0.05)},
+		{"tertiary hospital", Doctor{Title: TitleResident, HospitalLevel: Level3A}, Trend{}, ClassFiling, points(ClassFiling, 0.05+0.3)},
+		{"community centre", Doctor{Title: TitleResident, HospitalLevel: LevelCommunity}, Trend{}, ClassFiling, points(ClassFiling, 0.05+0.03)},
+		{"KOL and formulary role", Doctor{Title: TitleAttending, KOL: true, Roles: []string{RoleFormulary}}, Trend{}, ClassFiling, points(ClassFiling, 0.12+0.2+0.1)},
+		{"filing capped at 1", Doctor{Title: TitleChief, HospitalLevel: Level3A, KOL: true, Roles: []string{RoleFormulary, RoleInsuranceAdvocate}}, Trend{}, ClassFiling, points(ClassFiling, 1)},
 		{"flat department trend", Doctor{}, Trend{Known: true, Recent: 100, Prior: 100}, ClassRxTrend, points(ClassRxTrend, 0.5)},
 		{"rising department trend", Doctor{}, Trend{Known: true, Growth: 0.3}, ClassRxTrend, points(ClassRxTrend, 0.5+0.5*math.Tanh(1))},
-		{"unknown trend", Doctor{}, Trend{}, ClassRxTrend, 0},
+		{"unknown trend is neutral", Doctor{}, Trend{}, ClassRxTrend, points(ClassRxTrend, 0.5)},
 		{"meeting today", Doctor{Signals: []Signal{sig(ClassMeeting, "meeting_attend", 0)}}, Trend{}, ClassMeeting, points(ClassMeeting, sat(ClassMeeting, 1))},
 		{"meeting one half-life ago", Doctor{Signals: []Signal{sig(ClassMeeting, "meeting_attend", 30)}}, Trend{}, ClassMeeting, points(ClassMeeting, sat(ClassMeeting, 0.5))},
 		{"lecture", Doctor{Signals: []Signal{sig(ClassLecture, "lecture_attend", 0)}}, Trend{}, ClassLecture, points(ClassLecture, sat(ClassLecture, 1))},
@@ -222,18 +224,35 @@ func TestDoctorLevelRxIgnoredUnlessAllowed(t *testing.T) {
 
 // TestPositiveSignalNeverLowersHeat is the monotonicity property over
 // random doctors: adding one positive signal (any class, kind, age) never
-// lowers the heat index under the shipped rules.
+// lowers the heat index under the shipped rules, with or without a calendar
+// of lecture series (the new signal joins the calendar too); with a learned
+// negative weight, only a signal of that class may.
 func TestPositiveSignalNeverLowersHeat(t *testing.T) {
 	withRx, err := NewScorer(defaultConfig(), true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, s := range map[string]*Scorer{"default": scorer(t), "doctor-level rx allowed": withRx} {
-		t.Run(name, func(t *testing.T) { checkMonotonic(t, s) })
+	shipped, err := NewScorer(config.Default().Ranking, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	learned := shipped.Weights()
+	learned[classIndex(ClassCompetitor)] = -0.2
+	for name, tc := range map[string]struct {
+		s        *Scorer
+		calendar bool
+		lowers   string // the one class whose signals may lower heat
+	}{
+		"default":                      {s: scorer(t)},
+		"doctor-level rx allowed":      {s: withRx},
+		"shipped config with calendar": {s: shipped, calendar: true},
+		"learned negative competitor":  {s: shipped.WithWeights(learned), calendar: true, lowers: ClassCompetitor},
+	} {
+		t.Run(name, func(t *testing.T) { checkMonotonic(t, tc.s, tc.calendar, tc.lowers) })
 	}
 }
 
-func checkMonotonic(t *testing.T, s *Scorer) {
+func checkMonotonic(t *testing.T, s *Scorer, withCalendar bool, lowers string) {
 	kinds := map[string][]string{
 		ClassLecture: {"lecture_attend", "lecture_replay", "lecture_absent"},
 		ClassTrial:   {"trial_investigator", "trial_enrol"},
@@ -251,29 +270,61 @@ func checkMonotonic(t *testing.T, s *Scorer) {
 		}
 		return Signal{Class: c, Kind: kind, Value: v, At: now.Add(-time.Duration(rng.Float64() * 400 * 24 * float64(time.Hour)))}
 	}
+	// calendar is the series calendar of everyone's lecture attendances: a
+	// weekly series on day%7 == 2 that others attend, plus the doctor's own.
+	calendar := func(d Doctor) *Calendar {
+		if !withCalendar {
+			return nil
+		}
+		var evs []Event
+		for k := 0; k < 60; k++ {
+			if k%7 == 2 {
+				evs = append(evs, Event{Kind: "lecture_attend", Day: now.AddDate(0, 0, -k).Format("2006-01-02")})
+			}
+		}
+		for _, sg := range d.Signals {
+			if sg.Class == ClassLecture && sg.Kind == "lecture_attend" && sg.Value > 0 {
+				evs = append(evs, Event{Kind: sg.Kind, Day: sg.At.Format("2006-01-02")})
+			}
+		}
+		return NewCalendar(evs, time.UTC)
+	}
 	titles := []string{"", TitleChief, TitleAssociate, TitleAttending, TitleResident}
+	levels := []string{"", Level3A, Level3, Level2, LevelCommunity}
+	lowered := 0
 	for i := 0; i < 5000; i++ {
-		d := Doctor{Title: titles[rng.IntN(len(titles))], KOL: rng.IntN(5) == 0}
+		d := Doctor{Title: titles[rng.IntN(len(titles))], HospitalLevel: levels[rng.IntN(len(levels))], KOL: rng.IntN(5) == 0}
 		for n := rng.IntN(30); n > 0; n-- {
 			d.Signals = append(d.Signals, randomSignal(false))
 		}
+		d.Calendar = calendar(d)
 		trend := Trend{Known: rng.IntN(2) == 0, Growth: rng.Float64()*2 - 1}
 		before := s.Heat(d, trend, now).Score
 		more := d
 		more.Signals = append(slices.Clone(d.Signals), randomSignal(true))
-		if after := s.Heat(more, trend, now).Score; after < before-1e-9 {
-			t.Fatalf("doctor %d: adding %+v lowered heat %v → %v", i, more.Signals[len(more.Signals)-1], before, after)
+		more.Calendar = calendar(more)
+		added := more.Signals[len(more.Signals)-1]
+		after := s.Heat(more, trend, now).Score
+		switch {
+		case after >= before-1e-9:
+		case added.Class == lowers:
+			lowered++
+		default:
+			t.Fatalf("doctor %d: adding %+v lowered heat %v → %v", i, added, before, after)
 		}
+	}
+	if lowers != "" && lowered == 0 {
+		t.Errorf("no %s signal lowered heat under a negative weight: the weight is not applied", lowers)
 	}
 }
 
 func TestNewScorerRejectsBadConfig(t *testing.T) {
 	cases := map[string]func(*config.RankingConfig){
-		"zero half-life":  func(c *config.RankingConfig) { c.HalfLifeDays = 0 },
-		"unknown weight":  func(c *config.RankingConfig) { c.Weights["gossip"] = 1 },
-		"negative weight": func(c *config.RankingConfig) { c.Weights["lecture"] = -1 },
-		"rule class":      func(c *config.RankingConfig) { c.Rules[0].Class = "gossip" },
-		"rule multiply":   func(c *config.RankingConfig) { c.Rules[0].Multiply = -1 },
+		"zero half-life": func(c *config.RankingConfig) { c.HalfLifeDays = 0 },
+		"unknown weight": func(c *config.RankingConfig) { c.Weights["gossip"] = 1 },
+		"weight too big": func(c *config.RankingConfig) { c.Weights["lecture"] = -11 },
+		"rule class":     func(c *config.RankingConfig) { c.Rules[0].Class = "gossip" },
+		"rule multiply":  func(c *config.RankingConfig) { c.Rules[0].Multiply = -1 },
 	}
 	for name, m := range cases {
 		cfg := defaultConfig()
@@ -300,7 +351,7 @@ func TestHeatPhrases(t *testing.T) {
 		sig(ClassMeeting, "meeting_attend", 10), sig(ClassDigital, "leaflet_view", 1),
 	}}
 	h := s.Heat(d, Trend{Known: true, Growth: 0.25}, now)
-	want := []string{"连续2次参加线上讲座", "科室用药上升25%", "医保目录推动者", "近3月参加学术会议1次", "近期查看产品资料1次"}
+	want := []string{"连续2次参加线上讲座", "科室用药上升25%", "近3月参加学术会议1次", "医保目录推动者", "近期查看产品资料1次"}
 	if !slices.Equal(h.Phrases, want) {
 		t.Errorf("phrases = %q, want %q", h.Phrases, want)
 	}

@@ -45,6 +45,14 @@ const (
 	TitleResident  = "resident"
 )
 
+// Hospital levels, the same strings as models.Level*.
+const (
+	Level3A        = "三级甲等"
+	Level3         = "三级"
+	Level2         = "二级"
+	LevelCommunity = "社区卫生服务中心"
+)
+
 // Filing roles that count towards the filing sub-score (comma-separated in models.Doctor.Roles).
 const (
 	RoleFormulary         = "formulary"          // 药事会成员
@@ -70,8 +78,14 @@ type Doctor struct {
 	Title      string
 	KOL        bool
 	Roles      []string
+	// HospitalLevel is the hospital's level (Level*), part of the prior.
+	HospitalLevel string
 	// Signals in any order; those after "now" are ignored.
 	Signals []Signal
+	// Calendar is the company's event series (shared by all doctors), which
+	// lets consecutive rules see misses nobody recorded; nil: rules count the
+	// doctor's own signals.
+	Calendar *Calendar
 }
 
 // FlowPoint is one month of hospital × department × product flow data (流向):

@@ -1,6 +1,7 @@
 package ranking
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"time"
@@ -16,17 +17,26 @@ var periodNames = map[string]string{PeriodAM: "上午", PeriodPM: "下午"}
 
 var titleNames = map[string]string{TitleChief: "主任医师", TitleAssociate: "副主任医师"}
 
-// phrases explains a heat index: rule reasons first, then the classes that
-// contribute most, each as a short Chinese phrase. Classes without anything
-// worth saying are skipped.
+// phrases explains a heat index, what tells the doctor apart first: trial
+// rules, then the other rules (a real consecutive run), then a known
+// department trend, then the classes that contribute most, each as a short
+// Chinese phrase. Classes without anything worth saying are skipped.
 func phrases(d Doctor, h Heat) []string {
 	var out []string
 	ruleClasses := map[string]bool{}
-	for _, r := range h.Rules {
+	rules := slices.Clone(h.Rules)
+	slices.SortStableFunc(rules, func(a, b RuleHit) int {
+		return cmp.Compare(boolRank(a.Class != ClassTrial), boolRank(b.Class != ClassTrial))
+	})
+	for _, r := range rules {
 		if r.Reason != "" {
 			out = append(out, r.Reason)
 			ruleClasses[r.Class] = true
 		}
+	}
+	if p := classPhrase(d, h, h.Class(ClassRxTrend)); p != "" && !ruleClasses[ClassRxTrend] {
+		out = append(out, p)
+		ruleClasses[ClassRxTrend] = true
 	}
 	order := make([]ClassScore, 0, len(h.Classes))
 	for _, c := range h.Classes {
@@ -54,6 +64,60 @@ func phrases(d Doctor, h Heat) []string {
 	return out
 }
 
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// reasonsFor are a pick's reasons, what distinguishes the doctor today
+// first: a must-visit, due by the call target, a rising tier, then the heat
+// phrases (trial, a real run, a known trend, …), the session and distance.
+func reasonsFor(sc *scored, date time.Time) []string {
+	c := sc.c
+	var out []string
+	switch sc.kind {
+	case KindMustVisit:
+		out = append(out, "经理指派")
+	case KindFollowUp:
+		out = append(out, "今日跟进")
+	}
+	if p := duePhrase(sc.due, c.LastVisit, date); p != "" {
+		out = append(out, p)
+	}
+	if c.RoseFrom != "" && tierRank(c.Tier) > tierRank(c.RoseFrom) {
+		out = append(out, fmt.Sprintf("层级由%s升至%s", c.RoseFrom, c.Tier))
+	}
+	out = append(out, c.Heat.Phrases[:min(2, len(c.Heat.Phrases))]...)
+	out = append(out, SessionPhrase(date, sc.periods))
+	if sc.distM > 0 {
+		out = append(out, DistancePhrase(sc.distM))
+	}
+	if r := c.Responses; r.Attempts >= 3 && float64(r.Met+1)/float64(r.Attempts+2) >= 0.6 {
+		out = append(out, fmt.Sprintf("历史响应率%.0f%%", 100*float64(r.Met)/float64(r.Attempts)))
+	}
+	if c.ProductMatch >= 0.8 {
+		out = append(out, "产品匹配度高")
+	}
+	return out[:min(MaxReasons, len(out))]
+}
+
+// duePhrase says why a due doctor is due: "S级客户，已15天未拜访（目标每7天）",
+// "S级客户，尚无拜访记录", "C级客户有新互动"; "" when not due.
+func duePhrase(d Due, lastVisit string, date time.Time) string {
+	switch {
+	case !d.Due || d.Tier == "":
+		return ""
+	case d.TargetDays == 0:
+		return d.Tier + "级客户有新互动"
+	}
+	if days := daysBefore(lastVisit, date); days > 0 {
+		return fmt.Sprintf("%s级客户，已%d天未拜访（目标每%d天）", d.Tier, days, d.TargetDays)
+	}
+	return d.Tier + "级客户，尚无拜访记录"
+}
+
 func classPhrase(d Doctor, h Heat, c ClassScore) string {
 	switch c.Class {
 	case ClassFiling:
@@ -70,8 +134,12 @@ func classPhrase(d Doctor, h Heat, c ClassScore) string {
 		}
 		return titleNames[d.Title]
 	case ClassRxTrend:
-		if h.Trend.Known && h.Trend.Growth >= 0.05 {
-			return fmt.Sprintf("科室用药上升%.0f%%", 100*min(h.Trend.Growth, 9.99))
+		switch t := h.Trend; {
+		case !t.Known: // the earlier window is missing: no trend to tell
+		case t.FromZero:
+			return "科室开始使用我司产品"
+		case t.Growth >= 0.05:
+			return fmt.Sprintf("科室用药上升%.0f%%", 100*min(t.Growth, 9.99))
 		}
 	case ClassMeeting:
 		if c.Recent > 0 {

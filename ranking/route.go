@@ -1,78 +1,345 @@
 package ranking
 
-// route orders the chosen visits: AM before PM, must-visits first inside each
-// half-day, the rest nearest-neighbour from where the rep is (the start
-// point, then the previous stop). A doctor seen in both periods goes to the
-// half-day with fewer stops so far, in choice order. Without a known start
-// the first stop is the first choice of the half-day.
-func route(start Point, chosen []*scored) []Pick {
-	var am, pm []*scored
-	for _, s := range chosen {
-		switch {
-		case len(s.periods) == 2:
+import (
+	"math"
+	"slices"
+)
+
+// RouteOptions turn coordinates into travel time and bound the day (config
+// ranking.route). SpeedKMH 0 plans without a travel bound.
+type RouteOptions struct {
+	SpeedKMH            float64
+	RoadFactor          float64
+	TravelBudgetMinutes float64
+	VisitMinutes        float64
+	PeriodMinutes       float64
+}
+
+// nominalSpeedKMH orders the stops of a plan without a travel bound
+// (SpeedKMH 0): the route is still the shortest, nothing is left out.
+const nominalSpeedKMH = 30
+
+// Minutes is the driving time between two points (0 when either is unknown:
+// nothing to bound).
+func (o RouteOptions) Minutes(a, b Point) float64 {
+	if !a.Known() || !b.Known() {
+		return 0
+	}
+	speed := o.SpeedKMH
+	if speed <= 0 {
+		speed = nominalSpeedKMH
+	}
+	return o.km(a, b) / speed * 60
+}
+
+// km is the road distance between two known points.
+func (o RouteOptions) km(a, b Point) float64 {
+	return DistanceM(a, b) / 1000 * max(1, o.RoadFactor)
+}
+
+// maxSeeds is how many of the most valuable candidates each start a plan of
+// their own (a multi-start greedy): enough to find a cluster worth the day
+// away from the single best doctor, small enough for 600 reps a morning.
+const maxSeeds = 6
+
+// stop is a chosen visit in a half-day.
+type stop struct {
+	s      *scored
+	period string
+}
+
+// route is a day under construction: AM stops then PM stops, in order.
+type route struct {
+	am, pm []stop
+	// free is the stop whose way there does not count against the budget
+	// (an overdue doctor the day is built around), nil if none.
+	free  *scored
+	value float64
+}
+
+func (r *route) len() int { return len(r.am) + len(r.pm) }
+
+func (r *route) clone() *route {
+	c := *r
+	c.am, c.pm = slices.Clone(r.am), slices.Clone(r.pm)
+	return &c
+}
+
+func (r *route) has(s *scored) bool {
+	for _, st := range r.am {
+		if st.s == s {
+			return true
+		}
+	}
+	for _, st := range r.pm {
+		if st.s == s {
+			return true
+		}
+	}
+	return false
+}
+
+// planner chooses and orders a rep's day.
+type planner struct {
+	start Point
+	opts  RouteOptions
+	topN  int
+	buf   []stop // scratch for trial insertions
+}
+
+// dayCost is a route's driving: total minutes, the minutes counted against
+// the budget, and each half-day's time (visits + driving into its stops).
+// Doctors of one hospital share its coordinates, so a second doctor there
+// adds a visit and no driving: one trip.
+type dayCost struct{ total, budgeted, am, pm float64 }
+
+func (p *planner) cost(am, pm []stop, free *scored) dayCost {
+	var c dayCost
+	at := p.start
+	for i, half := range [2][]stop{am, pm} {
+		for _, st := range half {
+			loc := st.s.c.Location
+			m := p.opts.Minutes(at, loc)
+			if loc.Known() {
+				at = loc
+			}
+			c.total += m
+			if st.s != free {
+				c.budgeted += m
+			}
+			if i == 0 {
+				c.am += m + p.opts.VisitMinutes
+			} else {
+				c.pm += m + p.opts.VisitMinutes
+			}
+		}
+	}
+	return c
+}
+
+func (p *planner) routeCost(r *route) dayCost { return p.cost(r.am, r.pm, r.free) }
+
+// fits reports whether a day of cost c fits: the driving counted against
+// the budget, and each half-day's visits and driving.
+func (p *planner) fits(c dayCost) bool {
+	if p.opts.SpeedKMH <= 0 {
+		return true
+	}
+	const eps = 1e-9
+	if c.budgeted > p.opts.TravelBudgetMinutes+eps {
+		return false
+	}
+	return p.opts.PeriodMinutes <= 0 || (c.am <= p.opts.PeriodMinutes+eps && c.pm <= p.opts.PeriodMinutes+eps)
+}
+
+// insert puts s into a copy of r at the position (and in the period) that
+// adds the least driving; force ignores the day's bounds (must-visits). It
+// reports whether s fits.
+func (p *planner) insert(r *route, s *scored, force bool) (*route, bool) {
+	bestPeriod, bestAt, bestCost := "", -1, math.Inf(1)
+	for _, period := range s.periods {
+		list := r.am
+		if period == PeriodPM {
+			list = r.pm
+		}
+		for i := 0; i <= len(list); i++ {
+			p.buf = append(append(append(p.buf[:0], list[:i]...), stop{s: s, period: period}), list[i:]...)
+			var c dayCost
+			if period == PeriodPM {
+				c = p.cost(r.am, p.buf, r.free)
+			} else {
+				c = p.cost(p.buf, r.pm, r.free)
+			}
+			// Ties: the earlier half-day, and the later place within it (which
+			// keeps value order among doctors of one hospital).
+			tie := math.Abs(c.total-bestCost) <= 1e-9 && period == bestPeriod
+			if (force || p.fits(c)) && (c.total < bestCost-1e-9 || tie) {
+				bestPeriod, bestAt, bestCost = period, i, c.total
+			}
+		}
+	}
+	if bestAt < 0 {
+		return r, false
+	}
+	out := r.clone()
+	if bestPeriod == PeriodPM {
+		out.pm = slices.Insert(out.pm, bestAt, stop{s: s, period: bestPeriod})
+	} else {
+		out.am = slices.Insert(out.am, bestAt, stop{s: s, period: bestPeriod})
+	}
+	out.value += s.score
+	return out, true
+}
+
+// fill adds the ranked candidates, most valuable first, wherever they fit.
+func (p *planner) fill(r *route, ranked []*scored) *route {
+	for _, s := range ranked {
+		if r.len() >= p.topN {
+			break
+		}
+		if r.has(s) {
 			continue
-		case s.periods[0] == PeriodAM:
-			am = append(am, s)
-		default:
-			pm = append(pm, s)
+		}
+		r, _ = p.insert(r, s, false)
+	}
+	return r
+}
+
+// plan chooses the day: must-visits first (whatever the bounds), then the
+// ranked candidates of highest total value that fit — a greedy fill from
+// several seeds (none, or one of the most valuable candidates placed first;
+// an overdue seed's way there is not counted against the budget), improved
+// by swapping a pick for a more valuable candidate that fits in its place.
+func (p *planner) plan(must, ranked []*scored) DayPlan {
+	base := &route{}
+	for _, s := range must {
+		base, _ = p.insert(base, s, true)
+	}
+	best := p.fill(base.clone(), ranked)
+	for i, s := range ranked[:min(maxSeeds, len(ranked))] {
+		if base.len() >= p.topN {
+			break
+		}
+		r := base.clone()
+		if s.due.Overdue {
+			r.free = s
+		}
+		r, ok := p.insert(r, s, false)
+		if !ok {
+			continue
+		}
+		r = p.fill(r, ranked[:i:i])
+		r = p.fill(r, ranked[i+1:])
+		if better(p, r, best) {
+			best = r
 		}
 	}
-	for _, s := range chosen {
-		if len(s.periods) == 2 {
-			if len(am) <= len(pm) {
-				am = append(am, s)
-			} else {
-				pm = append(pm, s)
-			}
-		}
+	best = p.improve(best, ranked)
+	return p.finish(best)
+}
+
+// better prefers more value, then less driving.
+func better(p *planner, a, b *route) bool {
+	if math.Abs(a.value-b.value) > 1e-9 {
+		return a.value > b.value
 	}
-	out := make([]Pick, 0, len(chosen))
-	at := start
-	for _, half := range []struct {
-		period string
-		stops  []*scored
-	}{{PeriodAM, am}, {PeriodPM, pm}} {
-		var must, rest []*scored
-		for _, s := range half.stops {
-			if s.kind == KindRanked {
-				rest = append(rest, s)
-			} else {
-				must = append(must, s)
+	return p.routeCost(a).total < p.routeCost(b).total-1e-9
+}
+
+// improve swaps a ranked pick for a more valuable candidate left out when
+// the route still fits, until no swap helps (bounded: N ≤ 10 places).
+func (p *planner) improve(r *route, ranked []*scored) *route {
+	for round := 0; round < 2*p.topN; round++ {
+		changed := false
+		for _, s := range ranked {
+			if r.has(s) {
+				continue
 			}
-		}
-		for _, group := range [][]*scored{must, rest} {
-			for len(group) > 0 {
-				i := nearest(at, group)
-				s := group[i]
-				group = append(group[:i], group[i+1:]...)
-				if s.c.Location.Known() {
-					at = s.c.Location
+			for _, st := range append(slices.Clone(r.am), r.pm...) {
+				if st.s.kind != KindRanked || st.s.score >= s.score {
+					continue
 				}
-				out = append(out, Pick{
-					DoctorID: s.c.DoctorID, Rank: len(out) + 1, Kind: s.kind, Score: s.factors["score"],
-					Heat: s.factors["heat"], Period: half.period, DistanceM: s.distM,
-					Reasons: s.reasons, Breakdown: s.factors,
-				})
+				without := p.remove(r, st.s)
+				if c, ok := p.insert(without, s, false); ok && better(p, c, r) {
+					r, changed = c, true
+					break
+				}
 			}
 		}
+		if !changed {
+			break
+		}
+	}
+	return r
+}
+
+// remove is r without s (its value taken off).
+func (p *planner) remove(r *route, s *scored) *route {
+	c := r.clone()
+	del := func(l []stop) []stop {
+		return slices.DeleteFunc(l, func(st stop) bool { return st.s == s })
+	}
+	c.am, c.pm = del(c.am), del(c.pm)
+	c.value -= s.score
+	if c.free == s {
+		c.free = nil
+	}
+	return c
+}
+
+// finish reorders each half-day for the least driving (every order of up to
+// 6 stops, else as built) and turns the route into picks.
+func (p *planner) finish(r *route) DayPlan {
+	r.am = p.bestOrder(r, r.am, true)
+	r.pm = p.bestOrder(r, r.pm, false)
+	out := DayPlan{RouteMinutes: p.routeCost(r).total}
+	at := p.start
+	for _, st := range append(slices.Clone(r.am), r.pm...) {
+		if loc := st.s.c.Location; loc.Known() {
+			if at.Known() {
+				out.RouteKM += p.opts.km(at, loc)
+			}
+			at = loc
+		}
+	}
+	stops := append(slices.Clone(r.am), r.pm...)
+	byValue := slices.Clone(stops)
+	slices.SortStableFunc(byValue, func(a, b stop) int {
+		switch {
+		case a.s.score > b.s.score:
+			return -1
+		case a.s.score < b.s.score:
+			return 1
+		}
+		return int(a.s.c.DoctorID) - int(b.s.c.DoctorID)
+	})
+	valueRank := map[*scored]int{}
+	for i, st := range byValue {
+		valueRank[st.s] = i + 1
+	}
+	for i, st := range stops {
+		s := st.s
+		f := s.factors
+		f["route_km"], f["route_min"] = math.Round(out.RouteKM*1000)/1000, math.Round(out.RouteMinutes*1000)/1000
+		f["value_rank"] = float64(valueRank[s])
+		out.Picks = append(out.Picks, Pick{
+			DoctorID: s.c.DoctorID, Rank: i + 1, ValueRank: valueRank[s], Kind: s.kind, Score: f["score"],
+			Heat: f["heat"], Period: st.period, DistanceM: s.distM, Reasons: s.reasons, Breakdown: f,
+		})
 	}
 	return out
 }
 
-// nearest is the index of the stop closest to at; the first stop when at or
-// the stops have no known location (keeps choice order).
-func nearest(at Point, stops []*scored) int {
-	if !at.Known() {
-		return 0
+// bestOrder is the order of one half-day's stops with the least driving
+// (the other half-day fixed), trying every permutation of up to 6 stops.
+func (p *planner) bestOrder(r *route, stops []stop, am bool) []stop {
+	if len(stops) < 2 || len(stops) > 6 || p.opts.SpeedKMH <= 0 {
+		return stops
 	}
-	best, bestD := 0, -1.0
-	for i, s := range stops {
-		if !s.c.Location.Known() {
-			continue
+	best := slices.Clone(stops)
+	perm := slices.Clone(stops)
+	costOf := func(l []stop) dayCost {
+		if am {
+			return p.cost(l, r.pm, r.free)
 		}
-		if d := DistanceM(at, s.c.Location); bestD < 0 || d < bestD {
-			best, bestD = i, d
+		return p.cost(r.am, l, r.free)
+	}
+	bestCost := costOf(stops).total
+	var walk func(k int)
+	walk = func(k int) {
+		if k == len(perm) {
+			if c := costOf(perm); c.total < bestCost-1e-9 && p.fits(c) {
+				bestCost = c.total
+				copy(best, perm)
+			}
+			return
+		}
+		for i := k; i < len(perm); i++ {
+			perm[k], perm[i] = perm[i], perm[k]
+			walk(k + 1)
+			perm[k], perm[i] = perm[i], perm[k]
 		}
 	}
+	walk(0)
 	return best
 }

@@ -39,12 +39,30 @@ func newRule(c config.RuleConfig) (Rule, error) {
 
 // match counts the qualifying signals. sigs are the doctor's signals sorted by
 // time, none after now. For a consecutive rule the count is the trailing
-// streak of When signals: a signal of the same class with Value <= 0 (a
-// recorded miss) ends it, a positive signal of another kind does not.
-func (r Rule) match(sigs []Signal, now time.Time) int {
+// streak of When signals: with a calendar of When's series, the latest days
+// of the doctor's series that the doctor attended in a row (a day held
+// without them is a miss, recorded or not); without one, the doctor's own
+// trailing When signals, which a signal of the same class with Value <= 0 (a
+// recorded miss) ends and a positive signal of another kind does not.
+func (r Rule) match(sigs []Signal, now time.Time, cal *Calendar) int {
 	var since time.Time
 	if r.cfg.WithinDays > 0 {
 		since = now.AddDate(0, 0, -r.cfg.WithinDays)
+	}
+	if r.cfg.Consecutive && r.cfg.When != "" && cal.knows(r.cfg.When) {
+		attended, missed := map[string]bool{}, map[string]bool{}
+		for _, s := range sigs {
+			if s.Class != r.cfg.Class || s.At.Before(since) {
+				continue
+			}
+			switch {
+			case s.Value > 0 && s.Kind == r.cfg.When:
+				attended[cal.day(s.At)] = true
+			case s.Value <= 0:
+				missed[cal.day(s.At)] = true
+			}
+		}
+		return cal.run(r.cfg.When, attended, missed, cal.day(now))
 	}
 	n := 0
 	for i := len(sigs) - 1; i >= 0; i-- {

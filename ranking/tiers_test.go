@@ -13,19 +13,27 @@ func TestTrendsCompareQuarters(t *testing.T) {
 	day := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	k := DeptKey{1, "心内科"}
 	pts := []FlowPoint{
-		{1, "心内科", 1, "2026-11", 50}, {1, "心内科", 2, "2026-10", 40}, {1, "心内科", 1, "2026-09", 30}, // recent 120
-		{1, "心内科", 1, "2026-08", 30}, {1, "心内科", 1, "2026-07", 35}, {1, "心内科", 1, "2026-06", 35}, // prior 100
+		{1, "心内科", 1, "2026-11", 50}, {1, "心内科", 2, "2026-10", 40}, {1, "心内科", 1, "2026-09", 30}, // recent 40 a month
+		{1, "心内科", 1, "2026-08", 30}, {1, "心内科", 1, "2026-07", 35}, {1, "心内科", 1, "2026-06", 35}, // prior 33.3 a month
 		{1, "心内科", 1, "2026-12", 999}, {1, "心内科", 1, "2026-05", 999}, // outside both windows
-		{2, "肿瘤科", 1, "2026-10", 10}, // starts from zero
+		{2, "肿瘤科", 1, "2026-10", 10},                                                          // no earlier window: unknown, not growth
+		{4, "儿科", 1, "2026-11", 60}, {4, "儿科", 1, "2026-10", 60}, {4, "儿科", 1, "2026-08", 40}, // months missing: averages over those present
+		{5, "眼科", 1, "2026-11", 8}, {5, "眼科", 1, "2026-07", 0}, // from zero
 	}
 	tr := Trends(pts, day)
-	if got := tr[k]; !got.Known || got.Recent != 120 || got.Prior != 100 || !near(got.Growth, 0.2) {
-		t.Errorf("trend = %+v, want recent 120 prior 100 growth 0.2", got)
+	if got := tr[k]; !got.Known || !near(got.Recent, 40) || !near(got.Prior, 100.0/3) || !near(got.Growth, 0.2) {
+		t.Errorf("trend = %+v, want recent 40 prior 33.3 growth 0.2", got)
 	}
-	if got := tr[DeptKey{2, "肿瘤科"}]; got.Growth != 1 {
-		t.Errorf("new department growth = %v, want 1", got.Growth)
+	if got := tr[DeptKey{2, "肿瘤科"}]; got.Known || got.Growth != 0 || got.Score() != 0.5 {
+		t.Errorf("department without the earlier window = %+v, want unknown and neutral", got)
 	}
-	if got := tr[DeptKey{3, "x"}]; got.Known || got.Score() != 0 {
+	if got := tr[DeptKey{4, "儿科"}]; !got.Known || got.RecentMonths != 2 || got.PriorMonths != 1 || !near(got.Growth, 0.5) {
+		t.Errorf("partial months = %+v, want growth 60/40-1 over the months present", got)
+	}
+	if got := tr[DeptKey{5, "眼科"}]; !got.Known || !got.FromZero || got.Growth != 0 || got.Score() <= 0.8 {
+		t.Errorf("from zero = %+v", got)
+	}
+	if got := tr[DeptKey{3, "x"}]; got.Known || got.Score() != 0.5 {
 		t.Errorf("unknown department = %+v", got)
 	}
 	if TrendWindowStart(day) != "2026-06" {

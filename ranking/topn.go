@@ -21,14 +21,8 @@ const (
 	KindRanked    = "ranked"
 )
 
-// Factor shapes of the daily score (named so the README and tests can cite them).
+// Factor shapes of a doctor's value (named so the README and tests can cite them).
 const (
-	// DistanceHalfKM is the distance at which the distance factor is 0.5:
-	// factor = 1 / (1 + km/DistanceHalfKM).
-	DistanceHalfKM = 15.0
-	// SinglePeriodAvailability is the availability of a doctor with only one
-	// clinic period that day (two periods = 1): less room in the route.
-	SinglePeriodAvailability = 0.9
 	// ResponseFloor is the response factor of a doctor who never responds;
 	// factor = floor + (1-floor)·(met+1)/(attempts+2), a Laplace-smoothed rate.
 	ResponseFloor = 0.6
@@ -71,50 +65,84 @@ type Candidate struct {
 	// Cancellations of the doctor (only those on the day matter).
 	Cancellations []Cancellation
 	// LastVisit is the newest day ("2006-01-02") the doctor was visited by anyone, "" if none.
-	LastVisit    string
-	Responses    Responses
-	ProductMatch float64 // best DoctorProduct.Match, 0..1
-	Must         *Must
+	LastVisit string
+	// LastListed is the newest day before this one the doctor was on a
+	// list (a recommendation), "" if none.
+	LastListed string
+	// LastSignal is the newest day of a recent positive signal, "" if none:
+	// what makes a doctor of a tier without a call target due.
+	LastSignal string
+	// Tier is the dynamic tier as of the day; RoseFrom is the tier it rose
+	// from in the last days ("" when it did not rise).
+	Tier, RoseFrom string
+	Responses      Responses
+	ProductMatch   float64 // best DoctorProduct.Match, 0..1
+	Must           *Must
 }
 
-// PlanOptions are the Top-N settings (config ranking.top_n, ranking.cooldown_days).
+// PlanOptions are the Top-N settings (config ranking.*). The zero Route and
+// Targets plan by value alone (no travel bound, no call targets).
 type PlanOptions struct {
 	TopN         int
 	CooldownDays int
+	// RestDays: a doctor listed within this many days and not visited since waits.
+	RestDays int
+	Targets  CallTargets
+	DueBoost float64
+	Route    RouteOptions
 }
 
 // Pick is one recommended visit.
 type Pick struct {
-	DoctorID  uint
-	Rank      int // 1-based route order
+	DoctorID uint
+	Rank     int // 1-based route order
+	// ValueRank is the 1-based order by value among the day's picks (the
+	// score order, apart from the route position).
+	ValueRank int
 	Kind      string
 	Score     float64
 	Heat      float64
 	Period    string
-	DistanceM float64
+	DistanceM float64 // from the rep's start point
 	Reasons   []string
 	Breakdown map[string]float64
 }
 
-// Plan picks the rep's Top-N for day ("2006-01-02") and orders it into a route.
+// DayPlan is a rep's day: the picks in route order and the route's totals.
+type DayPlan struct {
+	Picks []Pick
+	// RouteKM and RouteMinutes are the day's driving from the start point
+	// through every stop (road km, at the configured speed).
+	RouteKM, RouteMinutes float64
+}
+
+// Plan is PlanDay's picks.
+func Plan(start Point, day string, cands []Candidate, opts PlanOptions) ([]Pick, error) {
+	p, err := PlanDay(start, day, cands, opts)
+	return p.Picks, err
+}
+
+// PlanDay picks the rep's Top-N for day ("2006-01-02") and orders it into a route.
 //
 // A candidate without a clinic session that day, or whose sessions are all
 // cancelled (停诊), is never picked. Open must-visits and due follow-ups
-// take places first (cooldown does not apply to them: a follow-up is by
-// nature soon after a visit); the remaining places go to the best
+// take places first (cooldown and rest do not apply to them: a follow-up is
+// by nature soon after a visit). The remaining places go to candidates not
+// visited within CooldownDays nor listed within RestDays, by their value
 //
-//	score = heat × availability × distance × response × product
+//	value = heat × response × product × due
 //
-// among candidates not visited within CooldownDays. The picks are then
-// ordered AM before PM; inside each half-day must-visits come first and
-// the rest follow nearest-neighbour from the rep's start point.
-func Plan(start Point, day string, cands []Candidate, opts PlanOptions) ([]Pick, error) {
+// (due: Due.Factor against the tier's call target), choosing the set of
+// highest total value whose route fits the day (Route: the travel budget and
+// each half-day's time) — distance decides which set fits, it does not
+// discount a doctor. Doctors of one hospital share one trip.
+func PlanDay(start Point, day string, cands []Candidate, opts PlanOptions) (DayPlan, error) {
 	date, err := time.Parse("2006-01-02", day)
 	if err != nil {
-		return nil, fmt.Errorf("ranking: bad day %q: %w", day, err)
+		return DayPlan{}, fmt.Errorf("ranking: bad day %q: %w", day, err)
 	}
 	if opts.TopN < 1 {
-		return nil, fmt.Errorf("ranking: top_n must be at least 1, got %d", opts.TopN)
+		return DayPlan{}, fmt.Errorf("ranking: top_n must be at least 1, got %d", opts.TopN)
 	}
 	var must, ranked []*scored
 	for i := range cands {
@@ -123,11 +151,12 @@ func Plan(start Point, day string, cands []Candidate, opts PlanOptions) ([]Pick,
 		if len(periods) == 0 {
 			continue
 		}
-		sc := score(start, date, c, periods)
+		sc := score(start, date, c, periods, opts)
 		switch {
 		case c.Must != nil:
 			must = append(must, sc)
-		case !cooling(c.LastVisit, date, opts.CooldownDays):
+		case cooling(c.LastVisit, date, opts.CooldownDays), resting(c, date, opts.RestDays):
+		default:
 			ranked = append(ranked, sc)
 		}
 	}
@@ -138,11 +167,8 @@ func Plan(start Point, day string, cands []Candidate, opts PlanOptions) ([]Pick,
 	slices.SortStableFunc(ranked, func(a, b *scored) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.c.DoctorID, b.c.DoctorID))
 	})
-	k := min(len(must), opts.TopN)
-	chosen := make([]*scored, 0, opts.TopN)
-	chosen = append(chosen, must[:k]...)
-	chosen = append(chosen, ranked[:min(len(ranked), opts.TopN-k)]...)
-	return route(start, chosen), nil
+	r := planner{start: start, opts: opts.Route, topN: opts.TopN}
+	return r.plan(must[:min(len(must), opts.TopN)], ranked), nil
 }
 
 func kindOrder(k string) int {
@@ -159,9 +185,9 @@ type scored struct {
 	periods []string
 	score   float64
 	distM   float64
+	due     Due
 	factors map[string]float64
 	reasons []string
-	period  string
 }
 
 // openPeriods lists the periods (AM first) the doctor sits in clinic on day, minus 停诊.
@@ -194,40 +220,46 @@ func openPeriods(c *Candidate, date time.Time, day string) []string {
 	return out
 }
 
+// daysBefore is how many days last ("2006-01-02") is before date; -1 when
+// last is empty, malformed or after date (planning a past day).
+func daysBefore(last string, date time.Time) int {
+	t, err := time.Parse("2006-01-02", last)
+	if err != nil {
+		return -1
+	}
+	return int(math.Round(date.Sub(t).Hours() / 24))
+}
+
 // cooling reports whether the last visit is within cooldown days before date
 // (a visit later than date, e.g. when planning a past day, does not count).
 func cooling(last string, date time.Time, cooldown int) bool {
-	if last == "" || cooldown <= 0 {
-		return false
-	}
-	t, err := time.Parse("2006-01-02", last)
-	if err != nil {
-		return false
-	}
-	days := int(math.Round(date.Sub(t).Hours() / 24))
-	return days >= 0 && days <= cooldown
+	days := daysBefore(last, date)
+	return cooldown > 0 && days >= 0 && days <= cooldown
 }
 
-func score(start Point, date time.Time, c *Candidate, periods []string) *scored {
+// resting reports whether the doctor was listed within rest days before date
+// and not visited since: the rep had them yesterday; let them wait.
+func resting(c *Candidate, date time.Time, rest int) bool {
+	days := daysBefore(c.LastListed, date)
+	return rest > 0 && days > 0 && days <= rest && c.LastVisit < c.LastListed
+}
+
+func score(start Point, date time.Time, c *Candidate, periods []string, opts PlanOptions) *scored {
 	sc := &scored{c: c, kind: KindRanked, periods: periods, factors: map[string]float64{}}
 	if c.Must != nil {
 		sc.kind = c.Must.Kind
 	}
-	avail := 1.0
-	if len(periods) == 1 {
-		avail = SinglePeriodAvailability
-	}
-	dist := 1.0
 	if start.Known() && c.Location.Known() {
 		sc.distM = DistanceM(start, c.Location)
-		dist = 1 / (1 + sc.distM/1000/DistanceHalfKM)
 	}
 	rate := float64(c.Responses.Met+1) / float64(c.Responses.Attempts+2)
 	resp := ResponseFloor + (1-ResponseFloor)*rate
 	prod := ProductFloor + (1-ProductFloor)*math.Max(0, math.Min(1, c.ProductMatch))
-	sc.score = c.Heat.Score * avail * dist * resp * prod
+	sc.due = DueOn(c.Tier, max(c.LastVisit, c.LastListed), c.LastSignal, date, opts.Targets)
+	due := sc.due.Factor(opts.DueBoost)
+	sc.score = c.Heat.Score * resp * prod * due
 	f := sc.factors
-	f["heat"], f["availability"], f["distance"], f["response"], f["product"], f["score"] = c.Heat.Score, avail, dist, resp, prod, sc.score
+	f["heat"], f["response"], f["product"], f["due"], f["score"] = c.Heat.Score, resp, prod, due, sc.score
 	f["distance_km"] = sc.distM / 1000
 	for _, cs := range c.Heat.Classes {
 		if cs.Class != "" {
@@ -240,27 +272,12 @@ func score(start Point, date time.Time, c *Candidate, periods []string) *scored 
 	if c.Heat.Bonus != 0 {
 		f["heat_rules_bonus"] = c.Heat.Bonus
 	}
+	if sc.due.TargetDays > 0 {
+		f["due_ratio"] = sc.due.Ratio
+	}
 	for k, v := range f {
 		f[k] = math.Round(v*1000) / 1000
 	}
-
-	switch sc.kind {
-	case KindMustVisit:
-		sc.reasons = append(sc.reasons, "经理指派")
-	case KindFollowUp:
-		sc.reasons = append(sc.reasons, "今日跟进")
-	}
-	sc.reasons = append(sc.reasons, c.Heat.Phrases[:min(2, len(c.Heat.Phrases))]...)
-	sc.reasons = append(sc.reasons, SessionPhrase(date, periods))
-	if sc.distM > 0 {
-		sc.reasons = append(sc.reasons, DistancePhrase(sc.distM))
-	}
-	if c.Responses.Attempts >= 3 && rate >= 0.6 {
-		sc.reasons = append(sc.reasons, fmt.Sprintf("历史响应率%.0f%%", 100*float64(c.Responses.Met)/float64(c.Responses.Attempts)))
-	}
-	if c.ProductMatch >= 0.8 {
-		sc.reasons = append(sc.reasons, "产品匹配度高")
-	}
-	sc.reasons = sc.reasons[:min(MaxReasons, len(sc.reasons))]
+	sc.reasons = reasonsFor(sc, date)
 	return sc
 }

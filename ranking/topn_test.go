@@ -61,17 +61,16 @@ func TestAvailability(t *testing.T) {
 		c           Candidate
 		picked      bool
 		period      string
-		avail       float64
 		sessionText string
 	}{
-		{"weekly AM session", cand(1, 50, 1, PeriodAM), true, PeriodAM, SinglePeriodAvailability, "周三上午门诊"},
-		{"AM and PM sessions", cand(2, 50, 1, PeriodAM, PeriodPM), true, PeriodAM, 1, "周三上午、下午门诊"},
-		{"no session today is excluded", cand(3, 99, 1), false, "", 0, ""},
-		{"dated session today", dated, true, PeriodPM, SinglePeriodAvailability, "周三下午门诊"},
-		{"sessions on other days only", otherDay, false, "", 0, ""},
-		{"停诊 all day is excluded", cancelled, false, "", 0, ""},
-		{"停诊 in the morning leaves the afternoon", halfCancelled, true, PeriodPM, SinglePeriodAvailability, "周三下午门诊"},
-		{"停诊 on another day does not matter", cancelledOtherDay, true, PeriodAM, SinglePeriodAvailability, "周三上午门诊"},
+		{"weekly AM session", cand(1, 50, 1, PeriodAM), true, PeriodAM, "周三上午门诊"},
+		{"AM and PM sessions", cand(2, 50, 1, PeriodAM, PeriodPM), true, PeriodAM, "周三上午、下午门诊"},
+		{"no session today is excluded", cand(3, 99, 1), false, "", ""},
+		{"dated session today", dated, true, PeriodPM, "周三下午门诊"},
+		{"sessions on other days only", otherDay, false, "", ""},
+		{"停诊 all day is excluded", cancelled, false, "", ""},
+		{"停诊 in the morning leaves the afternoon", halfCancelled, true, PeriodPM, "周三下午门诊"},
+		{"停诊 on another day does not matter", cancelledOtherDay, true, PeriodAM, "周三上午门诊"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,8 +85,8 @@ func TestAvailability(t *testing.T) {
 				t.Fatalf("not picked")
 			}
 			p := picks[0]
-			if p.Period != tc.period || p.Breakdown["availability"] != tc.avail || !slices.Contains(p.Reasons, tc.sessionText) {
-				t.Errorf("period %s availability %v reasons %q; want %s %v %q", p.Period, p.Breakdown["availability"], p.Reasons, tc.period, tc.avail, tc.sessionText)
+			if p.Period != tc.period || !slices.Contains(p.Reasons, tc.sessionText) {
+				t.Errorf("period %s reasons %q; want %s %q", p.Period, p.Reasons, tc.period, tc.sessionText)
 			}
 		})
 	}
@@ -133,11 +132,11 @@ func TestScoreFactors(t *testing.T) {
 		want   float64
 		reason string
 	}{
-		{"distance at home", func(c *Candidate) {}, "distance", 1, ""},
-		{"distance 15 km halves", func(c *Candidate) { c.Location = north(15) }, "distance", 0.5, "距您15.0公里"},
-		{"distance phrase in km", func(c *Candidate) { c.Location = north(1.2) }, "distance", math.Round(1000/(1+1.2/DistanceHalfKM)) / 1000, "距您1.2公里"},
-		{"distance phrase in metres", func(c *Candidate) { c.Location = north(0.8) }, "distance", math.Round(1000/(1+0.8/DistanceHalfKM)) / 1000, "距您800米"},
-		{"unknown location is neutral", func(c *Candidate) { c.Location = Point{} }, "distance", 1, ""},
+		{"distance does not discount value", func(c *Candidate) { c.Location = north(15) }, "distance_km", 15, "距您15.0公里"},
+		{"distance phrase in km", func(c *Candidate) { c.Location = north(1.2) }, "distance_km", 1.2, "距您1.2公里"},
+		{"distance phrase in metres", func(c *Candidate) { c.Location = north(0.8) }, "distance_km", 0.8, "距您800米"},
+		{"unknown location", func(c *Candidate) { c.Location = Point{} }, "distance_km", 0, ""},
+		{"no tier: no due factor", func(c *Candidate) {}, "due", 1, ""},
 		{"no history: smoothed 50%", func(c *Candidate) {}, "response", ResponseFloor + (1-ResponseFloor)*0.5, ""},
 		{"always met", func(c *Candidate) { c.Responses = Responses{Met: 8, Attempts: 8} }, "response", ResponseFloor + (1-ResponseFloor)*0.9, "历史响应率100%"},
 		{"never met", func(c *Candidate) { c.Responses = Responses{Met: 0, Attempts: 8} }, "response", ResponseFloor + (1-ResponseFloor)*0.1, ""},
@@ -154,7 +153,7 @@ func TestScoreFactors(t *testing.T) {
 				t.Errorf("%s = %v, want %v", tc.factor, got, tc.want)
 			}
 			b := p.Breakdown
-			if want := b["heat"] * b["availability"] * b["distance"] * b["response"] * b["product"]; math.Abs(p.Score-want) > 2e-3*want {
+			if want := b["heat"] * b["response"] * b["product"] * b["due"]; math.Abs(p.Score-want) > 2e-3*want {
 				t.Errorf("score %v != product of factors %v", p.Score, want)
 			}
 			if tc.reason != "" && !slices.Contains(p.Reasons, tc.reason) {
@@ -197,18 +196,16 @@ func TestMustVisitsFirst(t *testing.T) {
 	unavailable.Must = &Must{Kind: KindMustVisit, DueDay: wed}
 
 	picks := plan(t, append(slices.Clone(hot), must, follow, unavailable))
-	// Both lead the morning, nearest first: follow-up 11 (8 km) then must-visit 10 (9 km).
-	if got := ids(picks); !slices.Equal(got[:2], []uint{11, 10}) || len(got) != 5 {
-		t.Fatalf("order %v, want follow-up 11 and must-visit 10 first", got)
+	// Both are on the list whatever their value; the route runs outwards:
+	// the ranked 1 2 3 (1 km), follow-up 11 (8 km), must-visit 10 (9 km).
+	if got := ids(picks); !slices.Equal(got, []uint{1, 2, 3, 11, 10}) {
+		t.Fatalf("route %v, want ranked 1 2 3 then follow-up 11 and must-visit 10", got)
 	}
-	if picks[1].Kind != KindMustVisit || picks[1].Reasons[0] != "经理指派" {
-		t.Errorf("must-visit %+v", picks[1])
+	if picks[4].Kind != KindMustVisit || picks[4].Reasons[0] != "经理指派" {
+		t.Errorf("must-visit %+v", picks[4])
 	}
-	if picks[0].Kind != KindFollowUp || picks[0].Reasons[0] != "今日跟进" {
-		t.Errorf("follow-up %+v", picks[0])
-	}
-	if got := ids(picks[2:]); !slices.Equal(got, []uint{1, 2, 3}) {
-		t.Errorf("ranked rest %v, want 1 2 3", got)
+	if picks[3].Kind != KindFollowUp || picks[3].Reasons[0] != "今日跟进" {
+		t.Errorf("follow-up %+v", picks[3])
 	}
 
 	// More must-visits than places: the list is capped at top_n, managers' first.
@@ -249,37 +246,23 @@ func TestRouteAMBeforePMNearestNeighbour(t *testing.T) {
 			t.Errorf("stop %d period %s, want %s", i+1, p.Period, want)
 		}
 	}
-	// Both-period doctors balance the half-days.
-	both := []Candidate{cand(1, 90, 1, PeriodAM, PeriodPM), cand(2, 80, 2, PeriodAM, PeriodPM), cand(3, 70, 3, PeriodAM, PeriodPM), cand(4, 60, 4, PeriodAM, PeriodPM)}
-	am := 0
-	for _, p := range plan(t, both) {
-		if p.Period == PeriodAM {
-			am++
-		}
-	}
-	if am != 2 {
-		t.Errorf("%d of 4 flexible doctors in the morning, want 2", am)
-	}
-	// Must-visits lead their half-day even when farther away.
-	cs[0].Must = &Must{Kind: KindMustVisit, DueDay: wed}
-	if got := ids(plan(t, cs)); !slices.Equal(got, []uint{4, 5, 3, 1, 2}) {
-		t.Errorf("route with PM must-visit %v", got)
-	}
-	cs[0].Must, cs[2].Must = nil, &Must{Kind: KindFollowUp, DueDay: wed}
-	if got := ids(plan(t, cs)); !slices.Equal(got, []uint{3, 5, 4, 2, 1}) {
-		t.Errorf("route with AM follow-up %v, want 3 first then nearest", got)
+	// Flexible doctors at one hospital share one trip, whatever the half-day.
+	both := []Candidate{cand(1, 90, 3, PeriodAM, PeriodPM), cand(2, 80, 3, PeriodAM, PeriodPM), cand(3, 70, 3, PeriodAM, PeriodPM)}
+	day, err := PlanDay(home, wed, both, PlanOptions{TopN: 5})
+	if err != nil || len(day.Picks) != 3 || math.Abs(day.RouteKM-3) > 0.01 {
+		t.Errorf("one hospital: %+v, %v; want 3 picks and a 3 km route", day, err)
 	}
 }
 
 func TestReasonsAreShortAndCapped(t *testing.T) {
 	c := cand(1, 80, 1.2, PeriodAM)
-	c.Heat.Phrases = []string{"连续2次参加线上讲座", "临床试验研究者", "KOL专家"}
+	c.Heat.Phrases = []string{"连续2次参加线上讲座", "参与我司临床试验", "KOL专家"}
 	c.Heat.Classes[3] = ClassScore{Class: ClassLecture, Points: 12}
 	c.Must = &Must{Kind: KindMustVisit, DueDay: wed}
 	c.Responses = Responses{Met: 5, Attempts: 5}
 	c.ProductMatch = 1
 	p := plan(t, []Candidate{c})[0]
-	want := []string{"经理指派", "连续2次参加线上讲座", "临床试验研究者", "周三上午门诊", "距您1.2公里"}
+	want := []string{"经理指派", "连续2次参加线上讲座", "参与我司临床试验", "周三上午门诊", "距您1.2公里"}
 	if !slices.Equal(p.Reasons, want) {
 		t.Errorf("reasons %q, want %q", p.Reasons, want)
 	}

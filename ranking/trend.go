@@ -16,24 +16,38 @@ const trendScale = 0.30
 
 // Trend is the prescription trend of one hospital department from flow data.
 type Trend struct {
-	Recent, Prior float64 // summed quantity of the recent and prior windows
-	// Growth is (Recent-Prior)/Prior; 1 when a department starts from zero.
+	// Recent and Prior are the average monthly quantity over the months
+	// present in each window (a month missing from the data is unknown, not
+	// zero); RecentMonths and PriorMonths count those months.
+	Recent, Prior             float64
+	RecentMonths, PriorMonths int
+	// Growth is (Recent-Prior)/Prior when Known and Prior > 0.
 	Growth float64
-	// Known is false when the department has no flow data in either window.
+	// Known is set only when both windows have data: with the earlier window
+	// missing (data imported recently) the trend is unknown, not growth.
 	Known bool
+	// FromZero is a known trend of a department that started from nothing
+	// (Prior is 0, Recent is not): a start, with no percentage to tell.
+	FromZero bool
 }
 
-// Score maps the trend to a sub-score in [0,1]: 0.5 is flat, unknown is 0.
+// Score maps the trend to a sub-score in [0,1]: 0.5 is flat and unknown
+// (neutral: a department without data is not a falling one), a start from
+// zero counts as strong growth.
 func (t Trend) Score() float64 {
-	if !t.Known {
-		return 0
+	switch {
+	case !t.Known:
+		return 0.5
+	case t.FromZero:
+		return 0.5 + 0.5*math.Tanh(1)
 	}
 	return 0.5 + 0.5*math.Tanh(t.Growth/trendScale)
 }
 
 // Trends aggregates flow data into one Trend per hospital department, over all
-// products, comparing the TrendMonths complete months before day's month with
-// the TrendMonths before those. Points outside both windows are ignored.
+// products, comparing the average month of the TrendMonths complete months
+// before day's month with that of the TrendMonths before those, each over
+// the months present. Points outside both windows are ignored.
 func Trends(points []FlowPoint, day time.Time) map[DeptKey]Trend {
 	first := time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC)
 	recent := make(map[string]bool, TrendMonths)
@@ -42,27 +56,45 @@ func Trends(points []FlowPoint, day time.Time) map[DeptKey]Trend {
 		recent[first.AddDate(0, -i, 0).Format("2006-01")] = true
 		prior[first.AddDate(0, -i-TrendMonths, 0).Format("2006-01")] = true
 	}
-	out := map[DeptKey]Trend{}
+	type acc struct {
+		sum    [2]float64
+		months [2]map[string]bool
+	}
+	accs := map[DeptKey]*acc{}
 	for _, p := range points {
-		k := DeptKey{p.HospitalID, p.Department}
-		t := out[k]
+		side := 0
 		switch {
 		case recent[p.Month]:
-			t.Recent += p.Quantity
 		case prior[p.Month]:
-			t.Prior += p.Quantity
+			side = 1
 		default:
 			continue
 		}
-		t.Known = true
-		out[k] = t
+		k := DeptKey{p.HospitalID, p.Department}
+		a := accs[k]
+		if a == nil {
+			a = &acc{months: [2]map[string]bool{{}, {}}}
+			accs[k] = a
+		}
+		a.sum[side] += p.Quantity
+		a.months[side][p.Month] = true
 	}
-	for k, t := range out {
+	out := make(map[DeptKey]Trend, len(accs))
+	for k, a := range accs {
+		t := Trend{RecentMonths: len(a.months[0]), PriorMonths: len(a.months[1])}
+		if t.RecentMonths > 0 {
+			t.Recent = a.sum[0] / float64(t.RecentMonths)
+		}
+		if t.PriorMonths > 0 {
+			t.Prior = a.sum[1] / float64(t.PriorMonths)
+		}
+		t.Known = t.RecentMonths > 0 && t.PriorMonths > 0
 		switch {
+		case !t.Known:
 		case t.Prior > 0:
 			t.Growth = (t.Recent - t.Prior) / t.Prior
 		case t.Recent > 0:
-			t.Growth = 1
+			t.FromZero = true
 		}
 		out[k] = t
 	}

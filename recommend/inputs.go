@@ -19,6 +19,8 @@ type world struct {
 	signals map[uint][]ranking.Signal
 	loaded  map[uint]bool
 	trends  map[ranking.DeptKey]ranking.Trend
+	// calendar is the series calendar of the consecutive rules' kinds.
+	calendar *ranking.Calendar
 	// everyDoctor is set when doctors holds every doctor of the store.
 	everyDoctor bool
 }
@@ -59,6 +61,9 @@ func (s *Service) loadWorld(ctx context.Context, day string, doctorIDs []uint) (
 		points[i] = ranking.FlowPoint{HospitalID: f.HospitalID, Department: f.Department, ProductID: f.ProductID, Month: f.Month, Quantity: f.Quantity}
 	}
 	w.trends = ranking.Trends(points, dayStart)
+	if w.calendar, err = s.loadCalendar(ctx, asOf); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 
@@ -109,7 +114,7 @@ func toSignal(sg models.Signal) ranking.Signal {
 func (s *Service) heat(w *world, d *models.Doctor) ranking.Heat {
 	rd := ranking.Doctor{
 		ID: d.ID, HospitalID: d.HospitalID, Department: d.Department, Title: d.Title, KOL: d.IsKOL,
-		Roles: splitRoles(d.Roles), Signals: w.signals[d.ID],
+		Roles: splitRoles(d.Roles), Signals: w.signals[d.ID], HospitalLevel: w.hospitals[d.HospitalID].Level, Calendar: w.calendar,
 	}
 	return s.scorer.Heat(rd, w.trends[ranking.DeptKey{HospitalID: d.HospitalID, Department: d.Department}], w.asOf)
 }

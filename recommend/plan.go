@@ -27,6 +27,7 @@ type dayInputs struct {
 	// cooldown window.
 	lastSignal map[uint]string
 	products   map[uint]float64
+	cycle      *cycle
 }
 
 // compute ranks the reps' day: load in bulk, rank (pure), then load the
@@ -83,9 +84,9 @@ func (s *Service) compute(ctx context.Context, day string, reps []models.User, a
 
 // load reads the reps' inputs for day in a fixed set of statements (id
 // lists split at 500). all loads every doctor without id filters (the whole
-// field force) and the full signals of in-clinic doctors without a fresh
-// nightly heat only; otherwise only the reps' doctors, with the full signals
-// of those in clinic that day.
+// field force); otherwise only the reps' doctors. Full signals are loaded
+// for in-clinic doctors without a fresh nightly heat only, except for one
+// rep (ForRep), whose in-clinic doctors all get them.
 func (s *Service) load(ctx context.Context, day string, reps []models.User, all bool) (*dayInputs, error) {
 	var repIDs []uint
 	if !all {
@@ -171,7 +172,7 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	for id := range in.sessOf {
 		if d := in.w.doctors[id]; d != nil {
 			inClinic = append(inClinic, id)
-			if !all || !in.fresh(d) {
+			if (!all && len(reps) == 1) || !in.fresh(d) {
 				stale = append(stale, id)
 			}
 		}
@@ -183,6 +184,7 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	}
 	var recent []models.Signal
 	err = s.parallel(ctx,
+		func() (err error) { in.cycle, err = s.loadCycle(ctx, in, inClinic); return err },
 		// The cooldown window's signals of every class (a class filter would
 		// steer the planner to the class index), for the last visit signal.
 		func() (err error) {
@@ -197,6 +199,7 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 		return nil, err
 	}
 	for _, sg := range recent {
+		in.cycle.noteSignal(sg, s.loc)
 		if sg.Class != models.ClassVisit {
 			continue
 		}
@@ -267,11 +270,14 @@ func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]
 		if seen := in.lastSignal[id]; seen > c.LastVisit {
 			c.LastVisit = seen
 		}
+		if in.cycle != nil {
+			in.cycle.fill(c, d, in.fresh(d))
+		}
 		cands[id] = c
 		return c
 	}
 
-	opts := ranking.PlanOptions{TopN: s.cfg.TopN, CooldownDays: s.cfg.CooldownDays}
+	opts := s.planOptions()
 	out := make(map[uint][]ranking.Pick, len(in.reps))
 	for _, rep := range in.reps {
 		ids := in.byRep[rep.ID]

@@ -25,14 +25,22 @@ type DayResult struct {
 // load and one transaction. Reps that already have a list for day keep it
 // unless force. This is what the morning_push job runs.
 func (s *Service) TopN(ctx context.Context, day string, force bool) (DayResult, error) {
+	return s.TopNOf(ctx, day, nil, force)
+}
+
+// TopNOf is TopN for the active reps among userIDs (nil: every rep): a
+// shard of the morning push, or the reps of an admin's 推送, loads and
+// ranks only their doctors.
+func (s *Service) TopNOf(ctx context.Context, day string, userIDs []string, force bool) (DayResult, error) {
 	res := DayResult{Day: day}
 	users, err := s.store.Users.Users(ctx, models.RoleRep)
 	if err != nil {
 		return res, fmt.Errorf("top-n: %w", err)
 	}
+	users, repIDs := onlyUsers(users, userIDs)
 	var have map[uint]bool
 	if !force {
-		if have, err = s.store.Ranking.RecommendedReps(ctx, nil, day); err != nil {
+		if have, err = s.store.Ranking.RecommendedReps(ctx, repIDs, day); err != nil {
 			return res, fmt.Errorf("top-n: %w", err)
 		}
 	}
@@ -51,7 +59,7 @@ func (s *Service) TopN(ctx context.Context, day string, force bool) (DayResult, 
 	if len(reps) == 0 {
 		return res, nil
 	}
-	lists, err := s.compute(ctx, day, reps, true)
+	lists, err := s.compute(ctx, day, reps, userIDs == nil)
 	if err != nil {
 		return res, fmt.Errorf("top-n: %w", err)
 	}

@@ -107,7 +107,7 @@ type world struct {
 // Limits of Options: beyond them a world no longer fits the point of a demo
 // or benchmark (and SQLite files grow past a few GB).
 const (
-	MaxReps      = 10000
+	MaxReps      = 30000
 	MaxDoctors   = 500000
 	maxHospitals = 3000
 	// doctorsPerHospital sizes the hospital list: ~40 hospitals for 600 doctors.

@@ -38,7 +38,9 @@ var all = [...]Class{
 	{Key: RxTrend, Name: "处方趋势（流向）", Labels: []string{"处方", "处方趋势", "流向"}, Weight: 0.15},
 	{Key: Meeting, Name: "学术会议", Labels: []string{"会议"}, Weight: 0.10},
 	{Key: Lecture, Name: "线上讲座", Labels: []string{"讲座"}, Weight: 0.15},
-	{Key: Competitor, Name: "竞品互动", Labels: []string{"竞品"}, Weight: 0.10},
+	// Competitor contacts are neutral until the company's own history says
+	// which way they go (visitbot tune proposes a signed weight).
+	{Key: Competitor, Name: "竞品互动", Labels: []string{"竞品"}, Weight: 0},
 	{Key: Trial, Name: "临床试验", Labels: []string{"试验"}, Weight: 0.10},
 	{Key: Digital, Name: "数字互动", Labels: []string{"数字化", "线上互动"}, Weight: 0.10},
 	{Key: Visit, Name: "拜访历史", Labels: []string{"拜访", "拜访记录"}, Weight: 0.15},

@@ -47,6 +47,9 @@ type Options struct {
 	Version string
 	// Replica names this process on its claims (default host-pid).
 	Replica string
+	// PushShardReps is the number of reps per shard of the morning push
+	// (default repsPerPushShard); tests make small worlds several shards.
+	PushShardReps int
 }
 
 // App is the wired service, one per process.
@@ -72,9 +75,11 @@ type App struct {
 	// Web is the dashboard and the mobile pages.
 	Web *web.Pages
 
-	version   string
-	replica   string
-	ownsStore bool
+	version string
+	replica string
+	// pushShardReps: see Options.PushShardReps.
+	pushShardReps int
+	ownsStore     bool
 
 	// sched is built on first use (Scheduler).
 	schedOnce sync.Once
@@ -90,11 +95,14 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if o.LogOut == nil {
 		o.LogOut = io.Discard
 	}
+	if o.PushShardReps <= 0 {
+		o.PushShardReps = repsPerPushShard
+	}
 	if o.Replica == "" {
 		o.Replica = config.DefaultReplica()
 	}
 	a := &App{Config: cfg, Log: newLogger(cfg.Log, o.LogOut), Clock: o.Clock, Registry: prometheus.NewRegistry(),
-		version: o.Version, replica: o.Replica}
+		version: o.Version, replica: o.Replica, pushShardReps: o.PushShardReps}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Store = o.Store
 	if a.Store == nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"visitbot/clock"
@@ -35,14 +34,7 @@ func (a *App) jobRegistry() (*jobs.Registry, error) {
 			}
 			return fmt.Sprintf("%d doctors scored, %d tier changes (%d rising)", res.Doctors, res.Changes, len(res.Rising)), nil
 		}),
-		reg.Register(jobMorningPush, func(ctx context.Context, run jobs.Run) (string, error) {
-			var only []string
-			if reps := run.Args[pushArgReps]; reps != "" {
-				only = strings.Split(reps, ",")
-			}
-			res, err := a.Flows.MorningPush(ctx, run.Day, only)
-			return res.String(), err
-		}),
+		reg.RegisterSharded(jobMorningPush, jobs.Sharded{Count: a.pushShards, Shard: a.pushShard}),
 		reg.Register("alert_scan", a.alertScanJob),
 		reg.Register("weekly_digest", a.weeklyDigestJob),
 		reg.Register("housekeeping", a.housekeepingJob),

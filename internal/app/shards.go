@@ -1,0 +1,61 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"visitbot/jobs"
+	"visitbot/models"
+	"visitbot/recommend"
+)
+
+// repsPerPushShard sizes the morning push's shards: big enough that a
+// shard's bulk loads pay off, small enough that 20,000 reps make 40 shards
+// for the replicas to share and a shard retaken after a crash is seconds.
+const repsPerPushShard = 500
+
+// pushShards is the number of shards of a morning push: one for an admin's
+// 推送 to named reps, else one per repsPerPushShard active reps.
+func (a *App) pushShards(ctx context.Context, run jobs.Run) (int, error) {
+	if run.Args[pushArgReps] != "" {
+		return 1, nil
+	}
+	reps, err := a.Store.Users.Users(ctx, models.RoleRep)
+	if err != nil {
+		return 0, err
+	}
+	active := 0
+	for _, r := range reps {
+		if r.Active {
+			active++
+		}
+	}
+	return min(max(1, (active+a.pushShardReps-1)/a.pushShardReps), 999), nil
+}
+
+// pushShard ranks and queues the cards of shard k of n (recommend.RepShard);
+// rerunning it after a crash queues nothing twice (the outbox dedupe key).
+func (a *App) pushShard(ctx context.Context, run jobs.Run, k, n int) (string, error) {
+	var only []string
+	switch {
+	case run.Args[pushArgReps] != "":
+		only = strings.Split(run.Args[pushArgReps], ",")
+	case n > 1:
+		reps, err := a.Store.Users.Users(ctx, models.RoleRep)
+		if err != nil {
+			return "", err
+		}
+		only = []string{}
+		for _, r := range reps {
+			if recommend.RepShard(r.ID, k, n) {
+				only = append(only, r.UserID)
+			}
+		}
+	}
+	res, err := a.Flows.MorningPush(ctx, run.Day, only)
+	if err != nil {
+		return res.String(), fmt.Errorf("shard %d of %d: %w", k, n, err)
+	}
+	return res.String(), nil
+}

@@ -1,0 +1,136 @@
+package backtest_test
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"visitbot/config"
+	"visitbot/ranking"
+	"visitbot/ranking/backtest"
+	"visitbot/ranking/sim"
+)
+
+func smallMarket(t *testing.T) (*sim.Market, *backtest.History) {
+	t.Helper()
+	o := sim.DefaultOptions(11)
+	o.Reps, o.Days, o.EvalDays = 4, 120, 60
+	m := sim.New(o)
+	return m, m.History()
+}
+
+func methods(h *backtest.History, m *sim.Market) []backtest.Method {
+	return []backtest.Method{backtest.Current(), backtest.StaticABC(), backtest.Naive(), backtest.Oracle(h, m.Truth())}
+}
+
+// TestBacktestUsesNoFutureData: signals dated on or after day D and flow of
+// D's month or later change nothing for D — neither the heat nor the lists
+// nor the figures measured on D.
+func TestBacktestUsesNoFutureData(t *testing.T) {
+	m, h := smallMarket(t)
+	day := m.EvalFrom()
+	o := backtest.Options{From: day, To: day, Ranking: config.Default().Ranking, Methods: methods(h, m), Truth: m.Truth()}
+	before, err := backtest.Run(h, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := ranking.NewScorer(o.Ranking, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snapBefore := h.Snapshot(sc, day)
+
+	d0, _ := time.ParseInLocation(time.DateOnly, day, h.Loc)
+	for i := range h.Doctors {
+		d := &h.Doctors[i]
+		for _, at := range []time.Time{d0, d0.Add(9 * time.Hour), d0.AddDate(0, 0, 3)} {
+			for _, c := range []string{ranking.ClassTrial, ranking.ClassLecture, ranking.ClassDigital, ranking.ClassVisit} {
+				d.Signals = append(d.Signals, ranking.Signal{Class: c, Kind: "x", Value: 5, At: at})
+			}
+		}
+	}
+	for _, p := range h.Flow[:len(h.Flow)/2] {
+		p.Month = d0.Format("2006-01")
+		p.Quantity *= 10
+		h.Flow = append(h.Flow, p)
+	}
+	h.Normalize()
+	after, err := backtest.Run(h, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(before, after) {
+		t.Errorf("later data changed the figures of %s:\nbefore %+v\nafter  %+v", day, before.Rows, after.Rows)
+	}
+	snapAfter := h.Snapshot(sc, day)
+	for id, hb := range snapBefore.Heat {
+		if ha := snapAfter.Heat[id]; ha.Score != hb.Score {
+			t.Fatalf("doctor %d: heat on %s %.3f became %.3f with later signals", id, day, hb.Score, ha.Score)
+		}
+	}
+	// The same signals dated the day before do count: the cut is real.
+	for i := range h.Doctors {
+		h.Doctors[i].Signals = append(h.Doctors[i].Signals, ranking.Signal{Class: ranking.ClassTrial, Kind: "x", Value: 5, At: d0.Add(-time.Hour)})
+	}
+	h.Normalize()
+	if got := h.Snapshot(sc, day); reflect.DeepEqual(got.Heat, snapBefore.Heat) {
+		t.Error("a signal of the day before changed nothing")
+	}
+}
+
+func TestBacktestFiguresOnTheSimulatedMarket(t *testing.T) {
+	m, h := smallMarket(t)
+	rep, err := backtest.Run(h, backtest.Options{From: m.EvalFrom(), To: m.EvalTo(), Ranking: config.Default().Ranking, Methods: methods(h, m), Truth: m.Truth()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Days != 60 || rep.RepDays == 0 || len(rep.Rows) != 4 {
+		t.Fatalf("report %+v", rep)
+	}
+	oracle := rep.Rows[3]
+	for _, r := range rep.Rows[:3] {
+		if r.PrecisionAt5 > oracle.PrecisionAt5 || r.RankCorr >= oracle.RankCorr {
+			t.Errorf("%s beats the oracle: %+v vs %+v", r.Method, r, oracle)
+		}
+		if r.RouteKM <= 0 || r.HighDoctors == 0 {
+			t.Errorf("%s: %+v", r.Method, r)
+		}
+	}
+	if oracle.RankCorr < 0.99 {
+		t.Errorf("oracle rank correlation %.3f, want ~1", oracle.RankCorr)
+	}
+}
+
+func TestBacktestAgainstTargetSkipsDaysWithoutAFullHorizon(t *testing.T) {
+	m, h := smallMarket(t)
+	_ = m
+	last := h.LastSignal().In(h.Loc)
+	to := last.Format(time.DateOnly)
+	from := last.AddDate(0, 0, -40).Format(time.DateOnly)
+	rep, err := backtest.Run(h, backtest.Options{From: from, To: to, Ranking: config.Default().Ranking, Methods: []backtest.Method{backtest.Current()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Against != "self-supervised target" || rep.Days < 10 || rep.Days > 13 {
+		t.Errorf("against %q over %d days, want the ~12 days with 28 days of signals after them", rep.Against, rep.Days)
+	}
+	if _, err := backtest.Run(h, backtest.Options{From: to, To: to, Ranking: config.Default().Ranking, Methods: []backtest.Method{backtest.Current()}}); err != backtest.ErrNoDays {
+		t.Errorf("the last day: err %v, want ErrNoDays", err)
+	}
+}
+
+func TestSpearman(t *testing.T) {
+	for _, c := range []struct {
+		xs, ys []float64
+		want   float64
+	}{
+		{[]float64{1, 2, 3}, []float64{10, 20, 30}, 1},
+		{[]float64{1, 2, 3}, []float64{3, 2, 1}, -1},
+		{[]float64{1, 1, 1}, []float64{3, 2, 1}, 0},
+		{[]float64{1, 2, 2, 3}, []float64{1, 2, 2, 3}, 1},
+	} {
+		if got := backtest.Spearman(c.xs, c.ys); got < c.want-1e-9 || got > c.want+1e-9 {
+			t.Errorf("Spearman(%v, %v) = %v, want %v", c.xs, c.ys, got, c.want)
+		}
+	}
+}

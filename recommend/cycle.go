@@ -1,0 +1,104 @@
+package recommend
+
+import (
+	"context"
+	"time"
+
+	"visitbot/clock"
+	"visitbot/models"
+	"visitbot/ranking"
+)
+
+// risingWindowDays is how recent a move up a tier must be to be the reason
+// "层级由B升至A" on a list.
+const risingWindowDays = 7
+
+// cycle is what the call-frequency targets need of a day, loaded in bulk:
+// tiers as of the day, recent moves up, the last day each doctor was listed
+// and their newest recent positive signal.
+type cycle struct {
+	// tierOf holds the history's tier for doctors whose stored tier was not
+	// scored for the day (nil when every candidate's is).
+	tierOf     map[uint]string
+	roseFrom   map[uint]string
+	lastListed map[uint]string
+	lastSignal map[uint]string
+}
+
+// loadCycle reads the cycle inputs of the reps' day: three small queries
+// (the tier history only when some doctor's stored tier is for another day).
+func (s *Service) loadCycle(ctx context.Context, in *dayInputs, inClinic []uint) (*cycle, error) {
+	cy := &cycle{roseFrom: map[uint]string{}, lastSignal: map[uint]string{}}
+	dayStart, _ := clock.ParseDay(in.day, s.loc)
+	prev := clock.Day(dayStart.Add(-time.Hour), s.loc)
+	stale := false
+	for _, id := range inClinic {
+		if d := in.w.doctors[id]; d != nil && !in.fresh(d) {
+			stale = true
+			break
+		}
+	}
+	repIDs := make([]uint, len(in.reps))
+	for i, r := range in.reps {
+		repIDs[i] = r.ID
+	}
+	var rising []models.TierChange
+	err := s.parallel(ctx,
+		func() (err error) {
+			if stale {
+				cy.tierOf, err = s.store.Ranking.TiersBefore(ctx, clock.Day(dayStart.AddDate(0, 0, 1), s.loc))
+			}
+			return err
+		},
+		func() (err error) {
+			rising, err = s.store.Ranking.RisingDoctors(ctx, clock.Day(dayStart.AddDate(0, 0, -risingWindowDays), s.loc))
+			return err
+		},
+		func() (err error) {
+			from := clock.Day(dayStart.AddDate(0, 0, -2*max(s.cfg.CallTargets.A, s.cfg.CallTargets.S, s.cfg.RestDays, 1)), s.loc)
+			cy.lastListed, err = s.store.Ranking.LastListed(ctx, repIDs, from, prev)
+			return err
+		},
+	)
+	if err != nil {
+		return nil, err
+	}
+	for _, tc := range rising { // newest first: keep the latest move up dated up to the day
+		if _, seen := cy.roseFrom[tc.DoctorID]; !seen && tc.Day <= in.day && tc.FromTier != "" {
+			cy.roseFrom[tc.DoctorID] = tc.FromTier
+		}
+	}
+	return cy, nil
+}
+
+// fill sets a candidate's cycle fields.
+func (cy *cycle) fill(c *ranking.Candidate, d *models.Doctor, fresh bool) {
+	c.Tier = d.Tier
+	if !fresh {
+		c.Tier = cy.tierOf[d.ID]
+	}
+	c.RoseFrom, c.LastListed, c.LastSignal = cy.roseFrom[d.ID], cy.lastListed[d.ID], cy.lastSignal[d.ID]
+}
+
+// noteSignal keeps the newest day of a positive signal of the doctor.
+func (cy *cycle) noteSignal(sg models.Signal, loc *time.Location) {
+	if sg.Value <= 0 {
+		return
+	}
+	if day := clock.Day(sg.OccurredAt, loc); day > cy.lastSignal[sg.DoctorID] {
+		cy.lastSignal[sg.DoctorID] = day
+	}
+}
+
+// planOptions are the Top-N settings of the configuration.
+func (s *Service) planOptions() ranking.PlanOptions {
+	c := s.cfg
+	return ranking.PlanOptions{
+		TopN: c.TopN, CooldownDays: c.CooldownDays, RestDays: c.RestDays, DueBoost: c.DueBoost,
+		Targets: ranking.CallTargets{S: c.CallTargets.S, A: c.CallTargets.A, B: c.CallTargets.B, C: c.CallTargets.C},
+		Route: ranking.RouteOptions{
+			SpeedKMH: c.Route.SpeedKMH, RoadFactor: c.Route.RoadFactor, TravelBudgetMinutes: c.Route.TravelBudgetMinutes,
+			VisitMinutes: c.Route.VisitMinutes, PeriodMinutes: c.Route.PeriodMinutes,
+		},
+	}
+}
