@@ -47,7 +47,7 @@ func WeeklyDigest(in DigestInput) Card {
 	if in.Planned > 0 {
 		c.Emphasis = &Emphasis{Title: fmt.Sprintf("%d%%", pct(in.Verified, in.Planned)), Desc: "计划匹配率（核实/计划）"}
 	} else {
-		c.Emphasis = &Emphasis{Title: "—", Desc: "本周没有计划拜访"}
+		c.Emphasis = &Emphasis{Title: TermNone, Desc: "本周没有计划拜访"}
 	}
 	sa := "无S/A级医生"
 	if in.SATotal > 0 {
@@ -56,7 +56,7 @@ func WeeklyDigest(in DigestInput) Card {
 	c.Fields = []Field{
 		{Key: "计划执行", Value: Truncate(fmt.Sprintf("计划%d次 · 核实%d次", in.Planned, in.Verified), WeComHorizontalValueMax)},
 		{Key: "S/A覆盖", Value: Truncate(sa, WeComHorizontalValueMax)},
-		{Key: "沉默KOL", Value: Truncate(fmt.Sprintf("%d位（≥%d天未拜访）", in.SilentKOLs, in.SilentDays), WeComHorizontalValueMax)},
+		{Key: "沉默KOL", Value: Truncate(fmt.Sprintf("%d位（≥%d天未拜访或互动）", in.SilentKOLs, in.SilentDays), WeComHorizontalValueMax)},
 		{Key: "分级变化", Value: Truncate(fmt.Sprintf("上升%d位 · 下降%d位", in.TierUp, in.TierDown), WeComHorizontalValueMax)},
 		{Key: "新提醒", Value: fmt.Sprintf("%d条", in.NewAlerts)},
 	}

@@ -7,8 +7,8 @@ import (
 )
 
 // TestSimulatePrintsReadableSummary: `simulate` on a seeded database says
-// what the days raised (alerts through the scheduled jobs) and prints the
-// off-plan levels as a list, not a Go map.
+// what the days raised (alerts through the scheduled jobs) and prints plan
+// vs actual as a table (off-plan levels as a list), never a Go map.
 func TestSimulatePrintsReadableSummary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seeds a world")
@@ -21,8 +21,8 @@ func TestSimulatePrintsReadableSummary(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("simulate: %d %s", code, stderr)
 	}
-	if strings.Contains(out, "map[") || !strings.Contains(out, "off-plan check-ins by hospital level: ") {
-		t.Fatalf("summary prints a Go map or no levels:\n%s", out)
+	if strings.Contains(out, "map[") || !strings.Contains(out, "rep      planned matched   rate offplan") {
+		t.Fatalf("summary prints a Go map or no plan-vs-actual table:\n%s", out)
 	}
 	if !strings.Contains(out, "scheduled jobs (nightly_scores, alert_scan, weekly_digest): 30 runs;") || strings.Contains(out, " 0 alerts raised") {
 		t.Fatalf("summary names no scheduled jobs or no alerts:\n%s", out)

@@ -477,7 +477,7 @@ func TestWeeklyDigestOncePerManager(t *testing.T) {
 		if c.Layout != cards.TextNotice || c.Emphasis.Title != "75%" || !strings.Contains(c.Title, "11月24日–11月30日") {
 			t.Fatalf("digest = %+v", c)
 		}
-		want := map[string]string{"计划执行": "计划4次 · 核实3次", "S/A覆盖": "2/3位（67%）", "沉默KOL": "1位（≥14天未拜访）", "分级变化": "上升1位 · 下降0位"}
+		want := map[string]string{"计划执行": "计划4次 · 核实3次", "S/A覆盖": "2/3位（67%）", "沉默KOL": "1位（≥14天未拜访或互动）", "分级变化": "上升1位 · 下降0位"}
 		for _, f := range c.Fields {
 			if v, ok := want[f.Key]; ok && v != f.Value {
 				t.Errorf("%s = %q, want %q", f.Key, f.Value, v)

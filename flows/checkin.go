@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,16 +23,13 @@ const (
 	MsgShareLocation    = "请发送您当前的位置完成签到：%s。"
 	MsgCheckInVerified  = "签到成功：%s（距离约%s，在%s签到范围内）。"
 	MsgCheckInFar       = "已记录签到，但您距离%s约%s，超出%s签到范围，本次签到记为未核验。如确实在医院，请到门诊楼附近重新发送位置；核验后再填写反馈。"
-	// MsgConfirmDesc and TextConfirmVisit are the unverified check-in's card.
-	MsgConfirmDesc     = "位置核验后会自动发来反馈表；确实已拜访可直接确认"
-	TextConfirmVisit   = "仍要填写反馈"
-	taskCheckInConfirm = "checkin_confirm"
-	keyCheckInConfirm  = "checkin:confirm"
-	MsgCheckInOffPlan  = "您当前在%s附近（约%s），不在今日计划的医院中，已记为计划外签到。"
-	MsgCheckInNowhere  = "附近%s内没有已登记的医院（最近的是%s，约%s），本次签到未核验。"
-	MsgNoPlanToday     = "今天还没有接受拜访计划，已按计划外签到处理。"
-	MsgPickDoctor      = "请选择本次拜访的医生"
-	awaitCheckInTTL    = 10 * time.Minute
+	taskCheckInConfirm  = "checkin_confirm"
+	keyCheckInConfirm   = cards.ActionCheckInConfirm
+	MsgCheckInOffPlan   = "您当前在%s附近（约%s），不在今日计划的医院中，已记为计划外签到。"
+	MsgCheckInNowhere   = "附近%s内没有已登记的医院（最近的是%s，约%s），本次签到未核验。"
+	MsgNoPlanToday      = "今天还没有接受拜访计划，已按计划外签到处理。"
+	MsgPickDoctor       = "请选择本次拜访的医生"
+	awaitCheckInTTL     = 10 * time.Minute
 )
 
 // reportedLocation is a periodically reported position kept for a few minutes.
@@ -228,6 +226,13 @@ func (f *Flows) finishCheckIn(req *bot.Request, ci *models.CheckIn, open []model
 	if !ci.Verified {
 		return f.withConfirm(req, bot.Text(text), ids)
 	}
+	// Forms the rep already has open (confirmed before this verified
+	// location) are not sent again.
+	already, err := f.d.Cards.OpenCardTasks(req.Ctx, []string{taskFeedback1, taskFeedback2}, ids)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	ids = slices.DeleteFunc(ids, func(id uint) bool { return already[id] })
 	return f.withForms(req, bot.Text(text), ids...)
 }
 
@@ -246,12 +251,7 @@ func (f *Flows) withConfirm(req *bot.Request, reply bot.Reply, visitIDs []uint) 
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	card := cards.Card{
-		Layout: cards.ButtonInteraction, Kind: taskCheckInConfirm, TaskID: NewTaskID("cc", req.Today, req.User.ID), Source: "拜访助手",
-		Title:   cards.Truncate("签到"+cards.TermUnverified+" · "+v.HospitalName, 36),
-		Desc:    cards.Truncate(MsgConfirmDesc, 44),
-		Buttons: []cards.Button{{Key: keyCheckInConfirm, Text: TextConfirmVisit, Style: 1}},
-	}
+	card := cards.CheckInConfirm(NewTaskID("cc", req.Today, req.User.ID), v.HospitalName)
 	reply.Cards = append(reply.Cards, card)
 	return reply, f.d.Cards.SaveCardTask(req.Ctx, &models.CardTask{TaskID: card.TaskID, Platform: string(req.Event.Platform),
 		UserID: req.User.ID, Kind: taskCheckInConfirm, RefID: v.ID, Day: req.Today, Data: string(data)})
@@ -270,7 +270,7 @@ func (f *Flows) onConfirmVisit(req *bot.Request, task bot.CardTask) (bot.Reply, 
 	if err := f.d.Cards.UpdateCardTask(req.Ctx, task.TaskID, "submitted", ""); err != nil {
 		return bot.Reply{}, err
 	}
-	reply, err := f.withForms(req, bot.Reply{Update: &bot.CardUpdate{TaskID: task.TaskID, ReplaceName: "已确认"}}, ids...)
+	reply, err := f.withForms(req, bot.Reply{Update: &bot.CardUpdate{TaskID: task.TaskID, ReplaceName: cards.TextConfirmed}}, ids...)
 	if err == nil && len(reply.Cards) == 0 {
 		reply.Texts = append(reply.Texts, MsgFeedbackDone)
 	}

@@ -54,7 +54,7 @@ func TestWeightProposalCommands(t *testing.T) {
 		}
 		w.check(t, []exchange{
 			{"admin", "权重 采纳", []string{"已采纳权重建议（按 2026-05-01 至 2026-07-31 的历史拟合）"}, nil},
-			{"mgr01", "权重", []string{"• digital（数字互动）：0.3（已调整"}, nil},
+			{"mgr01", "权重", []string{"• 数字互动（digital）：0.3（已调整"}, nil},
 			{"admin", "权重 采纳", []string{flows.MsgNoWeightProposal}, nil},
 		})
 		entries, _ := s.Audit.Entries(ctx, 10)

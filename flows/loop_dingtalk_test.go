@@ -214,3 +214,13 @@ func (d *dingtalkDriver) frozen(t *testing.T, u *models.User, taskID string) boo
 	c, ok := d.fake.Card(taskID)
 	return ok && c.Params[cards.DingTalkKeyFrozen] == "true"
 }
+
+func (d *dingtalkDriver) live(t *testing.T, u *models.User, taskID string) []string {
+	c, ok := d.fake.Card(taskID)
+	if !ok {
+		return nil
+	}
+	lc := loopCardOf(t, c)
+	lc.Frozen = c.Params[cards.DingTalkKeyFrozen] == "true"
+	return lc.keys()
+}

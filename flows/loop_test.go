@@ -29,6 +29,19 @@ type loopCard struct {
 	Selects               []cards.Select
 	Checkbox              []string // option ids
 	CheckboxKey, Submit   string
+	// Frozen: the card shows a grey status instead of its inputs.
+	Frozen bool
+}
+
+// keys are the callback keys the card still offers (nil when frozen).
+func (c loopCard) keys() []string {
+	if c.Frozen {
+		return nil
+	}
+	if c.Submit != "" {
+		return append(slices.Clone(c.Buttons), c.Submit)
+	}
+	return c.Buttons
 }
 
 // loopDriver is one chat platform as a user experiences it.
@@ -50,6 +63,9 @@ type loopDriver interface {
 	updated(t *testing.T, u *models.User, taskID string) bool
 	// frozen reports whether u's card taskID now shows as submitted (inputs disabled).
 	frozen(t *testing.T, u *models.User, taskID string) bool
+	// live lists the callback keys u's current copy of card taskID still
+	// offers (nil when it is frozen).
+	live(t *testing.T, u *models.User, taskID string) []string
 }
 
 // loopOutcome is what the scenario leaves in the database, free of ids and
@@ -92,6 +108,10 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	// Skip one doctor with a reason: a replacement is offered, the list card is updated.
 	d.click(t, w.rep, list, cards.ActionPlanSkip)
 	w.drain(t)
+	// Asking for the skip form leaves the list card usable.
+	if keys := d.live(t, w.rep, list.TaskID); !slices.Contains(keys, cards.ActionPlanAccept) {
+		t.Fatalf("%s: after 跳过某位 the list offers %q", d.name(), keys)
+	}
 	form := only(t, d.cards(t, w.rep), func(c loopCard) bool { return c.Submit == cards.ActionSkipSubmit })
 	if r := d.click(t, w.rep, form, cards.ActionSkipSubmit, bot.Selection{QuestionKey: form.Selects[0].QuestionKey, OptionIDs: []string{form.Selects[0].Options[1].ID}},
 		bot.Selection{QuestionKey: form.Selects[1].QuestionKey, OptionIDs: []string{"cancelled"}}); !slices.ContainsFunc(r, func(s string) bool { return strings.Contains(s, "为您补上") }) {
@@ -101,10 +121,17 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	if !d.updated(t, w.rep, list.TaskID) {
 		t.Fatalf("%s: the visit-list card was not updated after the skip", d.name())
 	}
+	if keys := d.live(t, w.rep, list.TaskID); !slices.Contains(keys, cards.ActionPlanAccept) {
+		t.Fatalf("%s: after the skip the list offers %q", d.name(), keys)
+	}
 	if r := d.click(t, w.rep, list, cards.ActionPlanAccept); !containsPrefix(r, "已记录今日计划") {
 		t.Fatalf("%s: accept answered %q", d.name(), r)
 	}
 	w.drain(t)
+	// Accepted: 跳过 stays (and 查看路线, a link), 接受今日计划 is done.
+	if keys := d.live(t, w.rep, list.TaskID); !slices.Equal(keys, []string{cards.ActionPlanSkip}) {
+		t.Fatalf("%s: the accepted list offers %q", d.name(), keys)
+	}
 
 	// Check-in outside the fence (≈1.7 km): recorded, unverified, said plainly.
 	d.text(t, w.rep, "签到")
@@ -125,6 +152,16 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 	step1 := only(t, d.cards(t, w.rep), func(c loopCard) bool { return c.Layout == string(cards.MultipleInteraction) && c.Submit == "fb:step1" })
 	pick := func(s cards.Select, i int) bot.Selection {
 		return bot.Selection{QuestionKey: s.QuestionKey, OptionIDs: []string{s.Options[i].ID}}
+	}
+	// A missing answer: the prompt names the doctor and the form stays live.
+	if r := d.click(t, w.rep, step1, "fb:step1", pick(step1.Selects[0], 0)); !slices.ContainsFunc(r, func(s string) bool {
+		return strings.HasPrefix(s, "请完成：") && strings.Contains(s, "）的异议类型")
+	}) {
+		t.Fatalf("%s: incomplete step 1 answered %q", d.name(), r)
+	}
+	w.drain(t)
+	if keys := d.live(t, w.rep, step1.TaskID); !slices.Contains(keys, "fb:step1") {
+		t.Fatalf("%s: after the prompt step 1 offers %q", d.name(), keys)
 	}
 	d.click(t, w.rep, step1, "fb:step1", pick(step1.Selects[0], 0), pick(step1.Selects[1], 1), pick(step1.Selects[2], 1))
 	w.drain(t)
@@ -181,6 +218,9 @@ func runLoop(t *testing.T, s *models.Store, d loopDriver) loopOutcome {
 		for _, text := range d.textsTo(t, u) {
 			for _, bad := range cards.ForeignTerms(text) {
 				t.Errorf("%s: %s received %q, which says %q; the glossary term is %q", d.name(), u.UserID, text, bad.Wrong, bad.Term)
+			}
+			if strings.Contains(text, "|") {
+				t.Errorf("%s: %s received prose with a pipe: %q", d.name(), u.UserID, text)
 			}
 		}
 	}
@@ -332,6 +372,8 @@ type wecomDriver struct {
 	fake  *wecomfake.Server
 	side  *weComSide
 	msgID int
+	// clicked maps the fresh response_code of each click to its card.
+	clicked map[string]string
 }
 
 func (d *wecomDriver) name() string { return "wecom" }
@@ -378,7 +420,13 @@ func (d *wecomDriver) location(t *testing.T, u *models.User, lat, lng float64) [
 }
 
 func (d *wecomDriver) click(t *testing.T, u *models.User, c loopCard, key string, sel ...bot.Selection) []string {
-	return d.post(t, u, weComCardEvent("wx-"+u.UserID, d.w.clk.Now(), c.TaskID, c.Layout, c.ResponseCode, key, sel...))
+	// Every click event carries a fresh single-use response_code, as WeCom's do.
+	code := d.fake.IssueResponseCode()
+	if d.clicked == nil {
+		d.clicked = map[string]string{}
+	}
+	d.clicked[code] = c.TaskID
+	return d.post(t, u, weComCardEvent("wx-"+u.UserID, d.w.clk.Now(), c.TaskID, c.Layout, code, key, sel...))
 }
 
 func (d *wecomDriver) cards(t *testing.T, u *models.User) []loopCard {
@@ -387,42 +435,46 @@ func (d *wecomDriver) cards(t *testing.T, u *models.User) []loopCard {
 		if m.ToUser != "wx-"+u.UserID || m.Card == nil {
 			continue
 		}
-		c := m.Card
-		lc := loopCard{TaskID: c.TaskID, Layout: c.CardType, ResponseCode: m.ResponseCode}
-		if c.MainTitle != nil {
-			lc.Title = c.MainTitle.Title
-		}
-		for _, b := range c.ButtonList {
-			if b.Key != "" {
-				lc.Buttons = append(lc.Buttons, b.Key)
-			}
-		}
-		conv := func(q, title string, opts []wecomfake.Option) cards.Select {
-			s := cards.Select{QuestionKey: q, Title: title}
-			for _, o := range opts {
-				s.Options = append(s.Options, cards.Option{ID: o.ID, Text: o.Text})
-			}
-			return s
-		}
-		if bs := c.ButtonSelection; bs != nil {
-			s := conv(bs.QuestionKey, bs.Title, bs.OptionList)
-			lc.Selection = &s
-		}
-		for _, s := range c.SelectList {
-			lc.Selects = append(lc.Selects, conv(s.QuestionKey, s.Title, s.OptionList))
-		}
-		if c.Checkbox != nil {
-			lc.CheckboxKey = c.Checkbox.QuestionKey
-			for _, o := range c.Checkbox.OptionList {
-				lc.Checkbox = append(lc.Checkbox, o.ID)
-			}
-		}
-		if c.SubmitButton != nil {
-			lc.Submit = c.SubmitButton.Key
-		}
-		out = append(out, lc)
+		out = append(out, loopCardOfWeCom(m.Card, m.ResponseCode))
 	}
 	return out
+}
+
+// loopCardOfWeCom reads a sent or updated template card back into what a user can act on.
+func loopCardOfWeCom(c *wecomfake.Card, code string) loopCard {
+	lc := loopCard{TaskID: c.TaskID, Layout: c.CardType, ResponseCode: code, Frozen: c.ReplaceText != ""}
+	if c.MainTitle != nil {
+		lc.Title = c.MainTitle.Title
+	}
+	for _, b := range c.ButtonList {
+		if b.Key != "" {
+			lc.Buttons = append(lc.Buttons, b.Key)
+		}
+	}
+	conv := func(q, title string, opts []wecomfake.Option) cards.Select {
+		s := cards.Select{QuestionKey: q, Title: title}
+		for _, o := range opts {
+			s.Options = append(s.Options, cards.Option{ID: o.ID, Text: o.Text})
+		}
+		return s
+	}
+	if bs := c.ButtonSelection; bs != nil {
+		s := conv(bs.QuestionKey, bs.Title, bs.OptionList)
+		lc.Selection = &s
+	}
+	for _, s := range c.SelectList {
+		lc.Selects = append(lc.Selects, conv(s.QuestionKey, s.Title, s.OptionList))
+	}
+	if c.Checkbox != nil {
+		lc.CheckboxKey = c.Checkbox.QuestionKey
+		for _, o := range c.Checkbox.OptionList {
+			lc.Checkbox = append(lc.Checkbox, o.ID)
+		}
+	}
+	if c.SubmitButton != nil {
+		lc.Submit = c.SubmitButton.Key
+	}
+	return lc
 }
 
 func (d *wecomDriver) textsTo(t *testing.T, u *models.User) []string {
@@ -471,4 +523,35 @@ func (d *wecomDriver) frozen(t *testing.T, u *models.User, taskID string) bool {
 		}
 	}
 	return false
+}
+
+func (d *consoleDriver) live(t *testing.T, u *models.User, taskID string) []string {
+	for _, b := range d.w.bodies(t, u) {
+		if b.Card != nil && b.Card.TaskID == taskID && b.Card.ReplaceText == "" {
+			return b.Card.ActionKeys()
+		}
+	}
+	return nil
+}
+
+// live on WeCom is the newest whole-card update of the task, else the card as sent.
+func (d *wecomDriver) live(t *testing.T, u *models.User, taskID string) []string {
+	var keys []string
+	for _, m := range d.fake.Sent() {
+		if m.ToUser == "wx-"+u.UserID && m.Card != nil && m.Card.TaskID == taskID {
+			keys = loopCardOfWeCom(m.Card, "").keys()
+		}
+	}
+	for _, up := range d.fake.Updates() {
+		if !slices.Contains(up.UserIDs, "wx-"+u.UserID) {
+			continue
+		}
+		switch {
+		case up.Card != nil && up.Card.TaskID == taskID:
+			keys = loopCardOfWeCom(up.Card, "").keys()
+		case up.Card == nil && up.ReplaceName != "" && d.clicked[up.ResponseCode] == taskID:
+			keys = nil // update_button greys the buttons of the clicked card
+		}
+	}
+	return keys
 }

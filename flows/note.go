@@ -2,7 +2,6 @@ package flows
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -25,9 +24,9 @@ const (
 	MsgNoteDropped    = "好的，这条消息没有保存为备注。"
 	MsgNoteNoFeedback = "今天还没有已提交的拜访反馈，提交反馈后才能添加备注。"
 	MsgNoteTooLongFmt = "备注最多%d字，请精简后再提交。"
-	keyNoteAdd        = "note:add"
-	keyNoteSave       = "note:save"
-	keyNoteDrop       = "note:drop"
+	keyNoteAdd        = cards.ActionNoteAdd
+	keyNoteSave       = cards.ActionNoteSave
+	keyNoteDrop       = cards.ActionNoteDrop
 	taskNoteOffer     = "note_offer"
 	taskNoteQuestion  = "note_question"
 )
@@ -43,31 +42,17 @@ func (f *Flows) registerNotes(b *bot.Bot) {
 
 // noteOfferCard is the 添加备注 card sent with the saved feedback of v.
 func (f *Flows) noteOfferCard(req *bot.Request, v *models.VisitRow, window time.Duration) (cards.Card, error) {
-	c := cards.Card{
-		Layout: cards.ButtonInteraction, Kind: taskNoteOffer, TaskID: NewTaskID("nt", v.Day, req.User.ID), Source: "拜访反馈",
-		Title:   cards.Truncate("补充备注 · "+cards.Address(v.DoctorName, v.Title), 36),
-		Desc:    cards.Truncate(fmt.Sprintf("%s，%d分钟内可添加", v.HospitalName, int(window.Minutes())), 44),
-		Buttons: []cards.Button{{Key: keyNoteAdd, Text: "添加备注", Style: 1}},
-	}
+	c := cards.NoteOffer(NewTaskID("nt", v.Day, req.User.ID), cards.Address(v.DoctorName, v.Title), v.HospitalName, int(window.Minutes()))
 	return c, f.d.Cards.SaveCardTask(req.Ctx, &models.CardTask{TaskID: c.TaskID, Platform: string(req.Event.Platform),
-		UserID: req.User.ID, Kind: taskNoteOffer, RefID: v.ID, Day: v.Day})
+		UserID: req.User.ID, Kind: c.Kind, RefID: v.ID, Day: v.Day})
 }
 
 // noteQuestionCard asks whether text, sent within the note window of v's
 // feedback, is a note.
 func (f *Flows) noteQuestionCard(req *bot.Request, v *models.VisitRow, text string) (cards.Card, error) {
-	c := cards.Card{
-		Layout: cards.ButtonInteraction, Kind: taskNoteQuestion, TaskID: NewTaskID("nq", v.Day, req.User.ID), Source: "拜访助手",
-		Title: "要保存为备注吗？",
-		Desc:  cards.Truncate(cards.Address(v.DoctorName, v.Title)+"（"+v.HospitalName+"）的拜访", 44),
-		Quote: cards.Truncate(text, 60),
-		Buttons: []cards.Button{
-			{Key: keyNoteSave, Text: "保存为备注", Style: 1},
-			{Key: keyNoteDrop, Text: "不是备注", Style: 2},
-		},
-	}
+	c := cards.NoteQuestion(NewTaskID("nq", v.Day, req.User.ID), cards.Address(v.DoctorName, v.Title), v.HospitalName, text)
 	return c, f.d.Cards.SaveCardTask(req.Ctx, &models.CardTask{TaskID: c.TaskID, Platform: string(req.Event.Platform),
-		UserID: req.User.ID, Kind: taskNoteQuestion, RefID: v.ID, Day: v.Day, Data: text})
+		UserID: req.User.ID, Kind: c.Kind, RefID: v.ID, Day: v.Day, Data: text})
 }
 
 // onNoteText: after 添加备注 the text is the note; other text within the
@@ -145,11 +130,11 @@ func (f *Flows) onNoteAction(req *bot.Request, task bot.CardTask) (bot.Reply, er
 			return bot.Reply{}, err
 		}
 		if key == keyNoteDrop {
-			return bot.Reply{Texts: []string{MsgNoteDropped}, Update: &bot.CardUpdate{TaskID: task.TaskID, ReplaceName: "不是备注"}}, nil
+			return bot.Reply{Texts: []string{MsgNoteDropped}, Update: &bot.CardUpdate{TaskID: task.TaskID, ReplaceName: cards.TextNoteDrop}}, nil
 		}
 		r, err := f.attachNote(req, task.RefID, task.Data)
 		if err == nil && r.Update == nil {
-			r.Update = &bot.CardUpdate{TaskID: task.TaskID, ReplaceName: "已保存为备注"}
+			r.Update = &bot.CardUpdate{TaskID: task.TaskID, ReplaceName: cards.TextNoteSaved}
 		}
 		return r, err
 	}

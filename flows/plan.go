@@ -43,8 +43,8 @@ func (f *Flows) registerPlan(b *bot.Bot) {
 }
 
 // onPlanAction handles the visit-list buttons 接受今日计划 and 跳过某位.
-// Either way the list card is sent again whole and live: after accept it
-// keeps 跳过 and 查看路线, and a skip leaves 接受今日计划 usable.
+// After accept the list card is sent again whole and live, keeping 跳过 and
+// 查看路线; 跳过某位 leaves it untouched and usable (接受今日计划 too).
 func (f *Flows) onPlanAction(req *bot.Request, task bot.CardTask) (bot.Reply, error) {
 	if task.Kind != taskKindVisitList {
 		return bot.Text(bot.MsgCardExpired), nil
@@ -82,14 +82,8 @@ func (f *Flows) onPlanAction(req *bot.Request, task bot.CardTask) (bot.Reply, er
 		}
 		return reply, f.d.Cards.UpdateCardTask(req.Ctx, task.TaskID, "accepted", string(body))
 	case cards.ActionPlanSkip:
-		accepted, err := f.d.Plans.PlanAccepted(req.Ctx, req.User.ID, task.Day)
-		if err != nil {
-			return bot.Reply{}, err
-		}
-		list, err := f.visitListCard(rep, task.Day, task.TaskID, items, accepted)
-		if err != nil {
-			return bot.Reply{}, err
-		}
+		// The list card is left as it is, live: its newest response_code (this
+		// click's, on WeCom) is kept for the whole-card refresh after the skip.
 		card := cards.SkipForm(NewTaskID("sk", task.Day, req.User.ID), activeItems(items))
 		if err := f.d.Cards.SaveCardTask(req.Ctx, &models.CardTask{
 			TaskID: card.TaskID, Platform: string(req.Event.Platform), UserID: req.User.ID, Kind: taskKindSkipForm,
@@ -97,7 +91,7 @@ func (f *Flows) onPlanAction(req *bot.Request, task bot.CardTask) (bot.Reply, er
 		}); err != nil {
 			return bot.Reply{}, err
 		}
-		return bot.Reply{Cards: []cards.Card{card}, Update: wholeCard(list)}, nil
+		return bot.Reply{Cards: []cards.Card{card}}, nil
 	}
 	return bot.Text(bot.MsgCardExpired), nil
 }
@@ -237,7 +231,7 @@ func activeItems(items []models.PlanItem) []cards.VisitItem {
 			continue
 		}
 		n++
-		out = append(out, cards.VisitItem{Rank: n, DoctorID: it.DoctorID, DoctorName: it.DoctorName, Title: it.Title, Hospital: it.HospitalName})
+		out = append(out, cards.VisitItem{Rank: n, DoctorID: it.DoctorID, DoctorName: it.DoctorName, Title: it.Title, Hospital: it.HospitalName, Department: it.Department})
 	}
 	return out
 }

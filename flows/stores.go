@@ -114,6 +114,8 @@ type CardStore interface {
 	SaveCardTask(ctx context.Context, t *models.CardTask) error
 	// UpdateCardTask saves the state and rendered card of a task.
 	UpdateCardTask(ctx context.Context, taskID, state, card string) error
+	// OpenCardTasks reports which refIDs have an unsubmitted card of one of kinds.
+	OpenCardTasks(ctx context.Context, kinds []string, refIDs []uint) (map[uint]bool, error)
 }
 
 // DoctorStore is what the flows use of models.DoctorStore.

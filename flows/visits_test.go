@@ -354,5 +354,15 @@ func TestUnverifiedCheckInWaitsForConfirm(t *testing.T) {
 		if unverified != 5 {
 			t.Fatalf("unverified visits = %d", unverified)
 		}
+		// A verified location later verifies the visits and sends no second set of forms.
+		w.say(t, w.rep, "签到")
+		r = w.locate(t, w.rep, 30.2591+0.001, 120.1712)
+		if !strings.Contains(r.Texts[0], "签到成功") || len(r.Cards) != 0 {
+			t.Fatalf("verified check-in after confirm = %q, %d cards", r.Texts, len(r.Cards))
+		}
+		s.DB(context.Background()).Model(&models.Visit{}).Where("rep_id = ? AND verified = ?", w.rep.ID, false).Count(&unverified)
+		if unverified != 0 {
+			t.Fatalf("unverified visits after a verified check-in = %d", unverified)
+		}
 	})
 }

@@ -45,7 +45,7 @@ func TestWeComCommandsPerRole(t *testing.T) {
 			{mgrID, "统计", "代表：1人"},
 			{mgrID, "silent", "团队负责的KOL都有拜访或互动"},
 			{mgrID, "权重 设置 lecture 1", bot.MsgNoPermission},
-			{adminID, "权重 设置 lecture 0.2", "已将权重 lecture 设为 0.2"},
+			{adminID, "权重 设置 lecture 0.2", "已将「线上讲座」的权重设为 0.2"},
 			// The wired app backs 推送 (a run request the scheduler takes after commit).
 			{adminID, "推送 全部", "已开始为全部代表推送2026-12-01的拜访名单"},
 			{adminID, "任务", "用法：任务 <任务名> [日期 2026-05-01]"},

@@ -54,3 +54,22 @@ func (s *CardStore) CardTaskFor(ctx context.Context, userID uint, kind, day stri
 	}
 	return &t, nil
 }
+
+// OpenCardTasks reports which of refIDs have an unsubmitted card of one of
+// kinds (a feedback form already open), so a second check-in does not send
+// the same forms again.
+func (s *CardStore) OpenCardTasks(ctx context.Context, kinds []string, refIDs []uint) (map[uint]bool, error) {
+	out := map[uint]bool{}
+	if len(refIDs) == 0 {
+		return out, nil
+	}
+	var ids []uint
+	if err := s.db.WithContext(ctx).Model(&CardTask{}).Where("kind IN ? AND ref_id IN ? AND state = ?", kinds, refIDs, "").
+		Distinct().Pluck("ref_id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("open card tasks: %w", err)
+	}
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}

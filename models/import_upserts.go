@@ -258,7 +258,11 @@ func (s *ImportStore) insertSignalsLiteral(ctx context.Context, pool gorm.ConnPo
 	nowLit := sqliteTime(now)
 	for start := 0; start < len(rows); start += sqliteLiteralRows {
 		part := rows[start:min(start+sqliteLiteralRows, len(rows))]
+		// One allocation per statement, sized by the last one, instead of
+		// the builder doubling its way up from nothing every time.
+		last := b.Len()
 		b.Reset()
+		b.Grow(last + last/4)
 		b.WriteString("INSERT INTO `signals` (`" + strings.Join(signalInsertCols, "`,`") + "`) VALUES ")
 		nul := false
 		for i, r := range part {

@@ -14,6 +14,7 @@ type PlanItem struct {
 	Recommendation
 	DoctorName   string
 	Title        string
+	Department   string
 	IsKOL        bool
 	HospitalID   uint
 	HospitalName string
@@ -74,7 +75,7 @@ const planItemsChunk = 1000
 
 func (s *PlanStore) planItems(ctx context.Context) *gorm.DB {
 	return s.db.WithContext(ctx).Table("recommendations AS r").
-		Select(`r.*, d.name AS doctor_name, d.title AS title, d.is_kol AS is_kol, h.id AS hospital_id, h.name AS hospital_name,
+		Select(`r.*, d.name AS doctor_name, d.title AS title, d.department AS department, d.is_kol AS is_kol, h.id AS hospital_id, h.name AS hospital_name,
 			h.lat AS hospital_lat, h.lng AS hospital_lng, COALESCE(v.status, '') AS visit_status,
 			COALESCE(v.verified, false) AS visit_verified`).
 		Joins("JOIN doctors d ON d.id = r.doctor_id").

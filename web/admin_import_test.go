@@ -111,6 +111,9 @@ func TestAdminImportAccess(t *testing.T) {
 	rep, mgr := "rep01", managers(t, e.store)[0].UserID
 	for _, id := range []string{rep, mgr} {
 		c := e.signIn(t, id)
+		if _, home := get(t, c, e.srv.URL+"/m/route"); contains(home, `href="/admin/import"`) {
+			t.Fatalf("%s sees the import link", id)
+		}
 		if st, body := get(t, c, e.srv.URL+"/admin/import"); st != http.StatusForbidden || !contains(body, "仅对管理员开放") {
 			t.Fatalf("%s GET: %d %.300s", id, st, body)
 		}
@@ -143,6 +146,10 @@ func TestAdminImportDryRunThenCommit(t *testing.T) {
 			e := newWorld(t, driver, 0, nil)
 			ctx := context.Background()
 			admin := e.signIn(t, "admin")
+			_, dash := get(t, admin, e.srv.URL+"/dashboard")
+			if !contains(dash, `href="/admin/import"`) {
+				t.Fatal("the admin's pages do not link the import page")
+			}
 			_, page := get(t, admin, e.srv.URL+"/admin/import")
 			doctorsBefore, signalsBefore := countRows[models.Doctor](t, e.store, ""), countRows[models.Signal](t, e.store, "")
 
@@ -311,5 +318,47 @@ func TestAdminImportThroughTheServer(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Fatalf("the commit form keeps server.max_body_bytes: %d", resp.StatusCode)
+	}
+}
+
+// TestAdminImportCommitsOnce: two 确认导入 of one upload racing on two
+// replicas (a double click behind a load balancer) import it once; the
+// other is told so and nothing is doubled.
+func TestAdminImportCommitsOnce(t *testing.T) {
+	for _, driver := range modelstest.Drivers() {
+		t.Run(driver, func(t *testing.T) {
+			e := newWorld(t, driver, 0, nil)
+			admin := e.signIn(t, "admin")
+			_, page := get(t, admin, e.srv.URL+"/admin/import")
+			csv := []byte("医院编码,医院名称,医院等级,城市\nHX1,测试一院,三甲,杭州\nHX2,测试二院,二甲,宁波\n")
+			st, page := postUpload(t, admin, e.srv.URL, upload{csrf: csrfOf(t, page), name: "医院.csv", kind: "hospitals", data: csv})
+			if st != http.StatusOK {
+				t.Fatalf("dry run: %d", st)
+			}
+			form := commitForm(t, page)
+			other := newPagesOn(t, e)
+			codes := make(chan int, 2)
+			for _, base := range []string{e.srv.URL, other.URL} {
+				go func() {
+					resp, err := admin.PostForm(base+"/admin/import/commit", form)
+					if err != nil {
+						codes <- 0
+						return
+					}
+					resp.Body.Close()
+					codes <- resp.StatusCode
+				}()
+			}
+			a, b := <-codes, <-codes
+			if min(a, b) != http.StatusOK || (max(a, b) != http.StatusConflict && max(a, b) != http.StatusGone) {
+				t.Fatalf("racing commits answered %d and %d; want 200 and 409/410", a, b)
+			}
+			if n := countRows[models.Hospital](t, e.store, "external_id IN ?", []string{"HX1", "HX2"}); n != 2 {
+				t.Fatalf("%d hospitals", n)
+			}
+			if n := countRows[models.AuditLog](t, e.store, "action = ?", "import:commit"); n != 1 {
+				t.Fatalf("%d commit audits", n)
+			}
+		})
 	}
 }

@@ -33,9 +33,9 @@ func TestTwoReplicasPushOnce(t *testing.T) {
 			cfg := config.Default()
 			cfg.Database.Driver, cfg.Database.DSN = driver, modelstest.NewDSN(t, driver)
 			cfg.Log.Level = "error"
-			cfg.WeCom = config.WeComConfig{Enabled: true, CorpID: corp, AgentID: agent, Secret: secret, Token: "replicaToken",
-				EncodingAESKey: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", APIBase: fake.URL, CallbackWindow: 10 * time.Minute,
-				TokenCache: cfg.WeCom.TokenCache, HTTPTimeout: cfg.WeCom.HTTPTimeout}
+			w := &cfg.WeCom
+			w.Enabled, w.CorpID, w.AgentID, w.Secret, w.Token = true, corp, agent, secret, "replicaToken"
+			w.EncodingAESKey, w.APIBase, w.CallbackWindow = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", fake.URL, 10*time.Minute
 			if err := cfg.Validate(); err != nil {
 				t.Fatal(err)
 			}

@@ -43,7 +43,15 @@ func TestFitRecoversAKnownWeightVector(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// want rescaled to the defaults' Σ|w| (= 1).
+	// want rescaled to the defaults' Σ|w| (the fit keeps the defaults' scale).
+	var sumWant, sumDefaults float64
+	for c := range want {
+		sumWant += math.Abs(want[c])
+		sumDefaults += math.Abs(defaults[c])
+	}
+	for c := range want {
+		want[c] *= sumDefaults / sumWant
+	}
 	for c, k := range keys {
 		if math.Abs(got[c]-want[c]) > 0.01 {
 			t.Errorf("%s: fitted %.4f, want %.4f (all: %v)", k, got[c], want[c], got)
