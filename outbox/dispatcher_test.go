@@ -213,13 +213,7 @@ func TestExpiredClaimsOfADeadProcessAreTakenOver(t *testing.T) {
 func TestConcurrentDispatchersNeverSendTwice(t *testing.T) {
 	for _, driver := range modelstest.Drivers() {
 		t.Run(driver, func(t *testing.T) {
-			clk := clock.NewFake(time.Date(2026, 12, 1, 7, 25, 0, 0, modelstest.Shanghai))
-			s1, dsn := modelstest.Open(t, driver, clk)
-			s2, err := models.Open(models.Options{Driver: driver, DSN: dsn, MaxOpenConns: 8, Clock: clk, Location: modelstest.Shanghai})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s2.Close()
+			s1, s2, clk := twoReplicas(t, driver)
 			const n = 120
 			enqueueTexts(t, s1, bot.Console, n, each)
 			fake := newFake(bot.Console, clk)
@@ -608,13 +602,7 @@ func seriesCount(t *testing.T, reg *prometheus.Registry, names ...string) int {
 func TestKillAndRestartWithTwoDispatchers(t *testing.T) {
 	for _, driver := range modelstest.Drivers() {
 		t.Run(driver, func(t *testing.T) {
-			clk := clock.NewFake(time.Date(2026, 12, 1, 7, 25, 0, 0, modelstest.Shanghai))
-			s1, dsn := modelstest.Open(t, driver, clk)
-			s2, err := models.Open(models.Options{Driver: driver, DSN: dsn, MaxOpenConns: 8, Clock: clk, Location: modelstest.Shanghai})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s2.Close()
+			s1, s2, clk := twoReplicas(t, driver)
 			const n, k = 80, 25
 			enqueueTexts(t, s1, bot.Console, n, each)
 			fake := newFake(bot.Console, clk)
@@ -666,13 +654,7 @@ func TestKillAndRestartWithTwoDispatchers(t *testing.T) {
 func TestPerRecipientOrderAcrossWorkers(t *testing.T) {
 	for _, driver := range modelstest.Drivers() {
 		t.Run(driver, func(t *testing.T) {
-			clk := clock.NewFake(time.Date(2026, 12, 1, 7, 25, 0, 0, modelstest.Shanghai))
-			s1, dsn := modelstest.Open(t, driver, clk)
-			s2, err := models.Open(models.Options{Driver: driver, DSN: dsn, MaxOpenConns: 8, Clock: clk, Location: modelstest.Shanghai})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s2.Close()
+			s1, s2, clk := twoReplicas(t, driver)
 			const n, recipients = 60, 5
 			enqueueTexts(t, s1, bot.Console, n, func(i int) uint { return uint(i%recipients + 1) })
 			fake := newFake(bot.Console, clk)
@@ -712,4 +694,18 @@ func TestPerRecipientOrderAcrossWorkers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// twoReplicas is one fresh database on driver opened twice, as by two
+// replicas, on one fake clock at 07:25 of the test day.
+func twoReplicas(t *testing.T, driver string) (s1, s2 *models.Store, clk *clock.Fake) {
+	t.Helper()
+	clk = clock.NewFake(time.Date(2026, 12, 1, 7, 25, 0, 0, modelstest.Shanghai))
+	s1, dsn := modelstest.Open(t, driver, clk)
+	s2, err := models.Open(models.Options{Driver: driver, DSN: dsn, MaxOpenConns: 8, Clock: clk, Location: modelstest.Shanghai})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s2.Close() })
+	return s1, s2, clk
 }
