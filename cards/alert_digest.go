@@ -33,6 +33,14 @@ type DigestInput struct {
 	Exemplars          []Exemplar
 	// URL opens the dashboard (text_notice needs a card_action).
 	URL string
+	// Attainment is the call-target attainment by tier (目标覆盖达成率).
+	Attainment []TierRate
+}
+
+// TierRate is Met of Total doctors of a tier.
+type TierRate struct {
+	Tier       string
+	Met, Total int
 }
 
 // WeeklyDigest builds the manager's Monday text_notice: plan-vs-actual as
@@ -59,6 +67,13 @@ func WeeklyDigest(in DigestInput) Card {
 		{Key: "沉默KOL", Value: Truncate(fmt.Sprintf("%d位（≥%d天未拜访或互动）", in.SilentKOLs, in.SilentDays), WeComHorizontalValueMax)},
 		{Key: "分级变化", Value: Truncate(fmt.Sprintf("上升%d位 · 下降%d位", in.TierUp, in.TierDown), WeComHorizontalValueMax)},
 		{Key: "新提醒", Value: fmt.Sprintf("%d条", in.NewAlerts)},
+	}
+	if len(in.Attainment) > 0 {
+		var parts []string
+		for _, a := range in.Attainment {
+			parts = append(parts, fmt.Sprintf("%s%d%%", a.Tier, pct(a.Met, a.Total)))
+		}
+		c.Fields = append(c.Fields, Field{Key: "目标覆盖", Value: Truncate(strings.Join(parts, "·"), WeComHorizontalValueMax)})
 	}
 	lines := []string{"标杆反馈"}
 	for i, e := range in.Exemplars {

@@ -53,3 +53,17 @@ func TestWeeklyDigestEdges(t *testing.T) {
 		t.Fatalf("match rate = %q", c.Emphasis.Title)
 	}
 }
+
+// The call-target attainment by tier is one row of the digest.
+func TestWeeklyDigestAttainment(t *testing.T) {
+	in := digestSample()
+	in.Attainment = []TierRate{{"S", 8, 10}, {"A", 10, 20}, {"B", 1, 3}}
+	c := WeeklyDigest(in)
+	last := c.Fields[len(c.Fields)-1]
+	if last.Key != "目标覆盖" || last.Value != "S80%·A50%·B33%" {
+		t.Errorf("attainment row %+v", last)
+	}
+	if _, err := RenderWeCom(c); err != nil {
+		t.Fatalf("digest with attainment breaks a WeCom limit: %v", err)
+	}
+}

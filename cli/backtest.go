@@ -113,7 +113,7 @@ func withHistory(ctx context.Context, env *cliEnv, from, to string, fn func(*app
 	if err != nil {
 		return err
 	}
-	h, err := recommend.LoadHistory(ctx, a.Store, from, to)
+	h, err := recommend.LoadHistory(ctx, a.Store, rc, from, to)
 	if err != nil {
 		return err
 	}

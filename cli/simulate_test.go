@@ -28,3 +28,10 @@ func TestSimulatePrintsReadableSummary(t *testing.T) {
 		t.Fatalf("summary names no scheduled jobs or no alerts:\n%s", out)
 	}
 }
+
+func TestCountListReadsAsAList(t *testing.T) {
+	got := countList(map[string]int{"二级": 3, "社区卫生服务中心": 12, "三级甲等": 3})
+	if got != "社区卫生服务中心 12, 三级甲等 3, 二级 3" {
+		t.Fatalf("countList = %q", got)
+	}
+}

@@ -21,8 +21,9 @@ type RankingConfig struct {
 	TierHysteresis float64 `yaml:"tier_hysteresis"`
 	// CallTargets are the call-frequency targets per dynamic tier (cycle plans).
 	CallTargets CallTargets `yaml:"call_targets"`
-	// DueBoost is the value a doctor gains once due against the tier's target
-	// (0.3 = +30%), up to twice that at twice the target.
+	// DueBoost b: a doctor due against the tier's target gains value
+	// (×(1+b/2) at the target, up to ×(1+b) at twice it); one not yet due
+	// waits (×(1-b/2) just after a contact).
 	DueBoost float64 `yaml:"due_boost"`
 	// RestDays is how long a doctor recommended but not visited waits before
 	// being recommended again (a manager's 指派 and due follow-ups do not wait).
@@ -92,8 +93,8 @@ func defaultRanking() RankingConfig {
 		TierPercentiles: TierPercentiles{S: 0.90, A: 0.70, B: 0.40},
 		TierHysteresis:  0.03,
 		CallTargets:     CallTargets{S: 7, A: 14, B: 30, C: 0},
-		DueBoost:        0.3,
-		RestDays:        2,
+		DueBoost:        0.15,
+		RestDays:        1,
 		Route:           RouteConfig{SpeedKMH: 30, RoadFactor: 1.3, TravelBudgetMinutes: 35, VisitMinutes: 20, PeriodMinutes: 210},
 	}
 }

@@ -121,7 +121,9 @@ func (f *Flows) digestInput(ctx context.Context, m *models.User, team []models.U
 	}
 	var kols []alerts.Doctor
 	var kolIDs []uint
+	tiers := make(map[uint]string, len(docs))
 	for _, d := range docs {
+		tiers[d.ID] = d.Tier
 		if d.Tier == "S" || d.Tier == "A" {
 			in.SATotal++
 			if stats[d.ID].LastMet != "" {
@@ -143,6 +145,13 @@ func (f *Flows) digestInput(ctx context.Context, m *models.User, team []models.U
 		return in, err
 	}
 	in.SilentKOLs = len(silent)
+	att, err := f.TargetAttainment(ctx, tiers, toDay)
+	if err != nil {
+		return in, err
+	}
+	for _, a := range att {
+		in.Attainment = append(in.Attainment, cards.TierRate{Tier: a.Tier, Met: a.Met, Total: a.Total})
+	}
 	moves, err := f.d.Alerts.TierChangesBetween(ctx, doctorIDs, fromDay, toDay)
 	if err != nil {
 		return in, err

@@ -23,7 +23,7 @@ func (c *commands) tuneProposal(req *bot.Request) (bot.Reply, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "待采纳的权重建议（按 %s 至 %s 的历史拟合，%s 至 %s 检验）：", p.FitFrom, p.FitTo, p.TestFrom, p.TestTo)
 	for _, k := range signals.Keys() {
-		fmt.Fprintf(&b, "\n• %s（%s）：%s → %s", k, signals.Name(k), fmtWeight(p.Current[k]), fmtWeight(p.Weights[k]))
+		fmt.Fprintf(&b, "\n• %s（%s）：%s → %s", signals.Name(k), k, fmtWeight(p.Current[k]), fmtWeight(p.Weights[k]))
 	}
 	for _, r := range p.HeldOut {
 		fmt.Fprintf(&b, "\n%s：前5命中率 %.2f，排序相关 %.2f", heldOutName(r.Method), r.PrecisionAt5, r.RankCorr)

@@ -36,7 +36,7 @@ func TestWeightProposalCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 		w.check(t, []exchange{
-			{"mgr01", "权重 建议", []string{"2026-05-01 至 2026-07-31", "competitor（竞品互动）：" + strconv.FormatFloat(signals.Weights()[signals.Competitor], 'f', -1, 64) + " → -0.05", "建议权重：前5命中率 0.42"}, nil},
+			{"mgr01", "权重 建议", []string{"2026-05-01 至 2026-07-31", "竞品互动（competitor）：" + strconv.FormatFloat(signals.Weights()[signals.Competitor], 'f', -1, 64) + " → -0.05", "建议权重：前5命中率 0.42"}, nil},
 			{"mgr01", "权重 采纳", []string{bot.MsgNoPermission}, nil},
 			{"rep01", "权重 建议", []string{bot.MsgNoPermission}, nil},
 		})

@@ -244,7 +244,7 @@ func (f *Flows) visitListCard(rep *models.User, day, taskID string, items []mode
 		}
 		n++
 		in.Items = append(in.Items, cards.VisitItem{
-			Rank: n, DoctorID: it.DoctorID, DoctorName: it.DoctorName, Title: it.Title, Hospital: it.HospitalName,
+			Rank: n, DoctorID: it.DoctorID, DoctorName: it.DoctorName, Title: it.Title, Hospital: it.HospitalName, Department: it.Department,
 			Heat: it.Heat, Period: it.Period, DistanceM: it.DistanceM, Reason: topReason(it.Reasons), Kind: it.Kind,
 			Lat: it.HospitalLat, Lng: it.HospitalLng,
 		})

@@ -70,6 +70,26 @@ func NewCalendar(events []Event, loc *time.Location) *Calendar {
 	return c
 }
 
+// Series is the calendar's schedule: per kind, each series's days in
+// order. CalendarOf(c.Series(), loc) is c again (a stored calendar).
+func (c *Calendar) Series() map[string][][]string {
+	if c == nil {
+		return nil
+	}
+	return c.series
+}
+
+// CalendarOf rebuilds a calendar from its Series (days sorted ascending).
+func CalendarOf(series map[string][][]string, loc *time.Location) *Calendar {
+	c := &Calendar{loc: loc, series: map[string][][]string{}}
+	for kind, list := range series {
+		for _, days := range list {
+			c.series[kind] = append(c.series[kind], slices.Sorted(slices.Values(days)))
+		}
+	}
+	return c
+}
+
 func sortedDays(set map[string]bool) []string {
 	out := make([]string, 0, len(set))
 	for d := range set {

@@ -196,3 +196,38 @@ func TestFirstReasonTellsTheDoctorApart(t *testing.T) {
 		}
 	}
 }
+
+// Keep explains a planned day again as planned: same doctors, periods and order.
+func TestKeepReexplainsThePlannedDay(t *testing.T) {
+	var cs []Candidate
+	for i := 1; i <= 9; i++ {
+		c := cand(uint(i), float64(50+i), float64(i%4), PeriodAM, PeriodPM)
+		c.Location = east(float64(i % 5))
+		cs = append(cs, c)
+	}
+	o := PlanOptions{TopN: 5, Route: dayRoute}
+	first := planDay(t, cs, o)
+	o.Keep = first.Picks
+	again := planDay(t, cs, o)
+	if len(again.Picks) != len(first.Picks) || again.RouteKM != first.RouteKM {
+		t.Fatalf("kept day %+v, planned %+v", again, first)
+	}
+	for i := range first.Picks {
+		if a, b := again.Picks[i], first.Picks[i]; a.DoctorID != b.DoctorID || a.Period != b.Period || a.Rank != b.Rank || a.ValueRank != b.ValueRank {
+			t.Errorf("stop %d: kept %+v, planned %+v", i+1, a, b)
+		}
+	}
+}
+
+func TestAttainment(t *testing.T) {
+	date, _ := time.Parse("2006-01-02", wed)
+	docs := []AttainmentDoctor{
+		{TierS, "2026-11-26"}, {TierS, "2026-11-25"}, {TierS, ""}, // 6 days: met; 7 days: missed the weekly target
+		{TierA, "2026-11-20"}, {TierB, "2026-12-05"}, {TierC, "2026-12-01"}, // a visit after the day does not count
+	}
+	got := Attainment(docs, date, targets)
+	want := []TierAttainment{{TierS, 7, 1, 3, 1.0 / 3}, {TierA, 14, 1, 1, 1}, {TierB, 30, 0, 1, 0}}
+	if !slices.Equal(got, want) {
+		t.Errorf("attainment %+v, want %+v", got, want)
+	}
+}

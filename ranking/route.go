@@ -40,7 +40,15 @@ func (o RouteOptions) km(a, b Point) float64 {
 // maxSeeds is how many of the most valuable candidates each start a plan of
 // their own (a multi-start greedy): enough to find a cluster worth the day
 // away from the single best doctor, small enough for 600 reps a morning.
-const maxSeeds = 6
+const maxSeeds = 4
+
+// poolPerPlace bounds the candidates a day is chosen from: the most
+// valuable poolPerPlace × top_n (at least minPool); a doctor further down
+// would not make a fuller day worth more.
+const (
+	poolPerPlace = 4
+	minPool      = 20
+)
 
 // stop is a chosen visit in a half-day.
 type stop struct {
@@ -85,6 +93,44 @@ type planner struct {
 	opts  RouteOptions
 	topN  int
 	buf   []stop // scratch for trial insertions
+	// legs caches driving minutes between candidates (index idx+1; 0 is the
+	// start point), NaN until computed: a rep's day asks for the same legs
+	// thousands of times.
+	legs []float64
+	n    int
+}
+
+// index numbers the candidates for the leg cache.
+func (p *planner) index(all ...[]*scored) {
+	p.n = 1
+	for _, l := range all {
+		for _, s := range l {
+			s.idx = p.n
+			p.n++
+		}
+	}
+	p.legs = make([]float64, p.n*p.n)
+	for i := range p.legs {
+		p.legs[i] = math.NaN()
+	}
+}
+
+// leg is the driving minutes from stop a (nil = the start point) to b.
+func (p *planner) leg(a, b *scored) float64 {
+	from, i := p.start, 0
+	if a != nil {
+		from, i = a.c.Location, a.idx
+	}
+	k := i*p.n + b.idx
+	if p.legs == nil || b.idx == 0 {
+		return p.opts.Minutes(from, b.c.Location)
+	}
+	if v := p.legs[k]; !math.IsNaN(v) {
+		return v
+	}
+	v := p.opts.Minutes(from, b.c.Location)
+	p.legs[k] = v
+	return v
 }
 
 // dayCost is a route's driving: total minutes, the minutes counted against
@@ -95,13 +141,12 @@ type dayCost struct{ total, budgeted, am, pm float64 }
 
 func (p *planner) cost(am, pm []stop, free *scored) dayCost {
 	var c dayCost
-	at := p.start
+	var at *scored // the last stop with a known location; nil = the start point
 	for i, half := range [2][]stop{am, pm} {
 		for _, st := range half {
-			loc := st.s.c.Location
-			m := p.opts.Minutes(at, loc)
-			if loc.Known() {
-				at = loc
+			m := p.leg(at, st.s)
+			if st.s.c.Location.Known() {
+				at = st.s
 			}
 			c.total += m
 			if st.s != free {
@@ -191,6 +236,8 @@ func (p *planner) fill(r *route, ranked []*scored) *route {
 // an overdue seed's way there is not counted against the budget), improved
 // by swapping a pick for a more valuable candidate that fits in its place.
 func (p *planner) plan(must, ranked []*scored) DayPlan {
+	ranked = ranked[:min(len(ranked), max(minPool, poolPerPlace*p.topN))]
+	p.index(must, ranked)
 	base := &route{}
 	for _, s := range must {
 		base, _ = p.insert(base, s, true)
@@ -267,11 +314,39 @@ func (p *planner) remove(r *route, s *scored) *route {
 	return c
 }
 
+// keep rebuilds a planned day from its picks (in route order) and finishes
+// it without reordering; picks whose candidate is gone are left out.
+func (p *planner) keep(picks []Pick, cands []*scored) DayPlan {
+	byID := map[uint]*scored{}
+	for _, s := range cands {
+		byID[s.c.DoctorID] = s
+	}
+	r := &route{}
+	for _, pk := range picks {
+		s := byID[pk.DoctorID]
+		if s == nil {
+			continue
+		}
+		if pk.Period == PeriodPM {
+			r.pm = append(r.pm, stop{s: s, period: PeriodPM})
+		} else {
+			r.am = append(r.am, stop{s: s, period: PeriodAM})
+		}
+		r.value += s.score
+	}
+	return p.done(r)
+}
+
 // finish reorders each half-day for the least driving (every order of up to
 // 6 stops, else as built) and turns the route into picks.
 func (p *planner) finish(r *route) DayPlan {
 	r.am = p.bestOrder(r, r.am, true)
 	r.pm = p.bestOrder(r, r.pm, false)
+	return p.done(r)
+}
+
+// done turns a route into the day's picks and totals.
+func (p *planner) done(r *route) DayPlan {
 	out := DayPlan{RouteMinutes: p.routeCost(r).total}
 	at := p.start
 	for _, st := range append(slices.Clone(r.am), r.pm...) {
@@ -299,6 +374,7 @@ func (p *planner) finish(r *route) DayPlan {
 	}
 	for i, st := range stops {
 		s := st.s
+		s.explain()
 		f := s.factors
 		f["route_km"], f["route_min"] = math.Round(out.RouteKM*1000)/1000, math.Round(out.RouteMinutes*1000)/1000
 		f["value_rank"] = float64(valueRank[s])

@@ -90,6 +90,10 @@ type PlanOptions struct {
 	Targets  CallTargets
 	DueBoost float64
 	Route    RouteOptions
+	// Keep re-explains a day already planned: these picks, in this order
+	// and these periods, scored and explained from the candidates (the
+	// second pass that adds heat reasons once the picks' signals are loaded).
+	Keep []Pick
 }
 
 // Pick is one recommended visit.
@@ -155,7 +159,7 @@ func PlanDay(start Point, day string, cands []Candidate, opts PlanOptions) (DayP
 		switch {
 		case c.Must != nil:
 			must = append(must, sc)
-		case cooling(c.LastVisit, date, opts.CooldownDays), resting(c, date, opts.RestDays):
+		case opts.Keep == nil && (cooling(c.LastVisit, date, opts.CooldownDays) || resting(c, date, opts.RestDays)):
 		default:
 			ranked = append(ranked, sc)
 		}
@@ -168,6 +172,9 @@ func PlanDay(start Point, day string, cands []Candidate, opts PlanOptions) (DayP
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.c.DoctorID, b.c.DoctorID))
 	})
 	r := planner{start: start, opts: opts.Route, topN: opts.TopN}
+	if opts.Keep != nil {
+		return r.keep(opts.Keep, append(must, ranked...)), nil
+	}
 	return r.plan(must[:min(len(must), opts.TopN)], ranked), nil
 }
 
@@ -186,6 +193,11 @@ type scored struct {
 	score   float64
 	distM   float64
 	due     Due
+	// resp, prod and dueF are the value's factors.
+	resp, prod, dueF float64
+	date             time.Time
+	idx              int // the planner's leg-cache index
+	// factors and reasons are filled for picks only (explain).
 	factors map[string]float64
 	reasons []string
 }
@@ -245,7 +257,7 @@ func resting(c *Candidate, date time.Time, rest int) bool {
 }
 
 func score(start Point, date time.Time, c *Candidate, periods []string, opts PlanOptions) *scored {
-	sc := &scored{c: c, kind: KindRanked, periods: periods, factors: map[string]float64{}}
+	sc := &scored{c: c, kind: KindRanked, periods: periods, date: date}
 	if c.Must != nil {
 		sc.kind = c.Must.Kind
 	}
@@ -253,13 +265,20 @@ func score(start Point, date time.Time, c *Candidate, periods []string, opts Pla
 		sc.distM = DistanceM(start, c.Location)
 	}
 	rate := float64(c.Responses.Met+1) / float64(c.Responses.Attempts+2)
-	resp := ResponseFloor + (1-ResponseFloor)*rate
-	prod := ProductFloor + (1-ProductFloor)*math.Max(0, math.Min(1, c.ProductMatch))
+	sc.resp = ResponseFloor + (1-ResponseFloor)*rate
+	sc.prod = ProductFloor + (1-ProductFloor)*math.Max(0, math.Min(1, c.ProductMatch))
 	sc.due = DueOn(c.Tier, max(c.LastVisit, c.LastListed), c.LastSignal, date, opts.Targets)
-	due := sc.due.Factor(opts.DueBoost)
-	sc.score = c.Heat.Score * resp * prod * due
-	f := sc.factors
-	f["heat"], f["response"], f["product"], f["due"], f["score"] = c.Heat.Score, resp, prod, due, sc.score
+	sc.dueF = sc.due.Factor(opts.DueBoost)
+	sc.score = c.Heat.Score * sc.resp * sc.prod * sc.dueF
+	return sc
+}
+
+// explain fills a pick's breakdown (every factor, rounded to 3 decimals)
+// and reasons: only the day's picks need them.
+func (sc *scored) explain() {
+	c := sc.c
+	f := map[string]float64{}
+	f["heat"], f["response"], f["product"], f["due"], f["score"] = c.Heat.Score, sc.resp, sc.prod, sc.dueF, sc.score
 	f["distance_km"] = sc.distM / 1000
 	for _, cs := range c.Heat.Classes {
 		if cs.Class != "" {
@@ -278,6 +297,6 @@ func score(start Point, date time.Time, c *Candidate, periods []string, opts Pla
 	for k, v := range f {
 		f[k] = math.Round(v*1000) / 1000
 	}
-	sc.reasons = reasonsFor(sc, date)
-	return sc
+	sc.factors = f
+	sc.reasons = reasonsFor(sc, sc.date)
 }

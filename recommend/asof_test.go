@@ -3,6 +3,7 @@ package recommend
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,6 +43,9 @@ func TestListOfADayIgnoresLaterData(t *testing.T) {
 		w.must(err)
 		before, err := svc.ForRep(w.ctx, w.rep.ID, day, true)
 		w.must(err)
+		if v, err := s.Settings.GetSetting(w.ctx, calendarSetting+day); err != nil || !strings.Contains(v, "lecture_attend") {
+			t.Errorf("the night's series calendar is not kept for the day's runs: %q, %v", v, err)
+		}
 
 		// Days later: the signals of D and after are imported, a later night is scored.
 		s.Clock().(*clock.Fake).Set(time.Date(2026, 12, 6, 9, 0, 0, 0, sh))

@@ -33,7 +33,8 @@ func benchScale() (reps, doctors int) {
 // end_to_end is Service.TopN with force: bulk load from the store, heat and
 // ranking, and the transaction that replaces the day's 3,000 rows, after the
 // nightly ScoreAll; it also reports the phases as load-ms, rank-ms and
-// save-ms, and cpu-ms (both cores). rank_only_live_heat is the pure ranking
+// save-ms (calendar-ms and cycle-ms: the series-calendar and call-target
+// loads inside load, which overlap other loads), and cpu-ms (both cores). rank_only_live_heat is the pure ranking
 // step alone, on inputs loaded once, with every candidate's heat computed
 // from its signals; end_to_end_without_nightly is the morning run when the
 // nightly scoring did not run.
@@ -81,7 +82,7 @@ func BenchmarkTopN(b *testing.B) {
 		}
 		n := float64(b.N)
 		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/n, "cpu-ms")
-		for _, p := range []string{"load", "rank", "save"} {
+		for _, p := range []string{"load", "rank", "save", "calendar", "cycle"} {
 			b.ReportMetric(float64(phases[p].Microseconds())/1000/n, p+"-ms")
 		}
 		b.ReportMetric(float64(res.Rows), "rows")

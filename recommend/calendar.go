@@ -2,21 +2,36 @@ package recommend
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"time"
 
 	"visitbot/clock"
+	"visitbot/models"
 	"visitbot/ranking"
 )
 
-// loadCalendar infers the series calendar of the consecutive rules' kinds
+// calendarSetting prefixes the setting that keeps the series calendar the
+// nightly scoring inferred for a day, so the morning runs of that day read
+// one small row instead of grouping every attendance again; it expires
+// after calendarKeep.
+const (
+	calendarSetting = "ranking_calendar:"
+	calendarKeep    = 72 * time.Hour
+)
+
+// queryCalendar infers the series calendar of the consecutive rules' kinds
 // from everyone's signals up to asOf (one grouped query): a day is an
 // episode of a series when someone attended it that day.
-func (s *Service) loadCalendar(ctx context.Context, asOf time.Time) (*ranking.Calendar, error) {
+func (s *Service) queryCalendar(ctx context.Context, asOf time.Time) (*ranking.Calendar, error) {
 	classes, kinds := s.scorer.SeriesKinds()
 	if len(kinds) == 0 {
 		return nil, nil
 	}
+	start := time.Now()
 	rows, err := s.store.Ranking.EventHours(ctx, classes, kinds, asOf.AddDate(0, 0, -s.scorer.CalendarDays()), asOf)
+	s.observe("calendar", time.Since(start))
 	if err != nil {
 		return nil, err
 	}
@@ -26,4 +41,36 @@ func (s *Service) loadCalendar(ctx context.Context, asOf time.Time) (*ranking.Ca
 		events[i] = ranking.Event{Kind: r.Kind, Series: ranking.SeriesName(r.Detail), Day: day}
 	}
 	return ranking.NewCalendar(events, s.loc), nil
+}
+
+// storedCalendar is the calendar the nightly scoring kept for day, else
+// one inferred now.
+func (s *Service) storedCalendar(ctx context.Context, day string, asOf time.Time) (*ranking.Calendar, error) {
+	if _, kinds := s.scorer.SeriesKinds(); len(kinds) == 0 {
+		return nil, nil
+	}
+	v, err := s.store.Settings.GetSetting(ctx, calendarSetting+day)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return s.queryCalendar(ctx, asOf)
+	case err != nil:
+		return nil, fmt.Errorf("calendar of %s: %w", day, err)
+	}
+	var series map[string][][]string
+	if err := json.Unmarshal([]byte(v), &series); err != nil {
+		return s.queryCalendar(ctx, asOf) // unreadable: infer again
+	}
+	return ranking.CalendarOf(series, s.loc), nil
+}
+
+// keepCalendar stores day's calendar for the day's later runs.
+func (s *Service) keepCalendar(ctx context.Context, day string, c *ranking.Calendar) error {
+	if c == nil {
+		return nil
+	}
+	b, err := json.Marshal(c.Series())
+	if err != nil {
+		return fmt.Errorf("calendar of %s: %w", day, err)
+	}
+	return s.store.Settings.PutSetting(ctx, calendarSetting+day, string(b), calendarKeep)
 }

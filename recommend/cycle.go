@@ -43,6 +43,8 @@ func (s *Service) loadCycle(ctx context.Context, in *dayInputs, inClinic []uint)
 		repIDs[i] = r.ID
 	}
 	var rising []models.TierChange
+	start := time.Now()
+	defer func() { s.observe("cycle", time.Since(start)) }()
 	err := s.parallel(ctx,
 		func() (err error) {
 			if stale {
@@ -91,14 +93,4 @@ func (cy *cycle) noteSignal(sg models.Signal, loc *time.Location) {
 }
 
 // planOptions are the Top-N settings of the configuration.
-func (s *Service) planOptions() ranking.PlanOptions {
-	c := s.cfg
-	return ranking.PlanOptions{
-		TopN: c.TopN, CooldownDays: c.CooldownDays, RestDays: c.RestDays, DueBoost: c.DueBoost,
-		Targets: ranking.CallTargets{S: c.CallTargets.S, A: c.CallTargets.A, B: c.CallTargets.B, C: c.CallTargets.C},
-		Route: ranking.RouteOptions{
-			SpeedKMH: c.Route.SpeedKMH, RoadFactor: c.Route.RoadFactor, TravelBudgetMinutes: c.Route.TravelBudgetMinutes,
-			VisitMinutes: c.Route.VisitMinutes, PeriodMinutes: c.Route.PeriodMinutes,
-		},
-	}
-}
+func (s *Service) planOptions() ranking.PlanOptions { return ranking.PlanOptionsOf(s.cfg) }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"visitbot/clock"
 	"visitbot/config"
 	"visitbot/models"
 	"visitbot/ranking"
@@ -14,11 +15,12 @@ import (
 )
 
 // LoadHistory reads what a backtest or a tune run replays: every doctor with
-// all its signals, hospitals, active reps with their doctors, flow data and
-// the clinic sessions and 停诊 that fall on days from..to. It is a
-// read-only bulk load (one query per table, one per day for sessions); the
-// replay itself cuts the data as of each day.
-func LoadHistory(ctx context.Context, st *models.Store, from, to string) (*backtest.History, error) {
+// all its signals, hospitals, active reps with their doctors, flow data, the
+// event days of cfg's consecutive rules (their series calendar) and the
+// clinic sessions and 停诊 that fall on days from..to. It is a read-only
+// bulk load (one query per table, one per day for sessions); the replay
+// itself cuts the data as of each day.
+func LoadHistory(ctx context.Context, st *models.Store, cfg config.RankingConfig, from, to string) (*backtest.History, error) {
 	days, err := backtest.Days(from, to)
 	if err != nil {
 		return nil, fmt.Errorf("history: %w", err)
@@ -35,9 +37,27 @@ func LoadHistory(ctx context.Context, st *models.Store, from, to string) (*backt
 	for _, x := range hs {
 		h.Hospitals[x.ID] = backtest.Hospital{ID: x.ID, Code: x.ExternalID, Level: x.Level, Loc: ranking.Point{Lat: x.Lat, Lng: x.Lng}}
 	}
-	sigs, err := st.Ranking.SignalsSince(ctx, nil, nil, time.Unix(0, 0), time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
+	epoch, end := time.Unix(0, 0), time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	sigs, err := st.Ranking.SignalsSince(ctx, nil, nil, epoch, end)
 	if err != nil {
 		return nil, fmt.Errorf("history: %w", err)
+	}
+	sc, err := ranking.NewScorer(cfg, false)
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	classes, kinds := sc.SeriesKinds()
+	hours, err := st.Ranking.EventHours(ctx, classes, kinds, epoch, end)
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	seen := map[ranking.Event]bool{}
+	for _, r := range hours {
+		e := ranking.Event{Kind: r.Kind, Series: ranking.SeriesName(r.Detail), Day: clock.Day(time.Unix(r.Hour*3600, 0), st.Location())}
+		if !seen[e] {
+			seen[e] = true
+			h.Events = append(h.Events, e)
+		}
 	}
 	byDoctor := map[uint][]ranking.Signal{}
 	for _, s := range sigs {

@@ -61,9 +61,6 @@ func (s *Service) loadWorld(ctx context.Context, day string, doctorIDs []uint) (
 		points[i] = ranking.FlowPoint{HospitalID: f.HospitalID, Department: f.Department, ProductID: f.ProductID, Month: f.Month, Quantity: f.Quantity}
 	}
 	w.trends = ranking.Trends(points, dayStart)
-	if w.calendar, err = s.loadCalendar(ctx, asOf); err != nil {
-		return nil, err
-	}
 	return w, nil
 }
 

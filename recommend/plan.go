@@ -142,9 +142,11 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	// serve concurrent readers, and the driver's row decoding is CPU work.
 	var sessions []models.ClinicSession
 	var cancels []models.ClinicCancellation
+	var cal *ranking.Calendar
 	since := asOf.AddDate(0, 0, -s.scorer.LookbackDays())
 	err = s.parallel(ctx,
 		func() (err error) { in.w, err = s.loadWorld(ctx, day, doctorIDs); return err },
+		func() (err error) { cal, err = s.storedCalendar(ctx, day, asOf); return err },
 		func() (err error) {
 			sessions, cancels, err = s.store.Ranking.SessionsOn(ctx, doctorIDs, day)
 			return err
@@ -158,6 +160,7 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	if err != nil {
 		return nil, err
 	}
+	in.w.calendar = cal
 	for _, cs := range sessions {
 		in.sessOf[cs.DoctorID] = append(in.sessOf[cs.DoctorID], ranking.Session{Weekday: cs.Weekday, Day: cs.Day, Period: cs.Period})
 	}
@@ -235,7 +238,8 @@ func (in *dayInputs) unexplained(picks map[uint][]ranking.Pick) []uint {
 
 // rank is the pure step: a candidate per doctor in clinic that day (built
 // once, shared by all reps covering them), then ranking.Plan per rep. With
-// only set, each rep is re-planned over its previous picks only.
+// only set, each rep's previous picks are explained again as planned
+// (same doctors, periods and route order).
 //
 // A candidate's heat is the nightly stored heat when fresh (its class points
 // and phrases from the live signals once loaded, the live total kept in the
@@ -295,7 +299,11 @@ func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]
 				list = append(list, cc)
 			}
 		}
-		picks, err := ranking.Plan(ranking.Point{Lat: rep.StartLat, Lng: rep.StartLng}, in.day, list, opts)
+		o := opts
+		if only != nil {
+			o.Keep = only[rep.ID]
+		}
+		picks, err := ranking.Plan(ranking.Point{Lat: rep.StartLat, Lng: rep.StartLng}, in.day, list, o)
 		if err != nil {
 			return nil, fmt.Errorf("rep %s: %w", rep.UserID, err)
 		}

@@ -55,7 +55,10 @@ func TestTopNLoadsInBulk(t *testing.T) {
 	}
 	small, big := run(1, 3), run(8, 40)
 	t.Logf("statements: 1 rep × 3 doctors = %d, 8 reps × 40 doctors = %d", small, big)
-	if big != small || big > 20 {
+	// 24: the loads of the ranking v1 plus the series calendar (the nightly's
+	// stored one, else the grouped query), recent moves up a tier and the
+	// last listed day.
+	if big != small || big > 24 {
 		t.Errorf("statements grow with size: %d → %d", small, big)
 	}
 }

@@ -44,6 +44,9 @@ func (s *Service) ScoreAll(ctx context.Context, day string) (ScoreResult, error)
 	if err := s.loadAllSignals(ctx, w); err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
+	if w.calendar, err = s.queryCalendar(ctx, w.asOf); err != nil {
+		return res, fmt.Errorf("score: %w", err)
+	}
 	reps, err := s.store.Users.Users(ctx, models.RoleRep)
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
@@ -91,6 +94,9 @@ func (s *Service) ScoreAll(ctx context.Context, day string) (ScoreResult, error)
 	}
 	err = s.store.Tx(ctx, func(ctx context.Context) error {
 		if err := s.store.Ranking.UpdateDoctorScores(ctx, scores, s.clock.Now(), day); err != nil {
+			return err
+		}
+		if err := s.keepCalendar(ctx, day, w.calendar); err != nil {
 			return err
 		}
 		return s.store.Ranking.ReplaceTierChanges(ctx, day, changes)

@@ -7,12 +7,9 @@ import (
 	"time"
 
 	"visitbot/bot/console"
-	"visitbot/clock"
 	"visitbot/config"
-	"visitbot/internal/apptest"
 	"visitbot/models"
 	"visitbot/models/modelstest"
-	"visitbot/seed"
 	"visitbot/simulate"
 )
 
@@ -27,17 +24,11 @@ func TestSimulatedDaysRaiseAlerts(t *testing.T) {
 	}
 	ctx := context.Background()
 	loc := modelstest.Shanghai
-	clk := clock.NewFake(time.Date(2026, 11, 8, 12, 0, 0, 0, loc))
-	s, _ := modelstest.Open(t, "sqlite", clk)
-	opts := seed.DefaultOptions()
-	opts.Reps, opts.Doctors, opts.Today = 3, 120, time.Date(2026, 11, 8, 0, 0, 0, 0, loc)
-	if err := seed.World(ctx, s, opts); err != nil {
-		t.Fatal(err)
-	}
-	a := apptest.OnStore(t, s, func(c *config.Config) {
+	w := seeded(t, "sqlite", day(2026, 11, 8), day(2026, 11, 8).Add(12*time.Hour), func(c *config.Config) {
 		*c = simulate.ConsoleConfig(*c)
 		c.Alerts.QuietStart, c.Alerts.QuietEnd = "08:00", "09:00"
 	})
+	a, s, clk := w.app, w.store, w.clock
 	env, err := a.SimulationEnv(clk)
 	if err != nil {
 		t.Fatal(err)

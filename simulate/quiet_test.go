@@ -2,18 +2,16 @@ package simulate_test
 
 import (
 	"context"
-	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
 	"visitbot/bot"
 	"visitbot/bot/console"
-	"visitbot/clock"
 	"visitbot/config"
 	"visitbot/internal/apptest"
 	"visitbot/models"
 	"visitbot/models/modelstest"
-	"visitbot/seed"
 )
 
 // TestQuietHoursAlertScanReachesConsole is the demo at night: the admin
@@ -25,25 +23,18 @@ func TestQuietHoursAlertScanReachesConsole(t *testing.T) {
 		t.Skip("seeds a world")
 	}
 	ctx := context.Background()
-	clk := clock.NewFake(time.Date(2026, 12, 1, 22, 0, 0, 0, modelstest.Shanghai))
-	s, _ := modelstest.Open(t, "sqlite", clk)
-	opts := seed.DefaultOptions()
-	opts.Reps, opts.Doctors, opts.Today = 3, 120, time.Date(2026, 12, 1, 0, 0, 0, 0, modelstest.Shanghai)
-	if err := seed.World(ctx, s, opts); err != nil {
-		t.Fatal(err)
-	}
-	a := apptest.OnStore(t, s, func(c *config.Config) { c.Outbox.PollInterval = 20 * time.Millisecond })
+	w := seeded(t, "sqlite", day(2026, 12, 1), day(2026, 12, 1).Add(22*time.Hour), func(c *config.Config) { c.Outbox.PollInterval = 20 * time.Millisecond })
+	a, s, clk := w.app, w.store, w.clock
 	if _, err := a.Ranking.ScoreAll(ctx, "2026-12-01"); err != nil {
 		t.Fatal(err)
 	}
 	bgCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	var admin string
 	admins, err := s.Users.Users(ctx, models.RoleAdmin)
 	if err != nil || len(admins) == 0 {
 		t.Fatalf("admins: %v", err)
 	}
-	admin = admins[0].UserID
+	admin := admins[0].UserID
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -76,9 +67,7 @@ func TestQuietHoursAlertScanReachesConsole(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, l := range lines {
-				if l.Card != nil {
-					b, _ := json.Marshal(l.Card)
-					_ = b
+				if l.Card != nil && strings.HasPrefix(l.Card.TaskID, "al-") {
 					out[m.UserID]++
 				}
 			}

@@ -7,6 +7,7 @@ import (
 
 	"visitbot/clock"
 	"visitbot/config"
+	"visitbot/internal/app"
 	"visitbot/internal/apptest"
 	"visitbot/models"
 	"visitbot/models/modelstest"
@@ -23,14 +24,8 @@ func TestSimulatedDaysProducePlanAndFeedback(t *testing.T) {
 	}
 	run := func(t *testing.T, driver string) simulate.Summary {
 		ctx := context.Background()
-		clk := clock.NewFake(time.Date(2026, 11, 30, 7, 0, 0, 0, modelstest.Shanghai))
-		s, _ := modelstest.Open(t, driver, clk)
-		opts := seed.DefaultOptions()
-		opts.Reps, opts.Doctors, opts.Today = 3, 120, time.Date(2026, 11, 29, 0, 0, 0, 0, modelstest.Shanghai)
-		if err := seed.World(ctx, s, opts); err != nil {
-			t.Fatal(err)
-		}
-		a := apptest.OnStore(t, s, func(c *config.Config) { *c = simulate.ConsoleConfig(*c) })
+		w := seeded(t, driver, day(2026, 11, 29), day(2026, 11, 30).Add(7*time.Hour), func(c *config.Config) { *c = simulate.ConsoleConfig(*c) })
+		a, s, clk := w.app, w.store, w.clock
 		env, err := a.SimulationEnv(clk)
 		if err != nil {
 			t.Fatal(err)
@@ -61,4 +56,31 @@ func TestSimulatedDaysProducePlanAndFeedback(t *testing.T) {
 			t.Fatalf("%s simulated %+v, sqlite %+v", driver, sum, first)
 		}
 	}
+}
+
+// world is the production app on a seeded small world (3 reps, 120
+// doctors) with its store and fake clock.
+type world struct {
+	app   *app.App
+	store *models.Store
+	clock *clock.Fake
+}
+
+// seeded seeds the world whose history ends on today, on driver, with the
+// clock at now and config.Default() changed by edit.
+func seeded(t *testing.T, driver string, today, now time.Time, edit func(*config.Config)) world {
+	t.Helper()
+	clk := clock.NewFake(now)
+	s, _ := modelstest.Open(t, driver, clk)
+	opts := seed.DefaultOptions()
+	opts.Reps, opts.Doctors, opts.Today = 3, 120, today
+	if err := seed.World(context.Background(), s, opts); err != nil {
+		t.Fatal(err)
+	}
+	return world{app: apptest.OnStore(t, s, edit), store: s, clock: clk}
+}
+
+// day is midnight of a day in the business zone.
+func day(y int, m time.Month, d int) time.Time {
+	return time.Date(y, m, d, 0, 0, 0, 0, modelstest.Shanghai)
 }

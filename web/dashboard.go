@@ -114,6 +114,8 @@ type Summary struct {
 	// Fallback: no week was asked for and the current one has no visit yet,
 	// so this is the latest week that has one.
 	Fallback bool `json:"fallback_week,omitempty"`
+	// Attainment is the call-target attainment by tier at the week's end (各级目标覆盖达成率).
+	Attainment []flows.TierAttainment `json:"target_attainment"`
 }
 
 // tiers in display order; "" is shown as 未分级.
@@ -199,6 +201,13 @@ func (p *Pages) summary(ctx context.Context, sc scope, wk Week) (*Summary, error
 		if t != "" || byTier[""] > 0 {
 			s.ByTier = append(s.ByTier, Count{Label: tierLabel(t), N: byTier[t]})
 		}
+	}
+	tierOf := make(map[uint]string, len(docs))
+	for _, d := range docs {
+		tierOf[d.ID] = d.Tier
+	}
+	if s.Attainment, err = p.o.Flows.TargetAttainment(ctx, tierOf, wk.To); err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	s.Coverage = Coverage{KeyDoctors: len(key), Visited: len(seenKey)}
 	if len(key) > 0 {

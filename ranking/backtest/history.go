@@ -9,6 +9,7 @@ package backtest
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"visitbot/ranking"
@@ -49,6 +50,10 @@ type History struct {
 	Hospitals map[uint]Hospital
 	Reps      []Rep
 	Flow      []ranking.FlowPoint
+	// Events are the days on which anyone attended an event series (one per
+	// kind, series and day; any order): the replay infers each day's series
+	// calendar from those before it, as production does.
+	Events []ranking.Event
 	// Loc is the business time zone: a day starts at midnight there.
 	Loc *time.Location
 }
@@ -63,6 +68,24 @@ func (h *History) Normalize() {
 	for i := range h.Doctors {
 		slices.SortStableFunc(h.Doctors[i].Signals, func(a, b ranking.Signal) int { return a.At.Compare(b.At) })
 	}
+	slices.SortStableFunc(h.Events, func(a, b ranking.Event) int { return strings.Compare(a.Day, b.Day) })
+}
+
+// calendar is the series calendar of the kinds as production infers it for
+// asOf: events on the days in [asOf - days, asOf) (nil without kinds).
+func (h *History) calendar(kinds []string, days int, asOf time.Time) *ranking.Calendar {
+	if len(kinds) == 0 {
+		return nil
+	}
+	from, to := asOf.AddDate(0, 0, -days).In(h.Loc).Format(time.DateOnly), asOf.In(h.Loc).Format(time.DateOnly)
+	i, _ := slices.BinarySearchFunc(h.Events, from, func(e ranking.Event, d string) int { return strings.Compare(e.Day, d) })
+	var events []ranking.Event
+	for ; i < len(h.Events) && h.Events[i].Day < to; i++ {
+		if slices.Contains(kinds, h.Events[i].Kind) {
+			events = append(events, h.Events[i])
+		}
+	}
+	return ranking.NewCalendar(events, h.Loc)
 }
 
 // doctor finds a doctor by id (nil if unknown).

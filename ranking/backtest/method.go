@@ -1,7 +1,6 @@
 package backtest
 
 import (
-	"math"
 	"slices"
 	"time"
 
@@ -27,11 +26,16 @@ func Current() Method {
 	return Method{Name: "heat (current weights)", Value: func(_ *Doctor, h ranking.Heat, _ time.Time) float64 { return h.Score }}
 }
 
-// Tuned ranks by the heat recombined with weights (possibly negative for a
-// signed class): see Recombine.
+// Tuned ranks by the heat under other (signed) class weights: the
+// production formula (ranking.Weights.Heat) over the same features, so it
+// is what the scorer gives once the weights are applied. Weights out of
+// range count as 0.
 func Tuned(weights map[string]float64) Method {
-	w := WeightVector(weights)
-	return Method{Name: "heat (tuned weights)", Value: func(_ *Doctor, h ranking.Heat, _ time.Time) float64 { return Recombine(h, w) }}
+	w, err := ranking.WeightsOf(weights)
+	if err != nil {
+		w = ranking.Weights{}
+	}
+	return Method{Name: "heat (tuned weights)", Value: func(_ *Doctor, h ranking.Heat, _ time.Time) float64 { return w.Heat(h.Features()) }}
 }
 
 // StaticABC ranks by the legacy tier, then title: the baseline the seed
@@ -65,26 +69,6 @@ func WeightVector(weights map[string]float64) [signals.N]float64 {
 		w[i] = weights[k]
 	}
 	return w
-}
-
-// Recombine is the heat with other class weights:
-//
-//	100 · (Σ w_c·sub_c + Σ_{w_c<0} |w_c|) / Σ |w_c| + rule bonus
-//
-// With non-negative weights it is the heat index itself (same formula); a
-// negative weight lowers the value with the class's sub-score, and the
-// offset keeps values non-negative so the planner's factors keep the order.
-func Recombine(h ranking.Heat, w [signals.N]float64) float64 {
-	var sum, abs, neg float64
-	for i, c := range h.Classes {
-		sum += w[i] * c.Sub
-		abs += math.Abs(w[i])
-		neg += math.Max(0, -w[i])
-	}
-	if abs == 0 {
-		return h.Bonus
-	}
-	return 100*(sum+neg)/abs + h.Bonus
 }
 
 // median of xs (-1 for none); xs is sorted in place.

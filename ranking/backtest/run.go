@@ -32,8 +32,8 @@ type Row struct {
 	// RankCorr is the mean over days of the Spearman correlation between
 	// the method's value and the answer key over every doctor.
 	RankCorr float64 `json:"rank_correlation"`
-	// RouteKM is the mean route length of a day: start point, then every
-	// stop in route order (the way back not counted).
+	// RouteKM is the mean route length of a day as the planner reports it
+	// (road km from the start point through every stop).
 	RouteKM float64 `json:"route_km_per_day"`
 	// HighNeverListed counts the steadily high-value doctors on no list of
 	// the period, of HighDoctors.
@@ -64,8 +64,9 @@ type Report struct {
 var ErrNoDays = errors.New("backtest: no day of the period can be measured (the target needs 28 days of later signals)")
 
 // Snapshot is every doctor's production heat for one day, computed as of
-// the start of that day: only signals dated before the day and flow months
-// before the day's month are visible (a 02:10 nightly run sees the same).
+// the start of that day: only signals dated before the day, flow months
+// before the day's month and the series calendar of the days before are
+// visible (the nightly run for the day sees the same).
 type Snapshot struct {
 	Day  string
 	AsOf time.Time
@@ -84,10 +85,13 @@ func (h *History) Snapshot(sc *ranking.Scorer, day string) Snapshot {
 	}
 	trends := ranking.Trends(points, asOf)
 	since := asOf.AddDate(0, 0, -sc.LookbackDays())
+	_, kinds := sc.SeriesKinds()
+	cal := h.calendar(kinds, sc.CalendarDays(), asOf)
 	out := Snapshot{Day: day, AsOf: asOf, Heat: make(map[uint]ranking.Heat, len(h.Doctors))}
 	for i := range h.Doctors {
 		d := h.Doctors[i].Doctor
 		d.Signals = h.Doctors[i].between(since, asOf)
+		d.HospitalLevel, d.Calendar = h.Hospitals[d.HospitalID].Level, cal
 		out.Heat[d.ID] = sc.Heat(d, trends[ranking.DeptKey{HospitalID: d.HospitalID, Department: d.Department}], asOf)
 	}
 	return out
@@ -150,17 +154,60 @@ func Run(h *History, o Options) (Report, error) {
 	return rep, nil
 }
 
-// tally accumulates one method's figures.
+// RisingWindowDays is how recent a move up a tier must be for the planner to
+// see it (the morning run's window).
+const RisingWindowDays = 7
+
+// tally accumulates one method's figures and carries the state the
+// production cycle keeps between days: each doctor's dynamic tier (assigned
+// nightly with hysteresis from the method's own values), its latest move up,
+// and the last day it was listed.
 type tally struct {
 	prec, km, corr, rep float64
 	repDays, days, reps int
 	listed              map[uint]bool
 	first               map[uint][]string // doctor → days listed
 	last                map[uint]map[string][]uint
+
+	tier       map[uint]string
+	rose       map[uint][2]string // doctor → {day, from tier}
+	lastListed map[uint]string
 }
 
 func newTally() *tally {
-	return &tally{listed: map[uint]bool{}, first: map[uint][]string{}, last: map[uint]map[string][]uint{}}
+	return &tally{listed: map[uint]bool{}, first: map[uint][]string{}, last: map[uint]map[string][]uint{},
+		tier: map[uint]string{}, rose: map[uint][2]string{}, lastListed: map[uint]string{}}
+}
+
+// retier is the nightly scoring of the day: tiers per rep territory from the
+// method's values, with hysteresis from yesterday's.
+func (t *tally) retier(h *History, cfg config.RankingConfig, day string, value map[uint]float64) {
+	var in []ranking.TierInput
+	for _, r := range h.Reps {
+		for _, id := range r.Doctors {
+			in = append(in, ranking.TierInput{DoctorID: id, Territory: r.Code, Heat: value[id], Prev: t.tier[id]})
+		}
+	}
+	for _, x := range ranking.AssignTiers(in, cfg.TierPercentiles, cfg.TierHysteresis) {
+		if x.Rising {
+			t.rose[x.DoctorID] = [2]string{day, x.Prev}
+		}
+		t.tier[x.DoctorID] = x.Tier
+	}
+}
+
+// roseFrom is the tier d rose from within RisingWindowDays before day ("" none).
+func (t *tally) roseFrom(id uint, day string) string {
+	r, ok := t.rose[id]
+	if !ok {
+		return ""
+	}
+	a, _ := time.Parse(time.DateOnly, r[0])
+	b, _ := time.Parse(time.DateOnly, day)
+	if b.Sub(a) > RisingWindowDays*24*time.Hour {
+		return ""
+	}
+	return r[1]
 }
 
 // day plans every rep's list with m and scores it.
@@ -177,8 +224,12 @@ func (t *tally) day(h *History, cfg config.RankingConfig, m Method, snap Snapsho
 	}
 	t.corr += Spearman(xs, ys)
 	t.days++
+	t.retier(h, cfg, snap.Day, value)
 	week := prevWeek(snap.Day)
-	opts := ranking.PlanOptions{TopN: cfg.TopN, CooldownDays: cfg.CooldownDays}
+	opts := ranking.PlanOptionsOf(cfg)
+	recentFrom := snap.AsOf.AddDate(0, 0, -cfg.CooldownDays-1)
+	lookFrom := snap.AsOf.AddDate(0, 0, -max(cfg.CooldownDays+1, NaiveDays, 180))
+	var listedToday []uint
 	for _, r := range h.Reps {
 		cands := make([]ranking.Candidate, 0, len(r.Doctors))
 		for _, id := range r.Doctors {
@@ -188,32 +239,31 @@ func (t *tally) day(h *History, cfg config.RankingConfig, m Method, snap Snapsho
 			}
 			heat := snap.Heat[id]
 			heat.Score = value[id]
+			visit, signal := lastContacts(d.between(lookFrom, snap.AsOf), recentFrom, h.Loc)
 			cands = append(cands, ranking.Candidate{
 				DoctorID: id, Location: h.Hospitals[d.HospitalID].Loc, Heat: heat, Sessions: d.Sessions,
-				Cancellations: d.Cancellations, LastVisit: lastVisit(d, snap.AsOf, h.Loc),
+				Cancellations: d.Cancellations, LastVisit: visit, LastSignal: signal,
+				LastListed: t.lastListed[id], Tier: t.tier[id], RoseFrom: t.roseFrom(id, snap.Day),
 			})
 		}
-		picks, err := ranking.Plan(r.Start, snap.Day, cands, opts)
+		plan, err := ranking.PlanDay(r.Start, snap.Day, cands, opts)
 		if err != nil {
 			return fmt.Errorf("backtest %s rep %s: %w", snap.Day, r.Code, err)
 		}
+		picks := plan.Picks
 		if len(picks) == 0 {
 			continue
 		}
-		slices.SortFunc(picks, func(a, b ranking.Pick) int { return a.Rank - b.Rank })
 		t.repDays++
-		hits, at := 0, r.Start
+		t.km += plan.RouteKM
+		hits := 0
 		ids := make([]uint, len(picks))
 		for i, p := range picks {
 			ids[i] = p.DoctorID
+			listedToday = append(listedToday, p.DoctorID)
 			if high[p.DoctorID] {
 				hits++
 			}
-			loc := h.Hospitals[h.doctor(p.DoctorID).HospitalID].Loc
-			if at.Known() && loc.Known() {
-				t.km += ranking.DistanceM(at, loc) / 1000
-			}
-			at = loc
 			t.listed[p.DoctorID] = true
 			t.first[p.DoctorID] = append(t.first[p.DoctorID], snap.Day)
 		}
@@ -232,6 +282,9 @@ func (t *tally) day(h *History, cfg config.RankingConfig, m Method, snap Snapsho
 			t.reps++
 		}
 		t.last[r.ID][snap.Day] = ids
+	}
+	for _, id := range listedToday {
+		t.lastListed[id] = snap.Day
 	}
 	return nil
 }
@@ -273,16 +326,22 @@ func (t *tally) row(name string, steady []uint, risers map[uint]string, from, to
 	return r
 }
 
-// lastVisit is the newest day of a visit-class signal before asOf ("" none),
-// what the production planner's cooldown reads.
-func lastVisit(d *Doctor, asOf time.Time, loc *time.Location) string {
-	sigs := d.before(asOf)
-	for i := len(sigs) - 1; i >= 0; i-- {
-		if sigs[i].Class == ranking.ClassVisit {
-			return sigs[i].At.In(loc).Format(time.DateOnly)
+// lastContacts reads a doctor's signals before the day (sorted) as the
+// morning run does: the newest day of a visit-class signal (the last visit;
+// a company's visit records count the same way) and the newest day of a
+// positive signal since recentFrom (what makes a doctor without a call
+// target due).
+func lastContacts(sigs []ranking.Signal, recentFrom time.Time, loc *time.Location) (visit, signal string) {
+	for i := len(sigs) - 1; i >= 0 && (visit == "" || signal == ""); i-- {
+		s := sigs[i]
+		if visit == "" && s.Class == ranking.ClassVisit {
+			visit = s.At.In(loc).Format(time.DateOnly)
+		}
+		if signal == "" && s.Value > 0 && !s.At.Before(recentFrom) {
+			signal = s.At.In(loc).Format(time.DateOnly)
 		}
 	}
-	return ""
+	return visit, signal
 }
 
 func prevWeek(day string) string {

@@ -63,6 +63,16 @@ func (m *Market) History() *backtest.History {
 	for i, r := range m.reps {
 		h.Reps = append(h.Reps, backtest.Rep{ID: uint(i + 1), Code: r.code, Start: r.start})
 	}
+	seen := map[ranking.Event]bool{}
+	for _, d := range m.doctors {
+		for i, sg := range d.signals {
+			e := ranking.Event{Kind: sg.Kind, Series: ranking.SeriesName(d.detail[i]), Day: sg.At.In(Zone).Format(time.DateOnly)}
+			if sg.Value > 0 && !seen[e] {
+				seen[e] = true
+				h.Events = append(h.Events, e)
+			}
+		}
+	}
 	for _, d := range m.doctors {
 		h.Reps[d.rep].Doctors = append(h.Reps[d.rep].Doctors, d.id)
 		h.Doctors = append(h.Doctors, backtest.Doctor{
