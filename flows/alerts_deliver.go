@@ -333,7 +333,10 @@ func (f *Flows) alertCard(ctx context.Context, taskID string, u bot.User, ids []
 		}
 		emTitle, emDesc, _ := strings.Cut(a.Emphasis, "|")
 		var reasons []string
-		_ = json.Unmarshal([]byte(a.Reasons), &reasons)
+		if err := json.Unmarshal([]byte(a.Reasons), &reasons); err != nil && a.Reasons != "" {
+			f.d.Log.Error("alert card: stored reasons unreadable", "alert", a.ID, "err", err)
+			reasons = []string{MsgReasonsUnreadable}
+		}
 		in.Items = append(in.Items, cards.AlertItem{Label: alerts.KindLabel(a.Kind), Subject: subject, EmphasisTitle: emTitle,
 			EmphasisDesc: emDesc, Reasons: reasons, Assignable: a.DoctorID != nil})
 		if a.ManagerID == nil {

@@ -28,14 +28,14 @@ const (
 )
 
 type ingestEnv struct {
-	t       *testing.T
+	t       testing.TB
 	store   *models.Store
 	clock   *clock.Fake
 	handler http.Handler
 	fired   []models.Signal
 }
 
-func newIngestEnv(t *testing.T, s *models.Store, mutate func(*config.IngestConfig)) *ingestEnv {
+func newIngestEnv(t testing.TB, s *models.Store, mutate func(*config.IngestConfig)) *ingestEnv {
 	t.Helper()
 	cfg := config.Default().Ingest
 	cfg.Clients = map[string]string{ingestKey: ingestSecret}

@@ -336,3 +336,28 @@ func TestManagersInALaterUsersFile(t *testing.T) {
 		}
 	})
 }
+
+// TestWrongEncodingIsFoundAnywhere: a byte that is no GBK character is an
+// error wherever it falls in the file (also where its U+FFFD straddles two
+// reads of the decoder), and the error names the file.
+func TestWrongEncodingIsFoundAnywhere(t *testing.T) {
+	head, _ := simplifiedchinese.GBK.NewEncoder().Bytes([]byte("医院编码,医院名称\n"))
+	row, _ := simplifiedchinese.GBK.NewEncoder().Bytes([]byte("H1,瑞金医院\n"))
+	for pad := 0; pad < 1100; pad++ {
+		var b bytes.Buffer
+		b.Write(head)
+		b.Write(bytes.Repeat([]byte("a"), pad))
+		b.WriteString("\x81\x20")
+		b.Write(bytes.Repeat(row, 3))
+		if out, err := DecodeText(b.Bytes()); !errors.Is(err, ErrEncoding) {
+			t.Fatalf("pad %d: err = %v, U+FFFD in the text: %v", pad, err, bytes.Contains(out, []byte("\uFFFD")))
+		}
+	}
+	in, err := OpenBytes("hospitals.csv", []byte("医院编码,医院名称\nH1,\x81\x20\n"), "hospitals", nil)
+	if err == nil {
+		_, err = in.open()
+	}
+	if !errors.Is(err, ErrEncoding) || !strings.Contains(err.Error(), "hospitals.csv") || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("err = %v, want ErrEncoding naming hospitals.csv and line 2", err)
+	}
+}

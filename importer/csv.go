@@ -58,7 +58,53 @@ func sniff(open opener) (csvEncoding, encoding.Encoding, error) {
 	case bom:
 		return 0, nil, fmt.Errorf("line %d is not valid UTF-8 although the file starts with a UTF-8 BOM: %w", line, ErrEncoding)
 	}
+	if err := roundTrips(open, simplifiedchinese.GB18030); err != nil {
+		return 0, nil, err
+	}
 	return encGB18030, simplifiedchinese.GB18030, nil
+}
+
+// roundTrips checks that the file is text in enc: decoding it and encoding
+// the result again gives back every byte. Bytes the decoder cannot read
+// become U+FFFD, which encodes differently, so a file in yet another
+// encoding (or binary) fails here, at the line of the first difference,
+// before a row is read.
+func roundTrips(open opener, enc encoding.Encoding) error {
+	orig, err := open()
+	if err != nil {
+		return err
+	}
+	defer orig.Close()
+	src, err := open()
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	again := transform.NewReader(src, transform.Chain(enc.NewDecoder(), enc.NewEncoder()))
+	a, b := bufio.NewReaderSize(orig, 64<<10), bufio.NewReaderSize(again, 64<<10)
+	line := 1
+	for {
+		x, errA := a.ReadByte()
+		y, errB := b.ReadByte()
+		switch {
+		case errA != nil && errB != nil:
+			if errors.Is(errA, io.EOF) && errors.Is(errB, io.EOF) {
+				return nil
+			}
+			if !errors.Is(errA, io.EOF) {
+				return errA
+			}
+			return fmt.Errorf("line %d: %w", line, ErrEncoding)
+		case errA != nil || errB != nil || x != y:
+			if errA != nil && !errors.Is(errA, io.EOF) {
+				return errA
+			}
+			return fmt.Errorf("line %d: %w", line, ErrEncoding)
+		}
+		if x == '\n' {
+			line++
+		}
+	}
 }
 
 // firstInvalidUTF8 is the line of the first invalid UTF-8 sequence (0 = none).
@@ -105,18 +151,22 @@ func firstInvalidUTF8(r io.Reader) (int, error) {
 }
 
 // replacementCheck fails a decoded stream at the first U+FFFD, which the
-// GB18030 decoder writes for bytes it cannot decode: a file in yet another
-// encoding must be an error, not silently garbled names.
+// UTF-16 and GB18030 decoders write for bytes they cannot decode: a file in
+// yet another encoding must be an error, not silently garbled names. A
+// U+FFFD split across two reads is found too (tail keeps the last bytes).
 type replacementCheck struct {
 	r    io.Reader
 	line int
+	tail []byte
 }
 
 func (c *replacementCheck) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	if i := bytes.Index(p[:n], []byte("\uFFFD")); i >= 0 {
-		return 0, fmt.Errorf("line %d: %w", c.line+bytes.Count(p[:i], []byte("\n")), ErrEncoding)
+	seen := append(c.tail, p[:n]...)
+	if i := bytes.Index(seen, []byte("\uFFFD")); i >= 0 {
+		return 0, fmt.Errorf("line %d: %w", c.line+bytes.Count(seen[len(c.tail):max(i, len(c.tail))], []byte("\n")), ErrEncoding)
 	}
+	c.tail = append(c.tail[:0], seen[max(0, len(seen)-2):]...)
 	if bytes.IndexByte(p[:n], 0) >= 0 {
 		return 0, fmt.Errorf("line %d holds NUL bytes (UTF-16 without a BOM?): %w", c.line+bytes.Count(p[:n], []byte("\n")), ErrEncoding)
 	}

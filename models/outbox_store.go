@@ -77,6 +77,14 @@ func (s *OutboxStore) Enqueue(ctx context.Context, m *OutboxMessage) error {
 // NextAttemptAt has come, or when it is sending but its claim expired (the
 // owner crashed). Each claim counts as an attempt.
 //
+// Per recipient the rows go one at a time and in queue order, across every
+// worker and replica: a row is not claimed while another row of the same
+// platform and recipient is in flight (sending, claim not expired) or while
+// an older row of theirs is due, so a reply's card update goes out before
+// its texts, and two workers never send to one member at once. An older row
+// waiting for a later attempt (backoff, quiet hours) does not hold the newer
+// ones back.
+//
 // MySQL: SELECT … FOR UPDATE SKIP LOCKED inside a transaction, so concurrent
 // dispatchers on several replicas take disjoint rows without waiting.
 // SQLite: one UPDATE … WHERE id IN (SELECT … LIMIT n); SQLite runs a
@@ -98,6 +106,10 @@ func (s *OutboxStore) ClaimOutbox(ctx context.Context, claimer string, platforms
 		return db.Model(&OutboxMessage{}).
 			Where("(status = ? AND next_attempt_at <= ?) OR (status = ? AND claimed_until < ?)", OutboxPending, now, OutboxSending, now).
 			Where("platform IN ?", platforms).
+			Where(`NOT EXISTS (SELECT 1 FROM outbox_messages o2 WHERE o2.platform = outbox_messages.platform AND o2.recipient_id = outbox_messages.recipient_id
+				AND o2.id <> outbox_messages.id AND ((o2.status = ? AND o2.claimed_until >= ?)
+				OR (o2.id < outbox_messages.id AND ((o2.status = ? AND o2.next_attempt_at <= ?) OR (o2.status = ? AND o2.claimed_until < ?)))))`,
+				OutboxSending, now, OutboxPending, now, OutboxSending, now).
 			Order("next_attempt_at, id").Limit(n)
 	}
 	var ids []uint

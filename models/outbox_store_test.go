@@ -45,8 +45,10 @@ func TestClaimLostAfterTakeover(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		clk := s.Clock().(*clock.Fake)
-		for _, k := range []string{"a", "b"} {
-			if err := s.Outbox.Enqueue(ctx, outboxRow(k)); err != nil {
+		for i, k := range []string{"a", "b"} {
+			m := outboxRow(k)
+			m.RecipientID = uint(i + 1) // two members: one claim takes both
+			if err := s.Outbox.Enqueue(ctx, m); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -115,6 +117,39 @@ func TestJobRunClaimAndLimits(t *testing.T) {
 		}
 		if err := s.Jobs.FinishJobRun(ctx, 999, models.JobFailed, "", ""); !errors.Is(err, models.ErrNotFound) {
 			t.Fatalf("finish of a missing run: %v", err)
+		}
+	})
+}
+
+// One member's rows are claimed one at a time, oldest due first; an older
+// row waiting for a later attempt does not hold the newer ones back.
+func TestClaimKeepsOneRecipientInOrder(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		clk := s.Clock().(*clock.Fake)
+		for _, k := range []string{"r1", "r2", "r3"} {
+			if err := s.Outbox.Enqueue(ctx, outboxRow(k)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		other := outboxRow("other")
+		other.RecipientID = 2
+		if err := s.Outbox.Enqueue(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+		first, err := s.Outbox.ClaimOutbox(ctx, "a", []string{"wecom"}, 10, time.Minute)
+		if err != nil || len(first) != 2 || first[0].DedupeKey != "r1" || first[1].DedupeKey != "other" {
+			t.Fatalf("first claim = %+v, %v; want r1 and other", first, err)
+		}
+		if again, _ := s.Outbox.ClaimOutbox(ctx, "b", []string{"wecom"}, 10, time.Minute); len(again) != 0 {
+			t.Fatalf("claimed %s while r1 is in flight", again[0].DedupeKey)
+		}
+		if err := s.Outbox.DeferOutbox(ctx, &first[0], clk.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		next, err := s.Outbox.ClaimOutbox(ctx, "b", []string{"wecom"}, 10, time.Minute)
+		if err != nil || len(next) != 1 || next[0].DedupeKey != "r2" {
+			t.Fatalf("after r1 was deferred: %+v, %v; want r2", next, err)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -212,13 +213,7 @@ func TestExpiredClaimsOfADeadProcessAreTakenOver(t *testing.T) {
 func TestConcurrentDispatchersNeverSendTwice(t *testing.T) {
 	for _, driver := range modelstest.Drivers() {
 		t.Run(driver, func(t *testing.T) {
-			clk := clock.NewFake(time.Date(2026, 12, 1, 7, 25, 0, 0, modelstest.Shanghai))
-			s1, dsn := modelstest.Open(t, driver, clk)
-			s2, err := models.Open(models.Options{Driver: driver, DSN: dsn, MaxOpenConns: 8, Clock: clk, Location: modelstest.Shanghai})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s2.Close()
+			s1, s2, clk := twoReplicas(t, driver)
 			const n = 120
 			enqueueTexts(t, s1, bot.Console, n, each)
 			fake := newFake(bot.Console, clk)
@@ -607,13 +602,7 @@ func seriesCount(t *testing.T, reg *prometheus.Registry, names ...string) int {
 func TestKillAndRestartWithTwoDispatchers(t *testing.T) {
 	for _, driver := range modelstest.Drivers() {
 		t.Run(driver, func(t *testing.T) {
-			clk := clock.NewFake(time.Date(2026, 12, 1, 7, 25, 0, 0, modelstest.Shanghai))
-			s1, dsn := modelstest.Open(t, driver, clk)
-			s2, err := models.Open(models.Options{Driver: driver, DSN: dsn, MaxOpenConns: 8, Clock: clk, Location: modelstest.Shanghai})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s2.Close()
+			s1, s2, clk := twoReplicas(t, driver)
 			const n, k = 80, 25
 			enqueueTexts(t, s1, bot.Console, n, each)
 			fake := newFake(bot.Console, clk)
@@ -657,4 +646,66 @@ func TestKillAndRestartWithTwoDispatchers(t *testing.T) {
 			assertDelivered(t, fake, n)
 		})
 	}
+}
+
+// Two replicas with four workers each drain messages to five recipients:
+// no recipient ever has two sends in flight, and each gets its messages in
+// the order they were queued.
+func TestPerRecipientOrderAcrossWorkers(t *testing.T) {
+	for _, driver := range modelstest.Drivers() {
+		t.Run(driver, func(t *testing.T) {
+			s1, s2, clk := twoReplicas(t, driver)
+			const n, recipients = 60, 5
+			enqueueTexts(t, s1, bot.Console, n, func(i int) uint { return uint(i%recipients + 1) })
+			fake := newFake(bot.Console, clk)
+			fake.latency = 3 * time.Millisecond
+			var wg sync.WaitGroup
+			for _, s := range []*models.Store{s1, s2} {
+				d := newDispatcher(t, s, testOutboxConfig(), []bot.Messenger{fake})
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for range 50 {
+						if err := d.Drain(context.Background()); err != nil {
+							t.Error(err)
+							return
+						}
+						if len(fake.snapshot()) == n {
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			assertDelivered(t, fake, n)
+			if len(fake.overlap) > 0 {
+				t.Fatalf("recipients with two sends in flight: %v", fake.overlap)
+			}
+			last := map[uint]int{}
+			for _, x := range fake.snapshot() {
+				var i int
+				if _, err := fmt.Sscanf(x.Body, "msg-%d", &i); err != nil {
+					t.Fatal(err)
+				}
+				if prev, ok := last[x.To.UserID]; ok && i < prev {
+					t.Fatalf("recipient %d got msg-%d after msg-%d", x.To.UserID, i, prev)
+				}
+				last[x.To.UserID] = i
+			}
+		})
+	}
+}
+
+// twoReplicas is one fresh database on driver opened twice, as by two
+// replicas, on one fake clock at 07:25 of the test day.
+func twoReplicas(t *testing.T, driver string) (s1, s2 *models.Store, clk *clock.Fake) {
+	t.Helper()
+	clk = clock.NewFake(time.Date(2026, 12, 1, 7, 25, 0, 0, modelstest.Shanghai))
+	s1, dsn := modelstest.Open(t, driver, clk)
+	s2, err := models.Open(models.Options{Driver: driver, DSN: dsn, MaxOpenConns: 8, Clock: clk, Location: modelstest.Shanghai})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s2.Close() })
+	return s1, s2, clk
 }

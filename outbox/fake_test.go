@@ -30,6 +30,10 @@ type fakeMessenger struct {
 	fail func(n int, to bot.Recipient, msg bot.Message) error
 	// after runs after a send was accepted, with the number of accepted sends.
 	after func(accepted int)
+	// inflight counts sends under way per recipient; overlap records a
+	// recipient that had two at once.
+	inflight map[uint]int
+	overlap  []uint
 }
 
 type fakeSend struct {
@@ -49,6 +53,15 @@ func newFake(p bot.Platform, clk clock.Clock) *fakeMessenger {
 func (f *fakeMessenger) Platform() bot.Platform { return f.platform }
 
 func (f *fakeMessenger) Send(ctx context.Context, to bot.Recipient, msg bot.Message) (bot.SendResult, error) {
+	f.mu.Lock()
+	if f.inflight == nil {
+		f.inflight = map[uint]int{}
+	}
+	if f.inflight[to.UserID]++; f.inflight[to.UserID] > 1 {
+		f.overlap = append(f.overlap, to.UserID)
+	}
+	f.mu.Unlock()
+	defer func() { f.mu.Lock(); f.inflight[to.UserID]--; f.mu.Unlock() }()
 	start := f.clock.Now()
 	if f.latency > 0 {
 		time.Sleep(f.latency)

@@ -24,7 +24,7 @@ func listKey(t *testing.T, recs []models.Recommendation) []string {
 	t.Helper()
 	out := make([]string, len(recs))
 	for i, r := range recs {
-		out[i] = fmt.Sprintf("%d#%d %s %.2f %q", r.Rank, r.DoctorID, r.Kind, r.Heat, Reasons(r))
+		out[i] = fmt.Sprintf("%d#%d %s %.2f %q", r.Rank, r.DoctorID, r.Kind, r.Heat, reasonsOf(r))
 	}
 	return out
 }

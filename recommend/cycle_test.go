@@ -33,7 +33,7 @@ func TestListedDoctorsWaitAndTiersRotate(t *testing.T) {
 				t.Fatalf("%s: %d picks", d, len(recs))
 			}
 			for _, r := range recs {
-				if b := Breakdown(r); b["route_km"] <= 0 || b["route_min"] <= 0 || b["value_rank"] < 1 {
+				if b := breakdownOf(r); b["route_km"] <= 0 || b["route_min"] <= 0 || b["value_rank"] < 1 {
 					t.Errorf("%s doctor %d: breakdown %v lacks the day's route", d, r.DoctorID, b)
 				}
 			}

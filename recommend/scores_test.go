@@ -149,12 +149,12 @@ func TestNightlyHeatRanksTheMorning(t *testing.T) {
 		}
 		docs := loadDoctors(t, w)
 		for _, r := range single {
-			b := Breakdown(r)
+			b := breakdownOf(r)
 			if r.Heat != docs[r.DoctorID].Heat {
 				t.Errorf("doctor %d ranked by heat %v, nightly heat is %v", r.DoctorID, r.Heat, docs[r.DoctorID].Heat)
 			}
-			if _, ok := b["heat_live"]; !ok || len(Reasons(r)) == 0 {
-				t.Errorf("doctor %d: breakdown %v reasons %q", r.DoctorID, b, Reasons(r))
+			if _, ok := b["heat_live"]; !ok || len(reasonsOf(r)) == 0 {
+				t.Errorf("doctor %d: breakdown %v reasons %q", r.DoctorID, b, reasonsOf(r))
 			}
 			if r.DoctorID == w.docs[0].ID && b["heat_live"] <= r.Heat {
 				t.Errorf("burst not visible in heat_live: %v vs nightly %v", b["heat_live"], r.Heat)

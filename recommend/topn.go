@@ -128,16 +128,29 @@ func toRecommendation(repID uint, day string, p ranking.Pick) (models.Recommenda
 	}, nil
 }
 
-// Reasons decodes a stored recommendation's reasons (nil when empty or malformed).
-func Reasons(r models.Recommendation) []string {
+// Reasons decodes a stored recommendation's reasons (nil when empty); a
+// malformed column is an error naming the row, for the caller to log and
+// show, never a silently empty list.
+func Reasons(r models.Recommendation) ([]string, error) {
 	var out []string
-	_ = json.Unmarshal([]byte(r.Reasons), &out)
-	return out
+	if r.Reasons == "" {
+		return nil, nil
+	}
+	if err := json.Unmarshal([]byte(r.Reasons), &out); err != nil {
+		return nil, fmt.Errorf("reasons of recommendation %d: %w", r.ID, err)
+	}
+	return out, nil
 }
 
-// Breakdown decodes a stored recommendation's numeric breakdown.
-func Breakdown(r models.Recommendation) map[string]float64 {
+// Breakdown decodes a stored recommendation's numeric breakdown (empty
+// when the column is); a malformed column is an error naming the row.
+func Breakdown(r models.Recommendation) (map[string]float64, error) {
 	out := map[string]float64{}
-	_ = json.Unmarshal([]byte(r.Breakdown), &out)
-	return out
+	if r.Breakdown == "" {
+		return out, nil
+	}
+	if err := json.Unmarshal([]byte(r.Breakdown), &out); err != nil {
+		return nil, fmt.Errorf("breakdown of recommendation %d: %w", r.ID, err)
+	}
+	return out, nil
 }

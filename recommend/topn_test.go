@@ -30,12 +30,12 @@ func TestForRepStoresTheDayAndIsIdempotent(t *testing.T) {
 			if r.Rank != i+1 || r.Day != day || r.RepID != w.rep.ID || r.Kind != models.RecRanked || r.Period != models.PeriodAM {
 				t.Errorf("row %d: %+v", i, r)
 			}
-			if len(Reasons(r)) == 0 || Breakdown(r)["heat"] != r.Heat {
-				t.Errorf("row %d: reasons %q breakdown %v", i, Reasons(r), Breakdown(r))
+			if len(reasonsOf(r)) == 0 || breakdownOf(r)["heat"] != r.Heat {
+				t.Errorf("row %d: reasons %q breakdown %v", i, reasonsOf(r), breakdownOf(r))
 			}
 		}
 		hot := first[slices.Index(ids, w.docs[5].ID)]
-		if rs := Reasons(hot); rs[0] != "连续3次参加线上讲座" || !slices.Contains(rs, "周三上午门诊") {
+		if rs := reasonsOf(hot); rs[0] != "连续3次参加线上讲座" || !slices.Contains(rs, "周三上午门诊") {
 			t.Errorf("hot doctor reasons %q", rs)
 		}
 
@@ -129,8 +129,8 @@ func TestMustVisitsAndFollowUpsFirst(t *testing.T) {
 		}
 		for _, r := range recs {
 			want := map[string]string{models.RecFollowUp: "今日跟进", models.RecMustVisit: "经理指派"}[r.Kind]
-			if want != "" && Reasons(r)[0] != want {
-				t.Errorf("%s reasons %q", r.Kind, Reasons(r))
+			if want != "" && reasonsOf(r)[0] != want {
+				t.Errorf("%s reasons %q", r.Kind, reasonsOf(r))
 			}
 		}
 	})
@@ -191,4 +191,37 @@ func TestForRepErrors(t *testing.T) {
 			t.Errorf("manager: %v", err)
 		}
 	})
+}
+
+// reasonsOf and breakdownOf decode a stored row for assertions; a
+// malformed column panics the test.
+func reasonsOf(r models.Recommendation) []string {
+	out, err := Reasons(r)
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
+
+func breakdownOf(r models.Recommendation) map[string]float64 {
+	out, err := Breakdown(r)
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
+
+// TestStoredReasonsThatDoNotDecodeAreErrors: a damaged reasons or
+// breakdown column is an error naming the row, not an empty list.
+func TestStoredReasonsThatDoNotDecodeAreErrors(t *testing.T) {
+	bad := models.Recommendation{ID: 7, Reasons: `["半个`, Breakdown: `{"heat":`}
+	if _, err := Reasons(bad); err == nil || !strings.Contains(err.Error(), "recommendation 7") {
+		t.Fatalf("reasons: %v", err)
+	}
+	if _, err := Breakdown(bad); err == nil || !strings.Contains(err.Error(), "recommendation 7") {
+		t.Fatalf("breakdown: %v", err)
+	}
+	if rs, err := Reasons(models.Recommendation{}); err != nil || rs != nil {
+		t.Fatalf("empty reasons: %v %v", rs, err)
+	}
 }

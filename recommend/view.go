@@ -68,13 +68,20 @@ func (s *Service) Views(ctx context.Context, recs []models.Recommendation) ([]Vi
 	for i, r := range recs {
 		d := docOf[r.DoctorID]
 		h := hospOf[d.HospitalID]
-		b := Breakdown(r)
+		b, err := Breakdown(r)
+		if err != nil {
+			return nil, err
+		}
+		reasons, err := Reasons(r)
+		if err != nil {
+			return nil, err
+		}
 		out[i] = View{
 			Rank: r.Rank, ValueRank: int(b["value_rank"]), Kind: r.Kind, DoctorID: r.DoctorID, DoctorCode: d.ExternalID,
 			Doctor: d.Name, Title: titleNames[d.Title], Department: d.Department, Tier: d.Tier,
 			HospitalID: h.ID, HospitalCode: h.ExternalID, Hospital: h.Name, Lat: h.Lat, Lng: h.Lng,
 			Period: r.Period, Score: r.Score, Heat: r.Heat, DistanceM: r.DistanceM,
-			RouteKM: b["route_km"], RouteMin: b["route_min"], Reasons: Reasons(r), Breakdown: b,
+			RouteKM: b["route_km"], RouteMin: b["route_min"], Reasons: reasons, Breakdown: b,
 		}
 	}
 	return out, nil

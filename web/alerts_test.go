@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"visitbot/flows"
@@ -113,6 +114,45 @@ func TestCardLinkAndDoctorPage(t *testing.T) {
 	if other.ID != 0 {
 		if st, _ := get(t, e.signIn(t, other.UserID), e.srv.URL+"/m/doctor/"+itoa(int(v.DoctorID))); st != http.StatusForbidden {
 			t.Fatalf("unassigned rep = %d", st)
+		}
+	}
+}
+
+// TestDamagedAlertReasonsAreShown: reasons that do not decode are said on
+// the dashboard (and logged), not dropped.
+func TestDamagedAlertReasonsAreShown(t *testing.T) {
+	e := newWorld(t, "sqlite", 0, nil)
+	m := &managers(t, e.store)[0]
+	al := openAlert(t, e, m)
+	if err := e.store.DB(context.Background()).Model(al).Update("reasons", `["半个`).Error; err != nil {
+		t.Fatal(err)
+	}
+	st, page := get(t, e.signIn(t, m.UserID), e.srv.URL+"/dashboard")
+	if st != http.StatusOK || !strings.Contains(page, flows.MsgReasonsUnreadable) {
+		t.Fatalf("dashboard %d does not say the reasons are damaged", st)
+	}
+}
+
+// TestMobileDatabaseErrorsAre500: a failing query is a server error, never
+// "not found".
+func TestMobileDatabaseErrorsAre500(t *testing.T) {
+	e := newWorld(t, "sqlite", 0, nil)
+	ctx := context.Background()
+	m := &managers(t, e.store)[0]
+	team, _ := e.store.Users.TeamOf(ctx, m.ID)
+	var a models.Assignment
+	if err := e.store.DB(ctx).Where("rep_id = ?", team[0].ID).First(&a).Error; err != nil {
+		t.Fatal(err)
+	}
+	c := e.signIn(t, m.UserID)
+	for _, table := range []string{"card_tasks", "tier_changes"} {
+		if err := e.store.DB(ctx).Exec("DROP TABLE " + table).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, path := range []string{"/m/card/any", "/m/doctor/" + itoa(int(a.DoctorID))} {
+		if st, _ := get(t, c, e.srv.URL+path); st != http.StatusInternalServerError {
+			t.Errorf("%s with a failing query = %d, want 500", path, st)
 		}
 	}
 }

@@ -250,7 +250,10 @@ func (p *Pages) summary(ctx context.Context, sc scope, wk Week) (*Summary, error
 		if a.DoctorID != nil {
 			oa.DoctorID = *a.DoctorID
 		}
-		_ = json.Unmarshal([]byte(a.Reasons), &oa.Reasons)
+		if err := json.Unmarshal([]byte(a.Reasons), &oa.Reasons); err != nil && a.Reasons != "" {
+			p.o.Log.Error("dashboard: stored alert reasons unreadable", "alert", a.ID, "err", err)
+			oa.Reasons = []string{flows.MsgReasonsUnreadable}
+		}
 		s.Alerts = append(s.Alerts, oa)
 	}
 

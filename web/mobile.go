@@ -70,7 +70,7 @@ func (p *Pages) doctorPage(c *gin.Context) {
 	}
 	var reasons []string
 	if rec != nil {
-		reasons = doctorReasons(*rec, v.user.Role == models.RoleRep)
+		reasons = p.doctorReasons(*rec, v.user.Role == models.RoleRep)
 	}
 	moves, err := st.Doctors.DoctorTierHistory(ctx, id, historyRows)
 	if err != nil {
@@ -98,9 +98,14 @@ func (p *Pages) doctorPage(c *gin.Context) {
 // them: the distance (from the rep's start point) only to the rep, and
 // formatted as the card's row does (cards.Km: "656m", "1.2km"); a manager
 // sees the reasons without any rep's distance.
-func doctorReasons(rec models.Recommendation, rep bool) []string {
+func (p *Pages) doctorReasons(rec models.Recommendation, rep bool) []string {
 	var out []string
-	for _, r := range recommend.Reasons(rec) {
+	stored, err := recommend.Reasons(rec)
+	if err != nil {
+		p.o.Log.Error("doctor page: stored reasons unreadable", "err", err)
+		return []string{flows.MsgReasonsUnreadable}
+	}
+	for _, r := range stored {
 		if r == ranking.DistancePhrase(rec.DistanceM) {
 			if rep && rec.DistanceM > 0 {
 				out = append(out, "距您"+cards.Km(rec.DistanceM))

@@ -36,6 +36,11 @@ type AdapterOptions struct {
 	Replies bot.ReplyQueue
 	Clock   clock.Clock
 	Log     *slog.Logger
+	// MaxInFlight bounds concurrent bot transactions across the HTTP routes
+	// and the Stream (0 = unbounded). With SQLite, which has one writer, 1
+	// queues deliveries in process, as on WeCom, instead of leaving them to
+	// SQLite's sleeping busy handler.
+	MaxInFlight int
 }
 
 // Adapter turns verified DingTalk callbacks into bot.Events and delivers
@@ -45,6 +50,8 @@ type Adapter struct {
 	crypto *Crypto
 	random io.Reader
 	stream *Stream // mode "stream" only
+	// handling holds one token per bot transaction in flight (MaxInFlight).
+	handling chan struct{}
 }
 
 // NewAdapter checks the configuration and returns an Adapter. The event
@@ -63,6 +70,9 @@ func NewAdapter(o AdapterOptions) (*Adapter, error) {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	a := &Adapter{opt: o, random: rand.Reader}
+	if o.MaxInFlight > 0 {
+		a.handling = make(chan struct{}, o.MaxInFlight)
+	}
 	if o.Config.EventToken != "" || o.Config.EventAESKey != "" {
 		c, err := NewCrypto(o.Config.EventToken, o.Config.EventAESKey, o.Config.AppKey)
 		if err != nil {
@@ -125,6 +135,14 @@ func (a *Adapter) robotMessage(ctx context.Context, body []byte) error {
 // synchronously, answerTask) is queued in the delivery's transaction and the
 // returned reply holds only that update.
 func (a *Adapter) handle(ctx context.Context, ev bot.Event, answerTask string) (bot.Reply, error) {
+	if a.handling != nil {
+		select {
+		case a.handling <- struct{}{}:
+			defer func() { <-a.handling }()
+		case <-ctx.Done():
+			return bot.Reply{}, fmt.Errorf("dingtalk: waiting for a database slot: %w", ctx.Err())
+		}
+	}
 	return a.opt.Bot.HandleWith(ctx, ev, func(ctx context.Context, u bot.User, ev bot.Event, r bot.Reply) (bot.Reply, error) {
 		var keep bot.Reply
 		if upd := r.Update; upd != nil && answerTask != "" && (upd.TaskID == "" || upd.TaskID == answerTask) {

@@ -47,7 +47,11 @@ func New(cfg config.DingTalkConfig, d Deps) (*Adapter, error) {
 		return nil, err
 	}
 	// Replies that are not the synchronous card answer go through the outbox (the app runs its dispatcher).
-	a, err := NewAdapter(AdapterOptions{Config: cfg, Bot: d.Bot, Messenger: m, Replies: d.Replies, Clock: d.Clock, Log: d.Log})
+	ao := AdapterOptions{Config: cfg, Bot: d.Bot, Messenger: m, Replies: d.Replies, Clock: d.Clock, Log: d.Log}
+	if d.Store.Driver() == "sqlite" {
+		ao.MaxInFlight = 1 // one writer: queue here, not in SQLite's busy handler
+	}
+	a, err := NewAdapter(ao)
 	if err != nil {
 		return nil, err
 	}

@@ -38,6 +38,10 @@ const (
 	streamPingEvery = 30 * time.Second
 	streamIdle      = 90 * time.Second
 	streamMaxFrame  = 1 << 20
+	// StreamWorkers bounds the callback frames handled at once on one
+	// connection; when all are busy the reader stops reading (DingTalk
+	// holds the rest) instead of starting a goroutine per frame.
+	StreamWorkers = 16
 )
 
 // Stream receives robot messages and card callbacks over DingTalk's Stream
@@ -144,13 +148,28 @@ func (s *Stream) connect(ctx context.Context) (*websocket.Conn, error) {
 	return conn, nil
 }
 
-// serve reads frames until the connection fails or ctx ends; each frame is
-// handled in its own goroutine and answered under the write lock.
+// serve reads frames until the connection fails or ctx ends. SYSTEM
+// frames are answered at once; callbacks go to at most StreamWorkers
+// goroutines (the reader waits for a free one); every answer is written
+// under the write lock.
 func (s *Stream) serve(ctx context.Context, conn *websocket.Conn) error {
 	var (
 		wmu sync.Mutex
 		wg  sync.WaitGroup
 	)
+	workers := make(chan struct{}, StreamWorkers)
+	answer := func(df *payload.DataFrame, resp *payload.DataFrameResponse) {
+		resp.SetHeader(payload.DataFrameHeaderKMessageId, df.GetMessageId())
+		if resp.GetHeader(payload.DataFrameHeaderKContentType) == "" {
+			resp.SetHeader(payload.DataFrameHeaderKContentType, payload.DataFrameContentTypeKJson)
+		}
+		wmu.Lock()
+		defer wmu.Unlock()
+		_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+		if err := conn.WriteJSON(resp); err != nil {
+			s.a.opt.Log.Warn("dingtalk stream: answer not written", "err", err)
+		}
+	}
 	quit := make(chan struct{})
 	// Deferred in reverse: stop pinging, close the connection (unblocking
 	// any answer being written), then wait for the goroutines.
@@ -195,20 +214,20 @@ func (s *Stream) serve(ctx context.Context, conn *websocket.Conn) error {
 		if df.Type == "SYSTEM" && df.GetTopic() == "disconnect" {
 			return errors.New("dingtalk stream: server asked to reconnect")
 		}
+		if df.Type == "SYSTEM" {
+			answer(df, s.handle(ctx, df))
+			continue
+		}
+		select {
+		case workers <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			resp := s.handle(ctx, df)
-			resp.SetHeader(payload.DataFrameHeaderKMessageId, df.GetMessageId())
-			if resp.GetHeader(payload.DataFrameHeaderKContentType) == "" {
-				resp.SetHeader(payload.DataFrameHeaderKContentType, payload.DataFrameContentTypeKJson)
-			}
-			wmu.Lock()
-			defer wmu.Unlock()
-			_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
-			if err := conn.WriteJSON(resp); err != nil {
-				s.a.opt.Log.Warn("dingtalk stream: answer not written", "err", err)
-			}
+			defer func() { <-workers }()
+			answer(df, s.handle(ctx, df))
 		}()
 	}
 }

@@ -3,6 +3,7 @@ package dingtalk_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -109,6 +110,62 @@ func TestStreamFeedsTheBot(t *testing.T) {
 		})
 		if err := bad.DingTalk.Start(sctx); err == nil || strings.Contains(err.Error(), "wrong-secret-value") {
 			t.Fatalf("start with a wrong secret: %v", err)
+		}
+	})
+}
+
+// TestStreamBoundsConcurrentFrames: a burst of robot messages is handled by
+// at most dingtalk.StreamWorkers goroutines, and on SQLite one bot
+// transaction at a time (as on WeCom); every frame is answered.
+func TestStreamBoundsConcurrentFrames(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		dt := "dt-rep01"
+		if err := s.Users.CreateUser(ctx, &models.User{UserID: "rep01", Name: "张三", Role: models.RoleRep, DingTalkUserID: &dt, Active: true}); err != nil {
+			t.Fatal(err)
+		}
+		d := apptest.NewDingTalk(t, s, func(c *config.Config) { c.DingTalk.Mode = "stream" })
+		var inflight, peak atomic.Int32
+		apptest.Register(t, d.App, func(b *bot.Bot) {
+			b.Command(bot.Command{Name: "slow", Usage: "slow", Summary: "test", Run: func(*bot.Request, []string) (bot.Reply, error) {
+				n := inflight.Add(1)
+				defer inflight.Add(-1)
+				for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+				}
+				time.Sleep(20 * time.Millisecond)
+				return bot.Text("ok"), nil
+			}})
+		})
+		sctx, cancel := context.WithCancel(ctx)
+		if err := d.DingTalk.Start(sctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cancel(); <-dingtalk.StreamDone(d.DingTalk) })
+		if err := d.Fake.WaitStream(10 * time.Second); err != nil {
+			t.Fatal(err)
+		}
+		const n = 3 * dingtalk.StreamWorkers
+		frames := make([][]byte, n)
+		for i := range frames {
+			frames[i], _ = json.Marshal(map[string]any{"msgtype": "text", "text": map[string]string{"content": "slow"}, "msgId": fmt.Sprintf("burst-%d", i),
+				"senderStaffId": dt, "conversationType": "1", "sessionWebhook": d.Fake.SessionWebhook("b"),
+				"sessionWebhookExpiredTime": s.Clock().Now().Add(time.Hour).UnixMilli()})
+		}
+		resps, err := d.Fake.StreamPushAll(dingtalk.TopicRobot, frames)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range resps {
+			if r.Code != 200 {
+				t.Fatalf("frame %d: %+v", i, r)
+			}
+		}
+		limit := int32(dingtalk.StreamWorkers)
+		if s.Driver() == "sqlite" {
+			limit = 1
+		}
+		if p := peak.Load(); p < 1 || p > limit {
+			t.Fatalf("peak concurrent handlers %d, want 1..%d on %s", p, limit, s.Driver())
 		}
 	})
 }

@@ -108,7 +108,11 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if o.Replica == "" {
 		o.Replica = config.DefaultReplica()
 	}
-	a := &App{Config: cfg, Log: newLogger(cfg.Log, o.LogOut), Clock: o.Clock, Registry: prometheus.NewRegistry(),
+	log, err := newLogger(cfg.Log, o.LogOut)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, Clock: o.Clock, Registry: prometheus.NewRegistry(),
 		version: o.Version, replica: o.Replica, pushShardReps: o.PushShardReps, scoreShardDoctors: int64(o.ScoreShardDoctors)}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Store = o.Store
@@ -177,14 +181,18 @@ func (a *App) wire() error {
 }
 
 // newLogger is the process log: JSON (default) or text at log.level.
-func newLogger(cfg config.LogConfig, w io.Writer) *slog.Logger {
+// newLogger is the app's logger at log.level; a level slog does not know
+// is a configuration error, never a silent Info.
+func newLogger(cfg config.LogConfig, w io.Writer) (*slog.Logger, error) {
 	var level slog.Level
-	_ = level.UnmarshalText([]byte(strings.ToUpper(cfg.Level)))
+	if err := level.UnmarshalText([]byte(strings.ToUpper(cfg.Level))); err != nil {
+		return nil, fmt.Errorf("log.level: must be debug, info, warn or error, got %q", cfg.Level)
+	}
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.Format == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
+		return slog.New(slog.NewTextHandler(w, opts)), nil
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return slog.New(slog.NewJSONHandler(w, opts)), nil
 }
 
 // OpenStore opens the configured database with clk (not migrated).

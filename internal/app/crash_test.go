@@ -49,6 +49,7 @@ func crashConfig(api string) func(*config.Config) {
 		c.WeCom.Token, c.WeCom.EncodingAESKey, c.WeCom.APIBase = apptest.WeComToken, apptest.WeComAESKey, api
 		c.Outbox.ClaimTTL, c.Outbox.PollInterval = crashClaimTTL, 50*time.Millisecond
 		c.Outbox.BaseBackoff, c.Outbox.MaxBackoff = time.Second, 5*time.Second
+		c.Outbox.Workers = 4 // fixed, so the queue outlasts the kills at any pacing
 	}
 }
 

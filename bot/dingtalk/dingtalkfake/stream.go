@@ -130,3 +130,41 @@ func (f *Fake) StreamPush(topic string, data []byte) (StreamResponse, error) {
 		}
 	}
 }
+
+// StreamPushAll sends one CALLBACK frame on topic per entry of data, all
+// before reading any answer (as DingTalk pushes a burst), and returns the
+// answers in the order of data (waiting at most 30 s in all).
+func (f *Fake) StreamPushAll(topic string, data [][]byte) ([]StreamResponse, error) {
+	f.mu.Lock()
+	c := f.stream
+	ids := make(map[string]int, len(data))
+	for i := range data {
+		f.streamSeq++
+		ids[fmt.Sprintf("fake-msg-%d", f.streamSeq)] = i
+	}
+	f.mu.Unlock()
+	if c == nil {
+		return nil, errors.New("no stream client connected")
+	}
+	for id, i := range ids {
+		frame := map[string]any{"specVersion": "1.0", "type": "CALLBACK", "time": time.Now().UnixMilli(),
+			"headers": map[string]string{"topic": topic, "messageId": id, "contentType": "application/json"}, "data": string(data[i])}
+		if err := c.ws.WriteJSON(frame); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]StreamResponse, len(data))
+	deadline := time.After(30 * time.Second)
+	for left := len(ids); left > 0; {
+		select {
+		case r := <-c.replies:
+			if i, ok := ids[r.Headers["messageId"]]; ok {
+				out[i] = r
+				left--
+			}
+		case <-deadline:
+			return out, fmt.Errorf("%d pushed frames unanswered", left)
+		}
+	}
+	return out, nil
+}
