@@ -19,11 +19,6 @@ import (
 // historyRows bounds the lists on the doctor page.
 const historyRows = 10
 
-// statusNames are the Chinese visit states.
-var statusNames = map[string]string{
-	models.VisitPlanned: cards.TermPlanned, models.VisitCheckedIn: cards.TermCheckedIn, models.VisitCompleted: cards.TermCompleted, models.VisitSkipped: cards.TermSkipped,
-}
-
 func idParam(c *gin.Context, name string) (uint, bool) {
 	n, err := strconv.ParseUint(c.Param(name), 10, 32)
 	return uint(n), err == nil && n > 0
@@ -84,7 +79,7 @@ func (p *Pages) doctorPage(c *gin.Context) {
 	}
 	var commitments []models.VisitLogLine
 	for i := range lines {
-		lines[i].Status = statusNames[lines[i].Status]
+		lines[i].Status = flows.VisitStatusName(lines[i].Status)
 		lines[i].Commitments = strings.ReplaceAll(lines[i].Commitments, "|", "、")
 		if lines[i].Commitments != "" && lines[i].Commitments != "无" {
 			commitments = append(commitments, lines[i])
@@ -259,7 +254,7 @@ type routeRow struct {
 
 func newRouteRow(s models.RouteStop) routeRow {
 	r := routeRow{DoctorID: s.DoctorID, VisitID: s.VisitID, Name: cards.Address(s.Doctor, s.Title), Hospital: s.Hospital,
-		Status: statusNames[s.Status], CheckedIn: s.Status == models.VisitCheckedIn}
+		Status: flows.VisitStatusName(s.Status), CheckedIn: s.Status == models.VisitCheckedIn}
 	if p := cards.PeriodName(s.Period); p != "" {
 		r.Period = p + "门诊"
 	}
