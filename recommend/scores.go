@@ -139,9 +139,6 @@ func (s *Service) ScoreShard(ctx context.Context, day string, k, n int) (ScoreRe
 		if err := s.store.Ranking.ReplaceHeatNotes(ctx, day, ids, notes); err != nil {
 			return err
 		}
-		if err := s.store.Ranking.PruneHeatNotes(ctx, clock.Day(dayStart.AddDate(0, 0, 1-models.HeatNoteKeepDays), s.loc)); err != nil {
-			return err
-		}
 		if ids == nil {
 			return s.store.Ranking.ReplaceTierChanges(ctx, day, changes)
 		}
@@ -149,6 +146,11 @@ func (s *Service) ScoreShard(ctx context.Context, day string, k, n int) (ScoreRe
 	})
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
+	}
+	if k == 0 { // once per run, outside the shards' transactions
+		if err := s.store.Ranking.PruneHeatNotes(ctx, clock.Day(dayStart.AddDate(0, 0, 1-models.HeatNoteKeepDays), s.loc)); err != nil {
+			return res, fmt.Errorf("score: %w", err)
+		}
 	}
 	res.Doctors, res.Changes = len(scores), len(changes)
 	return res, nil
