@@ -168,14 +168,48 @@ func PlanDay(start Point, day string, cands []Candidate, opts PlanOptions) (DayP
 		return cmp.Or(cmp.Compare(kindOrder(a.kind), kindOrder(b.kind)), cmp.Compare(a.c.Must.DueDay, b.c.Must.DueDay),
 			cmp.Compare(b.score, a.score), cmp.Compare(a.c.DoctorID, b.c.DoctorID))
 	})
-	slices.SortStableFunc(ranked, func(a, b *scored) int {
-		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.c.DoctorID, b.c.DoctorID))
-	})
+	sortRanked(ranked)
+	if opts.Keep == nil && liftSurge(ranked) {
+		sortRanked(ranked)
+	}
 	r := planner{start: start, opts: opts.Route, topN: opts.TopN}
 	if opts.Keep != nil {
 		return r.keep(opts.Keep, append(must, ranked...)), nil
 	}
 	return r.plan(must[:min(len(must), opts.TopN)], ranked), nil
+}
+
+func sortRanked(ranked []*scored) {
+	slices.SortStableFunc(ranked, func(a, b *scored) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.c.DoctorID, b.c.DoctorID))
+	})
+}
+
+// liftSurge gives the day's clearest surge not yet seen — Surge.Rising, no
+// visit or list since its first recent signal, the smallest P — the value of
+// the day's most valuable candidate, so the planner lists it wherever the
+// route allows: one place a day at most, and once per surge (the list is a
+// contact). ranked is sorted by value; it reports whether a value changed.
+func liftSurge(ranked []*scored) bool {
+	var best *scored
+	for _, s := range ranked {
+		g := s.c.Heat.Surge
+		if !g.Rising() || max(s.c.LastVisit, s.c.LastListed) >= g.Since {
+			continue
+		}
+		if best == nil || g.P < best.c.Heat.Surge.P {
+			best = s
+		}
+	}
+	if best == nil {
+		return false
+	}
+	best.surging = true
+	if lead := ranked[0].score; best.score < lead {
+		best.score = lead
+		return true
+	}
+	return false
 }
 
 func kindOrder(k string) int {
@@ -197,6 +231,8 @@ type scored struct {
 	resp, prod, dueF float64
 	date             time.Time
 	idx              int // the planner's leg-cache index
+	// surging: the day's surge, lifted to the lead value (liftSurge).
+	surging bool
 	// factors and reasons are filled for picks only (explain).
 	factors map[string]float64
 	reasons []string
@@ -293,6 +329,9 @@ func (sc *scored) explain() {
 	}
 	if sc.due.TargetDays > 0 {
 		f["due_ratio"] = sc.due.Ratio
+	}
+	if sc.surging {
+		f["surge_recent"], f["surge_expected"] = float64(c.Heat.Surge.Recent), c.Heat.Surge.Expected
 	}
 	for k, v := range f {
 		f[k] = math.Round(v*1000) / 1000
