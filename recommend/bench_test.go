@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"testing"
@@ -73,6 +74,7 @@ func BenchmarkTopN(b *testing.B) {
 		svc.onPhase = func(p string, d time.Duration) { phases[p] += d }
 		defer func() { svc.onPhase = nil }()
 		var res DayResult
+		defer profileLoop(b)()
 		cpu0 := cpuTime()
 		for b.Loop() {
 			var err error
@@ -109,6 +111,9 @@ func BenchmarkTopN(b *testing.B) {
 	// Last, as it clears the nightly heat: the morning run when the nightly
 	// job did not run, so every candidate is scored from its signals.
 	b.Run("end_to_end_without_nightly", func(b *testing.B) {
+		if err := s.DB(ctx).Exec("DELETE FROM heat_notes").Error; err != nil {
+			b.Fatal(err)
+		}
 		if err := s.DB(ctx).Exec("UPDATE doctors SET heat_day = NULL").Error; err != nil {
 			b.Fatal(err)
 		}
@@ -130,4 +135,25 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// profileLoop writes a CPU profile of the measured loop alone (not of the
+// seeding and the nightly scoring before it) to $VISITBOT_BENCH_CPUPROFILE
+// when set; call the returned func when the loop ends.
+func profileLoop(b *testing.B) func() {
+	path := os.Getenv("VISITBOT_BENCH_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }

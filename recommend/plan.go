@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -28,13 +30,16 @@ type dayInputs struct {
 	lastSignal map[uint]string
 	products   map[uint]float64
 	cycle      *cycle
+	// notes are the nightly explanations of the picks ranked by their
+	// stored heat (see explain).
+	notes map[uint]ranking.HeatNote
 }
 
-// compute ranks the reps' day: load in bulk, rank (pure), then load the
-// signals of the picked doctors whose heat came from the nightly scoring and
-// rank again over the picks only, so every pick carries its heat reasons.
-// The second pass cannot change the picks or their order: it sees the same
-// scores and only the picked doctors.
+// compute ranks the reps' day: load in bulk, rank (pure), then read the
+// nightly notes of the picked doctors whose heat came from the nightly
+// scoring and rank again over the picks only, so every pick carries its heat
+// reasons. The second pass cannot change the picks or their order: it sees
+// the same scores and only the picked doctors.
 func (s *Service) compute(ctx context.Context, day string, reps []models.User, all bool) (map[uint][]models.Recommendation, error) {
 	s, err := s.effective(ctx)
 	if err != nil {
@@ -58,7 +63,7 @@ func (s *Service) compute(ctx context.Context, day string, reps []models.User, a
 	}
 	lap(&rank)
 	if missing := in.unexplained(picks); len(missing) > 0 {
-		if err := s.loadSignals(ctx, in.w, missing); err != nil {
+		if err := s.explain(ctx, in, missing); err != nil {
 			return nil, err
 		}
 		lap(&load)
@@ -69,24 +74,34 @@ func (s *Service) compute(ctx context.Context, day string, reps []models.User, a
 	}
 	s.observe("load", load)
 	s.observe("rank", rank)
-	out := make(map[uint][]models.Recommendation, len(picks))
-	for repID, ps := range picks {
-		recs := make([]models.Recommendation, len(ps))
-		for i, p := range ps {
-			if recs[i], err = toRecommendation(repID, day, p); err != nil {
-				return nil, err
+	repIDs := slices.Collect(maps.Keys(picks))
+	recs := make([][]models.Recommendation, len(repIDs))
+	err = spread(len(repIDs), func(i int) (err error) {
+		ps := picks[repIDs[i]]
+		recs[i] = make([]models.Recommendation, len(ps))
+		for j, p := range ps {
+			if recs[i][j], err = toRecommendation(repIDs[i], day, p); err != nil {
+				return err
 			}
 		}
-		out[repID] = recs
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uint][]models.Recommendation, len(picks))
+	for i, id := range repIDs {
+		out[id] = recs[i]
 	}
 	return out, nil
 }
 
 // load reads the reps' inputs for day in a fixed set of statements (id
-// lists split at 500). all loads every doctor without id filters (the whole
-// field force); otherwise only the reps' doctors. Full signals are loaded
-// for in-clinic doctors without a fresh nightly heat only, except for one
-// rep (ForRep), whose in-clinic doctors all get them.
+// lists split at 500). all loads every doctor in clinic that day without id
+// filters (the whole field force); otherwise only the reps' doctors. Signals
+// are loaded for in-clinic doctors without a fresh nightly heat and note
+// only, except for one rep (ForRep), whose in-clinic doctors all get them:
+// the bulk run ranks by the nightly heat and reads no signal at all.
 func (s *Service) load(ctx context.Context, day string, reps []models.User, all bool) (*dayInputs, error) {
 	var repIDs []uint
 	if !all {
@@ -99,18 +114,153 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 		return nil, err
 	}
 	dayStart, _ := clock.ParseDay(day, s.loc)
-	var assigns []models.Assignment
-	var musts []models.MustVisit
+	in := &dayInputs{
+		day: day, reps: reps, byRep: map[uint][]uint{}, mustOf: map[[2]uint]*ranking.Must{},
+		sessOf: map[uint][]ranking.Session{}, cancelOf: map[uint][]ranking.Cancellation{}, lastSignal: map[uint]string{},
+	}
+	// The whole field force's loads need no id list: they all run at once.
+	// A subset of reps first reads its doctors, which filter the rest.
+	var later []func() error
+	if all {
+		later = append(later, func() error { return s.loadCoverage(ctx, in, repIDs) },
+			func() (err error) { in.cycle, err = s.loadCycle(ctx, in); return err })
+	} else if err := s.loadCoverage(ctx, in, repIDs); err != nil {
+		return nil, err
+	}
+	var doctorIDs []uint
+	if !all {
+		doctorIDs = []uint{}
+		for _, ids := range in.byRep {
+			doctorIDs = append(doctorIDs, ids...)
+		}
+		slices.Sort(doctorIDs)
+		doctorIDs = slices.Compact(doctorIDs)
+		later = append(later, func() (err error) { in.cycle, err = s.loadCycle(ctx, in); return err })
+	}
+	// The independent loads run side by side: SQLite in WAL mode and MySQL
+	// serve concurrent readers, and the driver's row decoding is CPU work.
+	// The bulk run reads the day's nightly notes instead of doctor rows; one
+	// rep (ForRep) is scored from its doctors' signals.
+	one := !all && len(reps) == 1
+	in.w = emptyWorld(day, asOf, all)
+	var notes []models.HeatNote
+	var sessions []models.ClinicSession
+	var cancels []models.ClinicCancellation
+	var cal *ranking.Calendar
+	since := asOf.AddDate(0, 0, -s.scorer.LookbackDays())
+	err = s.parallel(ctx, append(later,
+		func() (err error) {
+			if !one {
+				notes, err = s.store.Ranking.NotesOn(ctx, day, doctorIDs)
+			}
+			return err
+		},
+		func() error { return s.loadHospitals(ctx, in.w) },
+		func() (err error) { cal, err = s.storedCalendar(ctx, day, asOf); return err },
+		func() (err error) {
+			sessions, cancels, err = s.store.Ranking.SessionsOn(ctx, doctorIDs, day)
+			return err
+		},
+		func() (err error) {
+			in.stats, err = s.store.Ranking.VisitStats(ctx, doctorIDs, clock.Day(since, s.loc), clock.Day(asOf, s.loc))
+			return err
+		},
+	)...)
+	if err != nil {
+		return nil, err
+	}
+	in.w.calendar = cal
+	for _, cs := range sessions {
+		in.sessOf[cs.DoctorID] = append(in.sessOf[cs.DoctorID], ranking.Session{Weekday: cs.Weekday, Day: cs.Day, Period: cs.Period})
+	}
+	for _, c := range cancels {
+		in.cancelOf[c.DoctorID] = append(in.cancelOf[c.DoctorID], ranking.Cancellation{Day: c.Day, Period: c.Period})
+	}
+	for _, n := range notes {
+		if len(in.sessOf[n.DoctorID]) > 0 {
+			in.w.doctors[n.DoctorID] = &models.Doctor{ID: n.DoctorID, HospitalID: n.HospitalID, Tier: n.Tier, Heat: n.Heat, HeatDay: day}
+			in.w.noted[n.DoctorID] = n
+		}
+	}
+
+	// Only doctors in clinic that day can be picked: the loads below are for
+	// them alone, by id (the primary keys and the (doctor_id, occurred_at)
+	// index serve them directly). Those without a note of the day are read
+	// from the doctors and scored from their signals.
+	var inClinic, stale []uint
+	for id := range in.sessOf {
+		if _, ok := in.w.noted[id]; !ok {
+			stale = append(stale, id)
+		}
+	}
+	slices.Sort(stale)
+	if len(stale) > 0 {
+		docs, err := s.store.Ranking.RankingDoctors(ctx, stale)
+		if err != nil {
+			return nil, err
+		}
+		stale = stale[:0]
+		for i := range docs {
+			in.w.doctors[docs[i].ID] = &docs[i]
+			stale = append(stale, docs[i].ID)
+		}
+	}
+	for id := range in.sessOf {
+		if in.w.doctors[id] != nil {
+			inClinic = append(inClinic, id)
+		}
+	}
+	slices.Sort(inClinic)
+	if len(inClinic) == 0 {
+		return in, nil
+	}
+	in.products = map[uint]float64{}
 	err = s.parallel(ctx,
-		func() (err error) { assigns, err = s.store.Ranking.RankingAssignments(ctx, repIDs); return err },
-		func() (err error) { musts, err = s.store.Ranking.OpenMustVisits(ctx, repIDs, day); return err },
+		func() error { return s.loadTiers(ctx, in, inClinic) },
+		// Full signals and product matches: every candidate of one rep; in
+		// the bulk run only the doctors without a note of the day.
+		func() error { return s.loadSignals(ctx, in.w, stale) },
+		func() (err error) {
+			if len(stale) > 0 {
+				in.products, err = s.store.Ranking.BestProductMatch(ctx, stale)
+			}
+			return err
+		},
 	)
 	if err != nil {
 		return nil, err
 	}
-	in := &dayInputs{
-		day: day, reps: reps, byRep: map[uint][]uint{}, mustOf: map[[2]uint]*ranking.Must{},
-		sessOf: map[uint][]ranking.Session{}, cancelOf: map[uint][]ranking.Cancellation{}, lastSignal: map[uint]string{},
+	from := s.recentFrom(dayStart)
+	for _, id := range inClinic {
+		var visit, positive string
+		if in.w.loaded[id] {
+			visit, positive = recentDays(in.w.signals[id], from, asOf, s.loc)
+		} else {
+			n := in.w.noted[id]
+			visit, positive = n.LastVisit, n.LastPositive
+			in.products[id] = n.ProductMatch
+		}
+		if visit != "" {
+			in.lastSignal[id] = visit
+		}
+		if positive != "" {
+			in.cycle.lastSignal[id] = positive
+		}
+	}
+	return in, nil
+}
+
+// loadCoverage reads the reps' assignments and open must-visits (nil
+// repIDs: every rep's) into in.byRep and in.mustOf.
+func (s *Service) loadCoverage(ctx context.Context, in *dayInputs, repIDs []uint) error {
+	var assigns []models.Assignment
+	var musts []models.MustVisit
+	err := s.parallel(ctx,
+		func() (err error) { assigns, err = s.store.Ranking.RankingAssignments(ctx, repIDs); return err },
+		func() (err error) { musts, err = s.store.Ranking.OpenMustVisits(ctx, repIDs, in.day); return err },
+	)
+	if err != nil {
+		return err
 	}
 	for _, a := range assigns {
 		in.byRep[a.RepID] = append(in.byRep[a.RepID], a.DoctorID)
@@ -129,88 +279,44 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 			in.byRep[m.RepID] = append(in.byRep[m.RepID], m.DoctorID)
 		}
 	}
-	var doctorIDs []uint
-	if !all {
-		doctorIDs = []uint{}
-		for _, ids := range in.byRep {
-			doctorIDs = append(doctorIDs, ids...)
-		}
-		slices.Sort(doctorIDs)
-		doctorIDs = slices.Compact(doctorIDs)
-	}
-	// The independent loads run side by side: SQLite in WAL mode and MySQL
-	// serve concurrent readers, and the driver's row decoding is CPU work.
-	var sessions []models.ClinicSession
-	var cancels []models.ClinicCancellation
-	var cal *ranking.Calendar
-	since := asOf.AddDate(0, 0, -s.scorer.LookbackDays())
-	err = s.parallel(ctx,
-		func() (err error) { in.w, err = s.loadWorld(ctx, day, doctorIDs); return err },
-		func() (err error) { cal, err = s.storedCalendar(ctx, day, asOf); return err },
-		func() (err error) {
-			sessions, cancels, err = s.store.Ranking.SessionsOn(ctx, doctorIDs, day)
-			return err
-		},
-		func() (err error) {
-			in.stats, err = s.store.Ranking.VisitStats(ctx, doctorIDs, clock.Day(since, s.loc), clock.Day(asOf, s.loc))
-			return err
-		},
-		func() (err error) { in.products, err = s.store.Ranking.BestProductMatch(ctx, doctorIDs); return err },
-	)
-	if err != nil {
-		return nil, err
-	}
-	in.w.calendar = cal
-	for _, cs := range sessions {
-		in.sessOf[cs.DoctorID] = append(in.sessOf[cs.DoctorID], ranking.Session{Weekday: cs.Weekday, Day: cs.Day, Period: cs.Period})
-	}
-	for _, c := range cancels {
-		in.cancelOf[c.DoctorID] = append(in.cancelOf[c.DoctorID], ranking.Cancellation{Day: c.Day, Period: c.Period})
-	}
+	return nil
+}
 
-	// Only doctors in clinic that day can be picked: the signal loads below
-	// are for them alone, by id, which the (doctor_id, occurred_at) index
-	// serves directly.
-	var inClinic, stale []uint
-	for id := range in.sessOf {
-		if d := in.w.doctors[id]; d != nil {
-			inClinic = append(inClinic, id)
-			if (!all && len(reps) == 1) || !in.fresh(d) {
-				stale = append(stale, id)
+// explain makes the picked doctors explainable for the second pass: the
+// nightly notes of those ranked by their stored heat, signals for the rest
+// (and for a note that cannot be read).
+func (s *Service) explain(ctx context.Context, in *dayInputs, ids []uint) error {
+	var want, load []uint
+	for _, id := range ids {
+		if _, ok := in.w.noted[id]; ok {
+			want = append(want, id)
+		} else {
+			load = append(load, id)
+		}
+	}
+	raw, err := s.store.Ranking.HeatNotes(ctx, in.day, want)
+	if err != nil {
+		return err
+	}
+	decoded := make([]*ranking.HeatNote, len(want))
+	_ = spread(len(want), func(i int) error {
+		if text, ok := raw[want[i]]; ok {
+			if n, err := ranking.UnmarshalNote(text); err == nil {
+				decoded[i] = &n
 			}
 		}
-	}
-	slices.Sort(inClinic)
-	slices.Sort(stale)
-	if len(inClinic) == 0 {
-		return in, nil
-	}
-	var recent []models.Signal
-	err = s.parallel(ctx,
-		func() (err error) { in.cycle, err = s.loadCycle(ctx, in, inClinic); return err },
-		// The cooldown window's signals of every class (a class filter would
-		// steer the planner to the class index), for the last visit signal.
-		func() (err error) {
-			recent, err = s.store.Ranking.SignalsSince(ctx, inClinic, nil, dayStart.AddDate(0, 0, -s.cfg.CooldownDays-1), asOf)
-			return err
-		},
-		// Full signals: every candidate of one rep; in the bulk run only
-		// the doctors without a fresh nightly heat.
-		func() error { return s.loadSignals(ctx, in.w, stale) },
-	)
-	if err != nil {
-		return nil, err
-	}
-	for _, sg := range recent {
-		in.cycle.noteSignal(sg, s.loc)
-		if sg.Class != models.ClassVisit {
+		return nil
+	})
+	in.notes = make(map[uint]ranking.HeatNote, len(raw))
+	for i, id := range want {
+		if decoded[i] == nil {
+			load = append(load, id) // deleted meanwhile, or unreadable: explain from the signals
 			continue
 		}
-		if seen := clock.Day(sg.OccurredAt, s.loc); seen > in.lastSignal[sg.DoctorID] {
-			in.lastSignal[sg.DoctorID] = seen
-		}
+		in.notes[id] = *decoded[i]
 	}
-	return in, nil
+	slices.Sort(load)
+	return s.loadSignals(ctx, in.w, load)
 }
 
 // fresh reports whether d's stored heat was scored for this very day (the
@@ -222,12 +328,12 @@ func (in *dayInputs) fresh(d *models.Doctor) bool {
 	return d.HeatDay == in.day
 }
 
-// unexplained lists the picked doctors whose signals are not loaded yet.
+// unexplained lists the picked doctors with neither signals nor a note.
 func (in *dayInputs) unexplained(picks map[uint][]ranking.Pick) []uint {
 	var out []uint
 	for _, ps := range picks {
 		for _, p := range ps {
-			if !in.w.loaded[p.DoctorID] {
+			if _, ok := in.notes[p.DoctorID]; !ok && !in.w.loaded[p.DoctorID] {
 				out = append(out, p.DoctorID)
 			}
 		}
@@ -236,54 +342,80 @@ func (in *dayInputs) unexplained(picks map[uint][]ranking.Pick) []uint {
 	return slices.Compact(out)
 }
 
+// candidate is doctor id's candidate of the day, nil when not in clinic
+// (never a candidate, no need to score). It only reads in: safe to call
+// from several goroutines.
+func (s *Service) candidate(in *dayInputs, id uint) *ranking.Candidate {
+	w := in.w
+	d := w.doctors[id]
+	if d == nil || len(in.sessOf[id]) == 0 {
+		return nil
+	}
+	c := &ranking.Candidate{DoctorID: id, Sessions: in.sessOf[id], Cancellations: in.cancelOf[id], ProductMatch: in.products[id]}
+	switch {
+	case w.loaded[id] && in.fresh(d):
+		c.Heat = s.heat(w, d)
+		c.Heat.Live, c.Heat.Score = c.Heat.Score, d.Heat
+	case w.loaded[id]:
+		c.Heat = s.heat(w, d)
+	case in.fresh(d) && in.notes != nil:
+		if n, ok := in.notes[id]; ok {
+			c.Heat = n.Heat(d.Heat)
+		} else {
+			c.Heat = ranking.Heat{Score: d.Heat}
+		}
+	default:
+		c.Heat = ranking.Heat{Score: d.Heat}
+	}
+	if h, ok := w.hospitals[d.HospitalID]; ok {
+		c.Location = ranking.Point{Lat: h.Lat, Lng: h.Lng}
+	}
+	st := in.stats[id]
+	c.LastVisit, c.Responses = st.LastMet, ranking.Responses{Met: st.Met, Attempts: st.Attempts}
+	if seen := in.lastSignal[id]; seen > c.LastVisit {
+		c.LastVisit = seen
+	}
+	if in.cycle != nil {
+		in.cycle.fill(c, d, in.fresh(d))
+	}
+	return c
+}
+
 // rank is the pure step: a candidate per doctor in clinic that day (built
 // once, shared by all reps covering them), then ranking.Plan per rep. With
 // only set, each rep's previous picks are explained again as planned
 // (same doctors, periods and route order).
 //
 // A candidate's heat is the nightly stored heat when fresh (its class points
-// and phrases from the live signals once loaded, the live total kept in the
-// breakdown as heat_live), else the live heat index.
+// and phrases from the nightly note, or from the live signals when loaded,
+// the live total then kept in the breakdown as heat_live), else the live
+// heat index.
 func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]ranking.Pick, error) {
-	w := in.w
-	cands := map[uint]*ranking.Candidate{}
-	candidate := func(id uint) *ranking.Candidate {
-		if c, ok := cands[id]; ok {
-			return c
+	// A candidate per doctor in clinic that day, built once (on all cores: a
+	// live heat is the costly part) and shared by the reps covering them.
+	var ids []uint
+	for _, rep := range in.reps {
+		if only != nil {
+			for _, p := range only[rep.ID] {
+				ids = append(ids, p.DoctorID)
+			}
+			continue
 		}
-		d := w.doctors[id]
-		if d == nil || len(in.sessOf[id]) == 0 {
-			cands[id] = nil // no clinic today: never a candidate, no need to score
-			return nil
-		}
-		c := &ranking.Candidate{DoctorID: id, Sessions: in.sessOf[id], Cancellations: in.cancelOf[id], ProductMatch: in.products[id]}
-		switch {
-		case w.loaded[id] && in.fresh(d):
-			c.Heat = s.heat(w, d)
-			c.Heat.Live, c.Heat.Score = c.Heat.Score, d.Heat
-		case w.loaded[id]:
-			c.Heat = s.heat(w, d)
-		default:
-			c.Heat = ranking.Heat{Score: d.Heat}
-		}
-		if h, ok := w.hospitals[d.HospitalID]; ok {
-			c.Location = ranking.Point{Lat: h.Lat, Lng: h.Lng}
-		}
-		st := in.stats[id]
-		c.LastVisit, c.Responses = st.LastMet, ranking.Responses{Met: st.Met, Attempts: st.Attempts}
-		if seen := in.lastSignal[id]; seen > c.LastVisit {
-			c.LastVisit = seen
-		}
-		if in.cycle != nil {
-			in.cycle.fill(c, d, in.fresh(d))
-		}
-		cands[id] = c
-		return c
+		ids = append(ids, in.byRep[rep.ID]...)
 	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	built := make([]*ranking.Candidate, len(ids))
+	_ = spread(len(ids), func(i int) error { built[i] = s.candidate(in, ids[i]); return nil })
+	cands := make(map[uint]*ranking.Candidate, len(ids))
+	for i, id := range ids {
+		cands[id] = built[i]
+	}
+	candidate := func(id uint) *ranking.Candidate { return cands[id] }
 
 	opts := s.planOptions()
-	out := make(map[uint][]ranking.Pick, len(in.reps))
-	for _, rep := range in.reps {
+	lists := make([][]ranking.Candidate, len(in.reps))
+	for i, rep := range in.reps {
 		ids := in.byRep[rep.ID]
 		if only != nil {
 			ids = ids[:0:0]
@@ -291,25 +423,57 @@ func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]
 				ids = append(ids, p.DoctorID)
 			}
 		}
-		var list []ranking.Candidate
+		lists[i] = make([]ranking.Candidate, 0, len(ids))
 		for _, id := range ids {
 			if c := candidate(id); c != nil {
 				cc := *c
 				cc.Must = in.mustOf[[2]uint{rep.ID, id}]
-				list = append(list, cc)
+				lists[i] = append(lists[i], cc)
 			}
 		}
-		o := opts
+	}
+	// Each rep's day is planned on its own (ranking.Plan is pure): the reps
+	// are split over the cores.
+	picks := make([][]ranking.Pick, len(in.reps))
+	err := spread(len(in.reps), func(i int) (err error) {
+		rep, o := in.reps[i], opts
 		if only != nil {
 			o.Keep = only[rep.ID]
 		}
-		picks, err := ranking.Plan(ranking.Point{Lat: rep.StartLat, Lng: rep.StartLng}, in.day, list, o)
-		if err != nil {
-			return nil, fmt.Errorf("rep %s: %w", rep.UserID, err)
+		if picks[i], err = ranking.Plan(ranking.Point{Lat: rep.StartLat, Lng: rep.StartLng}, in.day, lists[i], o); err != nil {
+			return fmt.Errorf("rep %s: %w", rep.UserID, err)
 		}
-		out[rep.ID] = picks
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uint][]ranking.Pick, len(in.reps))
+	for i, rep := range in.reps {
+		out[rep.ID] = picks[i]
 	}
 	return out, nil
+}
+
+// spreadPer is the fewest items worth a goroutine of their own (a rep's
+// day plan costs ~0.1 ms).
+const spreadPer = 50
+
+// spread runs fn(0…n-1) on up to GOMAXPROCS goroutines, each taking every
+// k-th item, and joins the errors: pure per-rep work split over the cores.
+func spread(n int, fn func(i int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/spreadPer))
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				errs[i] = fn(i)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // parallel runs the loaders concurrently and joins their errors. Inside a
