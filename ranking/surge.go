@@ -33,16 +33,16 @@ const (
 type Surge struct {
 	// Recent counts the engagement signals of the last SurgeWindowDays;
 	// Expected is what the baseline rate predicts for such a window.
-	Recent   int
-	Expected float64
+	Recent   int     `json:"n"`
+	Expected float64 `json:"e"`
 	// Baseline counts the engagement signals of the SurgeBaselineDays before.
-	Baseline int
+	Baseline int `json:"b"`
 	// P is the chance of Recent or more at the baseline rate (Poisson upper
 	// tail), 1 when nothing was seen.
-	P float64
+	P float64 `json:"p"`
 	// Since is the day ("2006-01-02", in now's location) of the earliest
 	// recent signal: a contact on or after it has seen the surge.
-	Since string
+	Since string `json:"since"`
 }
 
 // Rising reports whether the recent window is a surge.

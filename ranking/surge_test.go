@@ -112,3 +112,25 @@ func TestPlanListsTheDaysSurgeOnce(t *testing.T) {
 		t.Errorf("picked %v without a surge", plain)
 	}
 }
+
+// TestNoteKeepsASurge: the nightly note carries a surge (and only a real
+// one) to the morning run, which ranks by notes.
+func TestNoteKeepsASurge(t *testing.T) {
+	s := scorer(t)
+	h := s.Heat(engaged(30, 1, 3, 6, 9), Trend{}, now)
+	enc, err := MarshalNote(h.Note())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := UnmarshalNote(enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Heat(h.Score).Surge; got != h.Surge || !got.Rising() {
+		t.Errorf("surge through the note %+v, want %+v", got, h.Surge)
+	}
+	quiet := s.Heat(engaged(3.5, 1), Trend{}, now)
+	if quiet.Note().Surge != nil {
+		t.Errorf("note of a doctor without a surge keeps %+v", quiet.Note().Surge)
+	}
+}

@@ -169,7 +169,7 @@ func PlanDay(start Point, day string, cands []Candidate, opts PlanOptions) (DayP
 			cmp.Compare(b.score, a.score), cmp.Compare(a.c.DoctorID, b.c.DoctorID))
 	})
 	sortRanked(ranked)
-	if opts.Keep == nil && liftSurge(ranked) {
+	if liftSurge(ranked) {
 		sortRanked(ranked)
 	}
 	r := planner{start: start, opts: opts.Route, topN: opts.TopN}
@@ -179,17 +179,19 @@ func PlanDay(start Point, day string, cands []Candidate, opts PlanOptions) (DayP
 	return r.plan(must[:min(len(must), opts.TopN)], ranked), nil
 }
 
+// sortRanked orders candidates by planning value, most valuable first.
 func sortRanked(ranked []*scored) {
 	slices.SortStableFunc(ranked, func(a, b *scored) int {
-		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.c.DoctorID, b.c.DoctorID))
+		return cmp.Or(cmp.Compare(b.plan, a.plan), cmp.Compare(a.c.DoctorID, b.c.DoctorID))
 	})
 }
 
 // liftSurge gives the day's clearest surge not yet seen — Surge.Rising, no
-// visit or list since its first recent signal, the smallest P — the value of
-// the day's most valuable candidate, so the planner lists it wherever the
-// route allows: one place a day at most, and once per surge (the list is a
-// contact). ranked is sorted by value; it reports whether a value changed.
+// visit or list since its first recent signal, the smallest P — the
+// planning value of the day's most valuable candidate, so the planner lists
+// it wherever the route allows: one place a day at most, and once per surge
+// (the list is a contact). Its shown score stays its own value. ranked is
+// sorted by planning value; it reports whether one changed.
 func liftSurge(ranked []*scored) bool {
 	var best *scored
 	for _, s := range ranked {
@@ -205,8 +207,8 @@ func liftSurge(ranked []*scored) bool {
 		return false
 	}
 	best.surging = true
-	if lead := ranked[0].score; best.score < lead {
-		best.score = lead
+	if lead := ranked[0].plan; best.plan < lead {
+		best.plan = lead
 		return true
 	}
 	return false
@@ -225,8 +227,11 @@ type scored struct {
 	kind    string
 	periods []string
 	score   float64
-	distM   float64
-	due     Due
+	// plan is the value the planner maximises: score, or the day's lead
+	// value for the lifted surge (liftSurge); picks show score.
+	plan  float64
+	distM float64
+	due   Due
 	// resp, prod and dueF are the value's factors.
 	resp, prod, dueF float64
 	date             time.Time
@@ -306,6 +311,7 @@ func score(start Point, date time.Time, c *Candidate, periods []string, opts Pla
 	sc.due = DueOn(c.Tier, max(c.LastVisit, c.LastListed), c.LastSignal, date, opts.Targets)
 	sc.dueF = sc.due.Factor(opts.DueBoost)
 	sc.score = c.Heat.Score * sc.resp * sc.prod * sc.dueF
+	sc.plan = sc.score
 	return sc
 }
 
