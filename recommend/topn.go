@@ -118,7 +118,7 @@ func toRecommendation(repID uint, day string, p ranking.Pick) (models.Recommenda
 	if err != nil {
 		return models.Recommendation{}, fmt.Errorf("reasons of doctor %d: %w", p.DoctorID, err)
 	}
-	breakdown, err := json.Marshal(p.Breakdown) // map keys are sorted: stable JSON
+	breakdown, err := marshalBreakdown(p.Breakdown) // keys sorted: stable JSON
 	if err != nil {
 		return models.Recommendation{}, fmt.Errorf("breakdown of doctor %d: %w", p.DoctorID, err)
 	}
