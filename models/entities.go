@@ -164,11 +164,14 @@ const (
 type Signal struct {
 	ID         uint      `gorm:"primaryKey"`
 	ExternalID string    `gorm:"size:128;uniqueIndex;not null"`
-	DoctorID   uint      `gorm:"not null;index:ix_signal_doctor_time"`
-	Class      string    `gorm:"size:16;not null;index"`
-	Kind       string    `gorm:"size:32;not null"`
-	Value      float64   `gorm:"not null"` // no default tag: GORM would turn an explicit 0 (a miss) into the default
-	OccurredAt time.Time `gorm:"not null;index:ix_signal_doctor_time"`
+	// ix_signal_doctor_time covers what ranking reads of a doctor's signals
+	// (class, kind, value by doctor and time): the nightly load of a shard's
+	// signals needs no row lookup.
+	DoctorID   uint      `gorm:"not null;index:ix_signal_doctor_time,priority:1"`
+	Class      string    `gorm:"size:16;not null;index;index:ix_signal_doctor_time,priority:3"`
+	Kind       string    `gorm:"size:32;not null;index:ix_signal_doctor_time,priority:4"`
+	Value      float64   `gorm:"not null;index:ix_signal_doctor_time,priority:5"` // no default tag: GORM would turn an explicit 0 (a miss) into the default
+	OccurredAt time.Time `gorm:"not null;index:ix_signal_doctor_time,priority:2"`
 	Source     string    `gorm:"size:32"`
 	Detail     string    `gorm:"size:255"`
 	CreatedAt  time.Time

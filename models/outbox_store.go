@@ -1,6 +1,7 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -10,7 +11,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // ErrClaimLost is returned when a dispatcher records the result of a message
@@ -139,10 +139,15 @@ func (s *OutboxStore) prepare(m *OutboxMessage, now time.Time) error {
 // waiting for a later attempt (backoff, quiet hours) does not hold the newer
 // ones back.
 //
-// MySQL: SELECT … FOR UPDATE SKIP LOCKED inside a transaction, so concurrent
-// dispatchers on several replicas take disjoint rows without waiting.
-// SQLite: one UPDATE … WHERE id IN (SELECT … LIMIT n); SQLite runs a
-// statement under the database write lock, so the claim is atomic.
+// The claim reads without locks and then claims with one conditional
+// UPDATE, on every database (no SKIP LOCKED, which TiDB lacks and which made
+// two MariaDB claimers deadlock on the recipient subquery's rows): the due
+// rows come from two index-ordered scans that stop after a few times n rows
+// (pending by next attempt, expired claims by status), never the whole
+// queue, so a claim costs O(n) however long the queue is; the recipient
+// rule is checked for those candidates only; and the UPDATE claims a row
+// only if it is still due, so of two dispatchers that chose the same row one
+// gets it and the other claims fewer this round.
 func (s *OutboxStore) ClaimOutbox(ctx context.Context, claimer string, platforms []string, n int, ttl time.Duration) ([]OutboxMessage, error) {
 	if n <= 0 || len(platforms) == 0 {
 		return nil, nil
@@ -156,32 +161,17 @@ func (s *OutboxStore) ClaimOutbox(ctx context.Context, claimer string, platforms
 		"status": OutboxSending, "claimed_by": token, "claimed_until": now.Add(ttl),
 		"attempts": gorm.Expr("attempts + 1"), "updated_at": now,
 	}
-	due := func(db *gorm.DB) *gorm.DB {
-		return db.Model(&OutboxMessage{}).
-			Where("(status = ? AND next_attempt_at <= ?) OR (status = ? AND claimed_until < ?)", OutboxPending, now, OutboxSending, now).
-			Where("platform IN ?", platforms).
-			Where(`NOT EXISTS (SELECT 1 FROM outbox_messages o2 WHERE o2.platform = outbox_messages.platform AND o2.recipient_id = outbox_messages.recipient_id
-				AND o2.id <> outbox_messages.id AND ((o2.status = ? AND o2.claimed_until >= ?)
-				OR (o2.id < outbox_messages.id AND ((o2.status = ? AND o2.next_attempt_at <= ?) OR (o2.status = ? AND o2.claimed_until < ?)))))`,
-				OutboxSending, now, OutboxPending, now, OutboxSending, now).
-			Order("next_attempt_at, id").Limit(n)
+	ids, err := s.claimable(ctx, platforms, n, now)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
-	var ids []uint
-	err := retryLockConflicts(ctx, func() error {
-		ids = nil
-		return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			if s.db.driver == "mysql" {
-				if err := due(tx).Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).Pluck("id", &ids).Error; err != nil {
-					return err
-				}
-				if len(ids) == 0 {
-					return nil
-				}
-				return tx.Model(&OutboxMessage{}).Where("id IN ?", ids).Updates(set).Error
-			}
-			sub := due(tx.Session(&gorm.Session{NewDB: true})).Select("id")
-			return tx.Model(&OutboxMessage{}).Where("id IN (?)", sub).Updates(set).Error
-		})
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	err = retryLockConflicts(ctx, func() error {
+		return s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("id IN ?", ids).
+			Where("(status = ? AND next_attempt_at <= ?) OR (status = ? AND claimed_until < ?)", OutboxPending, now, OutboxSending, now).
+			Updates(set).Error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
@@ -190,6 +180,65 @@ func (s *OutboxStore) ClaimOutbox(ctx context.Context, claimer string, platforms
 	q := s.db.WithContext(ctx).Where("claimed_by = ? AND status = ?", token, OutboxSending).Order("next_attempt_at, id")
 	if err := q.Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("load claimed outbox rows: %w", err)
+	}
+	return out, nil
+}
+
+// claimScan is how many due rows per wanted row a claim reads: the rows of
+// members with a message in flight are skipped, so it reads a few extra.
+const claimScan = 4
+
+// claimable lists up to n due rows of the platforms that the per-recipient
+// rule lets go now, oldest first (see ClaimOutbox).
+func (s *OutboxStore) claimable(ctx context.Context, platforms []string, n int, now time.Time) ([]uint, error) {
+	type due struct {
+		ID            uint
+		NextAttemptAt time.Time
+	}
+	var pending, expired []due
+	scan := claimScan * n
+	err := s.db.WithContext(ctx).Model(&OutboxMessage{}).Select("id, next_attempt_at").
+		Where("status = ? AND next_attempt_at <= ? AND platform IN ?", OutboxPending, now, platforms).
+		Order("status, next_attempt_at, id").Limit(scan).Scan(&pending).Error
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.WithContext(ctx).Model(&OutboxMessage{}).Select("id, next_attempt_at").
+		Where("status = ? AND claimed_until < ? AND platform IN ?", OutboxSending, now, platforms).
+		Order("next_attempt_at, id").Limit(scan).Scan(&expired).Error
+	if err != nil {
+		return nil, err
+	}
+	cands := append(pending, expired...)
+	if len(cands) == 0 {
+		return nil, nil
+	}
+	slices.SortFunc(cands, func(a, b due) int {
+		return cmp.Or(a.NextAttemptAt.Compare(b.NextAttemptAt), cmp.Compare(a.ID, b.ID))
+	})
+	ids := make([]uint, len(cands))
+	for i, c := range cands {
+		ids[i] = c.ID
+	}
+	var free []uint
+	err = s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("id IN ?", ids).
+		Where(`NOT EXISTS (SELECT 1 FROM outbox_messages o2 WHERE o2.platform = outbox_messages.platform AND o2.recipient_id = outbox_messages.recipient_id
+			AND o2.id <> outbox_messages.id AND ((o2.status = ? AND o2.claimed_until >= ?)
+			OR (o2.id < outbox_messages.id AND ((o2.status = ? AND o2.next_attempt_at <= ?) OR (o2.status = ? AND o2.claimed_until < ?)))))`,
+			OutboxSending, now, OutboxPending, now, OutboxSending, now).
+		Pluck("id", &free).Error
+	if err != nil {
+		return nil, err
+	}
+	ok := make(map[uint]bool, len(free))
+	for _, id := range free {
+		ok[id] = true
+	}
+	out := ids[:0]
+	for _, id := range ids {
+		if ok[id] && len(out) < n {
+			out = append(out, id)
+		}
 	}
 	return out, nil
 }
