@@ -150,7 +150,7 @@ func (h *Handle) Close() error {
 	return sqlDB.Close()
 }
 
-// Driver is "sqlite" or "mysql"; claims differ (SKIP LOCKED on MySQL).
+// Driver is "sqlite" or "mysql"; statement sizes differ (see insertRows).
 func (h *Handle) Driver() string { return h.driver }
 
 // Clock is the store's injected clock.
