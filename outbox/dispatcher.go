@@ -78,6 +78,8 @@ type Dispatcher struct {
 	metrics    *outboxMetrics
 	members    *memberLimiter
 	pacers     map[bot.Platform]*paceLimiter
+	share      *paceShare
+	shareMu    sync.Mutex // guards share.n for Dispatchers
 
 	depthMu   sync.Mutex
 	depthTime time.Time
@@ -128,6 +130,9 @@ func NewDispatcher(o DispatcherOptions) (*Dispatcher, error) {
 			bot.WeCom:    newPaceLimiter(WeComPacePerSecond, o.Clock, o.Sleep),
 		},
 	}
+	d.share = newPaceShare(o.Replica, map[string]*paceLimiter{string(bot.DingTalk): d.pacers[bot.DingTalk], string(bot.WeCom): d.pacers[bot.WeCom]},
+		map[string]float64{string(bot.DingTalk): float64(c.DingTalkQPS), string(bot.WeCom): WeComPacePerSecond})
+	d.metrics.dispatchers.Set(1)
 	for p, ms := range o.Messengers {
 		if ms == nil {
 			return nil, fmt.Errorf("outbox dispatcher: nil messenger for %s", p)
@@ -185,9 +190,13 @@ func (d *Dispatcher) loop(ctx context.Context, drain bool) error {
 	workers := d.workers
 	done := make(chan struct{}, workers)
 	var wg sync.WaitGroup
+	defer d.leavePace(ctx)
 	defer wg.Wait()
 	inflight := 0
 	for ctx.Err() == nil {
+		if err := d.refreshPace(ctx); err != nil {
+			d.log.Error("share outbox pacing", "err", err)
+		}
 		for reaped := false; !reaped; {
 			select {
 			case <-done:

@@ -17,6 +17,8 @@ type outboxMetrics struct {
 	deferred *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	depth    *prometheus.GaugeVec
+	// dispatchers is the number of live dispatchers sharing the pacing.
+	dispatchers prometheus.Gauge
 }
 
 // platformCounter is a counter of outbox messages by platform.
@@ -35,6 +37,9 @@ func newOutboxMetrics(reg prometheus.Registerer) (*outboxMetrics, error) {
 			Name: "visitbot_outbox_send_seconds", Help: "Latency of one platform send or card update call.",
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}, []string{"platform"}),
+		dispatchers: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "visitbot_outbox_dispatchers", Help: "Live dispatchers (all replicas) sharing each platform's pacing.",
+		}),
 		depth: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "visitbot_outbox_messages", Help: "Outbox rows per status (queue depth: pending + sending).",
 		}, []string{"status"}),
@@ -42,7 +47,7 @@ func newOutboxMetrics(reg prometheus.Registerer) (*outboxMetrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.enqueued, m.sent, m.failed, m.dead, m.deferred, m.latency, m.depth} {
+	for _, c := range []prometheus.Collector{m.enqueued, m.sent, m.failed, m.dead, m.deferred, m.latency, m.depth, m.dispatchers} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register outbox metrics: %w", err)
 		}
