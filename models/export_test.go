@@ -33,7 +33,7 @@ func allModels() []any {
 		&DailyPlan{}, &Visit{}, &VisitFeedback{}, &Alert{}, &TierChange{},
 		&OutboxMessage{}, &CardTask{}, &InboundDelivery{}, &RawEvent{}, &JobRun{}, &AuditLog{},
 		&Consent{}, &Setting{}, &ConsoleMessage{},
-		&CheckIn{}, &ImportUpload{}, &ImportUploadPart{},
+		&CheckIn{}, &ImportUpload{}, &ImportUploadPart{}, &HeatNote{},
 	}
 }
 

@@ -25,6 +25,8 @@ var frozenMigrations = map[string]string{
 	"0004_doctors_heat_day.mysql.sql":   "0214c965e19f5061fd1c2cf89d975a32cb41fae392f666150919de5ea1c366ad",
 	"0006_import_uploads.sqlite.sql":    "1f9d93017e0e535ddea9d6e96fd90aa6eb06f0fe0f2e7e1541581650aa7f19c7",
 	"0006_import_uploads.mysql.sql":     "1e96efc516198f7b918a7a6711da1e3d227d6a785a4540a8ec86670c1fae81bc",
+	"0007_heat_notes.sqlite.sql":        "ecc5259e1f76e7649eaed1d90afe21479dfd16e006b5361c2d5168cdc25f1521",
+	"0007_heat_notes.mysql.sql":         "e394178e8541b0bd04ae419121830e8134a38ce56a300c98625c6bec61f25573",
 }
 
 // TestMigrationFilesAreFrozen: every migration file is listed with its sum,

@@ -18,7 +18,7 @@ const inChunk = 500
 // Rows per multi-row INSERT, keeping each statement under ~800 variables
 // for the same reason: a recommendation has 12 columns, a tier change 6.
 const (
-	recommendationBatch = 60
+	recommendationBatch = 40
 	tierChangeBatch     = 120
 )
 
@@ -49,10 +49,19 @@ func whereIn(q *gorm.DB, col string, part []uint) *gorm.DB {
 func (s *RankingStore) RankingAssignments(ctx context.Context, repIDs []uint) ([]Assignment, error) {
 	var out []Assignment
 	err := chunked(repIDs, func(part []uint) error {
-		var rows []Assignment
-		err := whereIn(s.db.WithContext(ctx), "rep_id", part).Select("rep_id, doctor_id").Order("rep_id, doctor_id").Find(&rows).Error
-		out = append(out, rows...)
-		return err
+		rows, err := whereIn(s.db.WithContext(ctx).Model(&Assignment{}), "rep_id", part).Select("rep_id, doctor_id").Order("rep_id, doctor_id").Rows()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a Assignment
+			if err := rows.Scan(&a.RepID, &a.DoctorID); err != nil {
+				return err
+			}
+			out = append(out, a)
+		}
+		return rows.Err()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load assignments: %w", err)
@@ -79,10 +88,11 @@ func (s *RankingStore) RankingDoctors(ctx context.Context, ids []uint) ([]Doctor
 	return out, nil
 }
 
-// RankingHospitals loads every hospital (a city has hundreds, not millions).
+// RankingHospitals loads every hospital (a city has hundreds, not millions),
+// without the bookkeeping timestamps.
 func (s *RankingStore) RankingHospitals(ctx context.Context) ([]Hospital, error) {
 	var out []Hospital
-	if err := s.db.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
+	if err := s.db.WithContext(ctx).Select("id, external_id, name, level, city, lat, lng").Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("load hospitals: %w", err)
 	}
 	return out, nil
@@ -92,21 +102,28 @@ func (s *RankingStore) RankingHospitals(ctx context.Context) ([]Hospital, error)
 // of its weekday, 1=Mon … 7=Sun, and the ones dated day) for the doctors
 // (nil = all), and the day's cancellations (停诊).
 func (s *RankingStore) SessionsOn(ctx context.Context, doctorIDs []uint, day string) ([]ClinicSession, []ClinicCancellation, error) {
-	t, err := time.Parse("2006-01-02", day)
+	wd, err := sessionWeekday(day)
 	if err != nil {
-		return nil, nil, fmt.Errorf("sessions on %q: %w", day, err)
-	}
-	wd := int(t.Weekday())
-	if wd == 0 {
-		wd = 7
+		return nil, nil, err
 	}
 	var sessions []ClinicSession
 	var cancels []ClinicCancellation
 	err = chunked(doctorIDs, func(part []uint) error {
+		rows, err := whereIn(s.db.WithContext(ctx).Model(&ClinicSession{}), "doctor_id", part).
+			Where("(weekday = ? AND day = '') OR day = ?", wd, day).Select("id, doctor_id, weekday, day, period").Rows()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
 		var ss []ClinicSession
-		q := whereIn(s.db.WithContext(ctx), "doctor_id", part).
-			Where("(weekday = ? AND day = '') OR day = ?", wd, day)
-		if err := q.Find(&ss).Error; err != nil {
+		for rows.Next() {
+			var c ClinicSession
+			if err := rows.Scan(&c.ID, &c.DoctorID, &c.Weekday, &c.Day, &c.Period); err != nil {
+				return err
+			}
+			ss = append(ss, c)
+		}
+		if err := rows.Err(); err != nil {
 			return err
 		}
 		var cs []ClinicCancellation
@@ -359,15 +376,42 @@ func (s *RankingStore) SaveRecommendations(ctx context.Context, day string, byRe
 		}); err != nil {
 			return fmt.Errorf("replace recommendations: %w", err)
 		}
-		if len(rows) == 0 {
-			return nil
-		}
-		return translate(s.db.WithContext(ctx).CreateInBatches(rows, recommendationBatch).Error)
+		return s.insertRecommendations(ctx, rows)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("save recommendations for %s: %w", day, err)
 	}
 	return written, nil
+}
+
+// recommendationCols are the columns insertRecommendations writes.
+var recommendationCols = []string{"rep_id", "day", "doctor_id", "rank", "kind", "score", "heat", "period", "distance_m", "reasons", "breakdown", "created_at"}
+
+// insertRecommendations writes rows in multi-row INSERTs without reading
+// the ids back (GORM's batch create asks for them, which costs a query per
+// batch and its scanning): no caller needs them.
+func (s *RankingStore) insertRecommendations(ctx context.Context, rows []Recommendation) error {
+	pool := s.db.WithContext(ctx).Statement.ConnPool
+	now := s.db.clock.Now().UTC()
+	args := make([]any, 0, recommendationBatch*len(recommendationCols))
+	full := ""
+	for part := range slices.Chunk(rows, recommendationBatch) {
+		args = args[:0]
+		for _, r := range part {
+			args = append(args, r.RepID, r.Day, r.DoctorID, r.Rank, r.Kind, r.Score, r.Heat, r.Period, r.DistanceM, r.Reasons, r.Breakdown, now)
+		}
+		q := full
+		if len(part) != recommendationBatch || q == "" {
+			q = insertSQL("recommendations", recommendationCols, len(part))
+			if len(part) == recommendationBatch {
+				full = q
+			}
+		}
+		if _, err := pool.ExecContext(ctx, q, args...); err != nil {
+			return translate(err)
+		}
+	}
+	return nil
 }
 
 // DoctorScore is one doctor's nightly heat and dynamic tier.

@@ -23,7 +23,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 			}
 		}
 		v, err := s.SchemaVersion(ctx)
-		if err != nil || v != "0006_import_uploads" {
+		if err != nil || v != "0007_heat_notes" {
 			t.Fatalf("schema version = %q, %v", v, err)
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"testing"
@@ -73,6 +74,7 @@ func BenchmarkTopN(b *testing.B) {
 		svc.onPhase = func(p string, d time.Duration) { phases[p] += d }
 		defer func() { svc.onPhase = nil }()
 		var res DayResult
+		defer profileLoop(b)()
 		cpu0 := cpuTime()
 		for b.Loop() {
 			var err error
@@ -130,4 +132,25 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// profileLoop writes a CPU profile of the measured loop alone (not of the
+// seeding and the nightly scoring before it) to $VISITBOT_BENCH_CPUPROFILE
+// when set; call the returned func when the loop ends.
+func profileLoop(b *testing.B) func() {
+	path := os.Getenv("VISITBOT_BENCH_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }

@@ -82,15 +82,5 @@ func (cy *cycle) fill(c *ranking.Candidate, d *models.Doctor, fresh bool) {
 	c.RoseFrom, c.LastListed, c.LastSignal = cy.roseFrom[d.ID], cy.lastListed[d.ID], cy.lastSignal[d.ID]
 }
 
-// noteSignal keeps the newest day of a positive signal of the doctor.
-func (cy *cycle) noteSignal(sg models.Signal, loc *time.Location) {
-	if sg.Value <= 0 {
-		return
-	}
-	if day := clock.Day(sg.OccurredAt, loc); day > cy.lastSignal[sg.DoctorID] {
-		cy.lastSignal[sg.DoctorID] = day
-	}
-}
-
 // planOptions are the Top-N settings of the configuration.
 func (s *Service) planOptions() ranking.PlanOptions { return ranking.PlanOptionsOf(s.cfg) }

@@ -19,49 +19,77 @@ type world struct {
 	signals map[uint][]ranking.Signal
 	loaded  map[uint]bool
 	trends  map[ranking.DeptKey]ranking.Trend
+	// trendsLoaded is set once trends are (see loadTrends).
+	trendsLoaded bool
+	// noted holds the day's nightly notes (without the explanation) of the
+	// doctors whose stored heat was scored for the day.
+	noted map[uint]models.HeatNote
 	// calendar is the series calendar of the consecutive rules' kinds.
 	calendar *ranking.Calendar
 	// everyDoctor is set when doctors holds every doctor of the store.
 	everyDoctor bool
 }
 
-// loadWorld loads doctors (nil ids = all), hospitals and the flow trends:
-// three queries (plus one per 500 ids when filtered). Signals come separately
-// (loadSignals) because the morning Top-N needs them only for some doctors.
+// emptyWorld is an empty world of day.
+func emptyWorld(day string, asOf time.Time, everyDoctor bool) *world {
+	return &world{
+		day: day, asOf: asOf, doctors: map[uint]*models.Doctor{}, hospitals: map[uint]models.Hospital{},
+		signals: map[uint][]ranking.Signal{}, loaded: map[uint]bool{}, noted: map[uint]models.HeatNote{}, everyDoctor: everyDoctor,
+	}
+}
+
+// loadWorld loads doctors (nil ids = all) and hospitals: two queries (plus
+// one per 500 ids when filtered). Signals and the flow trends they are
+// scored with come separately (loadSignals).
 func (s *Service) loadWorld(ctx context.Context, day string, doctorIDs []uint) (*world, error) {
 	asOf, err := s.asOf(day)
 	if err != nil {
 		return nil, err
 	}
-	w := &world{
-		day: day, asOf: asOf, doctors: map[uint]*models.Doctor{}, hospitals: map[uint]models.Hospital{},
-		signals: map[uint][]ranking.Signal{}, loaded: map[uint]bool{}, everyDoctor: doctorIDs == nil,
-	}
-	docs, err := s.store.Ranking.RankingDoctors(ctx, doctorIDs)
+	w := emptyWorld(day, asOf, doctorIDs == nil)
+	var docs []models.Doctor
+	err = s.parallel(ctx,
+		func() (err error) { docs, err = s.store.Ranking.RankingDoctors(ctx, doctorIDs); return err },
+		func() error { return s.loadHospitals(ctx, w) },
+	)
 	if err != nil {
 		return nil, err
 	}
 	for i := range docs {
 		w.doctors[docs[i].ID] = &docs[i]
 	}
+	return w, nil
+}
+
+// loadHospitals loads every hospital into w.
+func (s *Service) loadHospitals(ctx context.Context, w *world) error {
 	hs, err := s.store.Ranking.RankingHospitals(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, h := range hs {
 		w.hospitals[h.ID] = h
 	}
-	dayStart, _ := clock.ParseDay(day, s.loc)
+	return nil
+}
+
+// loadTrends loads the departments' flow trends of w's day once: only a
+// heat computed from signals needs them.
+func (s *Service) loadTrends(ctx context.Context, w *world) error {
+	if w.trendsLoaded {
+		return nil
+	}
+	dayStart, _ := clock.ParseDay(w.day, s.loc)
 	flows, err := s.store.Ranking.FlowByDepartment(ctx, ranking.TrendWindowStart(dayStart))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	points := make([]ranking.FlowPoint, len(flows))
 	for i, f := range flows {
 		points[i] = ranking.FlowPoint{HospitalID: f.HospitalID, Department: f.Department, ProductID: f.ProductID, Month: f.Month, Quantity: f.Quantity}
 	}
-	w.trends = ranking.Trends(points, dayStart)
-	return w, nil
+	w.trends, w.trendsLoaded = ranking.Trends(points, dayStart), true
+	return nil
 }
 
 // loadSignals loads the lookback signals of the given doctors and marks them
@@ -84,13 +112,22 @@ func (s *Service) loadAllSignals(ctx context.Context, w *world) error {
 
 // fillSignals loads signals for doctorIDs (nil = all) into w.
 func (s *Service) fillSignals(ctx context.Context, w *world, doctorIDs []uint) error {
+	var sigs []models.Signal
 	since := w.asOf.AddDate(0, 0, -s.scorer.LookbackDays())
-	sigs, err := s.store.Ranking.SignalsSince(ctx, doctorIDs, nil, since, w.asOf)
+	err := s.parallel(ctx,
+		func() (err error) {
+			sigs, err = s.store.Ranking.SignalsSince(ctx, doctorIDs, nil, since, w.asOf)
+			return err
+		},
+		func() error { return s.loadTrends(ctx, w) },
+	)
 	if err != nil {
 		return err
 	}
 	for _, sg := range sigs {
-		w.signals[sg.DoctorID] = append(w.signals[sg.DoctorID], toSignal(sg))
+		if w.doctors[sg.DoctorID] != nil { // an unfiltered scan also reads doctors outside the world
+			w.signals[sg.DoctorID] = append(w.signals[sg.DoctorID], toSignal(sg))
+		}
 	}
 	if doctorIDs == nil {
 		for id := range w.doctors {

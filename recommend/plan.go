@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -28,13 +29,16 @@ type dayInputs struct {
 	lastSignal map[uint]string
 	products   map[uint]float64
 	cycle      *cycle
+	// notes are the nightly explanations of the picks ranked by their
+	// stored heat (see explain).
+	notes map[uint]ranking.HeatNote
 }
 
-// compute ranks the reps' day: load in bulk, rank (pure), then load the
-// signals of the picked doctors whose heat came from the nightly scoring and
-// rank again over the picks only, so every pick carries its heat reasons.
-// The second pass cannot change the picks or their order: it sees the same
-// scores and only the picked doctors.
+// compute ranks the reps' day: load in bulk, rank (pure), then read the
+// nightly notes of the picked doctors whose heat came from the nightly
+// scoring and rank again over the picks only, so every pick carries its heat
+// reasons. The second pass cannot change the picks or their order: it sees
+// the same scores and only the picked doctors.
 func (s *Service) compute(ctx context.Context, day string, reps []models.User, all bool) (map[uint][]models.Recommendation, error) {
 	s, err := s.effective(ctx)
 	if err != nil {
@@ -58,7 +62,7 @@ func (s *Service) compute(ctx context.Context, day string, reps []models.User, a
 	}
 	lap(&rank)
 	if missing := in.unexplained(picks); len(missing) > 0 {
-		if err := s.loadSignals(ctx, in.w, missing); err != nil {
+		if err := s.explain(ctx, in, missing); err != nil {
 			return nil, err
 		}
 		lap(&load)
@@ -83,10 +87,11 @@ func (s *Service) compute(ctx context.Context, day string, reps []models.User, a
 }
 
 // load reads the reps' inputs for day in a fixed set of statements (id
-// lists split at 500). all loads every doctor without id filters (the whole
-// field force); otherwise only the reps' doctors. Full signals are loaded
-// for in-clinic doctors without a fresh nightly heat only, except for one
-// rep (ForRep), whose in-clinic doctors all get them.
+// lists split at 500). all loads every doctor in clinic that day without id
+// filters (the whole field force); otherwise only the reps' doctors. Signals
+// are loaded for in-clinic doctors without a fresh nightly heat and note
+// only, except for one rep (ForRep), whose in-clinic doctors all get them:
+// the bulk run ranks by the nightly heat and reads no signal at all.
 func (s *Service) load(ctx context.Context, day string, reps []models.User, all bool) (*dayInputs, error) {
 	var repIDs []uint
 	if !all {
@@ -140,12 +145,23 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	}
 	// The independent loads run side by side: SQLite in WAL mode and MySQL
 	// serve concurrent readers, and the driver's row decoding is CPU work.
+	// The bulk run reads the day's nightly notes instead of doctor rows; one
+	// rep (ForRep) is scored from its doctors' signals.
+	one := !all && len(reps) == 1
+	in.w = emptyWorld(day, asOf, all)
+	var notes []models.HeatNote
 	var sessions []models.ClinicSession
 	var cancels []models.ClinicCancellation
 	var cal *ranking.Calendar
 	since := asOf.AddDate(0, 0, -s.scorer.LookbackDays())
 	err = s.parallel(ctx,
-		func() (err error) { in.w, err = s.loadWorld(ctx, day, doctorIDs); return err },
+		func() (err error) {
+			if !one {
+				notes, err = s.store.Ranking.NotesOn(ctx, day, doctorIDs)
+			}
+			return err
+		},
+		func() error { return s.loadHospitals(ctx, in.w) },
 		func() (err error) { cal, err = s.storedCalendar(ctx, day, asOf); return err },
 		func() (err error) {
 			sessions, cancels, err = s.store.Ranking.SessionsOn(ctx, doctorIDs, day)
@@ -155,7 +171,6 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 			in.stats, err = s.store.Ranking.VisitStats(ctx, doctorIDs, clock.Day(since, s.loc), clock.Day(asOf, s.loc))
 			return err
 		},
-		func() (err error) { in.products, err = s.store.Ranking.BestProductMatch(ctx, doctorIDs); return err },
 	)
 	if err != nil {
 		return nil, err
@@ -167,50 +182,107 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	for _, c := range cancels {
 		in.cancelOf[c.DoctorID] = append(in.cancelOf[c.DoctorID], ranking.Cancellation{Day: c.Day, Period: c.Period})
 	}
+	for _, n := range notes {
+		if len(in.sessOf[n.DoctorID]) > 0 {
+			in.w.doctors[n.DoctorID] = &models.Doctor{ID: n.DoctorID, HospitalID: n.HospitalID, Tier: n.Tier, Heat: n.Heat, HeatDay: day}
+			in.w.noted[n.DoctorID] = n
+		}
+	}
 
-	// Only doctors in clinic that day can be picked: the signal loads below
-	// are for them alone, by id, which the (doctor_id, occurred_at) index
-	// serves directly.
+	// Only doctors in clinic that day can be picked: the loads below are for
+	// them alone, by id (the primary keys and the (doctor_id, occurred_at)
+	// index serve them directly). Those without a note of the day are read
+	// from the doctors and scored from their signals.
 	var inClinic, stale []uint
 	for id := range in.sessOf {
-		if d := in.w.doctors[id]; d != nil {
+		if _, ok := in.w.noted[id]; !ok {
+			stale = append(stale, id)
+		}
+	}
+	slices.Sort(stale)
+	if len(stale) > 0 {
+		docs, err := s.store.Ranking.RankingDoctors(ctx, stale)
+		if err != nil {
+			return nil, err
+		}
+		stale = stale[:0]
+		for i := range docs {
+			in.w.doctors[docs[i].ID] = &docs[i]
+			stale = append(stale, docs[i].ID)
+		}
+	}
+	for id := range in.sessOf {
+		if in.w.doctors[id] != nil {
 			inClinic = append(inClinic, id)
-			if (!all && len(reps) == 1) || !in.fresh(d) {
-				stale = append(stale, id)
-			}
 		}
 	}
 	slices.Sort(inClinic)
-	slices.Sort(stale)
 	if len(inClinic) == 0 {
 		return in, nil
 	}
-	var recent []models.Signal
+	in.products = map[uint]float64{}
 	err = s.parallel(ctx,
 		func() (err error) { in.cycle, err = s.loadCycle(ctx, in, inClinic); return err },
-		// The cooldown window's signals of every class (a class filter would
-		// steer the planner to the class index), for the last visit signal.
+		// Full signals and product matches: every candidate of one rep; in
+		// the bulk run only the doctors without a note of the day.
+		func() error { return s.loadSignals(ctx, in.w, stale) },
 		func() (err error) {
-			recent, err = s.store.Ranking.SignalsSince(ctx, inClinic, nil, dayStart.AddDate(0, 0, -s.cfg.CooldownDays-1), asOf)
+			if len(stale) > 0 {
+				in.products, err = s.store.Ranking.BestProductMatch(ctx, stale)
+			}
 			return err
 		},
-		// Full signals: every candidate of one rep; in the bulk run only
-		// the doctors without a fresh nightly heat.
-		func() error { return s.loadSignals(ctx, in.w, stale) },
 	)
 	if err != nil {
 		return nil, err
 	}
-	for _, sg := range recent {
-		in.cycle.noteSignal(sg, s.loc)
-		if sg.Class != models.ClassVisit {
-			continue
+	from := s.recentFrom(dayStart)
+	for _, id := range inClinic {
+		var visit, positive string
+		if in.w.loaded[id] {
+			visit, positive = recentDays(in.w.signals[id], from, asOf, s.loc)
+		} else {
+			n := in.w.noted[id]
+			visit, positive = n.LastVisit, n.LastPositive
+			in.products[id] = n.ProductMatch
 		}
-		if seen := clock.Day(sg.OccurredAt, s.loc); seen > in.lastSignal[sg.DoctorID] {
-			in.lastSignal[sg.DoctorID] = seen
+		if visit != "" {
+			in.lastSignal[id] = visit
+		}
+		if positive != "" {
+			in.cycle.lastSignal[id] = positive
 		}
 	}
 	return in, nil
+}
+
+// explain makes the picked doctors explainable for the second pass: the
+// nightly notes of those ranked by their stored heat, signals for the rest
+// (and for a note that cannot be read).
+func (s *Service) explain(ctx context.Context, in *dayInputs, ids []uint) error {
+	var want, load []uint
+	for _, id := range ids {
+		if _, ok := in.w.noted[id]; ok {
+			want = append(want, id)
+		} else {
+			load = append(load, id)
+		}
+	}
+	raw, err := s.store.Ranking.HeatNotes(ctx, in.day, want)
+	if err != nil {
+		return err
+	}
+	in.notes = make(map[uint]ranking.HeatNote, len(raw))
+	for _, id := range want {
+		n, err := ranking.UnmarshalNote(raw[id])
+		if _, ok := raw[id]; !ok || err != nil {
+			load = append(load, id) // deleted meanwhile, or unreadable: explain from the signals
+			continue
+		}
+		in.notes[id] = n
+	}
+	slices.Sort(load)
+	return s.loadSignals(ctx, in.w, load)
 }
 
 // fresh reports whether d's stored heat was scored for this very day (the
@@ -222,12 +294,12 @@ func (in *dayInputs) fresh(d *models.Doctor) bool {
 	return d.HeatDay == in.day
 }
 
-// unexplained lists the picked doctors whose signals are not loaded yet.
+// unexplained lists the picked doctors with neither signals nor a note.
 func (in *dayInputs) unexplained(picks map[uint][]ranking.Pick) []uint {
 	var out []uint
 	for _, ps := range picks {
 		for _, p := range ps {
-			if !in.w.loaded[p.DoctorID] {
+			if _, ok := in.notes[p.DoctorID]; !ok && !in.w.loaded[p.DoctorID] {
 				out = append(out, p.DoctorID)
 			}
 		}
@@ -242,8 +314,9 @@ func (in *dayInputs) unexplained(picks map[uint][]ranking.Pick) []uint {
 // (same doctors, periods and route order).
 //
 // A candidate's heat is the nightly stored heat when fresh (its class points
-// and phrases from the live signals once loaded, the live total kept in the
-// breakdown as heat_live), else the live heat index.
+// and phrases from the nightly note, or from the live signals when loaded,
+// the live total then kept in the breakdown as heat_live), else the live
+// heat index.
 func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]ranking.Pick, error) {
 	w := in.w
 	cands := map[uint]*ranking.Candidate{}
@@ -263,6 +336,12 @@ func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]
 			c.Heat.Live, c.Heat.Score = c.Heat.Score, d.Heat
 		case w.loaded[id]:
 			c.Heat = s.heat(w, d)
+		case in.fresh(d) && in.notes != nil:
+			if n, ok := in.notes[id]; ok {
+				c.Heat = n.Heat(d.Heat)
+			} else {
+				c.Heat = ranking.Heat{Score: d.Heat}
+			}
 		default:
 			c.Heat = ranking.Heat{Score: d.Heat}
 		}
@@ -282,8 +361,8 @@ func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]
 	}
 
 	opts := s.planOptions()
-	out := make(map[uint][]ranking.Pick, len(in.reps))
-	for _, rep := range in.reps {
+	lists := make([][]ranking.Candidate, len(in.reps))
+	for i, rep := range in.reps {
 		ids := in.byRep[rep.ID]
 		if only != nil {
 			ids = ids[:0:0]
@@ -291,26 +370,47 @@ func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]
 				ids = append(ids, p.DoctorID)
 			}
 		}
-		var list []ranking.Candidate
 		for _, id := range ids {
 			if c := candidate(id); c != nil {
 				cc := *c
 				cc.Must = in.mustOf[[2]uint{rep.ID, id}]
-				list = append(list, cc)
+				lists[i] = append(lists[i], cc)
 			}
 		}
-		o := opts
-		if only != nil {
-			o.Keep = only[rep.ID]
-		}
-		picks, err := ranking.Plan(ranking.Point{Lat: rep.StartLat, Lng: rep.StartLng}, in.day, list, o)
-		if err != nil {
-			return nil, fmt.Errorf("rep %s: %w", rep.UserID, err)
-		}
-		out[rep.ID] = picks
+	}
+	// Each rep's day is planned on its own (ranking.Plan is pure): the reps
+	// are split over the cores.
+	picks := make([][]ranking.Pick, len(in.reps))
+	errs := make([]error, len(in.reps))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(in.reps)/planPerWorker))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(in.reps); i += workers {
+				rep, o := in.reps[i], opts
+				if only != nil {
+					o.Keep = only[rep.ID]
+				}
+				picks[i], errs[i] = ranking.Plan(ranking.Point{Lat: rep.StartLat, Lng: rep.StartLng}, in.day, lists[i], o)
+				if errs[i] != nil {
+					errs[i] = fmt.Errorf("rep %s: %w", rep.UserID, errs[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	out := make(map[uint][]ranking.Pick, len(in.reps))
+	for i, rep := range in.reps {
+		out[rep.ID] = picks[i]
 	}
 	return out, nil
 }
+
+// planPerWorker is the fewest reps worth a planning goroutine of their own.
+const planPerWorker = 50
 
 // parallel runs the loaders concurrently and joins their errors. Inside a
 // transaction (a skip's replacement runs in the delivery's) they run one

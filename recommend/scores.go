@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 
+	"visitbot/clock"
 	"visitbot/models"
 	"visitbot/ranking"
 )
@@ -22,8 +23,9 @@ type ScoreResult struct {
 }
 
 // ScoreAll computes every doctor's heat index as of day, re-tiers each
-// territory with hysteresis, and stores Heat/Tier/HeatAt/HeatDay and the
-// day's tier history in one transaction. Each doctor's previous tier is the
+// territory with hysteresis, and stores Heat/Tier/HeatAt/HeatDay, the day's
+// heat notes (what the morning run explains picks with) and the day's tier
+// history in one transaction. Each doctor's previous tier is the
 // one its history records before day, so a rerun of the same day replaces the
 // day's history instead of stacking changes, and rescoring a past day
 // reproduces it exactly (signals are read as of the day: see asOf). This is
@@ -69,17 +71,52 @@ func (s *Service) ScoreShard(ctx context.Context, day string, k, n int) (ScoreRe
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
+	products, err := s.store.Ranking.BestProductMatch(ctx, ids)
+	if err != nil {
+		return res, fmt.Errorf("score: %w", err)
+	}
+	sessions, _, err := s.store.Ranking.SessionsOn(ctx, ids, day)
+	if err != nil {
+		return res, fmt.Errorf("score: %w", err)
+	}
+	inClinic := make(map[uint]bool, len(sessions))
+	for _, cs := range sessions {
+		inClinic[cs.DoctorID] = true
+	}
 	in := make([]ranking.TierInput, 0, len(w.doctors))
+	notes := make([]models.HeatNote, 0, len(w.doctors))
+	dayStart, _ := clock.ParseDay(day, s.loc)
+	from := s.recentFrom(dayStart)
 	for _, d := range w.doctors {
 		t, ok := territory[d.ID]
 		if !ok {
 			t = w.hospitals[d.HospitalID].City
 		}
 		prev := before[d.ID] // as of the day before: never a later night's tier
-		in = append(in, ranking.TierInput{DoctorID: d.ID, Territory: t, Heat: s.heat(w, d).Score, Prev: prev})
+		h := s.heat(w, d)
+		in = append(in, ranking.TierInput{DoctorID: d.ID, Territory: t, Heat: h.Score, Prev: prev})
+		if !inClinic[d.ID] {
+			continue // no clinic on the day: never a candidate of its lists
+		}
+		note, err := ranking.MarshalNote(h.Note())
+		if err != nil {
+			return res, fmt.Errorf("score: doctor %d: %w", d.ID, err)
+		}
+		visit, positive := recentDays(w.signals[d.ID], from, w.asOf, s.loc)
+		notes = append(notes, models.HeatNote{DoctorID: d.ID, HospitalID: d.HospitalID, Note: note,
+			LastVisit: visit, LastPositive: positive, ProductMatch: products[d.ID]})
 	}
 	slices.SortFunc(in, func(a, b ranking.TierInput) int { return cmp.Compare(a.DoctorID, b.DoctorID) })
 	tiers := ranking.AssignTiers(in, s.cfg.TierPercentiles, s.cfg.TierHysteresis)
+	tierOf := make(map[uint]ranking.TierResult, len(tiers))
+	for _, t := range tiers {
+		tierOf[t.DoctorID] = t
+	}
+	for i := range notes {
+		t := tierOf[notes[i].DoctorID]
+		notes[i].Heat, notes[i].Tier = round2(t.Heat), t.Tier
+	}
+	slices.SortFunc(notes, func(a, b models.HeatNote) int { return cmp.Compare(a.DoctorID, b.DoctorID) })
 	scores := make([]models.DoctorScore, len(tiers))
 	var changes []models.TierChange
 	for i, t := range tiers {
@@ -99,6 +136,9 @@ func (s *Service) ScoreShard(ctx context.Context, day string, k, n int) (ScoreRe
 		if err := s.keepCalendar(ctx, day, w.calendar); err != nil {
 			return err
 		}
+		if err := s.store.Ranking.ReplaceHeatNotes(ctx, day, ids, notes); err != nil {
+			return err
+		}
 		if ids == nil {
 			return s.store.Ranking.ReplaceTierChanges(ctx, day, changes)
 		}
@@ -106,6 +146,11 @@ func (s *Service) ScoreShard(ctx context.Context, day string, k, n int) (ScoreRe
 	})
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
+	}
+	if k == 0 { // once per run, outside the shards' transactions
+		if err := s.store.Ranking.PruneHeatNotes(ctx, clock.Day(dayStart.AddDate(0, 0, 1-models.HeatNoteKeepDays), s.loc)); err != nil {
+			return res, fmt.Errorf("score: %w", err)
+		}
 	}
 	res.Doctors, res.Changes = len(scores), len(changes)
 	return res, nil

@@ -1,0 +1,130 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"slices"
+)
+
+// HeatNote is what the nightly scoring keeps of a doctor in clinic on Day
+// for the morning runs of Day: the heat and tier it scored for the day, the
+// explanation (Note, JSON of ranking.HeatNote), the two recent days the call
+// targets and the cooldown read and the product match. The morning Top-N
+// reads the day's notes in one range scan and ranks and explains by them
+// without reading a doctor row or a signal (issue 18: the morning run reads
+// only what ranking needs); a doctor without a note for the day (sessions
+// imported after the night, a night not run) is scored from its signals.
+type HeatNote struct {
+	Day        string  `gorm:"primaryKey;size:10"`
+	DoctorID   uint    `gorm:"primaryKey;autoIncrement:false"`
+	HospitalID uint    `gorm:"not null"`
+	Tier       string  `gorm:"size:1;not null;default:''"`
+	Heat       float64 `gorm:"not null;default:0"`
+	Note       string  `gorm:"type:text;not null"`
+	// LastVisit is the newest day of a visit-class signal in the cooldown
+	// window before Day; LastPositive that of any positive signal ("" none).
+	LastVisit    string `gorm:"size:10;not null;default:''"`
+	LastPositive string `gorm:"size:10;not null;default:''"`
+	// ProductMatch is the doctor's best DoctorProduct.Match when scored.
+	ProductMatch float64 `gorm:"not null;default:0"`
+}
+
+// heatNoteCols are the columns ReplaceHeatNotes writes.
+var heatNoteCols = []string{"day", "doctor_id", "hospital_id", "tier", "heat", "note", "last_visit", "last_positive", "product_match"}
+
+// heatNoteBatch rows per INSERT: nine columns, 720 variables (see inChunk).
+const heatNoteBatch = 80
+
+// HeatNoteKeepDays is how many days of notes the nightly scoring keeps: the
+// day's and two before, for the morning runs that start before a late night
+// ends and for a rerun of yesterday.
+const HeatNoteKeepDays = 3
+
+// ReplaceHeatNotes makes rows the notes of day for the given doctors (nil:
+// every doctor, the unsharded run): their earlier notes of day are deleted
+// first, so a rerun of the night replaces instead of duplicating. Call it in
+// the transaction that stores the doctors' heat. Rows get Day set.
+func (s *RankingStore) ReplaceHeatNotes(ctx context.Context, day string, doctorIDs []uint, rows []HeatNote) error {
+	err := chunked(doctorIDs, func(part []uint) error {
+		return whereIn(s.db.WithContext(ctx).Where("day = ?", day), "doctor_id", part).Delete(&HeatNote{}).Error
+	})
+	if err != nil {
+		return fmt.Errorf("clear heat notes of %s: %w", day, err)
+	}
+	pool := s.db.WithContext(ctx).Statement.ConnPool
+	args := make([]any, 0, heatNoteBatch*len(heatNoteCols))
+	for part := range slices.Chunk(rows, heatNoteBatch) {
+		args = args[:0]
+		for _, r := range part {
+			args = append(args, day, r.DoctorID, r.HospitalID, r.Tier, r.Heat, r.Note, r.LastVisit, r.LastPositive, r.ProductMatch)
+		}
+		if _, err := pool.ExecContext(ctx, insertSQL("heat_notes", heatNoteCols, len(part)), args...); err != nil {
+			return fmt.Errorf("write heat notes of %s: %w", day, translate(err))
+		}
+	}
+	return nil
+}
+
+// PruneHeatNotes deletes the notes of days before day.
+func (s *RankingStore) PruneHeatNotes(ctx context.Context, before string) error {
+	if err := s.db.WithContext(ctx).Where("day < ?", before).Delete(&HeatNote{}).Error; err != nil {
+		return fmt.Errorf("prune heat notes before %s: %w", before, err)
+	}
+	return nil
+}
+
+// NotesOn reads day's notes of the doctors (nil: all) without the
+// explanation, by doctor id: what every candidate of the morning run needs;
+// only its picks need the explanation (HeatNotes).
+func (s *RankingStore) NotesOn(ctx context.Context, day string, doctorIDs []uint) ([]HeatNote, error) {
+	var out []HeatNote
+	err := chunked(doctorIDs, func(part []uint) error {
+		rows, err := whereIn(s.db.WithContext(ctx).Model(&HeatNote{}).Where("day = ?", day), "doctor_id", part).
+			Select("doctor_id, hospital_id, tier, heat, last_visit, last_positive, product_match").Order("doctor_id").Rows()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			n := HeatNote{Day: day}
+			if err := rows.Scan(&n.DoctorID, &n.HospitalID, &n.Tier, &n.Heat, &n.LastVisit, &n.LastPositive, &n.ProductMatch); err != nil {
+				return err
+			}
+			out = append(out, n)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("heat notes of %s: %w", day, err)
+	}
+	return out, nil
+}
+
+// HeatNotes reads day's explanations (the JSON) of the given doctors.
+func (s *RankingStore) HeatNotes(ctx context.Context, day string, doctorIDs []uint) (map[uint]string, error) {
+	out := make(map[uint]string, len(doctorIDs))
+	if len(doctorIDs) == 0 {
+		return out, nil
+	}
+	err := chunked(doctorIDs, func(part []uint) error {
+		rows, err := s.db.WithContext(ctx).Model(&HeatNote{}).Where("day = ? AND doctor_id IN ?", day, part).
+			Select("doctor_id, note").Rows()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id uint
+			var note string
+			if err := rows.Scan(&id, &note); err != nil {
+				return err
+			}
+			out[id] = note
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("heat notes of %s: %w", day, err)
+	}
+	return out, nil
+}
