@@ -111,6 +111,9 @@ func BenchmarkTopN(b *testing.B) {
 	// Last, as it clears the nightly heat: the morning run when the nightly
 	// job did not run, so every candidate is scored from its signals.
 	b.Run("end_to_end_without_nightly", func(b *testing.B) {
+		if err := s.DB(ctx).Exec("DELETE FROM heat_notes").Error; err != nil {
+			b.Fatal(err)
+		}
 		if err := s.DB(ctx).Exec("UPDATE doctors SET heat_day = NULL").Error; err != nil {
 			b.Fatal(err)
 		}

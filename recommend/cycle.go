@@ -25,19 +25,12 @@ type cycle struct {
 	lastSignal map[uint]string
 }
 
-// loadCycle reads the cycle inputs of the reps' day: three small queries
-// (the tier history only when some doctor's stored tier is for another day).
-func (s *Service) loadCycle(ctx context.Context, in *dayInputs, inClinic []uint) (*cycle, error) {
+// loadCycle reads the cycle inputs of the reps' day: recent moves up a
+// tier and the last day each doctor was listed (two small queries).
+func (s *Service) loadCycle(ctx context.Context, in *dayInputs) (*cycle, error) {
 	cy := &cycle{roseFrom: map[uint]string{}, lastSignal: map[uint]string{}}
 	dayStart, _ := clock.ParseDay(in.day, s.loc)
 	prev := clock.Day(dayStart.Add(-time.Hour), s.loc)
-	stale := false
-	for _, id := range inClinic {
-		if d := in.w.doctors[id]; d != nil && !in.fresh(d) {
-			stale = true
-			break
-		}
-	}
 	repIDs := make([]uint, len(in.reps))
 	for i, r := range in.reps {
 		repIDs[i] = r.ID
@@ -46,12 +39,6 @@ func (s *Service) loadCycle(ctx context.Context, in *dayInputs, inClinic []uint)
 	start := time.Now()
 	defer func() { s.observe("cycle", time.Since(start)) }()
 	err := s.parallel(ctx,
-		func() (err error) {
-			if stale {
-				cy.tierOf, err = s.store.Ranking.TiersBefore(ctx, clock.Day(dayStart.AddDate(0, 0, 1), s.loc))
-			}
-			return err
-		},
 		func() (err error) {
 			rising, err = s.store.Ranking.RisingDoctors(ctx, clock.Day(dayStart.AddDate(0, 0, -risingWindowDays), s.loc))
 			return err
@@ -71,6 +58,21 @@ func (s *Service) loadCycle(ctx context.Context, in *dayInputs, inClinic []uint)
 		}
 	}
 	return cy, nil
+}
+
+// loadTiers reads the tier history as of the day when some in-clinic
+// doctor's stored tier was not scored for the day (none in the morning run
+// after the night).
+func (s *Service) loadTiers(ctx context.Context, in *dayInputs, inClinic []uint) error {
+	for _, id := range inClinic {
+		if d := in.w.doctors[id]; d != nil && !in.fresh(d) {
+			dayStart, _ := clock.ParseDay(in.day, s.loc)
+			var err error
+			in.cycle.tierOf, err = s.store.Ranking.TiersBefore(ctx, clock.Day(dayStart.AddDate(0, 0, 1), s.loc))
+			return err
+		}
+	}
+	return nil
 }
 
 // fill sets a candidate's cycle fields.

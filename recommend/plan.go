@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"sync"
@@ -73,15 +74,24 @@ func (s *Service) compute(ctx context.Context, day string, reps []models.User, a
 	}
 	s.observe("load", load)
 	s.observe("rank", rank)
-	out := make(map[uint][]models.Recommendation, len(picks))
-	for repID, ps := range picks {
-		recs := make([]models.Recommendation, len(ps))
-		for i, p := range ps {
-			if recs[i], err = toRecommendation(repID, day, p); err != nil {
-				return nil, err
+	repIDs := slices.Collect(maps.Keys(picks))
+	recs := make([][]models.Recommendation, len(repIDs))
+	err = spread(len(repIDs), func(i int) (err error) {
+		ps := picks[repIDs[i]]
+		recs[i] = make([]models.Recommendation, len(ps))
+		for j, p := range ps {
+			if recs[i][j], err = toRecommendation(repIDs[i], day, p); err != nil {
+				return err
 			}
 		}
-		out[repID] = recs
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uint][]models.Recommendation, len(picks))
+	for i, id := range repIDs {
+		out[id] = recs[i]
 	}
 	return out, nil
 }
@@ -104,35 +114,18 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 		return nil, err
 	}
 	dayStart, _ := clock.ParseDay(day, s.loc)
-	var assigns []models.Assignment
-	var musts []models.MustVisit
-	err = s.parallel(ctx,
-		func() (err error) { assigns, err = s.store.Ranking.RankingAssignments(ctx, repIDs); return err },
-		func() (err error) { musts, err = s.store.Ranking.OpenMustVisits(ctx, repIDs, day); return err },
-	)
-	if err != nil {
-		return nil, err
-	}
 	in := &dayInputs{
 		day: day, reps: reps, byRep: map[uint][]uint{}, mustOf: map[[2]uint]*ranking.Must{},
 		sessOf: map[uint][]ranking.Session{}, cancelOf: map[uint][]ranking.Cancellation{}, lastSignal: map[uint]string{},
 	}
-	for _, a := range assigns {
-		in.byRep[a.RepID] = append(in.byRep[a.RepID], a.DoctorID)
-	}
-	for _, m := range musts {
-		k := [2]uint{m.RepID, m.DoctorID}
-		kind := ranking.KindFollowUp
-		if m.Source == models.RecMustVisit {
-			kind = ranking.KindMustVisit
-		}
-		if old := in.mustOf[k]; old != nil && (old.Kind == ranking.KindMustVisit || kind != ranking.KindMustVisit) {
-			continue // keep the manager's 指派 over a follow-up, and the oldest due
-		}
-		in.mustOf[k] = &ranking.Must{Kind: kind, DueDay: m.DueDay}
-		if !slices.Contains(in.byRep[m.RepID], m.DoctorID) {
-			in.byRep[m.RepID] = append(in.byRep[m.RepID], m.DoctorID)
-		}
+	// The whole field force's loads need no id list: they all run at once.
+	// A subset of reps first reads its doctors, which filter the rest.
+	var later []func() error
+	if all {
+		later = append(later, func() error { return s.loadCoverage(ctx, in, repIDs) },
+			func() (err error) { in.cycle, err = s.loadCycle(ctx, in); return err })
+	} else if err := s.loadCoverage(ctx, in, repIDs); err != nil {
+		return nil, err
 	}
 	var doctorIDs []uint
 	if !all {
@@ -142,6 +135,7 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 		}
 		slices.Sort(doctorIDs)
 		doctorIDs = slices.Compact(doctorIDs)
+		later = append(later, func() (err error) { in.cycle, err = s.loadCycle(ctx, in); return err })
 	}
 	// The independent loads run side by side: SQLite in WAL mode and MySQL
 	// serve concurrent readers, and the driver's row decoding is CPU work.
@@ -154,7 +148,7 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	var cancels []models.ClinicCancellation
 	var cal *ranking.Calendar
 	since := asOf.AddDate(0, 0, -s.scorer.LookbackDays())
-	err = s.parallel(ctx,
+	err = s.parallel(ctx, append(later,
 		func() (err error) {
 			if !one {
 				notes, err = s.store.Ranking.NotesOn(ctx, day, doctorIDs)
@@ -171,7 +165,7 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 			in.stats, err = s.store.Ranking.VisitStats(ctx, doctorIDs, clock.Day(since, s.loc), clock.Day(asOf, s.loc))
 			return err
 		},
-	)
+	)...)
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +216,7 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	}
 	in.products = map[uint]float64{}
 	err = s.parallel(ctx,
-		func() (err error) { in.cycle, err = s.loadCycle(ctx, in, inClinic); return err },
+		func() error { return s.loadTiers(ctx, in, inClinic) },
 		// Full signals and product matches: every candidate of one rep; in
 		// the bulk run only the doctors without a note of the day.
 		func() error { return s.loadSignals(ctx, in.w, stale) },
@@ -256,6 +250,38 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	return in, nil
 }
 
+// loadCoverage reads the reps' assignments and open must-visits (nil
+// repIDs: every rep's) into in.byRep and in.mustOf.
+func (s *Service) loadCoverage(ctx context.Context, in *dayInputs, repIDs []uint) error {
+	var assigns []models.Assignment
+	var musts []models.MustVisit
+	err := s.parallel(ctx,
+		func() (err error) { assigns, err = s.store.Ranking.RankingAssignments(ctx, repIDs); return err },
+		func() (err error) { musts, err = s.store.Ranking.OpenMustVisits(ctx, repIDs, in.day); return err },
+	)
+	if err != nil {
+		return err
+	}
+	for _, a := range assigns {
+		in.byRep[a.RepID] = append(in.byRep[a.RepID], a.DoctorID)
+	}
+	for _, m := range musts {
+		k := [2]uint{m.RepID, m.DoctorID}
+		kind := ranking.KindFollowUp
+		if m.Source == models.RecMustVisit {
+			kind = ranking.KindMustVisit
+		}
+		if old := in.mustOf[k]; old != nil && (old.Kind == ranking.KindMustVisit || kind != ranking.KindMustVisit) {
+			continue // keep the manager's 指派 over a follow-up, and the oldest due
+		}
+		in.mustOf[k] = &ranking.Must{Kind: kind, DueDay: m.DueDay}
+		if !slices.Contains(in.byRep[m.RepID], m.DoctorID) {
+			in.byRep[m.RepID] = append(in.byRep[m.RepID], m.DoctorID)
+		}
+	}
+	return nil
+}
+
 // explain makes the picked doctors explainable for the second pass: the
 // nightly notes of those ranked by their stored heat, signals for the rest
 // (and for a note that cannot be read).
@@ -272,14 +298,22 @@ func (s *Service) explain(ctx context.Context, in *dayInputs, ids []uint) error 
 	if err != nil {
 		return err
 	}
+	decoded := make([]*ranking.HeatNote, len(want))
+	_ = spread(len(want), func(i int) error {
+		if text, ok := raw[want[i]]; ok {
+			if n, err := ranking.UnmarshalNote(text); err == nil {
+				decoded[i] = &n
+			}
+		}
+		return nil
+	})
 	in.notes = make(map[uint]ranking.HeatNote, len(raw))
-	for _, id := range want {
-		n, err := ranking.UnmarshalNote(raw[id])
-		if _, ok := raw[id]; !ok || err != nil {
+	for i, id := range want {
+		if decoded[i] == nil {
 			load = append(load, id) // deleted meanwhile, or unreadable: explain from the signals
 			continue
 		}
-		in.notes[id] = n
+		in.notes[id] = *decoded[i]
 	}
 	slices.Sort(load)
 	return s.loadSignals(ctx, in.w, load)
@@ -308,6 +342,45 @@ func (in *dayInputs) unexplained(picks map[uint][]ranking.Pick) []uint {
 	return slices.Compact(out)
 }
 
+// candidate is doctor id's candidate of the day, nil when not in clinic
+// (never a candidate, no need to score). It only reads in: safe to call
+// from several goroutines.
+func (s *Service) candidate(in *dayInputs, id uint) *ranking.Candidate {
+	w := in.w
+	d := w.doctors[id]
+	if d == nil || len(in.sessOf[id]) == 0 {
+		return nil
+	}
+	c := &ranking.Candidate{DoctorID: id, Sessions: in.sessOf[id], Cancellations: in.cancelOf[id], ProductMatch: in.products[id]}
+	switch {
+	case w.loaded[id] && in.fresh(d):
+		c.Heat = s.heat(w, d)
+		c.Heat.Live, c.Heat.Score = c.Heat.Score, d.Heat
+	case w.loaded[id]:
+		c.Heat = s.heat(w, d)
+	case in.fresh(d) && in.notes != nil:
+		if n, ok := in.notes[id]; ok {
+			c.Heat = n.Heat(d.Heat)
+		} else {
+			c.Heat = ranking.Heat{Score: d.Heat}
+		}
+	default:
+		c.Heat = ranking.Heat{Score: d.Heat}
+	}
+	if h, ok := w.hospitals[d.HospitalID]; ok {
+		c.Location = ranking.Point{Lat: h.Lat, Lng: h.Lng}
+	}
+	st := in.stats[id]
+	c.LastVisit, c.Responses = st.LastMet, ranking.Responses{Met: st.Met, Attempts: st.Attempts}
+	if seen := in.lastSignal[id]; seen > c.LastVisit {
+		c.LastVisit = seen
+	}
+	if in.cycle != nil {
+		in.cycle.fill(c, d, in.fresh(d))
+	}
+	return c
+}
+
 // rank is the pure step: a candidate per doctor in clinic that day (built
 // once, shared by all reps covering them), then ranking.Plan per rep. With
 // only set, each rep's previous picks are explained again as planned
@@ -318,47 +391,27 @@ func (in *dayInputs) unexplained(picks map[uint][]ranking.Pick) []uint {
 // the live total then kept in the breakdown as heat_live), else the live
 // heat index.
 func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]ranking.Pick, error) {
-	w := in.w
-	cands := map[uint]*ranking.Candidate{}
-	candidate := func(id uint) *ranking.Candidate {
-		if c, ok := cands[id]; ok {
-			return c
-		}
-		d := w.doctors[id]
-		if d == nil || len(in.sessOf[id]) == 0 {
-			cands[id] = nil // no clinic today: never a candidate, no need to score
-			return nil
-		}
-		c := &ranking.Candidate{DoctorID: id, Sessions: in.sessOf[id], Cancellations: in.cancelOf[id], ProductMatch: in.products[id]}
-		switch {
-		case w.loaded[id] && in.fresh(d):
-			c.Heat = s.heat(w, d)
-			c.Heat.Live, c.Heat.Score = c.Heat.Score, d.Heat
-		case w.loaded[id]:
-			c.Heat = s.heat(w, d)
-		case in.fresh(d) && in.notes != nil:
-			if n, ok := in.notes[id]; ok {
-				c.Heat = n.Heat(d.Heat)
-			} else {
-				c.Heat = ranking.Heat{Score: d.Heat}
+	// A candidate per doctor in clinic that day, built once (on all cores: a
+	// live heat is the costly part) and shared by the reps covering them.
+	var ids []uint
+	for _, rep := range in.reps {
+		if only != nil {
+			for _, p := range only[rep.ID] {
+				ids = append(ids, p.DoctorID)
 			}
-		default:
-			c.Heat = ranking.Heat{Score: d.Heat}
+			continue
 		}
-		if h, ok := w.hospitals[d.HospitalID]; ok {
-			c.Location = ranking.Point{Lat: h.Lat, Lng: h.Lng}
-		}
-		st := in.stats[id]
-		c.LastVisit, c.Responses = st.LastMet, ranking.Responses{Met: st.Met, Attempts: st.Attempts}
-		if seen := in.lastSignal[id]; seen > c.LastVisit {
-			c.LastVisit = seen
-		}
-		if in.cycle != nil {
-			in.cycle.fill(c, d, in.fresh(d))
-		}
-		cands[id] = c
-		return c
+		ids = append(ids, in.byRep[rep.ID]...)
 	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	built := make([]*ranking.Candidate, len(ids))
+	_ = spread(len(ids), func(i int) error { built[i] = s.candidate(in, ids[i]); return nil })
+	cands := make(map[uint]*ranking.Candidate, len(ids))
+	for i, id := range ids {
+		cands[id] = built[i]
+	}
+	candidate := func(id uint) *ranking.Candidate { return cands[id] }
 
 	opts := s.planOptions()
 	lists := make([][]ranking.Candidate, len(in.reps))
@@ -370,6 +423,7 @@ func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]
 				ids = append(ids, p.DoctorID)
 			}
 		}
+		lists[i] = make([]ranking.Candidate, 0, len(ids))
 		for _, id := range ids {
 			if c := candidate(id); c != nil {
 				cc := *c
@@ -381,25 +435,17 @@ func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]
 	// Each rep's day is planned on its own (ranking.Plan is pure): the reps
 	// are split over the cores.
 	picks := make([][]ranking.Pick, len(in.reps))
-	errs := make([]error, len(in.reps))
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(in.reps)/planPerWorker))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(in.reps); i += workers {
-				rep, o := in.reps[i], opts
-				if only != nil {
-					o.Keep = only[rep.ID]
-				}
-				picks[i], errs[i] = ranking.Plan(ranking.Point{Lat: rep.StartLat, Lng: rep.StartLng}, in.day, lists[i], o)
-				if errs[i] != nil {
-					errs[i] = fmt.Errorf("rep %s: %w", rep.UserID, errs[i])
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	err := spread(len(in.reps), func(i int) (err error) {
+		rep, o := in.reps[i], opts
+		if only != nil {
+			o.Keep = only[rep.ID]
+		}
+		if picks[i], err = ranking.Plan(ranking.Point{Lat: rep.StartLat, Lng: rep.StartLng}, in.day, lists[i], o); err != nil {
+			return fmt.Errorf("rep %s: %w", rep.UserID, err)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	out := make(map[uint][]ranking.Pick, len(in.reps))
@@ -409,8 +455,26 @@ func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]
 	return out, nil
 }
 
-// planPerWorker is the fewest reps worth a planning goroutine of their own.
-const planPerWorker = 50
+// spreadPer is the fewest items worth a goroutine of their own (a rep's
+// day plan costs ~0.1 ms).
+const spreadPer = 50
+
+// spread runs fn(0…n-1) on up to GOMAXPROCS goroutines, each taking every
+// k-th item, and joins the errors: pure per-rep work split over the cores.
+func spread(n int, fn func(i int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/spreadPer))
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				errs[i] = fn(i)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
 
 // parallel runs the loaders concurrently and joins their errors. Inside a
 // transaction (a skip's replacement runs in the delivery's) they run one
