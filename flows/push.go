@@ -131,17 +131,16 @@ func (f *Flows) MorningPush(ctx context.Context, day string, only []string) (Pus
 // it retries rep by rep, so only the reps that fail are left out.
 func (f *Flows) pushBatch(ctx context.Context, day string, batch []PushTarget, items map[uint][]models.PlanItem, res *PushResult) {
 	var outs []PushOutcome
-	err := f.d.DB.Tx(ctx, func(ctx context.Context) error {
-		outs = outs[:0] // a deadlock retry runs this again
-		for _, t := range batch {
-			o, err := f.PushRep(ctx, t, day, items[t.Rep.ID])
-			if err != nil {
-				return fmt.Errorf("%s: %w", t.Rep.UserID, err)
-			}
-			outs = append(outs, o)
-		}
-		return nil
-	})
+	var err error
+	if len(batch) == 1 {
+		err = f.d.DB.Tx(ctx, func(ctx context.Context) error {
+			o, err := f.PushRep(ctx, batch[0], day, items[batch[0].Rep.ID])
+			outs = []PushOutcome{o}
+			return err
+		})
+	} else {
+		outs, err = f.pushAll(ctx, day, batch, items)
+	}
 	switch {
 	case err == nil:
 		for _, o := range outs {
@@ -193,31 +192,40 @@ func (f *Flows) reportPush(ctx context.Context, res PushResult) error {
 	return errors.Join(errs...)
 }
 
+// pushAll queues the batch's cards in one transaction with a few
+// multi-row statements (the morning push's 20,000 reps are 40,000 rows);
+// a rep whose card cannot be rendered, or a card queued meanwhile by another
+// process, fails the batch, which pushBatch then retries rep by rep.
+func (f *Flows) pushAll(ctx context.Context, day string, batch []PushTarget, items map[uint][]models.PlanItem) ([]PushOutcome, error) {
+	outs := make([]PushOutcome, len(batch))
+	rows := make([]*models.OutboxMessage, len(batch))
+	tasks := make([]*models.CardTask, len(batch))
+	for i, t := range batch {
+		var err error
+		if outs[i], rows[i], tasks[i], err = f.repCard(t, day, items[t.Rep.ID]); err != nil {
+			return nil, fmt.Errorf("%s: %w", t.Rep.UserID, err)
+		}
+	}
+	err := f.d.DB.Tx(ctx, func(ctx context.Context) error {
+		if err := f.d.Outbox.EnqueueAll(ctx, rows); err != nil {
+			return err
+		}
+		var fresh []*models.CardTask
+		for i, row := range rows {
+			if outs[i].Queued = row.ID != 0; outs[i].Queued && tasks[i] != nil {
+				fresh = append(fresh, tasks[i]) // already queued earlier: keep the first card and its task
+			}
+		}
+		return f.d.Cards.SaveCardTasks(ctx, fresh)
+	})
+	return outs, err
+}
+
 // PushRep renders one rep's card (or the no-recommendation note) from the
 // day's plan items and queues it with its card task, in the caller's
-// transaction (ctx). It is the per-rep step of the morning push, kept on its
-// own so the push can be split across workers.
+// transaction (ctx): the per-rep step of the morning push.
 func (f *Flows) PushRep(ctx context.Context, t PushTarget, day string, items []models.PlanItem) (PushOutcome, error) {
-	env := outbox.Envelope{Platform: t.Platform, To: t.To, Purpose: purposeMorningPush, Day: day}
-	var out PushOutcome
-	var msg bot.Message
-	var task *models.CardTask
-	if len(items) == 0 {
-		msg = bot.Message{Text: MsgNoRecommendation}
-	} else {
-		out.HasList = true
-		card, err := f.visitListCard(t.Rep, day, NewTaskID("vl", day, t.Rep.ID), items, false)
-		if err != nil {
-			return out, err
-		}
-		body, err := json.Marshal(card)
-		if err != nil {
-			return out, fmt.Errorf("card task: %w", err)
-		}
-		task = &models.CardTask{TaskID: card.TaskID, Platform: string(t.Platform), UserID: t.Rep.ID, Kind: card.Kind, Day: day, Card: string(body)}
-		msg = bot.Message{Card: &card}
-	}
-	row, err := outbox.NewMessage(env, msg)
+	out, row, task, err := f.repCard(t, day, items)
 	if err != nil {
 		return out, err
 	}
@@ -228,6 +236,32 @@ func (f *Flows) PushRep(ctx context.Context, t PushTarget, day string, items []m
 		return out, nil // already queued earlier: keep the first card and its task
 	}
 	return out, f.d.Cards.SaveCardTask(ctx, task)
+}
+
+// repCard renders one rep's morning message: the visit-list card and its
+// task, or the no-recommendation note (task nil) when items is empty.
+func (f *Flows) repCard(t PushTarget, day string, items []models.PlanItem) (PushOutcome, *models.OutboxMessage, *models.CardTask, error) {
+	env := outbox.Envelope{Platform: t.Platform, To: t.To, Purpose: purposeMorningPush, Day: day}
+	var out PushOutcome
+	var msg bot.Message
+	var task *models.CardTask
+	if len(items) == 0 {
+		msg = bot.Message{Text: MsgNoRecommendation}
+	} else {
+		out.HasList = true
+		card, err := f.visitListCard(t.Rep, day, NewTaskID("vl", day, t.Rep.ID), items, false)
+		if err != nil {
+			return out, nil, nil, err
+		}
+		body, err := json.Marshal(card)
+		if err != nil {
+			return out, nil, nil, fmt.Errorf("card task: %w", err)
+		}
+		task = &models.CardTask{TaskID: card.TaskID, Platform: string(t.Platform), UserID: t.Rep.ID, Kind: card.Kind, Day: day, Card: string(body)}
+		msg = bot.Message{Card: &card}
+	}
+	row, err := outbox.NewMessage(env, msg)
+	return out, row, task, err
 }
 
 // visitListCard renders the rep's current list (skipped doctors left out).

@@ -112,6 +112,8 @@ type CardStore interface {
 	CardTaskByTaskID(ctx context.Context, taskID string) (*models.CardTask, error)
 	// SaveCardTask inserts a card task; a task id already used is ErrConflict.
 	SaveCardTask(ctx context.Context, t *models.CardTask) error
+	// SaveCardTasks inserts many card tasks in a few statements.
+	SaveCardTasks(ctx context.Context, tasks []*models.CardTask) error
 	// UpdateCardTask saves the state and rendered card of a task.
 	UpdateCardTask(ctx context.Context, taskID, state, card string) error
 	// OpenCardTasks reports which refIDs have an unsubmitted card of one of kinds.
@@ -167,6 +169,10 @@ type OutboxStore interface {
 	// safe inside a caller's transaction (Store.Tx). (Not ON DUPLICATE KEY
 	// UPDATE: MariaDB reports one affected row for it, hiding the duplicate.)
 	Enqueue(ctx context.Context, m *models.OutboxMessage) error
+	// EnqueueAll is Enqueue for many messages in a few statements, inside the
+	// caller's transaction; a key queued meanwhile by another process fails
+	// it with models.ErrConflict (retry with Enqueue).
+	EnqueueAll(ctx context.Context, ms []*models.OutboxMessage) error
 }
 
 // PlanStore is what the flows use of models.PlanStore.

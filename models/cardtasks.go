@@ -18,6 +18,21 @@ func (s *CardStore) SaveCardTask(ctx context.Context, t *CardTask) error {
 	return nil
 }
 
+// cardTaskBatch is how many tasks one INSERT of SaveCardTasks writes.
+const cardTaskBatch = 50
+
+// SaveCardTasks inserts tasks in multi-row INSERTs (the morning push's
+// hundreds of cards per transaction).
+func (s *CardStore) SaveCardTasks(ctx context.Context, tasks []*CardTask) error {
+	if len(tasks) == 0 {
+		return nil
+	}
+	if err := translate(s.db.WithContext(ctx).CreateInBatches(tasks, cardTaskBatch).Error); err != nil {
+		return fmt.Errorf("save %d card tasks: %w", len(tasks), err)
+	}
+	return nil
+}
+
 // SetCardResponseCode keeps the newest single-use response_code of a card
 // (WeCom: valid once, for 72 h) so the next update can use it.
 func (s *CardStore) SetCardResponseCode(ctx context.Context, taskID, code string) error {

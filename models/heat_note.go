@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"fmt"
-	"slices"
 )
 
 // HeatNote is what the nightly scoring keeps of a doctor in clinic on Day
@@ -32,9 +31,6 @@ type HeatNote struct {
 // heatNoteCols are the columns ReplaceHeatNotes writes.
 var heatNoteCols = []string{"day", "doctor_id", "hospital_id", "tier", "heat", "note", "last_visit", "last_positive", "product_match"}
 
-// heatNoteBatch rows per INSERT: nine columns, 720 variables (see inChunk).
-const heatNoteBatch = 80
-
 // HeatNoteKeepDays is how many days of notes the nightly scoring keeps: the
 // day's and two before, for the morning runs that start before a late night
 // ends and for a rerun of yesterday.
@@ -51,16 +47,12 @@ func (s *RankingStore) ReplaceHeatNotes(ctx context.Context, day string, doctorI
 	if err != nil {
 		return fmt.Errorf("clear heat notes of %s: %w", day, err)
 	}
-	pool := s.db.WithContext(ctx).Statement.ConnPool
-	args := make([]any, 0, heatNoteBatch*len(heatNoteCols))
-	for part := range slices.Chunk(rows, heatNoteBatch) {
-		args = args[:0]
-		for _, r := range part {
-			args = append(args, day, r.DoctorID, r.HospitalID, r.Tier, r.Heat, r.Note, r.LastVisit, r.LastPositive, r.ProductMatch)
-		}
-		if _, err := pool.ExecContext(ctx, insertSQL("heat_notes", heatNoteCols, len(part)), args...); err != nil {
-			return fmt.Errorf("write heat notes of %s: %w", day, translate(err))
-		}
+	err = insertRows(ctx, s.db, "heat_notes", heatNoteCols, len(rows), func(i int, dst []any) []any {
+		r := rows[i]
+		return append(dst, day, r.DoctorID, r.HospitalID, r.Tier, r.Heat, r.Note, r.LastVisit, r.LastPositive, r.ProductMatch)
+	})
+	if err != nil {
+		return fmt.Errorf("write heat notes of %s: %w", day, err)
 	}
 	return nil
 }

@@ -153,3 +153,41 @@ func TestClaimKeepsOneRecipientInOrder(t *testing.T) {
 		}
 	})
 }
+
+// TestEnqueueAllQueuesEachKeyOnce: keys already queued and keys twice in the
+// batch are queued once; the fresh rows get ids; a malformed row fails the
+// call before anything is written.
+func TestEnqueueAllQueuesEachKeyOnce(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		if err := s.Outbox.Enqueue(ctx, outboxRow("a")); err != nil {
+			t.Fatal(err)
+		}
+		bad := outboxRow("bad")
+		bad.Payload = ""
+		if err := s.Outbox.EnqueueAll(ctx, []*models.OutboxMessage{outboxRow("z"), bad}); err == nil {
+			t.Error("a batch with a malformed row was accepted")
+		}
+		var batch []*models.OutboxMessage
+		for _, k := range []string{"a", "b", "c", "b"} {
+			batch = append(batch, outboxRow(k))
+		}
+		for range 40 { // more than one INSERT
+			batch = append(batch, outboxRow("n"+strings.Repeat("x", len(batch))))
+		}
+		err := s.Tx(ctx, func(ctx context.Context) error { return s.Outbox.EnqueueAll(ctx, batch) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if batch[0].ID != 0 || batch[1].ID == 0 || batch[2].ID == 0 || batch[3].ID != 0 || batch[43].ID == 0 {
+			t.Errorf("ids a=%d b=%d c=%d b again=%d last=%d", batch[0].ID, batch[1].ID, batch[2].ID, batch[3].ID, batch[43].ID)
+		}
+		rows, err := s.Outbox.OutboxMessages(ctx, "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 43 { // a, b, c and the 40 new ones; not z
+			t.Errorf("%d rows queued, want 43", len(rows))
+		}
+	})
+}

@@ -15,12 +15,9 @@ import (
 // O(variables²), see BENCHMARKS.md "Seeding"), so lists stay at a few hundred.
 const inChunk = 500
 
-// Rows per multi-row INSERT, keeping each statement under ~800 variables
-// for the same reason: a recommendation has 12 columns, a tier change 6.
-const (
-	recommendationBatch = 40
-	tierChangeBatch     = 120
-)
+// Rows per multi-row INSERT of tier changes (6 columns), keeping each
+// statement under ~800 variables for the same reason.
+const tierChangeBatch = 120
 
 // chunked runs fn over ids in slices of at most inChunk. nil ids means "no
 // filter": fn runs once with nil.
@@ -387,31 +384,15 @@ func (s *RankingStore) SaveRecommendations(ctx context.Context, day string, byRe
 // recommendationCols are the columns insertRecommendations writes.
 var recommendationCols = []string{"rep_id", "day", "doctor_id", "rank", "kind", "score", "heat", "period", "distance_m", "reasons", "breakdown", "created_at"}
 
-// insertRecommendations writes rows in multi-row INSERTs without reading
-// the ids back (GORM's batch create asks for them, which costs a query per
-// batch and its scanning): no caller needs them.
+// insertRecommendations writes rows without reading the ids back (GORM's
+// batch create asks for them, a query per batch and its scanning): no
+// caller needs them.
 func (s *RankingStore) insertRecommendations(ctx context.Context, rows []Recommendation) error {
-	pool := s.db.WithContext(ctx).Statement.ConnPool
 	now := s.db.clock.Now().UTC()
-	args := make([]any, 0, recommendationBatch*len(recommendationCols))
-	full := ""
-	for part := range slices.Chunk(rows, recommendationBatch) {
-		args = args[:0]
-		for _, r := range part {
-			args = append(args, r.RepID, r.Day, r.DoctorID, r.Rank, r.Kind, r.Score, r.Heat, r.Period, r.DistanceM, r.Reasons, r.Breakdown, now)
-		}
-		q := full
-		if len(part) != recommendationBatch || q == "" {
-			q = insertSQL("recommendations", recommendationCols, len(part))
-			if len(part) == recommendationBatch {
-				full = q
-			}
-		}
-		if _, err := pool.ExecContext(ctx, q, args...); err != nil {
-			return translate(err)
-		}
-	}
-	return nil
+	return insertRows(ctx, s.db, "recommendations", recommendationCols, len(rows), func(i int, dst []any) []any {
+		r := rows[i]
+		return append(dst, r.RepID, r.Day, r.DoctorID, r.Rank, r.Kind, r.Score, r.Heat, r.Period, r.DistanceM, r.Reasons, r.Breakdown, now)
+	})
 }
 
 // DoctorScore is one doctor's nightly heat and dynamic tier.

@@ -80,7 +80,7 @@ func sqliteDSN(path string) string {
 	}
 	// No _time_format: glebarez/go-sqlite v1.21 stops reading parameters after
 	// it, which would silently drop _txlock; its default format is the same.
-	return path + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(0)&_txlock=immediate"
+	return path + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(0)&_pragma=temp_store(2)&_txlock=immediate"
 }
 
 func mysqlDSN(dsn string) string {

@@ -144,6 +144,10 @@ type Heat struct {
 	Live float64
 	// Phrases are the doctor's heat reasons, strongest first ("连续2次参加线上讲座").
 	Phrases []string
+	// Surge compares the doctor's recent engagement with their own
+	// baseline. It is not part of Score (a level); the planner lists the
+	// day's clearest surge soon (PlanDay).
+	Surge Surge
 }
 
 // Class returns the score of one class (zero value for an unknown class).
@@ -221,6 +225,7 @@ func (s *Scorer) Heat(d Doctor, trend Trend, now time.Time) Heat {
 		h.Classes[i] = ClassScore{Class: c, Sub: sub[i], Points: s.weights.Points(i, sub[i]), Recent: recent[i]}
 	}
 	h.Score = s.weights.Heat(h.Features())
+	h.Surge = s.surgeOf(sigs, now)
 	h.Phrases = phrases(d, h)
 	return h
 }

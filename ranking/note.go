@@ -18,6 +18,9 @@ type HeatNote struct {
 	// Phrases are the first heat reasons, strongest first: a pick shows
 	// two (see reasonsFor), a note keeps NotePhrases.
 	Phrases []string `json:"r,omitempty"`
+	// Surge is kept only when it is one (Surge.Rising): the morning run
+	// lifts the day's clearest surge (PlanDay).
+	Surge *Surge `json:"s,omitempty"`
 }
 
 // NotePhrases is how many heat phrases a note keeps: the two a pick shows
@@ -27,6 +30,10 @@ const NotePhrases = 3
 // Note is h's note.
 func (h Heat) Note() HeatNote {
 	n := HeatNote{Bonus: round3(h.Bonus), Phrases: h.Phrases[:min(NotePhrases, len(h.Phrases))]}
+	if h.Surge.Rising() {
+		g := h.Surge
+		n.Surge = &g
+	}
 	for _, c := range h.Classes {
 		if p := round3(c.Points); p != 0 {
 			if n.Points == nil {
@@ -42,6 +49,9 @@ func (h Heat) Note() HeatNote {
 // by when its heat comes from the nightly scoring.
 func (n HeatNote) Heat(score float64) Heat {
 	h := Heat{Score: score, Bonus: n.Bonus, Phrases: n.Phrases}
+	if n.Surge != nil {
+		h.Surge = *n.Surge
+	}
 	for i, c := range classes {
 		h.Classes[i] = ClassScore{Class: c, Points: n.Points[c]}
 	}

@@ -231,3 +231,32 @@ func TestAttainment(t *testing.T) {
 		t.Errorf("attainment %+v, want %+v", got, want)
 	}
 }
+
+// TestPlanTakesTheMoreValuableCluster: two hospitals 10 km apart on either
+// side of home each fit the day alone, not together; the day goes to the
+// one whose doctors are worth more (with the near doctors on the way), not
+// to the nearer or the first-ranked one alone.
+func TestPlanTakesTheMoreValuableCluster(t *testing.T) {
+	var cs []Candidate
+	add := func(id uint, heat float64, at Point) {
+		c := cand(id, heat, 0, PeriodAM, PeriodPM)
+		c.Location = at
+		cs = append(cs, c)
+	}
+	add(1, 90, east(-9)) // the single most valuable doctor, west
+	add(2, 40, east(-9))
+	for id := uint(3); id <= 5; id++ {
+		add(id, 75, east(10)) // three valuable doctors, east
+	}
+	add(6, 30, east(0.5))
+	add(7, 30, east(0.5))
+	day := planDay(t, cs, PlanOptions{TopN: 5, Route: dayRoute})
+	got := ids(day.Picks)
+	slices.Sort(got)
+	if want := []uint{3, 4, 5, 6, 7}; !slices.Equal(got, want) {
+		t.Errorf("picked %v (%.1f km), want the east cluster and the near doctors %v (value 285 against 190)", got, day.RouteKM, want)
+	}
+	if day.RouteMinutes > dayRoute.TravelBudgetMinutes+1e-9 {
+		t.Errorf("route %.1f min over the budget", day.RouteMinutes)
+	}
+}

@@ -72,7 +72,8 @@ func boolRank(b bool) int {
 }
 
 // reasonsFor are a pick's reasons, what distinguishes the doctor today
-// first: a must-visit, due by the call target, a rising tier, then the heat
+// first: a must-visit, the day's engagement surge, due by the call target,
+// a rising tier, then the heat
 // phrases (trial, a real run, a known trend, …), the session and distance.
 func reasonsFor(sc *scored, date time.Time) []string {
 	c := sc.c
@@ -82,6 +83,9 @@ func reasonsFor(sc *scored, date time.Time) []string {
 		out = append(out, "经理指派")
 	case KindFollowUp:
 		out = append(out, "今日跟进")
+	}
+	if sc.surging {
+		out = append(out, SurgePhrase(c.Heat.Surge))
 	}
 	if p := duePhrase(sc.due, c.LastVisit, date); p != "" {
 		out = append(out, p)

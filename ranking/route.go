@@ -212,7 +212,7 @@ func (p *planner) insert(r *route, s *scored, force bool) (*route, bool) {
 	} else {
 		out.am = slices.Insert(out.am, bestAt, stop{s: s, period: bestPeriod})
 	}
-	out.value += s.score
+	out.value += s.plan
 	return out, true
 }
 
@@ -283,7 +283,7 @@ func (p *planner) improve(r *route, ranked []*scored) *route {
 				continue
 			}
 			for _, st := range append(slices.Clone(r.am), r.pm...) {
-				if st.s.kind != KindRanked || st.s.score >= s.score {
+				if st.s.kind != KindRanked || st.s.plan >= s.plan {
 					continue
 				}
 				without := p.remove(r, st.s)
@@ -307,7 +307,7 @@ func (p *planner) remove(r *route, s *scored) *route {
 		return slices.DeleteFunc(l, func(st stop) bool { return st.s == s })
 	}
 	c.am, c.pm = del(c.am), del(c.pm)
-	c.value -= s.score
+	c.value -= s.plan
 	if c.free == s {
 		c.free = nil
 	}
@@ -332,7 +332,7 @@ func (p *planner) keep(picks []Pick, cands []*scored) DayPlan {
 		} else {
 			r.am = append(r.am, stop{s: s, period: PeriodAM})
 		}
-		r.value += s.score
+		r.value += s.plan
 	}
 	return p.done(r)
 }

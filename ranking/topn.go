@@ -168,14 +168,50 @@ func PlanDay(start Point, day string, cands []Candidate, opts PlanOptions) (DayP
 		return cmp.Or(cmp.Compare(kindOrder(a.kind), kindOrder(b.kind)), cmp.Compare(a.c.Must.DueDay, b.c.Must.DueDay),
 			cmp.Compare(b.score, a.score), cmp.Compare(a.c.DoctorID, b.c.DoctorID))
 	})
-	slices.SortStableFunc(ranked, func(a, b *scored) int {
-		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.c.DoctorID, b.c.DoctorID))
-	})
+	sortRanked(ranked)
+	if liftSurge(ranked) {
+		sortRanked(ranked)
+	}
 	r := planner{start: start, opts: opts.Route, topN: opts.TopN}
 	if opts.Keep != nil {
 		return r.keep(opts.Keep, append(must, ranked...)), nil
 	}
 	return r.plan(must[:min(len(must), opts.TopN)], ranked), nil
+}
+
+// sortRanked orders candidates by planning value, most valuable first.
+func sortRanked(ranked []*scored) {
+	slices.SortStableFunc(ranked, func(a, b *scored) int {
+		return cmp.Or(cmp.Compare(b.plan, a.plan), cmp.Compare(a.c.DoctorID, b.c.DoctorID))
+	})
+}
+
+// liftSurge gives the day's clearest surge not yet seen — Surge.Rising, no
+// visit or list since its first recent signal, the smallest P — the
+// planning value of the day's most valuable candidate, so the planner lists
+// it wherever the route allows: one place a day at most, and once per surge
+// (the list is a contact). Its shown score stays its own value. ranked is
+// sorted by planning value; it reports whether one changed.
+func liftSurge(ranked []*scored) bool {
+	var best *scored
+	for _, s := range ranked {
+		g := s.c.Heat.Surge
+		if !g.Rising() || max(s.c.LastVisit, s.c.LastListed) >= g.Since {
+			continue
+		}
+		if best == nil || g.P < best.c.Heat.Surge.P {
+			best = s
+		}
+	}
+	if best == nil {
+		return false
+	}
+	best.surging = true
+	if lead := ranked[0].plan; best.plan < lead {
+		best.plan = lead
+		return true
+	}
+	return false
 }
 
 func kindOrder(k string) int {
@@ -191,12 +227,17 @@ type scored struct {
 	kind    string
 	periods []string
 	score   float64
-	distM   float64
-	due     Due
+	// plan is the value the planner maximises: score, or the day's lead
+	// value for the lifted surge (liftSurge); picks show score.
+	plan  float64
+	distM float64
+	due   Due
 	// resp, prod and dueF are the value's factors.
 	resp, prod, dueF float64
 	date             time.Time
 	idx              int // the planner's leg-cache index
+	// surging: the day's surge, lifted to the lead value (liftSurge).
+	surging bool
 	// factors and reasons are filled for picks only (explain).
 	factors map[string]float64
 	reasons []string
@@ -270,6 +311,7 @@ func score(start Point, date time.Time, c *Candidate, periods []string, opts Pla
 	sc.due = DueOn(c.Tier, max(c.LastVisit, c.LastListed), c.LastSignal, date, opts.Targets)
 	sc.dueF = sc.due.Factor(opts.DueBoost)
 	sc.score = c.Heat.Score * sc.resp * sc.prod * sc.dueF
+	sc.plan = sc.score
 	return sc
 }
 
@@ -293,6 +335,9 @@ func (sc *scored) explain() {
 	}
 	if sc.due.TargetDays > 0 {
 		f["due_ratio"] = sc.due.Ratio
+	}
+	if sc.surging {
+		f["surge_recent"], f["surge_expected"] = float64(c.Heat.Surge.Recent), c.Heat.Surge.Expected
 	}
 	for k, v := range f {
 		f[k] = math.Round(v*1000) / 1000

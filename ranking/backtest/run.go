@@ -45,6 +45,9 @@ type Row struct {
 	RisersSurfaced int     `json:"risers_surfaced"`
 	Risers         int     `json:"risers"`
 	MedianLagDays  float64 `json:"median_lag_days"`
+	// RiserLags are the surfaced risers' delays in days, sorted (to pool
+	// several markets: a median over 10 risers is noisy).
+	RiserLags []float64 `json:"riser_lags,omitempty"`
 	// WeeklyRepetition is the mean share of a list's doctors that were on the
 	// same rep's list seven days before.
 	WeeklyRepetition float64 `json:"weekly_repetition"`
@@ -323,6 +326,7 @@ func (t *tally) row(name string, steady []uint, risers map[uint]string, from, to
 		}
 	}
 	r.MedianLagDays = median(lags)
+	r.RiserLags = lags
 	return r
 }
 

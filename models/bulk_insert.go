@@ -1,0 +1,49 @@
+package models
+
+import (
+	"context"
+	"fmt"
+)
+
+// Rows per INSERT of insertRows. The pure-Go SQLite driver binds each
+// variable by scanning every argument (O(variables²) per statement) and
+// parses every statement anew (no prepared statement survives an Exec), so
+// on SQLite a statement holds a few dozen rows; MySQL takes a round trip per
+// statement, so there a statement holds many (under the 65,535 placeholders
+// of a prepared statement).
+const (
+	sqliteInsertRows = 40
+	mysqlInsertRows  = 500
+)
+
+// insertRows writes n rows of cols into table inside the caller's
+// transaction (ctx), in multi-row INSERTs; args appends row i's values in
+// column order. Nothing reads ids back: the callers do not need them.
+func insertRows(ctx context.Context, h *Handle, table string, cols []string, n int, args func(i int, dst []any) []any) error {
+	pool := h.WithContext(ctx).Statement.ConnPool
+	per := mysqlInsertRows
+	if h.driver == "sqlite" {
+		per = sqliteInsertRows
+	}
+	per = min(per, max(1, 60000/len(cols)))
+	full := ""
+	buf := make([]any, 0, min(n, per)*len(cols))
+	for start := 0; start < n; start += per {
+		end := min(start+per, n)
+		buf = buf[:0]
+		for i := start; i < end; i++ {
+			buf = args(i, buf)
+		}
+		q := full
+		if end-start != per || q == "" {
+			q = insertSQL(table, cols, end-start)
+			if end-start == per {
+				full = q
+			}
+		}
+		if _, err := pool.ExecContext(ctx, q, buf...); err != nil {
+			return fmt.Errorf("insert into %s: %w", table, translate(err))
+		}
+	}
+	return nil
+}
