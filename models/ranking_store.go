@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -141,6 +142,34 @@ func (s *RankingStore) SessionsOn(ctx context.Context, doctorIDs []uint, day str
 // ranking reads, scanned row by row: the biggest load of a ranking run.
 func (s *RankingStore) SignalsSince(ctx context.Context, doctorIDs []uint, classes []string, since, until time.Time) ([]Signal, error) {
 	var out []Signal
+	err := s.EachSignal(ctx, doctorIDs, classes, since, until, func(r SignalRow) {
+		out = append(out, Signal{DoctorID: r.DoctorID, Class: r.Class, Kind: r.Kind, Value: r.Value, OccurredAt: r.At})
+	})
+	return out, err
+}
+
+// SignalRow is one signal as ranking reads it.
+type SignalRow struct {
+	DoctorID    uint
+	Class, Kind string
+	Value       float64
+	At          time.Time
+}
+
+// EachSignal streams what SignalsSince returns to fn, row by row, without
+// holding the rows: the nightly scoring keeps only its own compact copy of
+// a shard's signals (hundreds of thousands). Class and kind strings are
+// shared between rows (a handful of distinct values).
+func (s *RankingStore) EachSignal(ctx context.Context, doctorIDs []uint, classes []string, since, until time.Time, fn func(SignalRow)) error {
+	names := map[string]string{}
+	intern := func(b sql.RawBytes) string {
+		if v, ok := names[string(b)]; ok {
+			return v
+		}
+		v := string(b)
+		names[v] = v
+		return v
+	}
 	err := chunked(doctorIDs, func(part []uint) error {
 		q := whereIn(s.db.WithContext(ctx).Model(&Signal{}), "doctor_id", part).
 			Select("doctor_id, class, kind, value, "+s.epochSeconds("occurred_at")).
@@ -154,20 +183,21 @@ func (s *RankingStore) SignalsSince(ctx context.Context, doctorIDs []uint, class
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var sg Signal
+			var r SignalRow
+			var class, kind sql.RawBytes
 			var sec int64
-			if err := rows.Scan(&sg.DoctorID, &sg.Class, &sg.Kind, &sg.Value, &sec); err != nil {
+			if err := rows.Scan(&r.DoctorID, &class, &kind, &r.Value, &sec); err != nil {
 				return err
 			}
-			sg.OccurredAt = time.Unix(sec, 0).UTC()
-			out = append(out, sg)
+			r.Class, r.Kind, r.At = intern(class), intern(kind), time.Unix(sec, 0).UTC()
+			fn(r)
 		}
 		return rows.Err()
 	})
 	if err != nil {
-		return nil, fmt.Errorf("load signals: %w", err)
+		return fmt.Errorf("load signals: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // epochSeconds is the SQL for a DATETIME column as Unix seconds (UTC):

@@ -112,22 +112,19 @@ func (s *Service) loadAllSignals(ctx context.Context, w *world) error {
 
 // fillSignals loads signals for doctorIDs (nil = all) into w.
 func (s *Service) fillSignals(ctx context.Context, w *world, doctorIDs []uint) error {
-	var sigs []models.Signal
 	since := w.asOf.AddDate(0, 0, -s.scorer.LookbackDays())
 	err := s.parallel(ctx,
-		func() (err error) {
-			sigs, err = s.store.Ranking.SignalsSince(ctx, doctorIDs, nil, since, w.asOf)
-			return err
+		func() error {
+			return s.store.Ranking.EachSignal(ctx, doctorIDs, nil, since, w.asOf, func(r models.SignalRow) {
+				if w.doctors[r.DoctorID] != nil { // an unfiltered scan also reads doctors outside the world
+					w.signals[r.DoctorID] = append(w.signals[r.DoctorID], ranking.Signal{Class: r.Class, Kind: r.Kind, Value: r.Value, At: r.At})
+				}
+			})
 		},
 		func() error { return s.loadTrends(ctx, w) },
 	)
 	if err != nil {
 		return err
-	}
-	for _, sg := range sigs {
-		if w.doctors[sg.DoctorID] != nil { // an unfiltered scan also reads doctors outside the world
-			w.signals[sg.DoctorID] = append(w.signals[sg.DoctorID], toSignal(sg))
-		}
 	}
 	if doctorIDs == nil {
 		for id := range w.doctors {

@@ -16,9 +16,10 @@ import (
 const repsPerPushShard = 500
 
 // doctorsPerScoreShard sizes the nightly scoring's shards: 300,000 doctors
-// make 15 shards of about 20,000 doctors (≈400,000 signals) each, so one
-// replica holds one shard's signals at a time.
-const doctorsPerScoreShard = 20000
+// make 30 shards of about 10,000 doctors (≈200,000 signals) each, so one
+// replica holds one shard's signals at a time (a process stays under 150 MB
+// at 30,000 doctors) and two replicas share 30 units of work evenly.
+const doctorsPerScoreShard = 10000
 
 // scoreShards is the number of territory shards of a nightly scoring run.
 func (a *App) scoreShards(ctx context.Context, _ jobs.Run) (int, error) {
