@@ -137,10 +137,10 @@ func (s *Service) tiersBefore(ctx context.Context, day string, ids []uint) (map[
 
 // shardCalendar is queryCalendar for shard k of n of a nightly run. The
 // calendar is inferred from everyone's signals, so it is the same for every
-// shard of the run; at national scale the grouped query reads ≈1.6 million
-// attendances (5–9 s on MariaDB), which the shards after a process's first
-// one take from the cache instead, for planFor. A single shard (n ≤ 1)
-// always queries.
+// shard of the run; at national scale the grouped query over the window's
+// attendances takes 5–9 s on MariaDB, which the shards after a process's
+// first one take from the cache instead, for planFor. A single shard
+// (n ≤ 1) always queries.
 func (s *Service) shardCalendar(ctx context.Context, asOf time.Time, n int) (*ranking.Calendar, error) {
 	if n <= 1 {
 		return s.queryCalendar(ctx, asOf)
