@@ -88,19 +88,21 @@ func (f *Flows) MorningPush(ctx context.Context, day string, only []string) (Pus
 	if _, err := f.d.Recommend.TopNOf(ctx, day, only, false); err != nil {
 		return res, fmt.Errorf("morning push: rank: %w", err)
 	}
-	reps, err := f.d.Users.Users(ctx, models.RoleRep)
+	var reps []models.User
+	var err error
+	if only != nil { // a shard or named reps (none: nobody)
+		reps, err = f.d.Users.UsersByUserIDs(ctx, models.RoleRep, only)
+	} else {
+		reps, err = f.d.Users.Users(ctx, models.RoleRep)
+	}
 	if err != nil {
 		return res, fmt.Errorf("morning push: %w", err)
-	}
-	want := map[string]bool{}
-	for _, id := range only {
-		want[id] = true
 	}
 	var targets []PushTarget
 	var ids []uint
 	for i := range reps {
 		rep := &reps[i]
-		if !rep.Active || (len(want) > 0 && !want[rep.UserID]) {
+		if !rep.Active {
 			continue
 		}
 		res.Reps++

@@ -260,6 +260,9 @@ type UserStore interface {
 	UserByUserID(ctx context.Context, userID string) (*models.User, error)
 	// Users lists users, optionally only those with the given role, by user id.
 	Users(ctx context.Context, role models.Role) ([]models.User, error)
+	// UsersByUserIDs lists the users of role with the given user ids, by
+	// user id (unknown ids left out): a push shard's or an admin's named reps.
+	UsersByUserIDs(ctx context.Context, role models.Role, userIDs []string) ([]models.User, error)
 }
 
 // VisitStore is what the flows use of models.VisitStore.

@@ -3,6 +3,8 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // UserByUserID finds a user by visitbot id ("rep01").
@@ -37,6 +39,36 @@ func (s *UserStore) Users(ctx context.Context, role Role) ([]User, error) {
 		q = q.Where("role = ?", role)
 	}
 	return out, q.Find(&out).Error
+}
+
+// RepsOfShard lists the reps of shard k of n of the morning push — rep id
+// modulo n, as recommend.RepShard decides — by user id: a shard reads its
+// own 500 reps, not the whole field force (n ≤ 1: every rep).
+func (s *UserStore) RepsOfShard(ctx context.Context, k, n int) ([]User, error) {
+	var out []User
+	q := s.db.WithContext(ctx).Where("role = ?", RoleRep).Order("user_id")
+	if n > 1 {
+		q = q.Where("id % ? = ?", n, k)
+	}
+	if err := q.Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("reps of shard %d of %d: %w", k, n, err)
+	}
+	return out, nil
+}
+
+// UsersByUserIDs lists the users of role with the given user ids, by user
+// id (unknown ids are left out), 500 ids a statement.
+func (s *UserStore) UsersByUserIDs(ctx context.Context, role Role, userIDs []string) ([]User, error) {
+	var out []User
+	for part := range slices.Chunk(userIDs, inChunk) {
+		var rows []User
+		if err := s.db.WithContext(ctx).Where("role = ? AND user_id IN ?", role, part).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("users by id: %w", err)
+		}
+		out = append(out, rows...)
+	}
+	slices.SortFunc(out, func(a, b User) int { return strings.Compare(a.UserID, b.UserID) })
+	return out, nil
 }
 
 // TeamOf lists the active reps whose manager is managerID.

@@ -260,3 +260,37 @@ func TestPlanTakesTheMoreValuableCluster(t *testing.T) {
 		t.Errorf("route %.1f min over the budget", day.RouteMinutes)
 	}
 }
+
+// TestUnexplainedThenKeepEqualsExplained: a first pass without reasons
+// picks the same doctors in the same order and periods, and re-explaining
+// its picks with Keep gives exactly the explained plan.
+func TestUnexplainedThenKeepEqualsExplained(t *testing.T) {
+	var cs []Candidate
+	for i := 1; i <= 9; i++ {
+		c := cand(uint(i), float64(50+5*i), 0, PeriodAM, PeriodPM)
+		c.Location = east(float64(i%4) + 0.5)
+		c.Heat.Phrases = []string{"近3月参加线上讲座2次"}
+		cs = append(cs, c)
+	}
+	o := PlanOptions{TopN: 5, Route: dayRoute, Targets: targets, DueBoost: 0.3}
+	full := planDay(t, cs, o)
+	q := o
+	q.Unexplained = true
+	quiet := planDay(t, cs, q)
+	if len(quiet.Picks) != len(full.Picks) {
+		t.Fatalf("unexplained %v, explained %v", ids(quiet.Picks), ids(full.Picks))
+	}
+	for i, p := range quiet.Picks {
+		f := full.Picks[i]
+		if p.DoctorID != f.DoctorID || p.Period != f.Period || p.Score != f.Score || p.Reasons != nil || p.Breakdown != nil {
+			t.Errorf("pick %d: %+v, explained %+v", i, p, f)
+		}
+	}
+	q.Keep = quiet.Picks
+	again := planDay(t, cs, q)
+	for i, p := range again.Picks {
+		if f := full.Picks[i]; p.DoctorID != f.DoctorID || !slices.Equal(p.Reasons, f.Reasons) || len(p.Breakdown) != len(f.Breakdown) || p.Breakdown["score"] != f.Breakdown["score"] {
+			t.Errorf("kept pick %d: %+v, explained %+v", i, p, f)
+		}
+	}
+}

@@ -98,6 +98,8 @@ type planner struct {
 	// thousands of times.
 	legs []float64
 	n    int
+	// quiet skips the picks' reasons and breakdowns (PlanOptions.Unexplained).
+	quiet bool
 }
 
 // index numbers the candidates for the leg cache.
@@ -374,6 +376,11 @@ func (p *planner) done(r *route) DayPlan {
 	}
 	for i, st := range stops {
 		s := st.s
+		if p.quiet {
+			out.Picks = append(out.Picks, Pick{DoctorID: s.c.DoctorID, Rank: i + 1, ValueRank: valueRank[s], Kind: s.kind,
+				Score: math.Round(s.score*1000) / 1000, Heat: math.Round(s.c.Heat.Score*1000) / 1000, Period: st.period, DistanceM: s.distM})
+			continue
+		}
 		s.explain()
 		f := s.factors
 		f["route_km"], f["route_min"] = math.Round(out.RouteKM*1000)/1000, math.Round(out.RouteMinutes*1000)/1000

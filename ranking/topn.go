@@ -94,6 +94,10 @@ type PlanOptions struct {
 	// and these periods, scored and explained from the candidates (the
 	// second pass that adds heat reasons once the picks' signals are loaded).
 	Keep []Pick
+	// Unexplained plans without reasons and breakdowns (Pick.Reasons and
+	// Pick.Breakdown nil): a first pass whose picks a second pass with Keep
+	// explains, so nothing is explained twice.
+	Unexplained bool
 }
 
 // Pick is one recommended visit.
@@ -172,7 +176,7 @@ func PlanDay(start Point, day string, cands []Candidate, opts PlanOptions) (DayP
 	if liftSurge(ranked) {
 		sortRanked(ranked)
 	}
-	r := planner{start: start, opts: opts.Route, topN: opts.TopN}
+	r := planner{start: start, opts: opts.Route, topN: opts.TopN, quiet: opts.Unexplained && opts.Keep == nil}
 	if opts.Keep != nil {
 		return r.keep(opts.Keep, append(must, ranked...)), nil
 	}

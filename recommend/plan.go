@@ -35,11 +35,11 @@ type dayInputs struct {
 	notes map[uint]ranking.HeatNote
 }
 
-// compute ranks the reps' day: load in bulk, rank (pure), then read the
-// nightly notes of the picked doctors whose heat came from the nightly
-// scoring and rank again over the picks only, so every pick carries its heat
-// reasons. The second pass cannot change the picks or their order: it sees
-// the same scores and only the picked doctors.
+// compute ranks the reps' day: load in bulk, rank (pure, without reasons),
+// then read the nightly notes of the picked doctors whose heat came from the
+// nightly scoring and rank again over the picks only, explaining them, so
+// every pick carries its heat reasons. The second pass cannot change the
+// picks or their order: it sees the same scores and only the picked doctors.
 func (s *Service) compute(ctx context.Context, day string, reps []models.User, all bool) (map[uint][]models.Recommendation, error) {
 	s, err := s.effective(ctx)
 	if err != nil {
@@ -67,11 +67,11 @@ func (s *Service) compute(ctx context.Context, day string, reps []models.User, a
 			return nil, err
 		}
 		lap(&load)
-		if picks, err = s.rank(in, picks); err != nil {
-			return nil, err
-		}
-		lap(&rank)
 	}
+	if picks, err = s.rank(in, picks); err != nil {
+		return nil, err
+	}
+	lap(&rank)
 	s.observe("load", load)
 	s.observe("rank", rank)
 	repIDs := slices.Collect(maps.Keys(picks))
@@ -440,6 +440,7 @@ func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]
 		if only != nil {
 			o.Keep = only[rep.ID]
 		}
+		o.Unexplained = only == nil // the second pass explains
 		if picks[i], err = ranking.Plan(ranking.Point{Lat: rep.StartLat, Lng: rep.StartLng}, in.day, lists[i], o); err != nil {
 			return fmt.Errorf("rep %s: %w", rep.UserID, err)
 		}

@@ -33,7 +33,13 @@ func (s *Service) TopN(ctx context.Context, day string, force bool) (DayResult, 
 // ranks only their doctors.
 func (s *Service) TopNOf(ctx context.Context, day string, userIDs []string, force bool) (DayResult, error) {
 	res := DayResult{Day: day}
-	users, err := s.store.Users.Users(ctx, models.RoleRep)
+	var users []models.User
+	var err error
+	if userIDs != nil { // a shard or named reps: read only them
+		users, err = s.store.Users.UsersByUserIDs(ctx, models.RoleRep, userIDs)
+	} else {
+		users, err = s.store.Users.Users(ctx, models.RoleRep)
+	}
 	if err != nil {
 		return res, fmt.Errorf("top-n: %w", err)
 	}
@@ -118,7 +124,7 @@ func toRecommendation(repID uint, day string, p ranking.Pick) (models.Recommenda
 	if err != nil {
 		return models.Recommendation{}, fmt.Errorf("reasons of doctor %d: %w", p.DoctorID, err)
 	}
-	breakdown, err := json.Marshal(p.Breakdown) // map keys are sorted: stable JSON
+	breakdown, err := marshalBreakdown(p.Breakdown) // keys sorted: stable JSON
 	if err != nil {
 		return models.Recommendation{}, fmt.Errorf("breakdown of doctor %d: %w", p.DoctorID, err)
 	}

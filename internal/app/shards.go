@@ -7,7 +7,6 @@ import (
 
 	"visitbot/jobs"
 	"visitbot/models"
-	"visitbot/recommend"
 )
 
 // repsPerPushShard sizes the morning push's shards: big enough that a
@@ -57,15 +56,13 @@ func (a *App) pushShard(ctx context.Context, run jobs.Run, k, n int) (string, er
 	case run.Args[pushArgReps] != "":
 		only = strings.Split(run.Args[pushArgReps], ",")
 	case n > 1:
-		reps, err := a.Store.Users.Users(ctx, models.RoleRep)
+		reps, err := a.Store.Users.RepsOfShard(ctx, k, n)
 		if err != nil {
 			return "", err
 		}
 		only = []string{}
 		for _, r := range reps {
-			if recommend.RepShard(r.ID, k, n) {
-				only = append(only, r.UserID)
-			}
+			only = append(only, r.UserID)
 		}
 	}
 	res, err := a.Flows.MorningPush(ctx, run.Day, only)
