@@ -3,13 +3,18 @@ package outbox_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"sort"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
 	"visitbot/bot"
+	"visitbot/cards"
 	"visitbot/clock"
 	"visitbot/config"
+	"visitbot/models"
 	"visitbot/models/modelstest"
 	"visitbot/outbox"
 )
@@ -106,4 +111,104 @@ func maxPerSecond(sends []fakeSend) int {
 		best = max(best, hi-lo+1)
 	}
 	return best
+}
+
+// nationalCardsEnv sizes BenchmarkDispatchNational (issue 18: 20000 reps);
+// unset, the benchmark is skipped: queueing the cards alone takes a minute
+// on MySQL.
+const nationalCardsEnv = "VISITBOT_BENCH_DISPATCH_CARDS"
+
+// BenchmarkDispatchNational dispatches a national morning push, one WeCom
+// visit-list card to each of $VISITBOT_BENCH_DISPATCH_CARDS reps, against
+// the fake API at 50 ms per call with outbox.send_latency 50 ms, by one
+// dispatcher and by two sharing the queue. Each dispatcher has its own
+// pace limiter, as two replicas (processes) would: max-calls/s shows
+// whether two of them together stay within one corp's 150 calls/s. The
+// floor for one corp is (n-1)/150 s: 133 s for 20,000 cards. Run with
+//
+//	VISITBOT_BENCH_DISPATCH_CARDS=20000 VISITBOT_TEST_MYSQL_DSN=… \
+//	  go test -run '^$' -bench DispatchNational -benchtime 1x -timeout 30m ./outbox/
+func BenchmarkDispatchNational(b *testing.B) {
+	n, _ := strconv.Atoi(os.Getenv(nationalCardsEnv))
+	if n <= 0 {
+		b.Skipf("set %s to the number of cards (20000 for issue 18)", nationalCardsEnv)
+	}
+	for _, driver := range modelstest.Drivers() {
+		for _, dispatchers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/wecom/cards=%d/dispatchers=%d", driver, n, dispatchers), func(b *testing.B) {
+				benchNational(b, driver, n, dispatchers)
+			})
+		}
+	}
+}
+
+func benchNational(b *testing.B, driver string, n, dispatchers int) {
+	cfg := config.Default().Outbox
+	cfg.SendLatency = 50 * time.Millisecond
+	s, _ := modelstest.Open(b, driver, clock.System{})
+	fake := newFake(bot.WeCom, clock.System{})
+	fake.latency = 50 * time.Millisecond
+	ds := make([]*outbox.Dispatcher, dispatchers)
+	for i := range ds {
+		replica := fmt.Sprintf("replica-%d", i)
+		ds[i] = newDispatcher(b, s, cfg, []bot.Messenger{fake}, func(o *outbox.DispatcherOptions) { o.Replica = replica })
+	}
+	floor := float64(n-1) / outbox.WeComPacePerSecond
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		enqueueCards(b, s, n, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i).Format("2006-01-02"))
+		b.StartTimer()
+		start := time.Now()
+		var wg sync.WaitGroup
+		errs := make([]error, len(ds))
+		for k, d := range ds {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[k] = d.Drain(context.Background())
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		took := time.Since(start).Seconds()
+		b.ReportMetric(took, "s/push")
+		b.ReportMetric(took/floor, "x-floor")
+	}
+	sends := fake.snapshot()
+	if len(sends) != n*b.N {
+		b.Fatalf("sent %d, want %d", len(sends), n*b.N)
+	}
+	b.ReportMetric(float64(maxPerSecond(sends)), "max-calls/s")
+	b.ReportMetric(float64(ds[0].Workers()), "workers")
+}
+
+// enqueueCards queues one visit-list card per rep 1…n for day, 500 per
+// transaction (a push queues its rows in batches too).
+func enqueueCards(b *testing.B, s *models.Store, n int, day string) {
+	b.Helper()
+	const batch = 500
+	for lo := 0; lo < n; lo += batch {
+		err := s.Tx(context.Background(), func(ctx context.Context) error {
+			for r := lo; r < min(lo+batch, n); r++ {
+				env := outbox.Envelope{Platform: bot.WeCom, To: bot.Recipient{UserID: uint(r + 1), PlatformUserID: fmt.Sprintf("rep%05d", r)},
+					Purpose: "morning_push", Day: day}
+				card := &cards.Card{Layout: cards.ButtonInteraction, Kind: "visit_list", TaskID: fmt.Sprintf("vl-%d-%s", r+1, day), Title: "今日拜访名单"}
+				m, err := outbox.NewMessage(env, bot.Message{Card: card})
+				if err != nil {
+					return err
+				}
+				if err := s.Outbox.Enqueue(ctx, m); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
 }

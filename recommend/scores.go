@@ -64,7 +64,7 @@ func (s *Service) ScoreShard(ctx context.Context, day string, k, n int) (ScoreRe
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
-	if w.calendar, err = s.queryCalendar(ctx, w.asOf); err != nil {
+	if w.calendar, err = s.shardCalendar(ctx, w.asOf, n); err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
 	before, err := s.tiersBefore(ctx, day, ids)

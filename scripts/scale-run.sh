@@ -9,7 +9,9 @@
 # platform) with one replica and with REPLICAS processes sharing each run's
 # shards (`visitbot job run -join`). Every process runs under /usr/bin/time -v;
 # the table printed at the end has wall time, CPU (user + system) and peak
-# RSS per phase and process, plus the load average before each phase.
+# RSS per phase and process, plus the load average before and after each
+# phase and, when the database server runs on this machine (DB_PID, default
+# the pid of mariadbd or mysqld), the server's CPU seconds over the phase.
 # Logs go to OUT (default ./scale-out).
 set -eu
 
@@ -24,6 +26,8 @@ DAY2=${DAY2:-2026-12-08}
 : "${VISITBOT_DATABASE_DSN:?set VISITBOT_DATABASE_DSN to a MySQL DSN (with parseTime=true)}"
 export VISITBOT_DATABASE_DRIVER=mysql VISITBOT_DATABASE_DSN
 export VISITBOT_CONSOLE_ENABLED=true VISITBOT_LOG_LEVEL=${VISITBOT_LOG_LEVEL:-warn}
+
+DB_PID=${DB_PID:-$(pidof mariadbd || pidof mysqld || true)}
 
 mkdir -p "$OUT"
 BIN="$OUT/visitbot"
@@ -49,10 +53,20 @@ row() {
 	' "$OUT/$2.log"
 }
 
+# dbcpu: the database server's user + system CPU in clock ticks (0 if not local).
+dbcpu() {
+	if [ -n "$DB_PID" ] && [ -r "/proc/$DB_PID/stat" ]; then
+		awk '{ print $14 + $15 }' "/proc/$DB_PID/stat"
+	else
+		echo 0
+	fi
+}
+
 # phase NAME JOB DAY N: N processes share one run of JOB for DAY.
 phase() {
 	name=$1 job=$2 day=$3 n=$4
 	echo "load before $name ($n): $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/load.txt"
+	db0=$(dbcpu)
 	start=$(date +%s.%N)
 	i=1
 	while [ "$i" -le "$n" ]; do
@@ -61,13 +75,19 @@ phase() {
 	done
 	wait
 	end=$(date +%s.%N)
-	echo "$name with $n replica(s): $(echo "$end - $start" | bc) s wall for the run" >>"$OUT/load.txt"
+	db1=$(dbcpu)
+	echo "$name with $n replica(s): $(echo "$end - $start" | bc) s wall for the run," \
+		"database server CPU $(( (db1 - db0) / $(getconf CLK_TCK) )) s," \
+		"load after $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/load.txt"
 }
 
 : >"$OUT/load.txt"
 if [ "${SKIP_SEED:-}" != 1 ]; then
 	echo "load before seed: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/load.txt"
+	db0=$(dbcpu)
 	timed seed "$BIN" seed -reps "$REPS" -doctors "$DOCTORS" -today "$DAY1"
+	db1=$(dbcpu)
+	echo "seed: database server CPU $(( (db1 - db0) / $(getconf CLK_TCK) )) s, load after $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/load.txt"
 fi
 phase nightly nightly_scores "$DAY1" 1
 phase push morning_push "$DAY1" 1

@@ -20,9 +20,9 @@ var placeholders = map[string]int{"mysql": 30000, "sqlite": 800}
 // maxBatchRows bounds the rows of one INSERT; bigger batches stop paying off.
 const maxBatchRows = 2000
 
-// signalChunk is how many doctors' signals are written per transaction
-// (≈20 signals each), bounding memory at any scale.
-const signalChunk = 1000
+// signalChunkDoctors is how many doctors' signals are written per
+// transaction (≈18 signals each), bounding memory at any scale.
+const signalChunkDoctors = 1000
 
 // upsert inserts rows in batches inside one transaction; a row whose unique
 // key already exists is left as it is.
@@ -100,16 +100,7 @@ func (w *world) write(ctx context.Context, s *models.Store) error {
 	if err := w.writeFlows(ctx, db, hospitals, products); err != nil {
 		return err
 	}
-	for lo := 0; lo < len(w.doctors); lo += signalChunk {
-		var rows []models.Signal
-		for i := lo; i < min(lo+signalChunk, len(w.doctors)); i++ {
-			rows = append(rows, w.signals(i, doctors[i])...)
-		}
-		if err := upsert(ctx, db, "signals", rows); err != nil {
-			return err
-		}
-	}
-	return nil
+	return w.writeSignals(ctx, db, doctors)
 }
 
 func (w *world) writeProducts(ctx context.Context, db *gorm.DB) ([]uint, error) {
