@@ -22,7 +22,10 @@ func TestDispatchersSharePacing(t *testing.T) {
 		ctx, stop := context.WithCancel(context.Background())
 		ran := make(chan error, 1)
 		go func() { ran <- first.Run(ctx) }()
-		waitFor(t, func() bool { v, _ := s.Settings.SettingsWithPrefix(context.Background(), "outbox_dispatcher:"); return len(v) == 1 })
+		waitFor(t, func() bool {
+			v, _ := s.Settings.SettingsWithPrefix(context.Background(), "outbox_dispatcher:")
+			return len(v) == 1
+		})
 		if err := second.Drain(context.Background()); err != nil {
 			t.Fatal(err)
 		}
