@@ -423,7 +423,13 @@ func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]
 				ids = append(ids, p.DoctorID)
 			}
 		}
-		lists[i] = make([]ranking.Candidate, 0, len(ids))
+		n := 0
+		for _, id := range ids {
+			if candidate(id) != nil {
+				n++
+			}
+		}
+		lists[i] = make([]ranking.Candidate, 0, n) // a candidate is ~700 bytes: no spare room
 		for _, id := range ids {
 			if c := candidate(id); c != nil {
 				cc := *c
