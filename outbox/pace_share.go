@@ -17,13 +17,13 @@ import (
 const dispatcherSetting = "outbox_dispatcher:"
 
 // paceBeat is how often a dispatcher renews its heartbeat and recounts the
-// live ones; paceBeatTTL how long a heartbeat lives. For up to paceBeat after
-// a second dispatcher starts, both may pace at the full rate: the platform's
-// 45009 answer is retried with backoff, so the overshoot costs retries,
-// never a lost message.
+// live ones (two small statements a second); paceBeatTTL how long a
+// heartbeat lives. For up to paceBeat after a second dispatcher starts, the
+// first still paces at the full rate: the platform's 45009 answer is retried
+// with backoff, so the overshoot costs retries, never a lost message.
 const (
-	paceBeat    = 5 * time.Second
-	paceBeatTTL = 3 * paceBeat
+	paceBeat    = time.Second
+	paceBeatTTL = 5 * paceBeat
 )
 
 // paceShare keeps this dispatcher's share of each platform's pacing.
