@@ -162,8 +162,8 @@ const (
 // Signal is one observed event about a doctor, e.g. an online-lecture
 // attendance. ExternalID (unique) makes every import and ingest idempotent.
 type Signal struct {
-	ID         uint      `gorm:"primaryKey"`
-	ExternalID string    `gorm:"size:128;uniqueIndex;not null"`
+	ID         uint   `gorm:"primaryKey"`
+	ExternalID string `gorm:"size:128;uniqueIndex;not null"`
 	// ix_signal_doctor_time covers what ranking reads of a doctor's signals
 	// (class, kind, value by doctor and time): the nightly load of a shard's
 	// signals needs no row lookup.
