@@ -88,13 +88,7 @@ func (f *Flows) MorningPush(ctx context.Context, day string, only []string) (Pus
 	if _, err := f.d.Recommend.TopNOf(ctx, day, only, false); err != nil {
 		return res, fmt.Errorf("morning push: rank: %w", err)
 	}
-	var reps []models.User
-	var err error
-	if only != nil { // a shard or named reps (none: nobody)
-		reps, err = f.d.Users.UsersByUserIDs(ctx, models.RoleRep, only)
-	} else {
-		reps, err = f.d.Users.Users(ctx, models.RoleRep)
-	}
+	reps, err := f.d.Users.UsersByUserIDs(ctx, models.RoleRep, only) // a shard's or named reps; nil: all
 	if err != nil {
 		return res, fmt.Errorf("morning push: %w", err)
 	}

@@ -261,7 +261,8 @@ type UserStore interface {
 	// Users lists users, optionally only those with the given role, by user id.
 	Users(ctx context.Context, role models.Role) ([]models.User, error)
 	// UsersByUserIDs lists the users of role with the given user ids, by
-	// user id (unknown ids left out): a push shard's or an admin's named reps.
+	// user id (unknown ids left out): a push shard's or an admin's named
+	// reps; nil lists every user of role, an empty list none.
 	UsersByUserIDs(ctx context.Context, role models.Role, userIDs []string) ([]models.User, error)
 }
 

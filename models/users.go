@@ -57,8 +57,12 @@ func (s *UserStore) RepsOfShard(ctx context.Context, k, n int) ([]User, error) {
 }
 
 // UsersByUserIDs lists the users of role with the given user ids, by user
-// id (unknown ids are left out), 500 ids a statement.
+// id (unknown ids are left out), 500 ids a statement; nil userIDs lists
+// every user of role (Users), an empty list none.
 func (s *UserStore) UsersByUserIDs(ctx context.Context, role Role, userIDs []string) ([]User, error) {
+	if userIDs == nil {
+		return s.Users(ctx, role)
+	}
 	var out []User
 	for part := range slices.Chunk(userIDs, inChunk) {
 		var rows []User

@@ -2,25 +2,17 @@ package recommend
 
 import "visitbot/models"
 
-// onlyUsers keeps the users whose UserID is in userIDs (nil keeps all) and
-// returns their ids for the id-filtered queries (nil when all are kept).
-func onlyUsers(users []models.User, userIDs []string) ([]models.User, []uint) {
-	if userIDs == nil {
-		return users, nil
+// repIDsOf is the ids of users for the id-filtered queries, nil when the
+// run is over every rep (unfiltered loads).
+func repIDsOf(users []models.User, filtered bool) []uint {
+	if !filtered {
+		return nil
 	}
-	want := make(map[string]bool, len(userIDs))
-	for _, id := range userIDs {
-		want[id] = true
+	ids := make([]uint, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
 	}
-	out := users[:0:0]
-	ids := []uint{}
-	for _, u := range users {
-		if want[u.UserID] {
-			out = append(out, u)
-			ids = append(ids, u.ID)
-		}
-	}
-	return out, ids
+	return ids
 }
 
 // RepShard reports whether rep id belongs to shard k of n of the morning

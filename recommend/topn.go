@@ -33,17 +33,11 @@ func (s *Service) TopN(ctx context.Context, day string, force bool) (DayResult, 
 // ranks only their doctors.
 func (s *Service) TopNOf(ctx context.Context, day string, userIDs []string, force bool) (DayResult, error) {
 	res := DayResult{Day: day}
-	var users []models.User
-	var err error
-	if userIDs != nil { // a shard or named reps: read only them
-		users, err = s.store.Users.UsersByUserIDs(ctx, models.RoleRep, userIDs)
-	} else {
-		users, err = s.store.Users.Users(ctx, models.RoleRep)
-	}
+	users, err := s.store.Users.UsersByUserIDs(ctx, models.RoleRep, userIDs) // a shard's or named reps; nil: all
 	if err != nil {
 		return res, fmt.Errorf("top-n: %w", err)
 	}
-	users, repIDs := onlyUsers(users, userIDs)
+	repIDs := repIDsOf(users, userIDs != nil)
 	var have map[uint]bool
 	if !force {
 		if have, err = s.store.Ranking.RecommendedReps(ctx, repIDs, day); err != nil {
