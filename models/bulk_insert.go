@@ -3,6 +3,8 @@ package models
 import (
 	"context"
 	"fmt"
+
+	"gorm.io/gorm"
 )
 
 // Rows per INSERT of insertRows. The pure-Go SQLite driver binds each
@@ -20,12 +22,21 @@ const (
 // transaction (ctx), in multi-row INSERTs; args appends row i's values in
 // column order. Nothing reads ids back: the callers do not need them.
 func insertRows(ctx context.Context, h *Handle, table string, cols []string, n int, args func(i int, dst []any) []any) error {
-	pool := h.WithContext(ctx).Statement.ConnPool
 	per := mysqlInsertRows
 	if h.driver == "sqlite" {
 		per = sqliteInsertRows
 	}
 	per = min(per, max(1, 60000/len(cols)))
+	if err := execInserts(ctx, h.WithContext(ctx).Statement.ConnPool, table, cols, n, per, args); err != nil {
+		return fmt.Errorf("insert into %s: %w", table, translate(err))
+	}
+	return nil
+}
+
+// execInserts runs the INSERTs of insertRows on pool, per rows a statement
+// (the statement text of a full batch built once), and returns the
+// driver's error as is.
+func execInserts(ctx context.Context, pool gorm.ConnPool, table string, cols []string, n, per int, args func(i int, dst []any) []any) error {
 	full := ""
 	buf := make([]any, 0, min(n, per)*len(cols))
 	for start := 0; start < n; start += per {
@@ -42,7 +53,7 @@ func insertRows(ctx context.Context, h *Handle, table string, cols []string, n i
 			}
 		}
 		if _, err := pool.ExecContext(ctx, q, buf...); err != nil {
-			return fmt.Errorf("insert into %s: %w", table, translate(err))
+			return err
 		}
 	}
 	return nil

@@ -190,27 +190,11 @@ func (s *ImportStore) insertSignals(ctx context.Context, rows []*Signal) error {
 
 // insertSignalsBound writes new signals with bound parameters, per rows at a time.
 func (s *ImportStore) insertSignalsBound(ctx context.Context, pool gorm.ConnPool, rows []*Signal, now time.Time, per int) error {
-	args := make([]any, 0, per*len(signalInsertCols))
-	full := ""
-	for start := 0; start < len(rows); start += per {
-		part := rows[start:min(start+per, len(rows))]
-		args = args[:0]
-		for _, r := range part {
-			r.CreatedAt = now
-			args = append(args, r.ExternalID, r.DoctorID, r.Class, r.Kind, r.Value, r.OccurredAt.UTC(), r.Source, r.Detail, now)
-		}
-		q := full
-		if len(part) != per || q == "" {
-			q = insertSQL("signals", signalInsertCols, len(part))
-			if len(part) == per {
-				full = q
-			}
-		}
-		if _, err := pool.ExecContext(ctx, q, args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return execInserts(ctx, pool, "signals", signalInsertCols, len(rows), per, func(i int, dst []any) []any {
+		r := rows[i]
+		r.CreatedAt = now
+		return append(dst, r.ExternalID, r.DoctorID, r.Class, r.Kind, r.Value, r.OccurredAt.UTC(), r.Source, r.Detail, now)
+	})
 }
 
 // insertSQL is "INSERT INTO t (a,b) VALUES (?,?),(?,?)…" for n rows;
