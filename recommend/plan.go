@@ -333,7 +333,7 @@ func (in *dayInputs) unexplained(picks map[uint][]ranking.Pick) []uint {
 	var out []uint
 	for _, ps := range picks {
 		for _, p := range ps {
-			if _, ok := in.notes[p.DoctorID]; !ok && !in.w.loaded[p.DoctorID] {
+			if !hasNote(in.notes, p.DoctorID) && !in.w.loaded[p.DoctorID] {
 				out = append(out, p.DoctorID)
 			}
 		}
@@ -358,12 +358,8 @@ func (s *Service) candidate(in *dayInputs, id uint) *ranking.Candidate {
 		c.Heat.Live, c.Heat.Score = c.Heat.Score, d.Heat
 	case w.loaded[id]:
 		c.Heat = s.heat(w, d)
-	case in.fresh(d) && in.notes != nil:
-		if n, ok := in.notes[id]; ok {
-			c.Heat = n.Heat(d.Heat)
-		} else {
-			c.Heat = ranking.Heat{Score: d.Heat}
-		}
+	case hasNote(in.notes, id):
+		c.Heat = in.notes[id].Heat(d.Heat) // a note is of a heat scored for the day
 	default:
 		c.Heat = ranking.Heat{Score: d.Heat}
 	}
@@ -379,6 +375,12 @@ func (s *Service) candidate(in *dayInputs, id uint) *ranking.Candidate {
 		in.cycle.fill(c, d, in.fresh(d))
 	}
 	return c
+}
+
+// hasNote reports whether notes holds doctor id's.
+func hasNote(notes map[uint]ranking.HeatNote, id uint) bool {
+	_, ok := notes[id]
+	return ok
 }
 
 // rank is the pure step: a candidate per doctor in clinic that day (built
