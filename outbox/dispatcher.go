@@ -130,8 +130,7 @@ func NewDispatcher(o DispatcherOptions) (*Dispatcher, error) {
 			bot.WeCom:    newPaceLimiter(WeComPacePerSecond, o.Clock, o.Sleep),
 		},
 	}
-	d.share = newPaceShare(o.Replica, map[string]*paceLimiter{string(bot.DingTalk): d.pacers[bot.DingTalk], string(bot.WeCom): d.pacers[bot.WeCom]},
-		map[string]float64{string(bot.DingTalk): float64(c.DingTalkQPS), string(bot.WeCom): WeComPacePerSecond})
+	d.share = newPaceShare(o.Replica)
 	d.metrics.dispatchers.Set(1)
 	for p, ms := range o.Messengers {
 		if ms == nil {

@@ -106,13 +106,16 @@ func (l *memberLimiter) release(recipient uint) {
 // Time comes from the injected clock and waiting from the injected sleep, so
 // tests drive it without sleeping.
 type paceLimiter struct {
-	lim   *rate.Limiter
-	clock clock.Clock
-	sleep func(context.Context, time.Duration) error
+	lim *rate.Limiter
+	// perSecond is the platform's whole rate, which live dispatchers share
+	// (see refreshPace).
+	perSecond float64
+	clock     clock.Clock
+	sleep     func(context.Context, time.Duration) error
 }
 
 func newPaceLimiter(perSecond float64, clk clock.Clock, sleep func(context.Context, time.Duration) error) *paceLimiter {
-	return &paceLimiter{lim: rate.NewLimiter(rate.Limit(perSecond), 1), clock: clk, sleep: sleep}
+	return &paceLimiter{lim: rate.NewLimiter(rate.Limit(perSecond), 1), perSecond: perSecond, clock: clk, sleep: sleep}
 }
 
 // wait blocks until the next call may start, or ctx ends (the reservation is

@@ -26,22 +26,18 @@ const (
 	paceBeatTTL = 5 * paceBeat
 )
 
-// paceShare keeps this dispatcher's share of each platform's pacing.
+// paceShare is this dispatcher's heartbeat and the number of live
+// dispatchers its pacers divide their rates by.
 type paceShare struct {
 	key  string
-	base map[*paceLimiter]float64
 	next time.Time
 	n    int
 }
 
-func newPaceShare(replica string, pacers map[string]*paceLimiter, base map[string]float64) *paceShare {
+func newPaceShare(replica string) *paceShare {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	ps := &paceShare{key: dispatcherSetting + clipKey(replica) + "/" + hex.EncodeToString(b[:]), base: map[*paceLimiter]float64{}, n: 1}
-	for p, l := range pacers {
-		ps.base[l] = base[p]
-	}
-	return ps
+	return &paceShare{key: dispatcherSetting + clipKey(replica) + "/" + hex.EncodeToString(b[:]), n: 1}
 }
 
 // clipKey keeps a replica name short enough for the settings key (128).
@@ -58,7 +54,7 @@ func clipKey(s string) string {
 func (d *Dispatcher) refreshPace(ctx context.Context) error {
 	ps := d.share
 	now := d.clock.Now()
-	if ps == nil || now.Before(ps.next) {
+	if now.Before(ps.next) {
 		return nil
 	}
 	ps.next = now.Add(paceBeat)
@@ -77,8 +73,8 @@ func (d *Dispatcher) refreshPace(ctx context.Context) error {
 	if !changed {
 		return nil
 	}
-	for l, base := range ps.base {
-		l.lim.SetLimitAt(now, rate.Limit(base/float64(n)))
+	for _, l := range d.pacers {
+		l.lim.SetLimitAt(now, rate.Limit(l.perSecond/float64(n)))
 	}
 	d.metrics.dispatchers.Set(float64(n))
 	d.log.Info("outbox pacing shared", "dispatchers", n)
@@ -88,9 +84,7 @@ func (d *Dispatcher) refreshPace(ctx context.Context) error {
 // leavePace deletes the heartbeat when the dispatcher stops, so the others
 // take its share at their next beat.
 func (d *Dispatcher) leavePace(ctx context.Context) {
-	if d.share != nil {
-		_ = d.store.Settings.DeleteSetting(context.WithoutCancel(ctx), d.share.key)
-	}
+	_ = d.store.Settings.DeleteSetting(context.WithoutCancel(ctx), d.share.key)
 }
 
 // Dispatchers is the number of live dispatchers (every replica's) this one
