@@ -108,7 +108,7 @@ func (s *RankingStore) SessionsOn(ctx context.Context, doctorIDs []uint, day str
 	var cancels []ClinicCancellation
 	err = chunked(doctorIDs, func(part []uint) error {
 		rows, err := whereIn(s.db.WithContext(ctx).Model(&ClinicSession{}), "doctor_id", part).
-			Where("(weekday = ? AND day = '') OR day = ?", wd, day).Select("id, doctor_id, weekday, day, period").Rows()
+			Where(sessionOnDay, wd, day).Select("id, doctor_id, weekday, day, period").Rows()
 		if err != nil {
 			return err
 		}

@@ -75,13 +75,9 @@ func (s *Service) ScoreShard(ctx context.Context, day string, k, n int) (ScoreRe
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
-	sessions, _, err := s.store.Ranking.SessionsOn(ctx, ids, day)
+	inClinic, err := s.store.Ranking.DoctorsInClinic(ctx, ids, day)
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
-	}
-	inClinic := make(map[uint]bool, len(sessions))
-	for _, cs := range sessions {
-		inClinic[cs.DoctorID] = true
 	}
 	in := make([]ranking.TierInput, 0, len(w.doctors))
 	notes := make([]models.HeatNote, 0, len(w.doctors))
