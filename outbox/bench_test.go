@@ -79,16 +79,26 @@ func benchDispatch(b *testing.B, driver string, p bot.Platform, latency time.Dur
 		if err := d.Drain(context.Background()); err != nil {
 			b.Fatal(err)
 		}
-		took := time.Since(start).Seconds()
-		b.ReportMetric(took, "s/push")
-		b.ReportMetric(took/floor, "x-floor")
+		reportPush(b, time.Since(start).Seconds(), floor)
 	}
+	reportSends(b, fake, n*b.N, d.Workers())
+}
+
+// reportPush reports one drain's wall time and its ratio to the pacing floor.
+func reportPush(b *testing.B, took, floor float64) {
+	b.ReportMetric(took, "s/push")
+	b.ReportMetric(took/floor, "x-floor")
+}
+
+// reportSends checks the fake API got every message and reports the most
+// calls it saw in one second and the workers of a dispatcher.
+func reportSends(b *testing.B, fake *fakeMessenger, want, workers int) {
 	sends := fake.snapshot()
-	if len(sends) != n*b.N {
-		b.Fatalf("sent %d, want %d", len(sends), n*b.N)
+	if len(sends) != want {
+		b.Fatalf("sent %d, want %d", len(sends), want)
 	}
 	b.ReportMetric(float64(maxPerSecond(sends)), "max-calls/s")
-	b.ReportMetric(float64(d.Workers()), "workers")
+	b.ReportMetric(float64(workers), "workers")
 }
 
 // maxPerSecond is the most call arrivals the fake saw in any one-second
@@ -174,16 +184,9 @@ func benchNational(b *testing.B, driver string, n, dispatchers int) {
 				b.Fatal(err)
 			}
 		}
-		took := time.Since(start).Seconds()
-		b.ReportMetric(took, "s/push")
-		b.ReportMetric(took/floor, "x-floor")
+		reportPush(b, time.Since(start).Seconds(), floor)
 	}
-	sends := fake.snapshot()
-	if len(sends) != n*b.N {
-		b.Fatalf("sent %d, want %d", len(sends), n*b.N)
-	}
-	b.ReportMetric(float64(maxPerSecond(sends)), "max-calls/s")
-	b.ReportMetric(float64(ds[0].Workers()), "workers")
+	reportSends(b, fake, n*b.N, ds[0].Workers())
 }
 
 // enqueueCards queues one visit-list card per rep 1…n for day, 500 per
