@@ -58,8 +58,8 @@ func (n HeatNote) Heat(score float64) Heat {
 	return h
 }
 
-// round3 rounds as breakdowns do (see scored.explain): a note keeps no
-// digit a card or a breakdown could show.
+// round3 rounds to the 3 decimals of breakdowns, picks and notes (a note
+// keeps no digit a card or a breakdown could not show).
 func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
 
 // MarshalNote encodes a note for storage (compact JSON; map keys sorted).

@@ -378,12 +378,12 @@ func (p *planner) done(r *route) DayPlan {
 		s := st.s
 		if p.quiet {
 			out.Picks = append(out.Picks, Pick{DoctorID: s.c.DoctorID, Rank: i + 1, ValueRank: valueRank[s], Kind: s.kind,
-				Score: math.Round(s.score*1000) / 1000, Heat: math.Round(s.c.Heat.Score*1000) / 1000, Period: st.period, DistanceM: s.distM})
+				Score: round3(s.score), Heat: round3(s.c.Heat.Score), Period: st.period, DistanceM: s.distM})
 			continue
 		}
 		s.explain()
 		f := s.factors
-		f["route_km"], f["route_min"] = math.Round(out.RouteKM*1000)/1000, math.Round(out.RouteMinutes*1000)/1000
+		f["route_km"], f["route_min"] = round3(out.RouteKM), round3(out.RouteMinutes)
 		f["value_rank"] = float64(valueRank[s])
 		out.Picks = append(out.Picks, Pick{
 			DoctorID: s.c.DoctorID, Rank: i + 1, ValueRank: valueRank[s], Kind: s.kind, Score: f["score"],

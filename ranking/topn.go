@@ -344,7 +344,7 @@ func (sc *scored) explain() {
 		f["surge_recent"], f["surge_expected"] = float64(c.Heat.Surge.Recent), c.Heat.Surge.Expected
 	}
 	for k, v := range f {
-		f[k] = math.Round(v*1000) / 1000
+		f[k] = round3(v)
 	}
 	sc.factors = f
 	sc.reasons = reasonsFor(sc, sc.date)
