@@ -74,13 +74,23 @@ func (s *ImportStore) SaveUpload(ctx context.Context, u *ImportUpload, data []by
 // Upload loads the upload of a token with its bytes (ErrNotFound when there
 // is none; expiry is the caller's check, so it can say "expired").
 func (s *ImportStore) Upload(ctx context.Context, token string) (*ImportUpload, []byte, error) {
-	u, err := first[ImportUpload](ctx, s.db, "token_hash = ?", HashUploadToken(token))
+	// The row and its parts in one transaction: a commit racing on another
+	// replica deletes both, and reading them apart could see the row
+	// without its parts.
+	var u *ImportUpload
+	var parts []ImportUploadPart
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		var err error
+		if u, err = first[ImportUpload](ctx, s.db, "token_hash = ?", HashUploadToken(token)); err != nil {
+			return err
+		}
+		if err := s.db.WithContext(ctx).Where("upload_id = ?", u.ID).Order("seq").Find(&parts).Error; err != nil {
+			return fmt.Errorf("load upload parts: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, nil, err
-	}
-	var parts []ImportUploadPart
-	if err := s.db.WithContext(ctx).Where("upload_id = ?", u.ID).Order("seq").Find(&parts).Error; err != nil {
-		return nil, nil, fmt.Errorf("load upload parts: %w", err)
 	}
 	data := make([]byte, 0, u.Size)
 	for _, p := range parts {
