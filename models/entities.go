@@ -114,12 +114,15 @@ const (
 
 // ClinicSession is a weekly clinic slot (Weekday 1=Mon … 7=Sun, Day empty)
 // or a dated one (Weekday 0, Day set).
+//
+// ix_session_day serves the morning run's "sessions that can fall on the
+// day" (weekly ones of its weekday, or dated the day) from the index alone.
 type ClinicSession struct {
 	ID       uint   `gorm:"primaryKey"`
-	DoctorID uint   `gorm:"not null;uniqueIndex:ux_session"`
-	Weekday  int    `gorm:"not null;uniqueIndex:ux_session"`
-	Day      string `gorm:"size:10;not null;default:'';uniqueIndex:ux_session"`
-	Period   string `gorm:"size:2;not null;uniqueIndex:ux_session"`
+	DoctorID uint   `gorm:"not null;uniqueIndex:ux_session;index:ix_session_day,priority:3"`
+	Weekday  int    `gorm:"not null;uniqueIndex:ux_session;index:ix_session_day,priority:2"`
+	Day      string `gorm:"size:10;not null;default:'';uniqueIndex:ux_session;index:ix_session_day,priority:1"`
+	Period   string `gorm:"size:2;not null;uniqueIndex:ux_session;index:ix_session_day,priority:4"`
 }
 
 // ClinicCancellation is a 停诊: no session that day (Period empty = whole day).

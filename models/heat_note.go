@@ -13,19 +13,23 @@ import (
 // without reading a doctor row or a signal (issue 18: the morning run reads
 // only what ranking needs); a doctor without a note for the day (sessions
 // imported after the night, a night not run) is scored from its signals.
+//
+// ix_note_morning holds every column but the explanation, so the morning
+// read of the day's notes (NotesOn) scans the index alone instead of
+// stepping through rows that carry the explanation's text.
 type HeatNote struct {
-	Day        string  `gorm:"primaryKey;size:10"`
-	DoctorID   uint    `gorm:"primaryKey;autoIncrement:false"`
-	HospitalID uint    `gorm:"not null"`
-	Tier       string  `gorm:"size:1;not null;default:''"`
-	Heat       float64 `gorm:"not null;default:0"`
+	Day        string  `gorm:"primaryKey;size:10;index:ix_note_morning,priority:1"`
+	DoctorID   uint    `gorm:"primaryKey;autoIncrement:false;index:ix_note_morning,priority:2"`
+	HospitalID uint    `gorm:"not null;index:ix_note_morning,priority:3"`
+	Tier       string  `gorm:"size:1;not null;default:'';index:ix_note_morning,priority:4"`
+	Heat       float64 `gorm:"not null;default:0;index:ix_note_morning,priority:5"`
 	Note       string  `gorm:"type:text;not null"`
 	// LastVisit is the newest day of a visit-class signal in the cooldown
 	// window before Day; LastPositive that of any positive signal ("" none).
-	LastVisit    string `gorm:"size:10;not null;default:''"`
-	LastPositive string `gorm:"size:10;not null;default:''"`
+	LastVisit    string `gorm:"size:10;not null;default:'';index:ix_note_morning,priority:6"`
+	LastPositive string `gorm:"size:10;not null;default:'';index:ix_note_morning,priority:7"`
 	// ProductMatch is the doctor's best DoctorProduct.Match when scored.
-	ProductMatch float64 `gorm:"not null;default:0"`
+	ProductMatch float64 `gorm:"not null;default:0;index:ix_note_morning,priority:8"`
 }
 
 // heatNoteCols are the columns ReplaceHeatNotes writes.

@@ -9,7 +9,7 @@ import (
 // sessionOnDay selects the clinic sessions that can fall on a day: the
 // weekly ones of its weekday (first argument, see sessionWeekday) and the
 // ones dated the day (second).
-const sessionOnDay = "(weekday = ? AND day = '') OR day = ?"
+const sessionOnDay = "(day = '' AND weekday = ?) OR day = ?"
 
 // sessionWeekday is day's weekday as clinic sessions store it (1=Mon … 7=Sun).
 func sessionWeekday(day string) (int, error) {

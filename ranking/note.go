@@ -2,8 +2,11 @@ package ranking
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	gojson "github.com/goccy/go-json"
 	"math"
+	"unicode/utf8"
 )
 
 // HeatNote is the part of a doctor's heat the lists show: each class's
@@ -72,10 +75,19 @@ func MarshalNote(n HeatNote) (string, error) {
 }
 
 // UnmarshalNote decodes a stored note; a malformed one is an error for the
-// caller to fall back on the doctor's signals.
+// caller to fall back on the doctor's signals. The morning run decodes the
+// note of every pick (3,000 at 600 reps): go-json decodes it in about half
+// the standard library's time, but it skips unknown fields without checking
+// them and keeps invalid UTF-8 as is, so the text is checked first
+// (json.Valid, utf8.Valid: no allocation) and the two read every note we
+// could have written alike (FuzzUnmarshalNote).
 func UnmarshalNote(s string) (HeatNote, error) {
 	var n HeatNote
-	if err := json.Unmarshal([]byte(s), &n); err != nil {
+	b := []byte(s)
+	if !utf8.Valid(b) || !json.Valid(b) {
+		return n, errors.New("heat note: not valid UTF-8 JSON")
+	}
+	if err := gojson.UnmarshalNoEscape(b, &n); err != nil {
 		return n, fmt.Errorf("heat note: %w", err)
 	}
 	return n, nil

@@ -1,8 +1,11 @@
 package ranking
 
 import (
+	"encoding/json"
+	"reflect"
 	"slices"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestNoteKeepsWhatListsShow: a heat through its stored note gives the same
@@ -35,4 +38,65 @@ func TestNoteKeepsWhatListsShow(t *testing.T) {
 	if _, err := UnmarshalNote("{broken"); err == nil {
 		t.Error("a broken note decoded without an error")
 	}
+}
+
+// FuzzUnmarshalNote: a stored note is outside input to the morning run (a
+// row anyone with database access can edit). The fast decoder must never
+// panic, it must refuse invalid UTF-8 (never written), and whatever the
+// standard library reads as a note it must read the same; on input the
+// standard library rejects it must fail too, so the caller falls back on the
+// doctor's signals.
+func FuzzUnmarshalNote(f *testing.F) {
+	f.Add(`{"p":{"academic":12.5,"rx_trend":-3},"b":20,"r":["参与临床试验","KOL专家"],"s":{"recent":9,"base":2.5}}`)
+	f.Add(`{"p":{}}`)
+	f.Add(`{"r":["\u53c2\u4e0e","a\"b"],"b":1e2}`)
+	f.Add(`{broken`)
+	f.Add(`null`)
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := UnmarshalNote(s)
+		if !utf8.ValidString(s) {
+			if err == nil {
+				t.Fatalf("%q: invalid UTF-8 decoded as %+v", s, got) // we never write it: fall back
+			}
+			return
+		}
+		var want HeatNote
+		stdErr := json.Unmarshal([]byte(s), &want)
+		if (err == nil) != (stdErr == nil) {
+			t.Fatalf("%q: decoder error %v, standard library %v", s, err, stdErr)
+		}
+		if err == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: decoded %+v, standard library %+v", s, got, want)
+		}
+	})
+}
+
+// BenchmarkUnmarshalNote decodes a full note (every class, three phrases, a
+// surge) as the morning run does for each pick; standard_library is the
+// encoding/json baseline it replaced.
+func BenchmarkUnmarshalNote(b *testing.B) {
+	h := Heat{Score: 71.5, Bonus: 20, Phrases: []string{"参与临床试验", "连续3次参加线上讲座", "近3月参加学术会议2次"},
+		Surge: Surge{Recent: 9, Expected: 2.5, Baseline: 15, P: 0.001, Since: "2026-11-20"}}
+	for i, c := range classes {
+		h.Classes[i] = ClassScore{Class: c, Points: float64(i) * 1.23456}
+	}
+	s, err := MarshalNote(h.Note())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("note", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := UnmarshalNote(s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("standard_library", func(b *testing.B) {
+		for b.Loop() {
+			var n HeatNote
+			if err := json.Unmarshal([]byte(s), &n); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

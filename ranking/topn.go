@@ -280,6 +280,9 @@ func openPeriods(c *Candidate, date time.Time, day string) []string {
 // daysBefore is how many days last ("2006-01-02") is before date; -1 when
 // last is empty, malformed or after date (planning a past day).
 func daysBefore(last string, date time.Time) int {
+	if last == "" {
+		return -1 // most candidates: no need to build time.Parse's error
+	}
 	t, err := time.Parse("2006-01-02", last)
 	if err != nil {
 		return -1
