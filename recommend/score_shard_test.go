@@ -7,15 +7,20 @@ import (
 )
 
 // The shards of one nightly run infer the series calendar once per process
-// (a grouped pass over everyone's signals), and they store the calendar the
-// single-shard run infers; a later night queries afresh.
-func TestScoreShardsQueryCalendarOnce(t *testing.T) {
+// (a grouped pass over everyone's signals) and read every hospital and the
+// flow trends once, and they store the calendar the single-shard run
+// infers; a later night queries afresh. TestScoreShardsEqualScoreAll shows
+// the shards that reuse them score as one run does.
+func TestScoreShardsReadRunInputsOnce(t *testing.T) {
 	svc, s := seededService(t)
 	ctx := context.Background()
-	queries := 0
+	queries, worlds := 0, 0
 	svc.onPhase = func(phase string, _ time.Duration) {
-		if phase == "calendar" {
+		switch phase {
+		case "calendar":
 			queries++
+		case "world":
+			worlds++
 		}
 	}
 	const n = 4
@@ -24,8 +29,8 @@ func TestScoreShardsQueryCalendarOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if queries != 1 {
-		t.Errorf("%d shards queried the calendar %d times, want once", n, queries)
+	if queries != 1 || worlds != 1 {
+		t.Errorf("%d shards queried the calendar %d times and read hospitals and flows %d times, want once each", n, queries, worlds)
 	}
 	kept, err := s.Settings.GetSetting(ctx, calendarSetting+day)
 	if err != nil {
@@ -45,7 +50,7 @@ func TestScoreShardsQueryCalendarOnce(t *testing.T) {
 	if _, err := svc.ScoreShard(ctx, next.AddDate(0, 0, 1).Format(time.DateOnly), 0, n); err != nil {
 		t.Fatal(err)
 	}
-	if queries != 3 {
-		t.Errorf("calendar queries after the next night's shard: %d, want 3", queries)
+	if queries != 3 || worlds != 2 {
+		t.Errorf("after the next night's shard: %d calendar queries, want 3; %d reads of hospitals and flows, want 2", queries, worlds)
 	}
 }

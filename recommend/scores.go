@@ -52,7 +52,7 @@ func (s *Service) ScoreShard(ctx context.Context, day string, k, n int) (ScoreRe
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
-	w, err := s.loadWorld(ctx, day, ids)
+	w, err := s.shardWorld(ctx, day, ids, n)
 	if err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
