@@ -98,7 +98,7 @@ func (s *RankingStore) RankingHospitals(ctx context.Context) ([]Hospital, error)
 
 // SessionsOn loads the clinic sessions that can fall on day (the weekly ones
 // of its weekday, 1=Mon … 7=Sun, and the ones dated day) for the doctors
-// (nil = all), and the day's cancellations (停诊).
+// (nil = all), without their ids, and the day's cancellations (停诊).
 func (s *RankingStore) SessionsOn(ctx context.Context, doctorIDs []uint, day string) ([]ClinicSession, []ClinicCancellation, error) {
 	wd, err := sessionWeekday(day)
 	if err != nil {
@@ -108,7 +108,7 @@ func (s *RankingStore) SessionsOn(ctx context.Context, doctorIDs []uint, day str
 	var cancels []ClinicCancellation
 	err = chunked(doctorIDs, func(part []uint) error {
 		rows, err := whereIn(s.db.WithContext(ctx).Model(&ClinicSession{}), "doctor_id", part).
-			Where(sessionOnDay, wd, day).Select("id, doctor_id, weekday, day, period").Rows()
+			Where(sessionOnDay, wd, day).Select("doctor_id, weekday, day, period").Rows()
 		if err != nil {
 			return err
 		}
@@ -116,7 +116,7 @@ func (s *RankingStore) SessionsOn(ctx context.Context, doctorIDs []uint, day str
 		var ss []ClinicSession
 		for rows.Next() {
 			var c ClinicSession
-			if err := rows.Scan(&c.ID, &c.DoctorID, &c.Weekday, &c.Day, &c.Period); err != nil {
+			if err := rows.Scan(&c.DoctorID, &c.Weekday, &c.Day, &c.Period); err != nil {
 				return err
 			}
 			ss = append(ss, c)

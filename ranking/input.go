@@ -28,6 +28,24 @@ const (
 // classes is the order of the classes in breakdowns: the registry's.
 var classes = signals.Keys()
 
+// heatKeys are the breakdown keys of the classes' points ("heat_" + class),
+// in classes' order: built once, as every pick's breakdown names them.
+var heatKeys = func() []string {
+	out := make([]string, len(classes))
+	for i, c := range classes {
+		out[i] = "heat_" + c
+	}
+	return out
+}()
+
+// heatKey is class's breakdown key.
+func heatKey(class string) string {
+	if i := classIndex(class); i >= 0 {
+		return heatKeys[i]
+	}
+	return "heat_" + class
+}
+
 func classIndex(class string) int {
 	for i, c := range classes {
 		if c == class {

@@ -326,12 +326,12 @@ func score(start Point, date time.Time, c *Candidate, periods []string, opts Pla
 // and reasons: only the day's picks need them.
 func (sc *scored) explain() {
 	c := sc.c
-	f := map[string]float64{}
+	f := make(map[string]float64, 24) // every factor, each class and the route's three: no growth
 	f["heat"], f["response"], f["product"], f["due"], f["score"] = c.Heat.Score, sc.resp, sc.prod, sc.dueF, sc.score
 	f["distance_km"] = sc.distM / 1000
 	for _, cs := range c.Heat.Classes {
 		if cs.Class != "" {
-			f["heat_"+cs.Class] = cs.Points
+			f[heatKey(cs.Class)] = cs.Points
 		}
 	}
 	if c.Heat.Live != 0 {

@@ -415,15 +415,20 @@ func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]
 	}
 	candidate := func(id uint) *ranking.Candidate { return cands[id] }
 
+	// Each rep's day is planned on its own (ranking.Plan is pure): the reps
+	// are split over the cores, each building its rep's list where it plans
+	// it (a candidate is ~700 bytes: no list outlives its plan).
 	opts := s.planOptions()
-	lists := make([][]ranking.Candidate, len(in.reps))
-	for i, rep := range in.reps {
+	picks := make([][]ranking.Pick, len(in.reps))
+	err := spread(len(in.reps), func(i int) (err error) {
+		rep, o := in.reps[i], opts
 		ids := in.byRep[rep.ID]
 		if only != nil {
-			ids = ids[:0:0]
-			for _, p := range only[rep.ID] {
-				ids = append(ids, p.DoctorID)
+			ids = make([]uint, len(only[rep.ID]))
+			for j, p := range only[rep.ID] {
+				ids[j] = p.DoctorID
 			}
+			o.Keep = only[rep.ID]
 		}
 		n := 0
 		for _, id := range ids {
@@ -431,25 +436,16 @@ func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]
 				n++
 			}
 		}
-		lists[i] = make([]ranking.Candidate, 0, n) // a candidate is ~700 bytes: no spare room
+		list := make([]ranking.Candidate, 0, n)
 		for _, id := range ids {
 			if c := candidate(id); c != nil {
 				cc := *c
 				cc.Must = in.mustOf[[2]uint{rep.ID, id}]
-				lists[i] = append(lists[i], cc)
+				list = append(list, cc)
 			}
 		}
-	}
-	// Each rep's day is planned on its own (ranking.Plan is pure): the reps
-	// are split over the cores.
-	picks := make([][]ranking.Pick, len(in.reps))
-	err := spread(len(in.reps), func(i int) (err error) {
-		rep, o := in.reps[i], opts
-		if only != nil {
-			o.Keep = only[rep.ID]
-		}
 		o.Unexplained = only == nil // the second pass explains
-		if picks[i], err = ranking.Plan(ranking.Point{Lat: rep.StartLat, Lng: rep.StartLng}, in.day, lists[i], o); err != nil {
+		if picks[i], err = ranking.Plan(ranking.Point{Lat: rep.StartLat, Lng: rep.StartLng}, in.day, list, o); err != nil {
 			return fmt.Errorf("rep %s: %w", rep.UserID, err)
 		}
 		return nil
