@@ -83,7 +83,7 @@ func (s *RankingStore) NotesOn(ctx context.Context, day string, doctorIDs []uint
 		defer rows.Close()
 		for rows.Next() {
 			n := HeatNote{Day: day}
-			if err := rows.Scan(&n.DoctorID, &n.HospitalID, &n.Tier, &n.Heat, &n.LastVisit, &n.LastPositive, &n.ProductMatch); err != nil {
+			if err := rows.Scan(uintCol{&n.DoctorID}, uintCol{&n.HospitalID}, &n.Tier, &n.Heat, &n.LastVisit, &n.LastPositive, &n.ProductMatch); err != nil {
 				return err
 			}
 			out = append(out, n)
@@ -112,7 +112,7 @@ func (s *RankingStore) HeatNotes(ctx context.Context, day string, doctorIDs []ui
 		for rows.Next() {
 			var id uint
 			var note string
-			if err := rows.Scan(&id, &note); err != nil {
+			if err := rows.Scan(uintCol{&id}, &note); err != nil {
 				return err
 			}
 			out[id] = note

@@ -54,7 +54,7 @@ func (s *RankingStore) RankingAssignments(ctx context.Context, repIDs []uint) ([
 		defer rows.Close()
 		for rows.Next() {
 			var a Assignment
-			if err := rows.Scan(&a.RepID, &a.DoctorID); err != nil {
+			if err := rows.Scan(uintCol{&a.RepID}, uintCol{&a.DoctorID}); err != nil {
 				return err
 			}
 			out = append(out, a)
@@ -87,10 +87,26 @@ func (s *RankingStore) RankingDoctors(ctx context.Context, ids []uint) ([]Doctor
 }
 
 // RankingHospitals loads every hospital (a city has hundreds, not millions),
-// without the bookkeeping timestamps.
+// without the bookkeeping timestamps, scanned without reflection: every
+// morning run and nightly shard reads them all.
 func (s *RankingStore) RankingHospitals(ctx context.Context) ([]Hospital, error) {
+	rows, err := s.db.WithContext(ctx).Model(&Hospital{}).Select("id, external_id, name, level, city, lat, lng").Order("id").Rows()
+	if err != nil {
+		return nil, fmt.Errorf("load hospitals: %w", err)
+	}
+	defer rows.Close()
 	var out []Hospital
-	if err := s.db.WithContext(ctx).Select("id, external_id, name, level, city, lat, lng").Order("id").Find(&out).Error; err != nil {
+	for rows.Next() {
+		var h Hospital
+		var city sql.NullString
+		var lat, lng sql.NullFloat64
+		if err := rows.Scan(uintCol{&h.ID}, &h.ExternalID, &h.Name, &h.Level, &city, &lat, &lng); err != nil {
+			return nil, fmt.Errorf("load hospitals: %w", err)
+		}
+		h.City, h.Lat, h.Lng = city.String, lat.Float64, lng.Float64
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load hospitals: %w", err)
 	}
 	return out, nil
@@ -116,7 +132,7 @@ func (s *RankingStore) SessionsOn(ctx context.Context, doctorIDs []uint, day str
 		var ss []ClinicSession
 		for rows.Next() {
 			var c ClinicSession
-			if err := rows.Scan(&c.DoctorID, &c.Weekday, &c.Day, &c.Period); err != nil {
+			if err := rows.Scan(uintCol{&c.DoctorID}, &c.Weekday, &c.Day, &c.Period); err != nil {
 				return err
 			}
 			ss = append(ss, c)
@@ -186,7 +202,7 @@ func (s *RankingStore) EachSignal(ctx context.Context, doctorIDs []uint, classes
 			var r SignalRow
 			var class, kind sql.RawBytes
 			var sec int64
-			if err := rows.Scan(&r.DoctorID, &class, &kind, &r.Value, &sec); err != nil {
+			if err := rows.Scan(uintCol{&r.DoctorID}, &class, &kind, &r.Value, &sec); err != nil {
 				return err
 			}
 			r.Class, r.Kind, r.At = intern(class), intern(kind), time.Unix(sec, 0).UTC()

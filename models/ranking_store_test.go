@@ -100,6 +100,22 @@ func TestRankingLoaders(t *testing.T) {
 		if _, _, err := s.Ranking.SessionsOn(ctx, nil, "soon"); err == nil {
 			t.Error("bad day accepted")
 		}
+
+		// Hospitals: every ranking field, a missing city and location read as empty.
+		must(db.Create(&models.Hospital{ExternalID: "H2", Name: "第二医院", Level: models.Level3A, City: "杭州", Lat: 30.25, Lng: 120.17}).Error)
+		must(db.Create(&models.Hospital{ExternalID: "H1", Name: "社区医院", Level: "二级"}).Error)
+		must(db.Exec("UPDATE hospitals SET city = NULL, lat = NULL, lng = NULL WHERE external_id = 'H1'").Error)
+		hs, err := s.Ranking.RankingHospitals(ctx)
+		must(err)
+		if len(hs) != 2 || hs[0].ID > hs[1].ID {
+			t.Fatalf("hospitals %+v, want two by id", hs)
+		}
+		if h := hs[0]; h.ExternalID != "H2" || h.Name != "第二医院" || h.Level != models.Level3A || h.City != "杭州" || h.Lat != 30.25 || h.Lng != 120.17 {
+			t.Errorf("hospital %+v", h)
+		}
+		if h := hs[1]; h.ExternalID != "H1" || h.City != "" || h.Lat != 0 || h.Lng != 0 {
+			t.Errorf("hospital without city and location %+v", h)
+		}
 	})
 }
 
