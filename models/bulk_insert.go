@@ -14,7 +14,7 @@ import (
 // statement, so there a statement holds many (under the 65,535 placeholders
 // of a prepared statement).
 const (
-	sqliteInsertRows = 40
+	sqliteInsertRows = 20
 	mysqlInsertRows  = 500
 )
 

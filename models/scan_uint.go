@@ -12,13 +12,16 @@ import (
 type uintCol struct{ p *uint }
 
 // Scan implements sql.Scanner for the drivers' integer forms: int64
-// (SQLite, MySQL's binary protocol) and the text protocol's digits.
+// (SQLite, MySQL's signed columns), uint64 (MySQL's unsigned ones) and
+// digits as text.
 func (c uintCol) Scan(src any) error {
 	switch v := src.(type) {
 	case int64:
 		if v < 0 {
 			return fmt.Errorf("id column: negative value %d", v)
 		}
+		*c.p = uint(v)
+	case uint64: // MySQL's unsigned columns
 		*c.p = uint(v)
 	case []byte:
 		n, err := strconv.ParseUint(string(v), 10, 64)

@@ -11,6 +11,7 @@ func TestUintColScan(t *testing.T) {
 		ok   bool
 	}{
 		{int64(42), 42, true},
+		{uint64(1 << 40), 1 << 40, true},
 		{[]byte("7"), 7, true},
 		{"123456789", 123456789, true},
 		{int64(-1), 0, false},
