@@ -14,7 +14,7 @@ import (
 // statement, so there a statement holds many (under the 65,535 placeholders
 // of a prepared statement).
 const (
-	sqliteInsertRows = 20
+	sqliteInsertRows = 40
 	mysqlInsertRows  = 500
 )
 

@@ -47,38 +47,3 @@ func (s *RankingStore) DoctorsInClinic(ctx context.Context, doctorIDs []uint, da
 	}
 	return out, nil
 }
-
-// ClinicAssignments is RankingAssignments of the reps (nil = every rep)
-// restricted to the doctors with a clinic session that can fall on day:
-// only they can be on the day's lists, so the morning run neither reads nor
-// filters by the rest of each rep's doctors (about half of them on a
-// weekday, more at weekends). The EXISTS is answered by ux_session's
-// doctor_id prefix.
-func (s *RankingStore) ClinicAssignments(ctx context.Context, repIDs []uint, day string) ([]Assignment, error) {
-	wd, err := sessionWeekday(day)
-	if err != nil {
-		return nil, err
-	}
-	var out []Assignment
-	err = chunked(repIDs, func(part []uint) error {
-		q := s.db.WithContext(ctx).Table("assignments AS a").Select("a.rep_id, a.doctor_id").
-			Where("EXISTS (SELECT 1 FROM clinic_sessions s WHERE s.doctor_id = a.doctor_id AND ((s.day = '' AND s.weekday = ?) OR s.day = ?))", wd, day)
-		rows, err := whereIn(q, "a.rep_id", part).Order("a.rep_id, a.doctor_id").Rows()
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var a Assignment
-			if err := rows.Scan(uintCol{&a.RepID}, uintCol{&a.DoctorID}); err != nil {
-				return err
-			}
-			out = append(out, a)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("assignments in clinic on %s: %w", day, err)
-	}
-	return out, nil
-}

@@ -2,9 +2,7 @@ package models_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -100,28 +98,6 @@ func TestRankingLoaders(t *testing.T) {
 			t.Errorf("sessions on Wednesday: %+v, cancels %+v", sess, cancels)
 		}
 		if _, _, err := s.Ranking.SessionsOn(ctx, nil, "soon"); err == nil {
-			t.Error("bad day accepted")
-		}
-
-		// Assignments of doctors in clinic: weekly sessions of the weekday and dated ones.
-		for _, a := range [][2]uint{{1, 1}, {1, 2}, {1, 3}, {2, 3}} {
-			must(db.Create(&models.Assignment{RepID: a[0], DoctorID: a[1]}).Error)
-		}
-		for day, want := range map[string]string{"2026-12-02": "1:1 1:2", "2026-12-03": "1:1", "2026-12-04": ""} {
-			as, err := s.Ranking.ClinicAssignments(ctx, nil, day)
-			must(err)
-			var got []string
-			for _, a := range as {
-				got = append(got, fmt.Sprintf("%d:%d", a.RepID, a.DoctorID))
-			}
-			if strings.Join(got, " ") != want {
-				t.Errorf("assignments in clinic on %s: %v, want %q", day, got, want)
-			}
-		}
-		if as, err := s.Ranking.ClinicAssignments(ctx, []uint{2}, "2026-12-02"); err != nil || len(as) != 0 {
-			t.Errorf("rep 2 on Wednesday: %v, %v", as, err)
-		}
-		if _, err := s.Ranking.ClinicAssignments(ctx, nil, "soon"); err == nil {
 			t.Error("bad day accepted")
 		}
 

@@ -250,14 +250,13 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	return in, nil
 }
 
-// loadCoverage reads the reps' assignments of doctors in clinic on the day
-// and their open must-visits (nil repIDs: every rep's) into in.byRep and
-// in.mustOf.
+// loadCoverage reads the reps' assignments and open must-visits (nil
+// repIDs: every rep's) into in.byRep and in.mustOf.
 func (s *Service) loadCoverage(ctx context.Context, in *dayInputs, repIDs []uint) error {
 	var assigns []models.Assignment
 	var musts []models.MustVisit
 	err := s.parallel(ctx,
-		func() (err error) { assigns, err = s.store.Ranking.ClinicAssignments(ctx, repIDs, in.day); return err },
+		func() (err error) { assigns, err = s.store.Ranking.RankingAssignments(ctx, repIDs); return err },
 		func() (err error) { musts, err = s.store.Ranking.OpenMustVisits(ctx, repIDs, in.day); return err },
 	)
 	if err != nil {
