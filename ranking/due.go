@@ -48,10 +48,8 @@ type Due struct {
 // of a positive signal; either may be "".
 func DueOn(tier, lastContact, lastSignal string, date time.Time, targets CallTargets) Due {
 	d := Due{Tier: tier, TargetDays: targets.Of(tier), SinceDays: -1}
-	if lastContact != "" { // "" is the common case: no parse error to build
-		if t, err := time.Parse("2006-01-02", lastContact); err == nil {
-			d.SinceDays = max(0, int(math.Round(date.Sub(t).Hours()/24)))
-		}
+	if t, ok := parseDay(lastContact); ok {
+		d.SinceDays = max(0, int(math.Round(date.Sub(t).Hours()/24)))
 	}
 	if tier == "" {
 		return d // not scored yet: no standing

@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	gojson "github.com/goccy/go-json"
 	"math"
 	"unicode/utf8"
+
+	gojson "github.com/goccy/go-json"
 )
 
 // HeatNote is the part of a doctor's heat the lists show: each class's

@@ -280,14 +280,22 @@ func openPeriods(c *Candidate, date time.Time, day string) []string {
 // daysBefore is how many days last ("2006-01-02") is before date; -1 when
 // last is empty, malformed or after date (planning a past day).
 func daysBefore(last string, date time.Time) int {
-	if last == "" {
-		return -1 // most candidates: no need to build time.Parse's error
-	}
-	t, err := time.Parse("2006-01-02", last)
-	if err != nil {
+	t, ok := parseDay(last)
+	if !ok {
 		return -1
 	}
 	return int(math.Round(date.Sub(t).Hours() / 24))
+}
+
+// parseDay parses a "2006-01-02" day of a candidate's history. Most are ""
+// (never visited, listed or signalled): they are refused without calling
+// time.Parse, which builds an error value each time.
+func parseDay(day string) (time.Time, bool) {
+	if day == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse("2006-01-02", day)
+	return t, err == nil
 }
 
 // cooling reports whether the last visit is within cooldown days before date
