@@ -39,9 +39,11 @@ func emptyWorld(day string, asOf time.Time, everyDoctor bool) *world {
 }
 
 // loadWorld loads doctors (nil ids = all) and hospitals: two queries (plus
-// one per 500 ids when filtered). Signals and the flow trends they are
+// one per 500 ids when filtered). hospitals, when not nil, are every
+// hospital as already read (a later shard of a run, see shardWorld) and
+// are used instead of reading them. Signals and the flow trends they are
 // scored with come separately (loadSignals).
-func (s *Service) loadWorld(ctx context.Context, day string, doctorIDs []uint) (*world, error) {
+func (s *Service) loadWorld(ctx context.Context, day string, doctorIDs []uint, hospitals map[uint]models.Hospital) (*world, error) {
 	asOf, err := s.asOf(day)
 	if err != nil {
 		return nil, err
@@ -50,7 +52,13 @@ func (s *Service) loadWorld(ctx context.Context, day string, doctorIDs []uint) (
 	var docs []models.Doctor
 	err = s.parallel(ctx,
 		func() (err error) { docs, err = s.store.Ranking.RankingDoctors(ctx, doctorIDs); return err },
-		func() error { return s.loadHospitals(ctx, w) },
+		func() error {
+			if hospitals != nil {
+				w.hospitals = hospitals
+				return nil
+			}
+			return s.loadHospitals(ctx, w)
+		},
 	)
 	if err != nil {
 		return nil, err

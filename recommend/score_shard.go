@@ -181,38 +181,30 @@ func (s *Service) shardCalendar(ctx context.Context, asOf time.Time, n int) (*ra
 // shard plan and the calendar. A single shard (n ≤ 1) always reads.
 func (s *Service) shardWorld(ctx context.Context, day string, ids []uint, n int) (*world, error) {
 	if n <= 1 {
-		return s.loadWorld(ctx, day, ids) // the signal load reads the trends beside the signals
+		return s.loadWorld(ctx, day, ids, nil) // the signal load reads the trends beside the signals
 	}
 	s.plans.mu.Lock()
 	shared := s.plans.world
 	s.plans.mu.Unlock()
-	if shared == nil || shared.day != day || s.clock.Now().Sub(shared.at) >= planFor {
-		start := time.Now()
-		w, err := s.loadWorld(ctx, day, ids)
+	if shared != nil && shared.day == day && s.clock.Now().Sub(shared.at) < planFor {
+		w, err := s.loadWorld(ctx, day, ids, shared.hospitals)
 		if err != nil {
 			return nil, err
 		}
-		if err := s.loadTrends(ctx, w); err != nil {
-			return nil, err
-		}
-		s.observe("world", time.Since(start))
-		s.plans.mu.Lock()
-		s.plans.world = &runWorld{day: day, at: s.clock.Now(), hospitals: w.hospitals, trends: w.trends}
-		s.plans.mu.Unlock()
+		w.trends, w.trendsLoaded = shared.trends, true
 		return w, nil
 	}
-	asOf, err := s.asOf(day)
+	start := time.Now()
+	w, err := s.loadWorld(ctx, day, ids, nil)
 	if err != nil {
 		return nil, err
 	}
-	docs, err := s.store.Ranking.RankingDoctors(ctx, ids)
-	if err != nil {
+	if err := s.loadTrends(ctx, w); err != nil {
 		return nil, err
 	}
-	w := emptyWorld(day, asOf, false)
-	for i := range docs {
-		w.doctors[docs[i].ID] = &docs[i]
-	}
-	w.hospitals, w.trends, w.trendsLoaded = shared.hospitals, shared.trends, true
+	s.observe("world", time.Since(start))
+	s.plans.mu.Lock()
+	s.plans.world = &runWorld{day: day, at: s.clock.Now(), hospitals: w.hospitals, trends: w.trends}
+	s.plans.mu.Unlock()
 	return w, nil
 }
