@@ -24,19 +24,21 @@ func (c uintCol) Scan(src any) error {
 	case uint64: // MySQL's unsigned columns
 		*c.p = uint(v)
 	case []byte:
-		n, err := strconv.ParseUint(string(v), 10, 64)
-		if err != nil {
-			return fmt.Errorf("id column: %w", err)
-		}
-		*c.p = uint(n)
+		return c.parse(string(v))
 	case string:
-		n, err := strconv.ParseUint(v, 10, 64)
-		if err != nil {
-			return fmt.Errorf("id column: %w", err)
-		}
-		*c.p = uint(n)
+		return c.parse(v)
 	default:
 		return fmt.Errorf("id column: unsupported value %T", src)
 	}
+	return nil
+}
+
+// parse reads an id given as decimal digits.
+func (c uintCol) parse(digits string) error {
+	n, err := strconv.ParseUint(digits, 10, 64)
+	if err != nil {
+		return fmt.Errorf("id column: %w", err)
+	}
+	*c.p = uint(n)
 	return nil
 }
