@@ -180,9 +180,8 @@ func (a *App) wire() error {
 	return nil
 }
 
-// newLogger is the process log: JSON (default) or text at log.level.
-// newLogger is the app's logger at log.level; a level slog does not know
-// is a configuration error, never a silent Info.
+// newLogger is the process log, JSON (default) or text, at log.level; a
+// level slog does not know is a configuration error, never a silent Info.
 func newLogger(cfg config.LogConfig, w io.Writer) (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(strings.ToUpper(cfg.Level))); err != nil {
