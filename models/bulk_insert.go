@@ -10,11 +10,12 @@ import (
 // Rows per INSERT of insertRows. The pure-Go SQLite driver binds each
 // variable by scanning every argument (O(variables²) per statement) and
 // parses every statement anew (no prepared statement survives an Exec), so
-// on SQLite a statement holds a few dozen rows; MySQL takes a round trip per
-// statement, so there a statement holds many (under the 65,535 placeholders
-// of a prepared statement).
+// on SQLite the values are spelled as literals (execLiteralInserts), a
+// hundred rows a statement; MySQL takes a round trip per statement, so
+// there a statement holds many (under the 65,535 placeholders of a prepared
+// statement).
 const (
-	sqliteInsertRows = 40
+	sqliteInsertRows = 100
 	mysqlInsertRows  = 500
 )
 
@@ -22,12 +23,14 @@ const (
 // transaction (ctx), in multi-row INSERTs; args appends row i's values in
 // column order. Nothing reads ids back: the callers do not need them.
 func insertRows(ctx context.Context, h *Handle, table string, cols []string, n int, args func(i int, dst []any) []any) error {
-	per := mysqlInsertRows
+	pool := h.WithContext(ctx).Statement.ConnPool
+	var err error
 	if h.driver == "sqlite" {
-		per = sqliteInsertRows
+		err = execLiteralInserts(ctx, pool, table, cols, n, sqliteInsertRows, args)
+	} else {
+		err = execInserts(ctx, pool, table, cols, n, min(mysqlInsertRows, max(1, 60000/len(cols))), args)
 	}
-	per = min(per, max(1, 60000/len(cols)))
-	if err := execInserts(ctx, h.WithContext(ctx).Statement.ConnPool, table, cols, n, per, args); err != nil {
+	if err != nil {
 		return fmt.Errorf("insert into %s: %w", table, translate(err))
 	}
 	return nil

@@ -81,9 +81,10 @@ func (s *RankingStore) NotesOn(ctx context.Context, day string, doctorIDs []uint
 			return err
 		}
 		defer rows.Close()
+		n := HeatNote{Day: day}
+		dst := []any{uintCol{&n.DoctorID}, uintCol{&n.HospitalID}, &n.Tier, &n.Heat, &n.LastVisit, &n.LastPositive, &n.ProductMatch} // reused by every row
 		for rows.Next() {
-			n := HeatNote{Day: day}
-			if err := rows.Scan(uintCol{&n.DoctorID}, uintCol{&n.HospitalID}, &n.Tier, &n.Heat, &n.LastVisit, &n.LastPositive, &n.ProductMatch); err != nil {
+			if err := rows.Scan(dst...); err != nil {
 				return err
 			}
 			out = append(out, n)

@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -226,72 +225,13 @@ func eqPtr[T comparable](a, b *T) bool {
 	return *a == *b
 }
 
-// sqliteLiteralRows is how many signals one literal INSERT carries: at
-// most about 240 KB of SQL, far below SQLite's 1 MB statement limit.
-const sqliteLiteralRows = 200
-
 // insertSignalsLiteral writes new signals on SQLite as INSERTs with the
-// values spelled as SQL literals. The pure-Go driver prepares every
-// statement again and matches every bound variable against every argument,
-// which cost a third of a 100,000-row import; literals skip both. Only
-// values of known types are written: integers and floats by strconv, times
-// in the driver's own text format, strings quoted with ” (SQLite has no
-// other escape). A batch holding a NUL byte goes through bound parameters.
+// values spelled as SQL literals (execLiteralInserts), 200 rows a statement:
+// at most about 240 KB of SQL, far below SQLite's 1 MB statement limit.
 func (s *ImportStore) insertSignalsLiteral(ctx context.Context, pool gorm.ConnPool, rows []*Signal, now time.Time) error {
-	var b strings.Builder
-	nowLit := sqliteTime(now)
-	for start := 0; start < len(rows); start += sqliteLiteralRows {
-		part := rows[start:min(start+sqliteLiteralRows, len(rows))]
-		// One allocation per statement, sized by the last one, instead of
-		// the builder doubling its way up from nothing every time.
-		last := b.Len()
-		b.Reset()
-		b.Grow(last + last/4)
-		b.WriteString("INSERT INTO `signals` (`" + strings.Join(signalInsertCols, "`,`") + "`) VALUES ")
-		nul := false
-		for i, r := range part {
-			r.CreatedAt = now
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('(')
-			nul = sqliteString(&b, r.ExternalID) || nul
-			b.WriteString("," + strconv.FormatUint(uint64(r.DoctorID), 10) + ",")
-			nul = sqliteString(&b, r.Class) || nul
-			b.WriteByte(',')
-			nul = sqliteString(&b, r.Kind) || nul
-			b.WriteString("," + strconv.FormatFloat(r.Value, 'g', -1, 64) + "," + sqliteTime(r.OccurredAt) + ",")
-			nul = sqliteString(&b, r.Source) || nul
-			b.WriteByte(',')
-			nul = sqliteString(&b, r.Detail) || nul
-			b.WriteString("," + nowLit + ")")
-		}
-		var err error
-		if nul {
-			err = s.insertSignalsBound(ctx, pool, part, now, len(part))
-		} else {
-			_, err = pool.ExecContext(ctx, b.String())
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// sqliteString writes v as an SQLite string literal; it reports a NUL byte
-// (which would end the statement early) instead of writing a bad literal.
-func sqliteString(b *strings.Builder, v string) bool {
-	if strings.IndexByte(v, 0) >= 0 {
-		return true
-	}
-	b.WriteByte('\'')
-	b.WriteString(strings.ReplaceAll(v, "'", "''"))
-	b.WriteByte('\'')
-	return false
-}
-
-// sqliteTime is t as the SQLite driver stores a bound time.Time.
-func sqliteTime(t time.Time) string {
-	return "'" + t.UTC().Format("2006-01-02 15:04:05.999999999-07:00") + "'"
+	return execLiteralInserts(ctx, pool, "signals", signalInsertCols, len(rows), 200, func(i int, dst []any) []any {
+		r := rows[i]
+		r.CreatedAt = now
+		return append(dst, r.ExternalID, r.DoctorID, r.Class, r.Kind, r.Value, r.OccurredAt.UTC(), r.Source, r.Detail, now)
+	})
 }

@@ -52,12 +52,15 @@ func (s *RankingStore) RankingAssignments(ctx context.Context, repIDs []uint) ([
 			return err
 		}
 		defer rows.Close()
+		// One row's scan targets for the whole scan: 30,000 rows would
+		// otherwise allocate 30,000 of each.
+		var a Assignment
+		dst := []any{uintCol{&a.RepID}, uintCol{&a.DoctorID}}
 		for rows.Next() {
-			var a Assignment
-			if err := rows.Scan(uintCol{&a.RepID}, uintCol{&a.DoctorID}); err != nil {
+			if err := rows.Scan(dst...); err != nil {
 				return err
 			}
-			out = append(out, a)
+			out = append(out, Assignment{RepID: a.RepID, DoctorID: a.DoctorID})
 		}
 		return rows.Err()
 	})
@@ -130,9 +133,10 @@ func (s *RankingStore) SessionsOn(ctx context.Context, doctorIDs []uint, day str
 		}
 		defer rows.Close()
 		var ss []ClinicSession
+		var c ClinicSession
+		dst := []any{uintCol{&c.DoctorID}, &c.Weekday, &c.Day, &c.Period} // reused by every row
 		for rows.Next() {
-			var c ClinicSession
-			if err := rows.Scan(uintCol{&c.DoctorID}, &c.Weekday, &c.Day, &c.Period); err != nil {
+			if err := rows.Scan(dst...); err != nil {
 				return err
 			}
 			ss = append(ss, c)

@@ -417,9 +417,12 @@ func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]
 
 	// Each rep's day is planned on its own (ranking.Plan is pure): the reps
 	// are split over the cores, each building its rep's list where it plans
-	// it (a candidate is ~700 bytes: no list outlives its plan).
+	// it in a buffer reused rep after rep (no list outlives its plan: picks
+	// copy what they keep), so the field's candidates are not copied into
+	// fresh memory a second time.
 	opts := s.planOptions()
 	picks := make([][]ranking.Pick, len(in.reps))
+	var lists sync.Pool
 	err := spread(len(in.reps), func(i int) (err error) {
 		rep, o := in.reps[i], opts
 		ids := in.byRep[rep.ID]
@@ -436,7 +439,13 @@ func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]
 				n++
 			}
 		}
-		list := make([]ranking.Candidate, 0, n)
+		buf, _ := lists.Get().(*[]ranking.Candidate)
+		if buf == nil || cap(*buf) < n {
+			b := make([]ranking.Candidate, 0, max(n, 64))
+			buf = &b
+		}
+		defer lists.Put(buf) // the pool dies with this call: nothing outlives the run
+		list := (*buf)[:0]
 		for _, id := range ids {
 			if c := candidate(id); c != nil {
 				cc := *c
