@@ -66,7 +66,7 @@ func execLiteralInserts(ctx context.Context, pool gorm.ConnPool, table string, c
 
 // literalValue writes v as the SQLite literal of what the driver would
 // store for it bound, and reports false for a value it cannot spell so:
-// strings quoted with ” (SQLite has no other escape; a NUL byte would end
+// strings in single quotes, a quote doubled (SQLite has no other escape; a NUL byte would end
 // the statement early), integers by strconv, floats always as reals (with a
 // point or an exponent, never NaN or ±Inf), times in the driver's own text
 // format, booleans as 1 or 0, nil as NULL.
