@@ -201,3 +201,57 @@ func TestDoctorScoresAndTierHistory(t *testing.T) {
 		}
 	})
 }
+
+// RisingDoctorsOf reads only the given doctors' moves up, across id lists
+// of more than one chunk, newest first and by doctor within a day, as
+// RisingDoctors orders all of them.
+func TestRisingDoctorsOfFiltersAndOrders(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		var rows []models.TierChange
+		for id := uint(1); id <= 1200; id++ {
+			day := "2026-12-0" + string(rune('1'+id%3))
+			rows = append(rows, models.TierChange{DoctorID: id, Day: day, FromTier: "C", ToTier: "B", Rising: id%5 != 0})
+		}
+		for _, day := range []string{"2026-12-01", "2026-12-02", "2026-12-03"} {
+			var of []models.TierChange
+			for _, r := range rows {
+				if r.Day == day {
+					of = append(of, r)
+				}
+			}
+			if err := s.Ranking.ReplaceTierChanges(ctx, day, of); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var ask []uint
+		for id := uint(1); id <= 1200; id += 2 {
+			ask = append(ask, id)
+		}
+		got, err := s.Ranking.RisingDoctorsOf(ctx, "2026-12-02", ask)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := s.Ranking.RisingDoctors(ctx, "2026-12-02")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []models.TierChange
+		for _, r := range all {
+			if r.DoctorID%2 == 1 {
+				want = append(want, r)
+			}
+		}
+		if len(got) == 0 || len(got) != len(want) {
+			t.Fatalf("got %d moves, want %d", len(got), len(want))
+		}
+		for i := range got {
+			if got[i].DoctorID != want[i].DoctorID || got[i].Day != want[i].Day || !got[i].Rising || got[i].Day < "2026-12-02" {
+				t.Fatalf("move %d: got %+v, want %+v", i, got[i], want[i])
+			}
+		}
+		if none, err := s.Ranking.RisingDoctorsOf(ctx, "2026-12-02", []uint{}); err != nil || len(none) != 0 {
+			t.Fatalf("no doctors gave %d moves, %v", len(none), err)
+		}
+	})
+}

@@ -26,8 +26,9 @@ type cycle struct {
 }
 
 // loadCycle reads the cycle inputs of the reps' day: recent moves up a
-// tier and the last day each doctor was listed (two small queries).
-func (s *Service) loadCycle(ctx context.Context, in *dayInputs) (*cycle, error) {
+// tier of the doctors (nil: all) and the last day each doctor was listed
+// (two small queries; id lists of 500 for a subset).
+func (s *Service) loadCycle(ctx context.Context, in *dayInputs, doctorIDs []uint) (*cycle, error) {
 	cy := &cycle{roseFrom: map[uint]string{}, lastSignal: map[uint]string{}}
 	dayStart, _ := clock.ParseDay(in.day, s.loc)
 	prev := clock.Day(dayStart.Add(-time.Hour), s.loc)
@@ -40,7 +41,7 @@ func (s *Service) loadCycle(ctx context.Context, in *dayInputs) (*cycle, error) 
 	defer func() { s.observe("cycle", time.Since(start)) }()
 	err := s.parallel(ctx,
 		func() (err error) {
-			rising, err = s.store.Ranking.RisingDoctors(ctx, clock.Day(dayStart.AddDate(0, 0, -risingWindowDays), s.loc))
+			rising, err = s.store.Ranking.RisingDoctorsOf(ctx, clock.Day(dayStart.AddDate(0, 0, -risingWindowDays), s.loc), doctorIDs)
 			return err
 		},
 		func() (err error) {

@@ -124,7 +124,7 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	var later []func() error
 	if all {
 		later = append(later, func() error { return s.loadCoverage(ctx, in, repIDs) },
-			func() (err error) { in.cycle, err = s.loadCycle(ctx, in); return err })
+			func() (err error) { in.cycle, err = s.loadCycle(ctx, in, nil); return err })
 	} else if err := s.loadCoverage(ctx, in, repIDs); err != nil {
 		return nil, err
 	}
@@ -136,7 +136,7 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 		}
 		slices.Sort(doctorIDs)
 		doctorIDs = slices.Compact(doctorIDs)
-		later = append(later, func() (err error) { in.cycle, err = s.loadCycle(ctx, in); return err })
+		later = append(later, func() (err error) { in.cycle, err = s.loadCycle(ctx, in, doctorIDs); return err })
 	}
 	// The independent loads run side by side: SQLite in WAL mode and MySQL
 	// serve concurrent readers, and the driver's row decoding is CPU work.
