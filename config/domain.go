@@ -98,7 +98,7 @@ func defaultRanking() RankingConfig {
 		CallTargets:     CallTargets{S: 7, A: 14, B: 30, C: 0},
 		DueBoost:        0.3,
 		RestDays:        0,
-		Route:           RouteConfig{SpeedKMH: 30, RoadFactor: 1.3, TravelBudgetMinutes: 35, VisitMinutes: 20, PeriodMinutes: 210},
+		Route:           RouteConfig{SpeedKMH: 30, RoadFactor: 1.3, TravelBudgetMinutes: 33, VisitMinutes: 20, PeriodMinutes: 210},
 	}
 }
 
