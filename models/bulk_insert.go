@@ -41,21 +41,32 @@ func insertRows(ctx context.Context, h *Handle, table string, cols []string, n i
 // driver's error as is.
 func execInserts(ctx context.Context, pool gorm.ConnPool, table string, cols []string, n, per int, args func(i int, dst []any) []any) error {
 	full := ""
-	buf := make([]any, 0, min(n, per)*len(cols))
-	for start := 0; start < n; start += per {
-		end := min(start+per, n)
-		buf = buf[:0]
-		for i := start; i < end; i++ {
-			buf = args(i, buf)
-		}
+	return eachBatch(n, per, len(cols), args, func(vals []any, rows int) error {
 		q := full
-		if end-start != per || q == "" {
-			q = insertSQL(table, cols, end-start)
-			if end-start == per {
+		if rows != per || q == "" {
+			q = insertSQL(table, cols, rows)
+			if rows == per {
 				full = q
 			}
 		}
-		if _, err := pool.ExecContext(ctx, q, buf...); err != nil {
+		_, err := pool.ExecContext(ctx, q, vals...)
+		return err
+	})
+}
+
+// eachBatch hands exec the values of rows 0…n-1, per rows at a time, in one
+// slice reused from batch to batch (args appends row i's width values),
+// with the batch's row count: the batching of execInserts and
+// execLiteralInserts alike.
+func eachBatch(n, per, width int, args func(i int, dst []any) []any, exec func(vals []any, rows int) error) error {
+	vals := make([]any, 0, min(n, per)*width)
+	for start := 0; start < n; start += per {
+		end := min(start+per, n)
+		vals = vals[:0]
+		for i := start; i < end; i++ {
+			vals = args(i, vals)
+		}
+		if err := exec(vals, end-start); err != nil {
 			return err
 		}
 	}

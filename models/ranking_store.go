@@ -61,7 +61,7 @@ func (s *RankingStore) RankingAssignments(ctx context.Context, repIDs []uint) ([
 			if err := rows.Scan(dst...); err != nil {
 				return err
 			}
-			out = append(out, Assignment{RepID: a.RepID, DoctorID: a.DoctorID})
+			out = append(out, a)
 		}
 		return rows.Err()
 	})

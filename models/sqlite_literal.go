@@ -22,13 +22,7 @@ import (
 func execLiteralInserts(ctx context.Context, pool gorm.ConnPool, table string, cols []string, n, per int, args func(i int, dst []any) []any) error {
 	head := "INSERT INTO `" + table + "` (`" + strings.Join(cols, "`,`") + "`) VALUES "
 	var b strings.Builder
-	vals := make([]any, 0, min(n, per)*len(cols))
-	for start := 0; start < n; start += per {
-		end := min(start+per, n)
-		vals = vals[:0]
-		for i := start; i < end; i++ {
-			vals = args(i, vals)
-		}
+	return eachBatch(n, per, len(cols), args, func(vals []any, rows int) error {
 		// One allocation per statement, sized by the last one, instead of
 		// the builder doubling its way up from nothing every time.
 		last := b.Len()
@@ -55,13 +49,10 @@ func execLiteralInserts(ctx context.Context, pool gorm.ConnPool, table string, c
 		if ok {
 			_, err = pool.ExecContext(ctx, b.String())
 		} else {
-			_, err = pool.ExecContext(ctx, insertSQL(table, cols, end-start), vals...)
+			_, err = pool.ExecContext(ctx, insertSQL(table, cols, rows), vals...)
 		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+		return err
+	})
 }
 
 // literalValue writes v as the SQLite literal of what the driver would
