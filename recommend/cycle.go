@@ -45,8 +45,7 @@ func (s *Service) loadCycle(ctx context.Context, in *dayInputs, doctorIDs []uint
 			return err
 		},
 		func() (err error) {
-			from := clock.Day(dayStart.AddDate(0, 0, -2*max(s.cfg.CallTargets.A, s.cfg.CallTargets.S, s.cfg.RestDays, 1)), s.loc)
-			cy.lastListed, err = s.store.Ranking.LastListed(ctx, repIDs, from, prev)
+			cy.lastListed, err = s.store.Ranking.LastListed(ctx, repIDs, clock.Day(s.contactFrom(dayStart), s.loc), prev)
 			return err
 		},
 	)

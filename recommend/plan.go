@@ -233,11 +233,11 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	if err != nil {
 		return nil, err
 	}
-	from := s.recentFrom(dayStart)
+	contactFrom, recentFrom := s.contactFrom(dayStart), s.recentFrom(dayStart)
 	for _, id := range inClinic {
 		var visit, positive string
 		if in.w.loaded[id] {
-			visit, positive = recentDays(in.w.signals[id], from, asOf, s.loc)
+			visit, positive = recentDays(in.w.signals[id], contactFrom, recentFrom, asOf, s.loc)
 		} else {
 			n := in.w.noted[id]
 			visit, positive = n.LastVisit, n.LastPositive

@@ -82,7 +82,7 @@ func (s *Service) ScoreShard(ctx context.Context, day string, k, n int) (ScoreRe
 	in := make([]ranking.TierInput, 0, len(w.doctors))
 	notes := make([]models.HeatNote, 0, len(w.doctors))
 	dayStart, _ := clock.ParseDay(day, s.loc)
-	from := s.recentFrom(dayStart)
+	contactFrom, recentFrom := s.contactFrom(dayStart), s.recentFrom(dayStart)
 	for _, d := range w.doctors {
 		t, ok := territory[d.ID]
 		if !ok {
@@ -98,7 +98,7 @@ func (s *Service) ScoreShard(ctx context.Context, day string, k, n int) (ScoreRe
 		if err != nil {
 			return res, fmt.Errorf("score: doctor %d: %w", d.ID, err)
 		}
-		visit, positive := recentDays(w.signals[d.ID], from, w.asOf, s.loc)
+		visit, positive := recentDays(w.signals[d.ID], contactFrom, recentFrom, w.asOf, s.loc)
 		notes = append(notes, models.HeatNote{DoctorID: d.ID, HospitalID: d.HospitalID, Note: note,
 			LastVisit: visit, LastPositive: positive, ProductMatch: products[d.ID]})
 	}
