@@ -1,16 +1,22 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
+	"maps"
 	"math"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"visitbot/config"
+	"visitbot/models"
+	"visitbot/ranking"
 	"visitbot/ranking/backtest"
 	"visitbot/ranking/sim"
+	"visitbot/recommend"
 )
 
 // TestBacktestAndTuneOnAnExportedMarket runs what a company does: the
@@ -97,4 +103,110 @@ func roundRows(rows []backtest.Row) []backtest.Row {
 		out[i].RouteKM = math.Round(out[i].RouteKM*100) / 100
 	}
 	return out
+}
+
+// TestMorningRunPlansAsTheBacktestReplays: a company that runs the nightly
+// scoring and the morning lists day after day gets the lists the backtest
+// replays — the same doctors in the same order, the same route km — so the
+// backtest's figures are the product's, not a model of it. (The morning run
+// once saw visits and lists only within the cooldown window, made doctors
+// visited weeks ago overdue and drove 2 km a day more than the replay; and
+// its first pass, ranking by the nightly heat alone, never saw a surge.)
+func TestMorningRunPlansAsTheBacktestReplays(t *testing.T) {
+	dir := t.TempDir()
+	dsn := filepath.Join(dir, "vb.db")
+	env := []string{"VISITBOT_DATABASE_DSN=" + dsn, "VISITBOT_LOG_LEVEL=error"}
+	market := filepath.Join(dir, "market")
+	if code, out, stderr := runCLI(t, env, "backtest", "market", "-seed", "5", "-reps", "4", "-doctors", "30", "-days", "150", "-out", market); code != 0 {
+		t.Fatalf("market: %d\n%s\n%s", code, out, stderr)
+	}
+	if code, out, stderr := runCLI(t, env, "import", "bundle", market); code != 0 || strings.Contains(out, "有问题") {
+		t.Fatalf("import: %d\n%s\n%s", code, out, stderr)
+	}
+	const from, to = "2026-08-03", "2026-08-30" // four weeks: the S and A targets come round twice
+	days, err := backtest.Days(from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type list struct {
+		ids []uint
+		km  float64
+	}
+	morning := map[string]list{} // day + rep
+	for _, d := range days {
+		if code, _, stderr := runCLI(t, env, "job", "run", "nightly_scores", "-date", d); code != 0 {
+			t.Fatalf("nightly %s: %d %s", d, code, stderr)
+		}
+		code, out, stderr := runCLI(t, env, "recommend", "-all", "-date", d, "-json")
+		if code != 0 {
+			t.Fatalf("recommend %s: %d %s", d, code, stderr)
+		}
+		var all struct {
+			Reps []struct {
+				Rep             string `json:"rep"`
+				Recommendations []struct {
+					DoctorID uint    `json:"doctor_id"`
+					RouteKM  float64 `json:"route_km"`
+				} `json:"recommendations"`
+			} `json:"reps"`
+		}
+		if err := json.Unmarshal([]byte(out), &all); err != nil {
+			t.Fatalf("recommend %s: %v", d, err)
+		}
+		for _, r := range all.Reps {
+			var l list
+			for _, x := range r.Recommendations {
+				l.ids, l.km = append(l.ids, x.DoctorID), x.RouteKM
+			}
+			if len(l.ids) > 0 {
+				morning[d+" "+r.Rep] = l
+			}
+		}
+	}
+
+	cfg := config.Default()
+	s, err := models.Open(models.Options{Driver: "sqlite", DSN: dsn, Location: cfg.Location()}) // days in the CLI's zone
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	h, err := recommend.LoadHistory(ctx, s, cfg.Ranking, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth, err := readTruth(filepath.Join(market, sim.TruthFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	replay := map[string]list{}
+	_, err = backtest.Run(h, backtest.Options{From: from, To: to, Ranking: cfg.Ranking, Methods: []backtest.Method{backtest.Current()}, Truth: truth,
+		Plans: func(day, rep string, plan ranking.DayPlan) {
+			var l list
+			for _, p := range plan.Picks {
+				l.ids = append(l.ids, p.DoctorID)
+			}
+			l.km = plan.RouteKM
+			if len(l.ids) > 0 {
+				replay[day+" "+rep] = l
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(morning) < 60 || len(replay) != len(morning) {
+		t.Fatalf("%d rep-days with a morning list, %d replayed", len(morning), len(replay))
+	}
+	bad := 0
+	for _, k := range slices.Sorted(maps.Keys(morning)) {
+		m, r := morning[k], replay[k]
+		if !slices.Equal(m.ids, r.ids) || math.Abs(m.km-r.km) > 0.01 {
+			if bad++; bad <= 5 {
+				t.Errorf("%s: morning run %v (%.2f km), backtest %v (%.2f km)", k, m.ids, m.km, r.ids, r.km)
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d rep-days differ", bad, len(morning))
+	}
 }

@@ -24,16 +24,25 @@ type HeatNote struct {
 	Tier       string  `gorm:"size:1;not null;default:'';index:ix_note_morning,priority:4"`
 	Heat       float64 `gorm:"not null;default:0;index:ix_note_morning,priority:5"`
 	Note       string  `gorm:"type:text;not null"`
-	// LastVisit is the newest day of a visit-class signal in the cooldown
-	// window before Day; LastPositive that of any positive signal ("" none).
+	// LastVisit is the newest day of a visit-class signal in the contact
+	// window before Day (twice the longest call target); LastPositive that
+	// of any positive signal in the cooldown window ("" none).
 	LastVisit    string `gorm:"size:10;not null;default:'';index:ix_note_morning,priority:6"`
 	LastPositive string `gorm:"size:10;not null;default:'';index:ix_note_morning,priority:7"`
 	// ProductMatch is the doctor's best DoctorProduct.Match when scored.
 	ProductMatch float64 `gorm:"not null;default:0;index:ix_note_morning,priority:8"`
+	// SurgeSince, SurgeRecent and SurgeP are the doctor's engagement surge
+	// (ranking.Surge: first day, signals and tail probability of the recent
+	// window; "", 0, 0 without a surge). The morning run lifts the day's
+	// clearest surge among all candidates before it reads any explanation,
+	// so the surge is kept beside the heat, not only in Note.
+	SurgeSince  string  `gorm:"size:10;not null;default:'';index:ix_note_morning,priority:9"`
+	SurgeRecent int     `gorm:"not null;default:0;index:ix_note_morning,priority:10"`
+	SurgeP      float64 `gorm:"not null;default:0;index:ix_note_morning,priority:11"`
 }
 
 // heatNoteCols are the columns ReplaceHeatNotes writes.
-var heatNoteCols = []string{"day", "doctor_id", "hospital_id", "tier", "heat", "note", "last_visit", "last_positive", "product_match"}
+var heatNoteCols = []string{"day", "doctor_id", "hospital_id", "tier", "heat", "note", "last_visit", "last_positive", "product_match", "surge_since", "surge_recent", "surge_p"}
 
 // HeatNoteKeepDays is how many days of notes the nightly scoring keeps: the
 // day's and two before, for the morning runs that start before a late night
@@ -53,7 +62,7 @@ func (s *RankingStore) ReplaceHeatNotes(ctx context.Context, day string, doctorI
 	}
 	err = insertRows(ctx, s.db, "heat_notes", heatNoteCols, len(rows), func(i int, dst []any) []any {
 		r := rows[i]
-		return append(dst, day, r.DoctorID, r.HospitalID, r.Tier, r.Heat, r.Note, r.LastVisit, r.LastPositive, r.ProductMatch)
+		return append(dst, day, r.DoctorID, r.HospitalID, r.Tier, r.Heat, r.Note, r.LastVisit, r.LastPositive, r.ProductMatch, r.SurgeSince, r.SurgeRecent, r.SurgeP)
 	})
 	if err != nil {
 		return fmt.Errorf("write heat notes of %s: %w", day, err)
@@ -76,13 +85,13 @@ func (s *RankingStore) NotesOn(ctx context.Context, day string, doctorIDs []uint
 	var out []HeatNote
 	err := chunked(doctorIDs, func(part []uint) error {
 		rows, err := whereIn(s.db.WithContext(ctx).Model(&HeatNote{}).Where("day = ?", day), "doctor_id", part).
-			Select("doctor_id, hospital_id, tier, heat, last_visit, last_positive, product_match").Order("doctor_id").Rows()
+			Select("doctor_id, hospital_id, tier, heat, last_visit, last_positive, product_match, surge_since, surge_recent, surge_p").Order("doctor_id").Rows()
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		n := HeatNote{Day: day}
-		dst := []any{uintCol{&n.DoctorID}, uintCol{&n.HospitalID}, &n.Tier, &n.Heat, &n.LastVisit, &n.LastPositive, &n.ProductMatch} // reused by every row
+		dst := []any{uintCol{&n.DoctorID}, uintCol{&n.HospitalID}, &n.Tier, &n.Heat, &n.LastVisit, &n.LastPositive, &n.ProductMatch, &n.SurgeSince, &n.SurgeRecent, &n.SurgeP} // reused by every row
 		for rows.Next() {
 			if err := rows.Scan(dst...); err != nil {
 				return err

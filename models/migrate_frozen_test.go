@@ -31,6 +31,8 @@ var frozenMigrations = map[string]string{
 	"0008_signals_covering_index.mysql.sql":    "3b3ab3c5677c5223f0ea212d9d21fd0f8fbafb9db44f6766d49a8936eb6c4605",
 	"0009_morning_covering_indexes.sqlite.sql": "d54a4b9ca1cd2b341e541921c100f18c8d8ded191c62e1da26917946e4806680",
 	"0009_morning_covering_indexes.mysql.sql":  "2ca4b297c37583f5e73c22c1da117cdbe0117ec7c02244e1ab001d2798f2d652",
+	"0010_heat_note_surge.sqlite.sql":          "f58a7b37670ca60fa027e73a02566a1e6bc7d261a1ff3b90ded8f6e2a691461b",
+	"0010_heat_note_surge.mysql.sql":           "d381e631a9e5c9ab58080dc83bbebc3ffbbf1e541ee3fe9b6852a8fa26ab8cf5",
 }
 
 // TestMigrationFilesAreFrozen: every migration file is listed with its sum,

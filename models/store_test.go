@@ -23,7 +23,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 			}
 		}
 		v, err := s.SchemaVersion(ctx)
-		if err != nil || v != "0009_morning_covering_indexes" {
+		if err != nil || v != "0010_heat_note_surge" {
 			t.Fatalf("schema version = %q, %v", v, err)
 		}
 	})

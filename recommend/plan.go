@@ -363,8 +363,11 @@ func (s *Service) candidate(in *dayInputs, id uint) *ranking.Candidate {
 		c.Heat = s.heat(w, d)
 	case hasNote(in.notes, id):
 		c.Heat = in.notes[id].Heat(d.Heat) // a note is of a heat scored for the day
-	default:
+	default: // ranked by the nightly heat; the surge is what the first pass needs of the explanation
 		c.Heat = ranking.Heat{Score: d.Heat}
+		if n := w.noted[id]; n.SurgeSince != "" {
+			c.Heat.Surge = ranking.Surge{Recent: n.SurgeRecent, P: n.SurgeP, Since: n.SurgeSince}
+		}
 	}
 	if h, ok := w.hospitals[d.HospitalID]; ok {
 		c.Location = ranking.Point{Lat: h.Lat, Lng: h.Lng}

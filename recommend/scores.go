@@ -99,8 +99,12 @@ func (s *Service) ScoreShard(ctx context.Context, day string, k, n int) (ScoreRe
 			return res, fmt.Errorf("score: doctor %d: %w", d.ID, err)
 		}
 		visit, positive := recentDays(w.signals[d.ID], contactFrom, recentFrom, w.asOf, s.loc)
-		notes = append(notes, models.HeatNote{DoctorID: d.ID, HospitalID: d.HospitalID, Note: note,
-			LastVisit: visit, LastPositive: positive, ProductMatch: products[d.ID]})
+		n := models.HeatNote{DoctorID: d.ID, HospitalID: d.HospitalID, Note: note,
+			LastVisit: visit, LastPositive: positive, ProductMatch: products[d.ID]}
+		if g := h.Surge; g.Rising() {
+			n.SurgeSince, n.SurgeRecent, n.SurgeP = g.Since, g.Recent, g.P
+		}
+		notes = append(notes, n)
 	}
 	slices.SortFunc(in, func(a, b ranking.TierInput) int { return cmp.Compare(a.DoctorID, b.DoctorID) })
 	tiers := ranking.AssignTiers(in, s.cfg.TierPercentiles, s.cfg.TierHysteresis)

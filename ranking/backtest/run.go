@@ -21,6 +21,9 @@ type Options struct {
 	// Truth is the answer key; nil measures against the self-supervised
 	// target (Target), and then only days whose target is complete count.
 	Truth *Truth
+	// Plans, when set, receives every rep-day's plan of the first method:
+	// what a test holds against the morning run's stored lists.
+	Plans func(day, rep string, plan ranking.DayPlan)
 }
 
 // Row is one method's figures over the replayed days.
@@ -137,7 +140,11 @@ func Run(h *History, o Options) (Report, error) {
 			highDays[id]++
 		}
 		for i, m := range o.Methods {
-			if err := acc[i].day(h, o.Ranking, m, snap, values, high); err != nil {
+			var plans func(day, rep string, plan ranking.DayPlan)
+			if i == 0 {
+				plans = o.Plans
+			}
+			if err := acc[i].day(h, o.Ranking, m, snap, values, high, plans); err != nil {
 				return rep, err
 			}
 		}
@@ -214,7 +221,7 @@ func (t *tally) roseFrom(id uint, day string) string {
 }
 
 // day plans every rep's list with m and scores it.
-func (t *tally) day(h *History, cfg config.RankingConfig, m Method, snap Snapshot, values map[uint]float64, high map[uint]bool) error {
+func (t *tally) day(h *History, cfg config.RankingConfig, m Method, snap Snapshot, values map[uint]float64, high map[uint]bool, plans func(day, rep string, plan ranking.DayPlan)) error {
 	value := make(map[uint]float64, len(h.Doctors))
 	var xs, ys []float64
 	for i := range h.Doctors {
@@ -252,6 +259,9 @@ func (t *tally) day(h *History, cfg config.RankingConfig, m Method, snap Snapsho
 		plan, err := ranking.PlanDay(r.Start, snap.Day, cands, opts)
 		if err != nil {
 			return fmt.Errorf("backtest %s rep %s: %w", snap.Day, r.Code, err)
+		}
+		if plans != nil {
+			plans(snap.Day, r.Code, plan)
 		}
 		picks := plan.Picks
 		if len(picks) == 0 {
