@@ -47,6 +47,9 @@ func runRecommend(ctx context.Context, env *cliEnv, args []string) error {
 		if err != nil {
 			return err
 		}
+		if err := noteUntiered(ctx, env, store, day); err != nil {
+			return err
+		}
 		if *asJSON {
 			return printAllJSON(ctx, env, a.Store, svc, day)
 		}
@@ -65,6 +68,9 @@ func runRecommend(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := noteUntiered(ctx, env, store, day); err != nil {
+		return err
+	}
 	views, err := svc.Views(ctx, recs)
 	if err != nil {
 		return err
@@ -73,6 +79,19 @@ func runRecommend(ctx context.Context, env *cliEnv, args []string) error {
 		return writeJSON(env.stdout, repList{Rep: u.UserID, Name: u.Name, Day: day, Recommendations: nonNil(views)})
 	}
 	printViews(env.stdout, u, day, views)
+	return nil
+}
+
+// noteUntiered tells on stderr when no nightly scoring has run for day or a
+// day before it: the list has no tiers and the call targets wait, which a
+// company replaying its history day by day should know.
+func noteUntiered(ctx context.Context, env *cliEnv, store *models.Store, day string) error {
+	tiered, err := store.Ranking.TieredBy(ctx, day)
+	if err != nil || tiered {
+		return err
+	}
+	fmt.Fprintf(env.stderr, "note: no nightly scoring has run for %s or a day before it: doctors have no tier yet, so the call targets "+
+		"(ranking.call_targets) wait; run `visitbot job run nightly_scores -date %s` first to plan the day as the morning push after a night does\n", day, day)
 	return nil
 }
 

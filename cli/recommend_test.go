@@ -135,6 +135,29 @@ func TestRecommendCLI(t *testing.T) {
 	}
 }
 
+// TestRecommendSaysWhenNoNightRanYet: before any nightly scoring doctors have
+// no tier and the call targets wait; recommend says so on stderr (the list
+// is still made) and stops saying it once a night ran for the day or before.
+func TestRecommendSaysWhenNoNightRanYet(t *testing.T) {
+	env := recommendWorld(t)
+	const note = "no nightly scoring has run for 2026-12-02"
+	code, out, stderr := runCLI(t, env, "recommend", "-rep", "rep01", "-date", "2026-12-02")
+	if code != 0 || !strings.Contains(out, "Top 3") || !strings.Contains(stderr, note) || !strings.Contains(stderr, "job run nightly_scores -date 2026-12-02") {
+		t.Fatalf("before the night: %d\n%s\n%s", code, out, stderr)
+	}
+	if code, _, stderr := runCLI(t, env, "job", "run", "nightly_scores", "-date", "2026-12-01"); code != 0 {
+		t.Fatalf("night: %d %s", code, stderr)
+	}
+	for _, args := range [][]string{{"recommend", "-rep", "rep01", "-date", "2026-12-02", "-force"}, {"recommend", "-all", "-date", "2026-12-02"}} {
+		if code, _, stderr := runCLI(t, env, args...); code != 0 || strings.Contains(stderr, "nightly scoring") {
+			t.Errorf("%v after the night of 12-01: %d %q", args, code, stderr)
+		}
+	}
+	if _, _, stderr := runCLI(t, env, "recommend", "-rep", "rep01", "-date", "2026-11-30"); !strings.Contains(stderr, "no nightly scoring has run for 2026-11-30") {
+		t.Errorf("a day before the first night: %q", stderr)
+	}
+}
+
 func TestRecommendCLIErrors(t *testing.T) {
 	env := recommendWorld(t)
 	cases := []struct {

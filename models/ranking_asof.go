@@ -59,3 +59,14 @@ func (s *RankingStore) RecommendationsOn(ctx context.Context, day string) ([]Rec
 	}
 	return out, nil
 }
+
+// TieredBy reports whether any tier was assigned on or before day: whether a
+// nightly scoring ran for day or a day before it. Without one, a list for
+// day has no tiers and the call targets wait (the CLI says so).
+func (s *RankingStore) TieredBy(ctx context.Context, day string) (bool, error) {
+	var ids []uint
+	if err := s.db.WithContext(ctx).Model(&TierChange{}).Where("day <= ?", day).Limit(1).Pluck("id", &ids).Error; err != nil {
+		return false, fmt.Errorf("tiers by %s: %w", day, err)
+	}
+	return len(ids) > 0, nil
+}
