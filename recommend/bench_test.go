@@ -2,6 +2,7 @@ package recommend
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -69,6 +70,15 @@ func BenchmarkTopN(b *testing.B) {
 	}
 	b.Logf("nightly ScoreAll of %d doctors: %s (%d tier changes)", res.Doctors, time.Since(start).Round(time.Millisecond), res.Changes)
 
+	// VISITBOT_BENCH_HISTORY_DAYS=N stores the day's lists as those of the N
+	// days before as well: a morning in production reads weeks of earlier
+	// lists (the last day each doctor was listed), which a fresh world lacks.
+	if n, _ := strconv.Atoi(os.Getenv("VISITBOT_BENCH_HISTORY_DAYS")); n > 0 {
+		if err := copyListsBack(ctx, s, svc, day, n); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("lists of the %d days before %s stored", n, day)
+	}
 	b.Run("end_to_end", func(b *testing.B) {
 		phases := map[string]time.Duration{}
 		svc.onPhase = func(p string, d time.Duration) { phases[p] += d }
@@ -125,6 +135,23 @@ func BenchmarkTopN(b *testing.B) {
 		}
 		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms")
 	})
+}
+
+// copyListsBack computes day's lists and stores them as the lists of each of
+// the n days before too (SQLite date arithmetic: the benchmark's store).
+func copyListsBack(ctx context.Context, s *models.Store, svc *Service, day string, n int) error {
+	if _, err := svc.TopN(ctx, day, true); err != nil {
+		return err
+	}
+	for d := 1; d <= n; d++ {
+		err := s.DB(ctx).Exec("INSERT INTO recommendations (rep_id, day, doctor_id, `rank`, kind, score, heat, period, distance_m, reasons, breakdown, created_at) "+
+			"SELECT rep_id, date(day, ?), doctor_id, `rank`, kind, score, heat, period, distance_m, reasons, breakdown, created_at FROM recommendations WHERE day = ?",
+			fmt.Sprintf("-%d day", d), day).Error
+		if err != nil {
+			return fmt.Errorf("lists %d days before %s: %w", d, day, err)
+		}
+	}
+	return nil
 }
 
 // cpuTime is the process's user+system CPU time: on a shared machine it shows
