@@ -82,8 +82,8 @@ func TestDueCountsContactsBeyondTheCooldown(t *testing.T) {
 				if target == 0 {
 					t.Fatalf("%s: doctor %d has tier %q without a call target", how, r.DoctorID, doc.Tier)
 				}
-				if got, exp := breakdownOf(r)["due_ratio"], (since+shift)/target; // the breakdown keeps 3 decimals
-				math.Abs(got-exp) > 5e-4 {
+				// The breakdown keeps 3 decimals.
+				if got, exp := breakdownOf(r)["due_ratio"], (since+shift)/target; math.Abs(got-exp) > 5e-4 {
 					t.Errorf("%s on %s: doctor %d (tier %s) due_ratio %v, want %v (%v days since the contact)", how, d, r.DoctorID, doc.Tier, got, exp, since+shift)
 				}
 			}

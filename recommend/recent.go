@@ -39,18 +39,16 @@ func (s *Service) contactFrom(dayStart time.Time) time.Time {
 // 150 days at the default half-life) are not seen.
 func recentDays(sigs []ranking.Signal, visitFrom, positiveFrom, until time.Time, loc *time.Location) (visit, positive string) {
 	for _, sg := range sigs {
-		if sg.At.After(until) {
+		isVisit := sg.Class == models.ClassVisit && !sg.At.Before(visitFrom)
+		isPositive := sg.Value > 0 && !sg.At.Before(positiveFrom)
+		if sg.At.After(until) || !isVisit && !isPositive {
 			continue
 		}
-		day := ""
-		if sg.Class == models.ClassVisit && !sg.At.Before(visitFrom) {
-			day = clock.Day(sg.At, loc)
+		day := clock.Day(sg.At, loc)
+		if isVisit {
 			visit = max(visit, day)
 		}
-		if sg.Value > 0 && !sg.At.Before(positiveFrom) {
-			if day == "" {
-				day = clock.Day(sg.At, loc)
-			}
+		if isPositive {
 			positive = max(positive, day)
 		}
 	}
