@@ -53,6 +53,9 @@ func BenchmarkMorningPush(b *testing.B) {
 		if err := s.DB(ctx).Where("1 = 1").Delete(&models.Recommendation{}).Error; err != nil {
 			b.Fatal(err)
 		}
+		if err := s.DB(ctx).Where("1 = 1").Delete(&models.LastListing{}).Error; err != nil {
+			b.Fatal(err)
+		}
 		if _, err := a.Ranking.ScoreAll(ctx, clock.Day(day, modelstest.Shanghai)); err != nil { // the day's nightly job
 			b.Fatal(err)
 		}

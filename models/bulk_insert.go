@@ -23,12 +23,19 @@ const (
 // transaction (ctx), in multi-row INSERTs; args appends row i's values in
 // column order. Nothing reads ids back: the callers do not need them.
 func insertRows(ctx context.Context, h *Handle, table string, cols []string, n int, args func(i int, dst []any) []any) error {
+	return insertRowsThen(ctx, h, table, cols, nil, n, args)
+}
+
+// insertRowsThen is insertRows with tail[driver] after each statement's
+// VALUES: the dialect's upsert clause (ON CONFLICT … DO UPDATE on SQLite,
+// ON DUPLICATE KEY UPDATE on MySQL and TiDB).
+func insertRowsThen(ctx context.Context, h *Handle, table string, cols []string, tail map[string]string, n int, args func(i int, dst []any) []any) error {
 	pool := h.WithContext(ctx).Statement.ConnPool
 	var err error
 	if h.driver == "sqlite" {
-		err = execLiteralInserts(ctx, pool, table, cols, n, sqliteInsertRows, args)
+		err = execLiteralInserts(ctx, pool, table, cols, tail[h.driver], n, sqliteInsertRows, args)
 	} else {
-		err = execInserts(ctx, pool, table, cols, n, min(mysqlInsertRows, max(1, 60000/len(cols))), args)
+		err = execInserts(ctx, pool, table, cols, tail[h.driver], n, min(mysqlInsertRows, max(1, 60000/len(cols))), args)
 	}
 	if err != nil {
 		return fmt.Errorf("insert into %s: %w", table, translate(err))
@@ -37,14 +44,14 @@ func insertRows(ctx context.Context, h *Handle, table string, cols []string, n i
 }
 
 // execInserts runs the INSERTs of insertRows on pool, per rows a statement
-// (the statement text of a full batch built once), and returns the
+// with tail after the VALUES (the statement text of a full batch built once), and returns the
 // driver's error as is.
-func execInserts(ctx context.Context, pool gorm.ConnPool, table string, cols []string, n, per int, args func(i int, dst []any) []any) error {
+func execInserts(ctx context.Context, pool gorm.ConnPool, table string, cols []string, tail string, n, per int, args func(i int, dst []any) []any) error {
 	full := ""
 	return eachBatch(n, per, len(cols), args, func(vals []any, rows int) error {
 		q := full
 		if rows != per || q == "" {
-			q = insertSQL(table, cols, rows)
+			q = insertSQL(table, cols, rows) + tail
 			if rows == per {
 				full = q
 			}

@@ -33,7 +33,7 @@ func allModels() []any {
 		&DailyPlan{}, &Visit{}, &VisitFeedback{}, &Alert{}, &TierChange{},
 		&OutboxMessage{}, &CardTask{}, &InboundDelivery{}, &RawEvent{}, &JobRun{}, &AuditLog{},
 		&Consent{}, &Setting{}, &ConsoleMessage{},
-		&CheckIn{}, &ImportUpload{}, &ImportUploadPart{}, &HeatNote{},
+		&CheckIn{}, &ImportUpload{}, &ImportUploadPart{}, &HeatNote{}, &LastListing{},
 	}
 }
 
@@ -88,4 +88,10 @@ func (r *ddlRecorder) statements() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string(nil), r.stmts...)
+}
+
+// LastListedFromLists is LastListed read from the lists alone: the answer
+// the last listings must give.
+func (s *RankingStore) LastListedFromLists(ctx context.Context, repIDs []uint, from, to string) (map[uint]string, error) {
+	return s.lastListedFromLists(ctx, repIDs, from, to)
 }

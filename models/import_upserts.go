@@ -189,7 +189,7 @@ func (s *ImportStore) insertSignals(ctx context.Context, rows []*Signal) error {
 
 // insertSignalsBound writes new signals with bound parameters, per rows at a time.
 func (s *ImportStore) insertSignalsBound(ctx context.Context, pool gorm.ConnPool, rows []*Signal, now time.Time, per int) error {
-	return execInserts(ctx, pool, "signals", signalInsertCols, len(rows), per, func(i int, dst []any) []any {
+	return execInserts(ctx, pool, "signals", signalInsertCols, "", len(rows), per, func(i int, dst []any) []any {
 		r := rows[i]
 		r.CreatedAt = now
 		return append(dst, r.ExternalID, r.DoctorID, r.Class, r.Kind, r.Value, r.OccurredAt.UTC(), r.Source, r.Detail, now)
@@ -229,7 +229,7 @@ func eqPtr[T comparable](a, b *T) bool {
 // values spelled as SQL literals (execLiteralInserts), 200 rows a statement:
 // at most about 240 KB of SQL, far below SQLite's 1 MB statement limit.
 func (s *ImportStore) insertSignalsLiteral(ctx context.Context, pool gorm.ConnPool, rows []*Signal, now time.Time) error {
-	return execLiteralInserts(ctx, pool, "signals", signalInsertCols, len(rows), 200, func(i int, dst []any) []any {
+	return execLiteralInserts(ctx, pool, "signals", signalInsertCols, "", len(rows), 200, func(i int, dst []any) []any {
 		r := rows[i]
 		r.CreatedAt = now
 		return append(dst, r.ExternalID, r.DoctorID, r.Class, r.Kind, r.Value, r.OccurredAt.UTC(), r.Source, r.Detail, now)

@@ -33,6 +33,8 @@ var frozenMigrations = map[string]string{
 	"0009_morning_covering_indexes.mysql.sql":  "2ca4b297c37583f5e73c22c1da117cdbe0117ec7c02244e1ab001d2798f2d652",
 	"0010_heat_note_surge.sqlite.sql":          "f58a7b37670ca60fa027e73a02566a1e6bc7d261a1ff3b90ded8f6e2a691461b",
 	"0010_heat_note_surge.mysql.sql":           "d381e631a9e5c9ab58080dc83bbebc3ffbbf1e541ee3fe9b6852a8fa26ab8cf5",
+	"0011_last_listings.sqlite.sql":            "33ef51be3dc0ecb82a0f8825aa0b7793d0bc05710bbaf863c665907986e6ecb9",
+	"0011_last_listings.mysql.sql":             "78c65cd00ca43f64c43b49f9c0729f5ee045b1eb6197e0887b6875f9cf4dbd43",
 }
 
 // TestMigrationFilesAreFrozen: every migration file is listed with its sum,

@@ -22,34 +22,6 @@ func (s *RankingStore) TiersBefore(ctx context.Context, day string) (map[uint]st
 	return out, nil
 }
 
-// LastListed returns, per doctor, the newest day in [from, to] the doctor
-// was on a list of one of the reps (nil = every rep with a list): what makes
-// a doctor recommended but not visited wait, and restarts the call-target
-// clock. The rep filter lets the (rep_id, day) index serve it.
-func (s *RankingStore) LastListed(ctx context.Context, repIDs []uint, from, to string) (map[uint]string, error) {
-	out := map[uint]string{}
-	type row struct {
-		DoctorID uint
-		Day      string
-	}
-	err := chunked(repIDs, func(part []uint) error {
-		var rows []row
-		q := whereIn(s.db.WithContext(ctx).Model(&Recommendation{}), "rep_id", part).
-			Select("doctor_id, MAX(day) AS day").Where("day >= ? AND day <= ?", from, to).Group("doctor_id")
-		if err := q.Scan(&rows).Error; err != nil {
-			return err
-		}
-		for _, r := range rows {
-			out[r.DoctorID] = max(out[r.DoctorID], r.Day)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("last listed %s..%s: %w", from, to, err)
-	}
-	return out, nil
-}
-
 // RecommendationsOn lists every rep's stored list for day, by rep and rank
 // (recommend -all -json).
 func (s *RankingStore) RecommendationsOn(ctx context.Context, day string) ([]Recommendation, error) {

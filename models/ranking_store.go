@@ -416,20 +416,61 @@ func (s *RankingStore) SaveRecommendations(ctx context.Context, day string, byRe
 			}
 			written = append(written, id)
 		}
-		if err := chunked(drop, func(part []uint) error {
-			if len(part) == 0 {
-				return nil
-			}
-			return s.db.WithContext(ctx).Where("day = ? AND rep_id IN ?", day, part).Delete(&Recommendation{}).Error
-		}); err != nil {
-			return fmt.Errorf("replace recommendations: %w", err)
+		removed, err := s.replaceLists(ctx, day, drop, rows)
+		if err != nil {
+			return err
 		}
-		return s.insertRecommendations(ctx, rows)
+		if err := s.insertRecommendations(ctx, rows); err != nil {
+			return err
+		}
+		added := make([]listingPair, len(rows))
+		for i, r := range rows {
+			added[i] = listingPair{r.RepID, r.DoctorID}
+		}
+		return s.updateListings(ctx, day, added, removed)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("save recommendations for %s: %w", day, err)
 	}
 	return written, nil
+}
+
+// replaceLists deletes the day's lists of the reps in drop (a forced rerun)
+// and returns the doctors they held that rows do not list again, whose last
+// listings must be read anew.
+func (s *RankingStore) replaceLists(ctx context.Context, day string, drop []uint, rows []Recommendation) ([]listingPair, error) {
+	if len(drop) == 0 {
+		return nil, nil
+	}
+	kept := make(map[listingPair]bool, len(rows))
+	for _, r := range rows {
+		kept[listingPair{r.RepID, r.DoctorID}] = true
+	}
+	var removed []listingPair
+	err := chunked(drop, func(part []uint) error {
+		rows, err := s.db.WithContext(ctx).Raw("SELECT rep_id, doctor_id FROM recommendations WHERE rep_id IN ("+idList(part)+") AND day = ?", day).Rows()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p listingPair
+			if err := rows.Scan(&p.rep, &p.doctor); err != nil {
+				return err
+			}
+			if !kept[p] {
+				removed = append(removed, p)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.db.WithContext(ctx).Where("day = ? AND rep_id IN ?", day, part).Delete(&Recommendation{}).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("replace recommendations: %w", err)
+	}
+	return removed, nil
 }
 
 // recommendationCols are the columns insertRecommendations writes.

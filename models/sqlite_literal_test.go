@@ -42,10 +42,10 @@ func literalRows(t testing.TB, st *Store, rows [][]any, per int) (a, b [][]strin
 	ctx := context.Background()
 	args := func(i int, dst []any) []any { return append(dst, rows[i]...) }
 	pool := st.DB(ctx).Statement.ConnPool
-	if err := execLiteralInserts(ctx, pool, "lit_a", literalCols, len(rows), per, args); err != nil {
+	if err := execLiteralInserts(ctx, pool, "lit_a", literalCols, "", len(rows), per, args); err != nil {
 		t.Fatalf("literal insert: %v", err)
 	}
-	if err := execInserts(ctx, pool, "lit_b", literalCols, len(rows), 1, args); err != nil {
+	if err := execInserts(ctx, pool, "lit_b", literalCols, "", len(rows), 1, args); err != nil {
 		t.Fatalf("bound insert: %v", err)
 	}
 	read := func(tb string) [][]string {
@@ -118,7 +118,7 @@ func TestLiteralInsertsReportWhatBindingRefuses(t *testing.T) {
 	st := openLiteralPair(t)
 	ctx := context.Background()
 	bad := []any{"x", 1.0, 1, uint64(math.MaxUint64), time.Now(), true, nil}
-	err := execLiteralInserts(ctx, st.DB(ctx).Statement.ConnPool, "lit_a", literalCols, 1, 10, func(_ int, dst []any) []any { return append(dst, bad...) })
+	err := execLiteralInserts(ctx, st.DB(ctx).Statement.ConnPool, "lit_a", literalCols, "", 1, 10, func(_ int, dst []any) []any { return append(dst, bad...) })
 	if err == nil {
 		t.Fatal("a uint64 above int64 was written")
 	}

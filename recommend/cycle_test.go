@@ -63,7 +63,8 @@ func TestDueCountsContactsBeyondTheCooldown(t *testing.T) {
 		}
 		visited, listed := w.docs[3].ID, w.docs[7].ID
 		w.signal(visited, models.ClassVisit, "visit_met", 1, 20) // 2026-11-11, 21 days before day
-		w.must(s.DB(w.ctx).Create(&models.Recommendation{RepID: w.rep.ID, Day: "2026-10-23", DoctorID: listed, Rank: 1, Kind: "ranked"}).Error)
+		_, err := s.Ranking.SaveRecommendations(w.ctx, "2026-10-23", map[uint][]models.Recommendation{w.rep.ID: {{DoctorID: listed, Rank: 1, Kind: "ranked"}}}, false)
+		w.must(err)
 		cfg := config.Default()
 		svc := w.service()
 		want := map[uint]float64{visited: 21, listed: 40} // days since the contact on day
@@ -91,7 +92,7 @@ func TestDueCountsContactsBeyondTheCooldown(t *testing.T) {
 				t.Fatalf("%s on %s: %d of the contacted doctors listed, want both: %v", how, d, seen, doctorIDs(recs))
 			}
 		}
-		_, err := svc.ScoreAll(w.ctx, day)
+		_, err = svc.ScoreAll(w.ctx, day)
 		w.must(err)
 		_, err = svc.TopN(w.ctx, day, false)
 		w.must(err)
@@ -102,7 +103,8 @@ func TestDueCountsContactsBeyondTheCooldown(t *testing.T) {
 		// A week later, no nightly run for it: the rep's list is scored live
 		// (day's list is newer than those contacts for doctors on it, so
 		// clear it first: only the old contacts remain).
-		w.must(s.DB(w.ctx).Where("day = ?", day).Delete(&models.Recommendation{}).Error)
+		_, err = s.Ranking.SaveRecommendations(w.ctx, day, map[uint][]models.Recommendation{w.rep.ID: nil}, true)
+		w.must(err)
 		const next = "2026-12-09"
 		recs, err = svc.ForRep(w.ctx, w.rep.ID, next, false)
 		w.must(err)
