@@ -56,10 +56,14 @@ func (l LastListing) newestUpTo(to string) (string, bool) {
 const listingsPerStatement = 500
 
 // pairsWhere is a condition matching exactly pairs: "(rep_id = r AND
-// doctor_id IN (…)) OR …", with the ids as literals (they are integers), which
-// SQLite, MySQL and TiDB all serve from the (rep_id, doctor_id) key, unlike a
-// row-value IN list, whose syntax differs between them.
+// doctor_id IN (…)) OR …", with the ids as literals (they are integers). Every
+// dialect serves it from an index led by rep_id (the key of last_listings,
+// ux_rec of recommendations), and it is spelled the same on SQLite, MySQL
+// and TiDB, which a row-value IN list is not. No pairs match nothing.
 func pairsWhere(pairs []listingPair) string {
+	if len(pairs) == 0 {
+		return "1 = 0"
+	}
 	sorted := slices.Clone(pairs)
 	slices.SortFunc(sorted, func(a, b listingPair) int {
 		return cmp.Or(cmp.Compare(a.rep, b.rep), cmp.Compare(a.doctor, b.doctor))

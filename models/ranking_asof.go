@@ -10,16 +10,39 @@ import (
 // a scoring or a Top-N for day may know of tiers, whatever later nights wrote
 // into doctors.tier. Doctors without history before day are absent.
 func (s *RankingStore) TiersBefore(ctx context.Context, day string) (map[uint]string, error) {
-	var rows []TierChange
-	err := s.db.WithContext(ctx).Select("doctor_id, day, to_tier").Where("day < ?", day).Order("day, doctor_id").Find(&rows).Error
-	if err != nil {
+	out := map[uint]string{}
+	if err := s.lastTiers(ctx, day, nil, out); err != nil {
 		return nil, fmt.Errorf("tiers before %s: %w", day, err)
 	}
-	out := make(map[uint]string, len(rows))
-	for _, r := range rows {
-		out[r.DoctorID] = r.ToTier
-	}
 	return out, nil
+}
+
+// lastTiers adds to out the newest change before day of each of the doctors
+// (nil: all). The history grows by every night's changes, so the newest day
+// per doctor is found in the (doctor_id, day) key and only that row is read:
+// reading every change before day and keeping the last one read 354,000 rows
+// for 300,000 doctors after ten nights, and more each night after.
+func (s *RankingStore) lastTiers(ctx context.Context, day string, doctorIDs []uint, out map[uint]string) error {
+	filter := ""
+	if doctorIDs != nil {
+		filter = " AND doctor_id IN (" + idList(doctorIDs) + ")"
+	}
+	rows, err := s.db.WithContext(ctx).Raw("SELECT t.doctor_id, t.to_tier FROM tier_changes t JOIN "+
+		"(SELECT doctor_id, MAX(day) AS day FROM tier_changes WHERE day < ?"+filter+" GROUP BY doctor_id) m "+
+		"ON t.doctor_id = m.doctor_id AND t.day = m.day", day).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id uint
+		var tier string
+		if err := rows.Scan(&id, &tier); err != nil {
+			return err
+		}
+		out[id] = tier
+	}
+	return rows.Err()
 }
 
 // RecommendationsOn lists every rep's stored list for day, by rep and rank

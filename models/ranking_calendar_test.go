@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -51,6 +52,38 @@ func TestEventHoursAndTiersBefore(t *testing.T) {
 		tiers, err := s.Ranking.TiersBefore(ctx, "2026-11-27")
 		if err != nil || len(tiers) != 1 || tiers[1] != "B" {
 			t.Errorf("tiers before 11-27 = %v, %v; want doctor 1 in B only", tiers, err)
+		}
+	})
+}
+
+// TestTiersBeforeTakeTheLastChangeBeforeTheDay: with several changes per
+// doctor, a doctor's tier before day is their newest change dated before it
+// (one on the day itself is not known yet), for every doctor and for a few.
+func TestTiersBeforeTakeTheLastChangeBeforeTheDay(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		for _, tc := range []models.TierChange{
+			{DoctorID: 1, Day: "2026-11-02", ToTier: "C"}, {DoctorID: 1, Day: "2026-11-09", FromTier: "C", ToTier: "B"},
+			{DoctorID: 1, Day: "2026-11-20", FromTier: "B", ToTier: "A"}, {DoctorID: 1, Day: "2026-11-27", FromTier: "A", ToTier: "S"},
+			{DoctorID: 2, Day: "2026-11-13", ToTier: "B"}, {DoctorID: 2, Day: "2026-11-03", ToTier: "A"},
+			{DoctorID: 3, Day: "2026-11-27", ToTier: "C"}, {DoctorID: 4, Day: "2026-10-01", ToTier: "S"},
+		} {
+			if err := s.DB(ctx).Create(&tc).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := map[uint]string{1: "A", 2: "B", 4: "S"}
+		if got, err := s.Ranking.TiersBefore(ctx, "2026-11-27"); err != nil || !maps.Equal(got, want) {
+			t.Errorf("tiers before 11-27 = %v, %v; want %v", got, err, want)
+		}
+		if got, err := s.Ranking.TiersBeforeOf(ctx, "2026-11-27", []uint{1, 3}); err != nil || !maps.Equal(got, map[uint]string{1: "A"}) {
+			t.Errorf("tiers before 11-27 of doctors 1 and 3 = %v, %v; want 1 in A", got, err)
+		}
+		if got, err := s.Ranking.TiersBeforeOf(ctx, "2026-11-10", []uint{1, 2, 4}); err != nil || !maps.Equal(got, map[uint]string{1: "B", 2: "A", 4: "S"}) {
+			t.Errorf("tiers before 11-10 = %v, %v", got, err)
+		}
+		if got, err := s.Ranking.TiersBeforeOf(ctx, "2026-11-27", []uint{}); err != nil || len(got) != 0 {
+			t.Errorf("tiers of no doctors = %v, %v", got, err)
 		}
 	})
 }

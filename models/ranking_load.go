@@ -27,15 +27,7 @@ func (s *RankingStore) DoctorHospitals(ctx context.Context) ([]DoctorHospital, e
 // not every doctor's.
 func (s *RankingStore) TiersBeforeOf(ctx context.Context, day string, doctorIDs []uint) (map[uint]string, error) {
 	out := make(map[uint]string, len(doctorIDs))
-	err := chunked(doctorIDs, func(part []uint) error {
-		var rows []TierChange
-		err := s.db.WithContext(ctx).Select("doctor_id, day, to_tier").Where("day < ? AND doctor_id IN ?", day, part).
-			Order("day, doctor_id").Find(&rows).Error
-		for _, r := range rows {
-			out[r.DoctorID] = r.ToTier
-		}
-		return err
-	})
+	err := chunked(doctorIDs, func(part []uint) error { return s.lastTiers(ctx, day, part, out) })
 	if err != nil {
 		return nil, fmt.Errorf("tiers before %s: %w", day, err)
 	}
