@@ -448,21 +448,21 @@ func (s *RankingStore) replaceLists(ctx context.Context, day string, drop []uint
 	}
 	var removed []listingPair
 	err := chunked(drop, func(part []uint) error {
-		rows, err := s.db.WithContext(ctx).Raw("SELECT rep_id, doctor_id FROM recommendations WHERE rep_id IN ("+idList(part)+") AND day = ?", day).Rows()
+		held, err := s.db.WithContext(ctx).Raw("SELECT rep_id, doctor_id FROM recommendations WHERE rep_id IN ("+idList(part)+") AND day = ?", day).Rows()
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
+		defer held.Close()
+		for held.Next() {
 			var p listingPair
-			if err := rows.Scan(&p.rep, &p.doctor); err != nil {
+			if err := held.Scan(&p.rep, &p.doctor); err != nil {
 				return err
 			}
 			if !kept[p] {
 				removed = append(removed, p)
 			}
 		}
-		if err := rows.Err(); err != nil {
+		if err := held.Err(); err != nil {
 			return err
 		}
 		return s.db.WithContext(ctx).Where("day = ? AND rep_id IN ?", day, part).Delete(&Recommendation{}).Error
