@@ -68,22 +68,15 @@ func pairsWhere(pairs []listingPair) string {
 	slices.SortFunc(sorted, func(a, b listingPair) int {
 		return cmp.Or(cmp.Compare(a.rep, b.rep), cmp.Compare(a.doctor, b.doctor))
 	})
-	var b strings.Builder
-	for i, p := range sorted {
-		if i == 0 || p.rep != sorted[i-1].rep {
-			if i > 0 {
-				b.WriteString(")) OR ")
-			}
-			b.WriteString("(rep_id = ")
-			b.WriteString(strconv.FormatUint(uint64(p.rep), 10))
-			b.WriteString(" AND doctor_id IN (")
-		} else {
-			b.WriteByte(',')
+	var terms []string
+	for i := 0; i < len(sorted); {
+		rep, doctors := sorted[i].rep, []uint{}
+		for ; i < len(sorted) && sorted[i].rep == rep; i++ {
+			doctors = append(doctors, sorted[i].doctor)
 		}
-		b.WriteString(strconv.FormatUint(uint64(p.doctor), 10))
+		terms = append(terms, "(rep_id = "+strconv.FormatUint(uint64(rep), 10)+" AND doctor_id IN ("+idList(doctors)+"))")
 	}
-	b.WriteString("))")
-	return b.String()
+	return strings.Join(terms, " OR ")
 }
 
 // listingCols are the columns of last_listings.

@@ -13,11 +13,11 @@ import (
 	"visitbot/models/modelstest"
 )
 
-// listOf is a list of the doctors in rank order.
+// listOf is a rep's list of the doctors, in rank order.
 func listOf(ids ...uint) []models.Recommendation {
 	out := make([]models.Recommendation, len(ids))
 	for i, id := range ids {
-		out[i] = models.Recommendation{DoctorID: id, Rank: i + 1, Kind: models.RecRanked, Reasons: `[]`, Breakdown: `{}`}
+		out[i] = models.Recommendation{DoctorID: id, Rank: i + 1, Kind: models.RecRanked, Reasons: `["周三上午门诊"]`, Breakdown: `{}`}
 	}
 	return out
 }

@@ -123,18 +123,11 @@ func TestSaveRecommendations(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		const day = "2026-12-02"
-		list := func(ids ...uint) []models.Recommendation {
-			out := make([]models.Recommendation, len(ids))
-			for i, id := range ids {
-				out[i] = models.Recommendation{DoctorID: id, Rank: i + 1, Kind: models.RecRanked, Reasons: `["周三上午门诊"]`, Breakdown: `{}`}
-			}
-			return out
-		}
-		written, err := s.Ranking.SaveRecommendations(ctx, day, map[uint][]models.Recommendation{1: list(10, 11), 2: list(12), 3: nil}, false)
+		written, err := s.Ranking.SaveRecommendations(ctx, day, map[uint][]models.Recommendation{1: listOf(10, 11), 2: listOf(12), 3: nil}, false)
 		if err != nil || !slices.Equal(written, []uint{1, 2}) {
 			t.Fatalf("first save: %v %v", written, err)
 		}
-		written, err = s.Ranking.SaveRecommendations(ctx, day, map[uint][]models.Recommendation{1: list(13, 14, 15)}, false)
+		written, err = s.Ranking.SaveRecommendations(ctx, day, map[uint][]models.Recommendation{1: listOf(13, 14, 15)}, false)
 		if err != nil || len(written) != 0 {
 			t.Fatalf("save without force: %v %v", written, err)
 		}
@@ -142,7 +135,7 @@ func TestSaveRecommendations(t *testing.T) {
 		if err != nil || len(recs) != 2 || recs[0].DoctorID != 10 || recs[0].RepID != 1 || recs[0].Day != day {
 			t.Fatalf("kept list %+v %v", recs, err)
 		}
-		written, err = s.Ranking.SaveRecommendations(ctx, day, map[uint][]models.Recommendation{1: list(13, 14, 15), 2: nil}, true)
+		written, err = s.Ranking.SaveRecommendations(ctx, day, map[uint][]models.Recommendation{1: listOf(13, 14, 15), 2: nil}, true)
 		if err != nil || !slices.Equal(written, []uint{1, 2}) {
 			t.Fatalf("forced save: %v %v", written, err)
 		}
@@ -154,7 +147,7 @@ func TestSaveRecommendations(t *testing.T) {
 			t.Errorf("forced empty list left %d rows", len(recs))
 		}
 		// A duplicate doctor in one list breaks the unique key: nothing is written.
-		_, err = s.Ranking.SaveRecommendations(ctx, "2026-12-03", map[uint][]models.Recommendation{1: list(10, 10), 2: list(12)}, false)
+		_, err = s.Ranking.SaveRecommendations(ctx, "2026-12-03", map[uint][]models.Recommendation{1: listOf(10, 10), 2: listOf(12)}, false)
 		if err == nil {
 			t.Fatal("duplicate doctor accepted")
 		}
