@@ -15,10 +15,12 @@ import (
 const repsPerPushShard = 500
 
 // doctorsPerScoreShard sizes the nightly scoring's shards: 300,000 doctors
-// make 30 shards of about 10,000 doctors (≈200,000 signals) each, so one
-// replica holds one shard's signals at a time (a process stays under 150 MB
-// at 30,000 doctors) and two replicas share 30 units of work evenly.
-const doctorsPerScoreShard = 10000
+// make 60 shards of about 5,000 doctors (≈100,000 signals) each, so one
+// replica holds one shard's signals at a time and two replicas share 60
+// units of work evenly. A process's peak RSS follows the shard: at 30,000
+// doctors on SQLite 91–105 MB with 5,000, 127–151 MB with 10,000 (over
+// the 150 MB goal on a first night), at the same wall time.
+const doctorsPerScoreShard = 5000
 
 // scoreShards is the number of territory shards of a nightly scoring run.
 func (a *App) scoreShards(ctx context.Context, _ jobs.Run) (int, error) {
