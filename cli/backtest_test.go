@@ -209,4 +209,19 @@ func TestMorningRunPlansAsTheBacktestReplays(t *testing.T) {
 	if bad > 0 {
 		t.Errorf("%d of %d rep-days differ", bad, len(morning))
 	}
+	// The allowance must have shortened some days, or the replay of it was
+	// not put to the test.
+	opts := ranking.PlanOptionsOf(cfg.Ranking).Route
+	recent, short := map[string][]float64{}, 0
+	for _, k := range slices.Sorted(maps.Keys(morning)) {
+		rep := strings.Fields(k)[1]
+		if opts.Allowance(recent[rep]) < opts.TravelBudgetMinutes {
+			short++
+		}
+		recent[rep] = append([]float64{morning[k].km}, recent[rep]...)
+	}
+	t.Logf("%d of %d rep-days planned on a shortened budget", short, len(morning))
+	if short == 0 {
+		t.Error("no rep-day was planned on a shortened budget")
+	}
 }

@@ -104,6 +104,7 @@ func TestValidationNamesTheKey(t *testing.T) {
 		{"ranking.route.speed_kmh", func(c *Config) { c.Ranking.Route.SpeedKMH = 0 }},
 		{"ranking.route.road_factor", func(c *Config) { c.Ranking.Route.RoadFactor = 0.5 }},
 		{"ranking.route.travel_budget_minutes", func(c *Config) { c.Ranking.Route.TravelBudgetMinutes = 0 }},
+		{"ranking.route.km_per_day", func(c *Config) { c.Ranking.Route.KMPerDay = -1 }},
 		{"ranking.route.visit_minutes", func(c *Config) { c.Ranking.Route.VisitMinutes = -5 }},
 		{"ranking.route.period_minutes", func(c *Config) { c.Ranking.Route.PeriodMinutes = 30 }},
 		{"jobs.morning_push.schedule", func(c *Config) { c.Jobs["morning_push"] = JobConfig{Schedule: "every morning"} }},

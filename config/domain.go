@@ -55,6 +55,11 @@ type RouteConfig struct {
 	// every stop; a doctor overdue against the tier target may be reached
 	// beyond it (the way to them is not counted).
 	TravelBudgetMinutes float64 `yaml:"travel_budget_minutes"`
+	// KMPerDay is the mean road km a rep's days should not exceed: a rep
+	// whose latest planned days averaged more plans the next on a shorter
+	// budget (down to half; ranking.RouteOptions.Allowance), whatever the
+	// territory's spread (0: the fixed budget alone).
+	KMPerDay float64 `yaml:"km_per_day"`
 	// VisitMinutes is the time one visit takes at a hospital.
 	VisitMinutes float64 `yaml:"visit_minutes"`
 	// PeriodMinutes is the length of a clinic half-day (AM or PM): its visits
@@ -98,7 +103,7 @@ func defaultRanking() RankingConfig {
 		CallTargets:     CallTargets{S: 7, A: 14, B: 30, C: 0},
 		DueBoost:        0.3,
 		RestDays:        0,
-		Route:           RouteConfig{SpeedKMH: 30, RoadFactor: 1.3, TravelBudgetMinutes: 33, VisitMinutes: 20, PeriodMinutes: 210},
+		Route:           RouteConfig{SpeedKMH: 30, RoadFactor: 1.3, TravelBudgetMinutes: 33, KMPerDay: 15, VisitMinutes: 20, PeriodMinutes: 210},
 	}
 }
 

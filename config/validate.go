@@ -282,6 +282,8 @@ func (r RankingConfig) validatePlanning() error {
 		return bad("ranking.route.road_factor", "must be between 1 and 3, got %v", rt.RoadFactor)
 	case !(rt.TravelBudgetMinutes > 0 && rt.TravelBudgetMinutes <= 600):
 		return bad("ranking.route.travel_budget_minutes", "must be more than 0 and at most 600, got %v", rt.TravelBudgetMinutes)
+	case !(rt.KMPerDay >= 0 && rt.KMPerDay <= 500):
+		return bad("ranking.route.km_per_day", "must be between 0 and 500, got %v", rt.KMPerDay)
 	case !(rt.VisitMinutes >= 0 && rt.VisitMinutes <= 240):
 		return bad("ranking.route.visit_minutes", "must be between 0 and 240, got %v", rt.VisitMinutes)
 	case !(rt.PeriodMinutes >= 60 && rt.PeriodMinutes <= 480):

@@ -210,6 +210,10 @@ type Recommendation struct {
 	Heat      float64 `gorm:"not null"`
 	Period    string  `gorm:"size:2"`
 	DistanceM float64
+	// RouteKM is the day's route road km, the same on every row of a list
+	// (what the travel allowance averages: RecentRouteKM); nil on lists
+	// stored before migration 0012.
+	RouteKM *float64
 	// Reasons is a JSON array of short Chinese phrases; Breakdown a JSON object of factor → value.
 	Reasons   string `gorm:"type:text"`
 	Breakdown string `gorm:"type:text"`

@@ -34,7 +34,8 @@ func BenchmarkListsOfAMorning(b *testing.B) {
 		for r := uint(1); r <= reps; r++ {
 			for k := range perRep {
 				doc := (r-1)*pool + uint((i*perRep+k)%pool) + 1
-				out[r] = append(out[r], models.Recommendation{DoctorID: doc, Rank: k + 1, Kind: models.RecRanked, Reasons: `["周三上午门诊"]`, Breakdown: `{"heat":0.8}`})
+				km := float64(10 + (int(r)+i)%9)
+				out[r] = append(out[r], models.Recommendation{DoctorID: doc, Rank: k + 1, Kind: models.RecRanked, RouteKM: &km, Reasons: `["周三上午门诊"]`, Breakdown: `{"heat":0.8}`})
 			}
 		}
 		return out
@@ -57,6 +58,16 @@ func BenchmarkListsOfAMorning(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(len(got)), "doctors")
+	})
+	b.Run("recent_route_km", func(b *testing.B) {
+		var got map[uint][]float64
+		for b.Loop() {
+			var err error
+			if got, err = s.Ranking.RecentRouteKM(ctx, repIDs, dayOf(history-28), dayOf(history-1)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(len(got)), "reps")
 	})
 	next := history // the next new day, across -count runs
 	b.Run("save_new_day", func(b *testing.B) {

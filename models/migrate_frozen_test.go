@@ -35,6 +35,8 @@ var frozenMigrations = map[string]string{
 	"0010_heat_note_surge.mysql.sql":           "d381e631a9e5c9ab58080dc83bbebc3ffbbf1e541ee3fe9b6852a8fa26ab8cf5",
 	"0011_last_listings.sqlite.sql":            "33ef51be3dc0ecb82a0f8825aa0b7793d0bc05710bbaf863c665907986e6ecb9",
 	"0011_last_listings.mysql.sql":             "78c65cd00ca43f64c43b49f9c0729f5ee045b1eb6197e0887b6875f9cf4dbd43",
+	"0012_route_km.sqlite.sql":                 "4240d39dd21614c833788f3115d1d99711d8c8711994a3a86ac8628878cc9ce3",
+	"0012_route_km.mysql.sql":                  "1c676c5c22a0fcc3772afa4321d33e4d6bb7035e813cb1e470d63543ef658b52",
 }
 
 // TestMigrationFilesAreFrozen: every migration file is listed with its sum,

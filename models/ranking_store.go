@@ -474,7 +474,7 @@ func (s *RankingStore) replaceLists(ctx context.Context, day string, drop []uint
 }
 
 // recommendationCols are the columns insertRecommendations writes.
-var recommendationCols = []string{"rep_id", "day", "doctor_id", "rank", "kind", "score", "heat", "period", "distance_m", "reasons", "breakdown", "created_at"}
+var recommendationCols = []string{"rep_id", "day", "doctor_id", "rank", "kind", "score", "heat", "period", "distance_m", "route_km", "reasons", "breakdown", "created_at"}
 
 // insertRecommendations writes rows without reading the ids back (GORM's
 // batch create asks for them, a query per batch and its scanning): no
@@ -483,7 +483,11 @@ func (s *RankingStore) insertRecommendations(ctx context.Context, rows []Recomme
 	now := s.db.clock.Now().UTC()
 	return insertRows(ctx, s.db, "recommendations", recommendationCols, len(rows), func(i int, dst []any) []any {
 		r := rows[i]
-		return append(dst, r.RepID, r.Day, r.DoctorID, r.Rank, r.Kind, r.Score, r.Heat, r.Period, r.DistanceM, r.Reasons, r.Breakdown, now)
+		var km any // NULL, or a float64 the SQLite literal writer spells (it sends a *float64 down the slow bound path)
+		if r.RouteKM != nil {
+			km = *r.RouteKM
+		}
+		return append(dst, r.RepID, r.Day, r.DoctorID, r.Rank, r.Kind, r.Score, r.Heat, r.Period, r.DistanceM, km, r.Reasons, r.Breakdown, now)
 	})
 }
 

@@ -10,7 +10,7 @@ func PlanOptionsOf(c config.RankingConfig) PlanOptions {
 		TopN: c.TopN, CooldownDays: c.CooldownDays, RestDays: c.RestDays, DueBoost: c.DueBoost,
 		Targets: CallTargets{S: c.CallTargets.S, A: c.CallTargets.A, B: c.CallTargets.B, C: c.CallTargets.C},
 		Route: RouteOptions{
-			SpeedKMH: c.Route.SpeedKMH, RoadFactor: c.Route.RoadFactor, TravelBudgetMinutes: c.Route.TravelBudgetMinutes,
+			SpeedKMH: c.Route.SpeedKMH, RoadFactor: c.Route.RoadFactor, TravelBudgetMinutes: c.Route.TravelBudgetMinutes, KMPerDay: c.Route.KMPerDay,
 			VisitMinutes: c.Route.VisitMinutes, PeriodMinutes: c.Route.PeriodMinutes,
 		},
 	}

@@ -11,8 +11,10 @@ type RouteOptions struct {
 	SpeedKMH            float64
 	RoadFactor          float64
 	TravelBudgetMinutes float64
-	VisitMinutes        float64
-	PeriodMinutes       float64
+	// KMPerDay is the mean road km the days keep to (Allowance; 0: off).
+	KMPerDay      float64
+	VisitMinutes  float64
+	PeriodMinutes float64
 }
 
 // nominalSpeedKMH orders the stops of a plan without a travel bound

@@ -13,9 +13,10 @@ import (
 // "层级由B升至A" on a list.
 const risingWindowDays = 7
 
-// cycle is what the call-frequency targets need of a day, loaded in bulk:
-// tiers as of the day, recent moves up, the last day each doctor was listed
-// and their newest recent positive signal.
+// cycle is what the call-frequency targets and the travel allowance need
+// of a day, loaded in bulk: tiers as of the day, recent moves up, the last
+// day each doctor was listed, their newest recent positive signal and each
+// rep's route km of the latest lists.
 type cycle struct {
 	// tierOf holds the history's tier for doctors whose stored tier was not
 	// scored for the day (nil when every candidate's is).
@@ -23,11 +24,16 @@ type cycle struct {
 	roseFrom   map[uint]string
 	lastListed map[uint]string
 	lastSignal map[uint]string
+	// routeKM is each rep's route km of the lists of the
+	// ranking.AllowanceWindowDays before the day, newest first
+	// (ranking.RouteOptions.Allowance).
+	routeKM map[uint][]float64
 }
 
 // loadCycle reads the cycle inputs of the reps' day: recent moves up a
-// tier of the doctors (nil: all) and the last day each doctor was listed
-// (two small queries; id lists of 500 for a subset).
+// tier of the doctors (nil: all), the last day each doctor was listed and
+// the reps' recent route km (three small queries; id lists of 500 for a
+// subset).
 func (s *Service) loadCycle(ctx context.Context, in *dayInputs, doctorIDs []uint) (*cycle, error) {
 	cy := &cycle{roseFrom: map[uint]string{}, lastSignal: map[uint]string{}}
 	dayStart, _ := clock.ParseDay(in.day, s.loc)
@@ -46,6 +52,10 @@ func (s *Service) loadCycle(ctx context.Context, in *dayInputs, doctorIDs []uint
 		},
 		func() (err error) {
 			cy.lastListed, err = s.store.Ranking.LastListed(ctx, repIDs, clock.Day(s.contactFrom(dayStart), s.loc), prev)
+			return err
+		},
+		func() (err error) {
+			cy.routeKM, err = s.store.Ranking.RecentRouteKM(ctx, repIDs, clock.Day(dayStart.AddDate(0, 0, -ranking.AllowanceWindowDays), s.loc), prev)
 			return err
 		},
 	)

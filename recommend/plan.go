@@ -451,7 +451,7 @@ func (s *Service) rank(in *dayInputs, only map[uint][]ranking.Pick) (map[uint][]
 	picks := make([][]ranking.Pick, len(in.reps))
 	var lists sync.Pool
 	err := spread(len(in.reps), func(i int) (err error) {
-		rep, o := in.reps[i], opts
+		rep, o := in.reps[i], opts.WithAllowance(in.cycle.routeKM[in.reps[i].ID])
 		ids := in.byRep[rep.ID]
 		if only != nil {
 			ids = make([]uint, len(only[rep.ID]))

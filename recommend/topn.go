@@ -122,10 +122,14 @@ func toRecommendation(repID uint, day string, p ranking.Pick) (models.Recommenda
 	if err != nil {
 		return models.Recommendation{}, fmt.Errorf("breakdown of doctor %d: %w", p.DoctorID, err)
 	}
-	return models.Recommendation{
+	r := models.Recommendation{
 		RepID: repID, Day: day, DoctorID: p.DoctorID, Rank: p.Rank, Kind: p.Kind, Score: p.Score, Heat: p.Heat,
 		Period: p.Period, DistanceM: p.DistanceM, Reasons: string(reasons), Breakdown: string(breakdown),
-	}, nil
+	}
+	if km, ok := p.Breakdown["route_km"]; ok {
+		r.RouteKM = &km
+	}
+	return r, nil
 }
 
 // Reasons decodes a stored recommendation's reasons (nil when empty); a

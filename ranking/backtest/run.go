@@ -182,11 +182,38 @@ type tally struct {
 	tier       map[uint]string
 	rose       map[uint][2]string // doctor → {day, from tier}
 	lastListed map[uint]string
+	// routes are each rep's planned days, newest first: the travel
+	// allowance's history (ranking.AllowanceDays kept).
+	routes map[uint][]route
+}
+
+// route is one planned day's route km.
+type route struct {
+	day string
+	km  float64
+}
+
+// recentKM is what the morning run reads for the allowance: the route km of
+// the rep's lists of the ranking.AllowanceWindowDays before day, newest first.
+func (t *tally) recentKM(rep uint, day string) []float64 {
+	d, _ := time.Parse(time.DateOnly, day)
+	from := d.AddDate(0, 0, -ranking.AllowanceWindowDays).Format(time.DateOnly)
+	var out []float64
+	for _, r := range t.routes[rep] {
+		if r.day < from {
+			break
+		}
+		if r.day < day {
+			out = append(out, r.km)
+		}
+	}
+	return out
 }
 
 func newTally() *tally {
 	return &tally{listed: map[uint]bool{}, first: map[uint][]string{}, last: map[uint]map[string][]uint{},
-		tier: map[uint]string{}, rose: map[uint][2]string{}, lastListed: map[uint]string{}}
+		tier: map[uint]string{}, rose: map[uint][2]string{}, lastListed: map[uint]string{},
+		routes: map[uint][]route{}}
 }
 
 // retier is the nightly scoring of the day: tiers per rep territory from the
@@ -256,7 +283,7 @@ func (t *tally) day(h *History, cfg config.RankingConfig, m Method, snap Snapsho
 				LastListed: t.lastListed[id], Tier: t.tier[id], RoseFrom: t.roseFrom(id, snap.Day),
 			})
 		}
-		plan, err := ranking.PlanDay(r.Start, snap.Day, cands, opts)
+		plan, err := ranking.PlanDay(r.Start, snap.Day, cands, opts.WithAllowance(t.recentKM(r.ID, snap.Day)))
 		if err != nil {
 			return fmt.Errorf("backtest %s rep %s: %w", snap.Day, r.Code, err)
 		}
@@ -269,6 +296,8 @@ func (t *tally) day(h *History, cfg config.RankingConfig, m Method, snap Snapsho
 		}
 		t.repDays++
 		t.km += plan.RouteKM
+		rs := t.routes[r.ID]
+		t.routes[r.ID] = append([]route{{snap.Day, plan.RouteKM}}, rs[:min(len(rs), ranking.AllowanceDays-1)]...)
 		hits := 0
 		ids := make([]uint, len(picks))
 		for i, p := range picks {

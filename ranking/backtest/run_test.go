@@ -168,3 +168,24 @@ func TestHeatBeatsStaticABCOnTheSimulatedMarket(t *testing.T) {
 		}
 	}
 }
+
+// TestAllowanceHoldsTheRepsMeanRoute replays the small market with a
+// target below its usual day: the mean route comes down close to it, and
+// with the target off it stays where the fixed budget puts it.
+func TestAllowanceHoldsTheRepsMeanRoute(t *testing.T) {
+	m, h := smallMarket(t)
+	km := func(target float64) float64 {
+		cfg := config.Default().Ranking
+		cfg.Route.KMPerDay = target
+		rep, err := backtest.Run(h, backtest.Options{From: m.EvalFrom(), To: m.EvalTo(), Ranking: cfg, Methods: []backtest.Method{backtest.Current()}, Truth: m.Truth()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep.Rows[0].RouteKM
+	}
+	free, held := km(0), km(10)
+	t.Logf("route km/day: %.2f without a target, %.2f with 10", free, held)
+	if free < 12 || held > 11 || held >= free {
+		t.Errorf("route km/day %.2f without a target, %.2f with a target of 10", free, held)
+	}
+}

@@ -32,6 +32,9 @@ type Options struct {
 	// CompetitorSign is +1 when competitor contacts go with high value, -1
 	// when with low value; 0 lets the seed decide.
 	CompetitorSign int
+	// SpreadKM is how far a rep's hospitals lie from the start point at
+	// most (from 1 km; 0: 12, a city district's reach).
+	SpreadKM float64
 }
 
 // DefaultOptions is the market of BENCHMARKS.md: 20 reps × 40 doctors, 180
@@ -171,13 +174,17 @@ func New(o Options) *Market {
 	// noisy the personal factor is.
 	levelScale := 0.7 + 0.6*rng.Float64()
 	personal := 0.6 + 0.3*rng.Float64()
+	spread := o.SpreadKM
+	if spread <= 1 {
+		spread = 12
+	}
 	for r := 0; r < o.Reps; r++ {
 		start := ranking.Point{Lat: 31.0 + 0.3*rng.Float64(), Lng: 121.2 + 0.4*rng.Float64()}
 		m.reps = append(m.reps, rep{code: code("E", 1001+r), start: start})
 		nh := 5 + rng.IntN(3)
 		var hs []*hospital
 		for i := 0; i < nh; i++ {
-			km, angle := 1+11*rng.Float64(), 2*math.Pi*rng.Float64()
+			km, angle := 1+(spread-1)*rng.Float64(), 2*math.Pi*rng.Float64()
 			h := &hospital{
 				id: uint(len(m.hospitals) + 1), code: code("T", 101+len(m.hospitals)), rep: r, lvl: pick(rng, levels, func(l level) float64 { return l.share }),
 				loc: ranking.Point{Lat: start.Lat + km/111.2*math.Sin(angle), Lng: start.Lng + km/95.0*math.Cos(angle)},

@@ -10,23 +10,29 @@ import (
 )
 
 // BenchmarkPooledBacktest replays the held-out days of several markets
-// (the development seeds 1–4 and 6–9, the untouched 5 and 10–14) with the
-// default configuration and reports the heat's figures pooled over them:
+// (the development seeds 1–4 and 6–9, the untouched 5 and 10–14, and the
+// development seeds on territories of hospitals up to 20 km from the start
+// instead of 12) with the default configuration and reports the heat's
+// figures pooled over them:
 // with 10–12 risers a market, a median lag per seed is noise. One iteration
 // is the whole replay (go test ./ranking/sim -run XXX -bench Pooled
 // -benchtime 1x); the metrics are the figures, not timings.
 func BenchmarkPooledBacktest(b *testing.B) {
+	dev := []uint64{1, 2, 3, 4, 6, 7, 8, 9}
 	for _, set := range []struct {
-		name  string
-		seeds []uint64
-	}{{"dev", []uint64{1, 2, 3, 4, 6, 7, 8, 9}}, {"untuned", []uint64{5, 10, 11, 12, 13, 14}}} {
+		name   string
+		seeds  []uint64
+		spread float64
+	}{{"dev", dev, 0}, {"untuned", []uint64{5, 10, 11, 12, 13, 14}, 0}, {"wide", dev, 20}} {
 		b.Run(set.name, func(b *testing.B) {
 			for range b.N {
 				var prec, km float64
 				var never, high, surfaced, risers, within3 int
 				var lags []float64
 				for _, seed := range set.seeds {
-					m := sim.New(sim.DefaultOptions(seed))
+					o := sim.DefaultOptions(seed)
+					o.SpreadKM = set.spread
+					m := sim.New(o)
 					h := m.History()
 					rep, err := backtest.Run(h, backtest.Options{From: "2026-08-29", To: "2026-10-27", Ranking: config.Default().Ranking,
 						Methods: []backtest.Method{backtest.Current()}, Truth: m.Truth()})
