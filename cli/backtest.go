@@ -124,7 +124,7 @@ func withHistory(ctx context.Context, env *cliEnv, from, to string, fn func(*app
 }
 
 func runBacktestMarket(env *cliEnv, args []string) error {
-	fs := newFlags(env, "backtest market", "backtest market -out DIR [-seed N] [-reps N] [-doctors N] [-days N] [-competitor -1|1]")
+	fs := newFlags(env, "backtest market", "backtest market -out DIR [-seed N] [-reps N] [-doctors N] [-days N] [-competitor -1|1] [-spread KM]")
 	out := fs.String("out", "", "directory to write the bundle and truth.json into (new or empty)")
 	o := sim.DefaultOptions(1)
 	fs.Uint64Var(&o.Seed, "seed", o.Seed, "market seed: each seed is another market")
@@ -132,14 +132,15 @@ func runBacktestMarket(env *cliEnv, args []string) error {
 	fs.IntVar(&o.DoctorsPerRep, "doctors", o.DoctorsPerRep, "doctors per rep")
 	fs.IntVar(&o.Days, "days", o.Days, "days of history from "+sim.Start.Format(time.DateOnly))
 	fs.IntVar(&o.CompetitorSign, "competitor", 0, "1: competitor contacts go with high value, -1: with low value, 0: the seed decides")
+	fs.Float64Var(&o.SpreadKM, "spread", 12, "how far (km) a rep's hospitals lie from the start point at most")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *out == "" || fs.NArg() > 0 {
 		return errors.New("give -out DIR and no other argument")
 	}
-	if o.Reps < 1 || o.DoctorsPerRep < 1 || o.Days < 60 || o.CompetitorSign < -1 || o.CompetitorSign > 1 {
-		return errors.New("want -reps ≥ 1, -doctors ≥ 1, -days ≥ 60 and -competitor in -1..1")
+	if o.Reps < 1 || o.DoctorsPerRep < 1 || o.Days < 60 || o.CompetitorSign < -1 || o.CompetitorSign > 1 || !(o.SpreadKM >= 2 && o.SpreadKM <= 100) {
+		return errors.New("want -reps ≥ 1, -doctors ≥ 1, -days ≥ 60, -competitor in -1..1 and -spread between 2 and 100 km")
 	}
 	o.EvalDays = o.Days * 2 / 3
 	m := sim.New(o)

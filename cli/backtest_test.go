@@ -225,3 +225,17 @@ func TestMorningRunPlansAsTheBacktestReplays(t *testing.T) {
 		t.Error("no rep-day was planned on a shortened budget")
 	}
 }
+
+func TestBacktestMarketRefusesABadSpread(t *testing.T) {
+	dir := t.TempDir()
+	env := []string{"VISITBOT_DATABASE_DSN=" + filepath.Join(dir, "vb.db"), "VISITBOT_LOG_LEVEL=error"}
+	for _, spread := range []string{"1", "500", "NaN"} {
+		code, _, stderr := runCLI(t, env, "backtest", "market", "-spread", spread, "-out", filepath.Join(dir, "m"+spread))
+		if code == 0 || !strings.Contains(stderr, "-spread") {
+			t.Errorf("-spread %s: exit %d, %q", spread, code, stderr)
+		}
+	}
+	if code, out, stderr := runCLI(t, env, "backtest", "market", "-spread", "20", "-reps", "2", "-doctors", "10", "-days", "90", "-out", filepath.Join(dir, "wide")); code != 0 {
+		t.Fatalf("-spread 20: %d\n%s\n%s", code, out, stderr)
+	}
+}

@@ -33,7 +33,7 @@ type Options struct {
 	// when with low value; 0 lets the seed decide.
 	CompetitorSign int
 	// SpreadKM is how far a rep's hospitals lie from the start point at
-	// most (from 1 km; 0: 12, a city district's reach).
+	// most (from 1 km; 1 or less: 12, a city district's reach).
 	SpreadKM float64
 }
 

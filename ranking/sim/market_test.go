@@ -129,3 +129,22 @@ func TestRisersSignalsLagTheirRise(t *testing.T) {
 		t.Errorf("only %d steadily high-value doctors", len(tr.SteadyHigh))
 	}
 }
+
+func TestSpreadBoundsHowFarTheHospitalsLie(t *testing.T) {
+	for _, tc := range []struct{ spread, want float64 }{{0, 12}, {20, 20}, {4, 4}} {
+		o := small(3)
+		o.SpreadKM = tc.spread
+		m := New(o)
+		far := 0.0
+		for _, h := range m.hospitals {
+			km := ranking.DistanceM(m.reps[h.rep].start, h.loc) / 1000
+			if km < 0.9 || km > tc.want*1.05 {
+				t.Errorf("spread %v: hospital %s is %.1f km from its rep's start", tc.spread, h.code, km)
+			}
+			far = max(far, km)
+		}
+		if far < tc.want*0.7 {
+			t.Errorf("spread %v: the farthest hospital is %.1f km out", tc.spread, far)
+		}
+	}
+}
