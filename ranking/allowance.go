@@ -14,8 +14,9 @@ const (
 
 // allowanceGain is how hard the allowance pulls a rep back to KMPerDay: a
 // rep whose latest days averaged 10 % over it plans today on a budget 30 %
-// shorter. A gain of 1 left the mean of a territory twice as wide as the
-// simulated markets' at 15.3 km for a target of 15; 3 brings it to 14.8.
+// shorter. A gain of about 1 left the mean of territories whose hospitals lie up
+// to 20 km out (12 on the usual simulated markets) at 15.3 km for a target
+// of 15; 3 brings it to 14.8.
 const allowanceGain = 3
 
 // minAllowance is the shortest day's budget, as a share of
