@@ -1,11 +1,8 @@
 package models
 
 import (
-	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
-	"slices"
 )
 
 // RecentRouteKM returns, per rep, the route km of the rep's lists of the
@@ -15,43 +12,31 @@ import (
 // index) is read. reps nil reads every rep; a list stored before migration
 // 0012 (route_km NULL) counts as no day.
 func (s *RankingStore) RecentRouteKM(ctx context.Context, reps []uint, from, to string) (map[uint][]float64, error) {
-	type day struct {
-		rep uint
-		day string
-		km  float64
-	}
-	var days []day
+	out := map[uint][]float64{}
 	err := chunked(reps, func(part []uint) error {
-		q := "SELECT rep_id, day, route_km FROM recommendations" + s.db.indexedBy("ix_rec_rank") +
+		q := "SELECT rep_id, route_km FROM recommendations" + s.db.indexedBy("ix_rec_rank") +
 			" WHERE `rank` = 1 AND day >= ? AND day <= ? AND route_km IS NOT NULL"
 		if part != nil {
 			q += " AND rep_id IN (" + idList(part) + ")"
 		}
-		rows, err := s.db.WithContext(ctx).Raw(q, from, to).Rows()
+		// Chunks hold disjoint reps, so each rep's days arrive together, newest first.
+		rows, err := s.db.WithContext(ctx).Raw(q+" ORDER BY rep_id, day DESC", from, to).Rows()
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var d day
-			var km sql.NullFloat64
-			if err := rows.Scan(&d.rep, &d.day, &km); err != nil {
+			var rep uint
+			var km float64
+			if err := rows.Scan(&rep, &km); err != nil {
 				return err
 			}
-			if km.Valid {
-				d.km = km.Float64
-				days = append(days, d)
-			}
+			out[rep] = append(out[rep], km)
 		}
 		return rows.Err()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("route km %s..%s: %w", from, to, err)
-	}
-	slices.SortFunc(days, func(a, b day) int { return cmp.Or(cmp.Compare(a.rep, b.rep), cmp.Compare(b.day, a.day)) })
-	out := map[uint][]float64{}
-	for _, d := range days {
-		out[d.rep] = append(out[d.rep], d.km)
 	}
 	return out, nil
 }
