@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"visitbot/config"
 	"visitbot/models"
@@ -212,13 +213,19 @@ func TestMorningRunPlansAsTheBacktestReplays(t *testing.T) {
 	// The allowance must have shortened some days, or the replay of it was
 	// not put to the test.
 	opts := ranking.PlanOptionsOf(cfg.Ranking).Route
-	recent, short := map[string][]float64{}, 0
+	short := 0
 	for _, k := range slices.Sorted(maps.Keys(morning)) {
-		rep := strings.Fields(k)[1]
-		if opts.Allowance(recent[rep]) < opts.TravelBudgetMinutes {
+		day, rep, _ := strings.Cut(k, " ")
+		d, _ := time.Parse(time.DateOnly, day)
+		var recent []float64 // the rep's lists of the window before the day, newest first
+		for i := 1; i <= ranking.AllowanceWindowDays; i++ {
+			if l, ok := morning[d.AddDate(0, 0, -i).Format(time.DateOnly)+" "+rep]; ok {
+				recent = append(recent, l.km)
+			}
+		}
+		if opts.Allowance(recent) < opts.TravelBudgetMinutes {
 			short++
 		}
-		recent[rep] = append([]float64{morning[k].km}, recent[rep]...)
 	}
 	t.Logf("%d of %d rep-days planned on a shortened budget", short, len(morning))
 	if short == 0 {
