@@ -3,6 +3,8 @@ package models
 import (
 	"context"
 	"fmt"
+
+	"gorm.io/gorm"
 )
 
 // HeatNote is what the nightly scoring keeps of a doctor in clinic on Day
@@ -78,13 +80,13 @@ func (s *RankingStore) PruneHeatNotes(ctx context.Context, before string) error 
 	return nil
 }
 
-// NotesOn reads day's notes of the doctors (nil: all) without the
-// explanation, by doctor id: what every candidate of the morning run needs;
-// only its picks need the explanation (HeatNotes).
-func (s *RankingStore) NotesOn(ctx context.Context, day string, doctorIDs []uint) ([]HeatNote, error) {
+// NotesOn reads day's notes of the doctors without the explanation: what
+// every candidate of the morning run needs; only its picks need the
+// explanation (HeatNotes).
+func (s *RankingStore) NotesOn(ctx context.Context, day string, doctors DoctorSet) ([]HeatNote, error) {
 	var out []HeatNote
-	err := chunked(doctorIDs, func(part []uint) error {
-		rows, err := whereIn(s.db.WithContext(ctx).Model(&HeatNote{}).Where("day = ?", day), "doctor_id", part).
+	err := doctors.each(func(where func(*gorm.DB, string) *gorm.DB) error {
+		rows, err := where(s.db.WithContext(ctx).Model(&HeatNote{}).Where("day = ?", day), "doctor_id").
 			Select("doctor_id, hospital_id, tier, heat, last_visit, last_positive, product_match, surge_since, surge_recent, surge_p").Order("doctor_id").Rows()
 		if err != nil {
 			return err

@@ -26,12 +26,12 @@ func TestHeatNotesReplaceAndPrune(t *testing.T) {
 		must(s.Ranking.ReplaceHeatNotes(ctx, "2026-12-02", []uint{1, 2}, []models.HeatNote{note(1, "A"), note(2, "B")}))
 		must(s.Ranking.ReplaceHeatNotes(ctx, "2026-12-02", []uint{3}, []models.HeatNote{note(3, "C")}))
 		must(s.Ranking.ReplaceHeatNotes(ctx, "2026-12-02", []uint{1, 2}, []models.HeatNote{note(1, "S"), note(2, "B")})) // rerun of shard 0
-		got, err := s.Ranking.NotesOn(ctx, "2026-12-02", nil)
+		got, err := s.Ranking.NotesOn(ctx, "2026-12-02", models.AllDoctors())
 		must(err)
 		if len(got) != 3 || got[0].DoctorID != 1 || got[0].Tier != "S" || got[2].Tier != "C" || got[0].LastVisit != "2026-11-30" || got[0].HospitalID != 7 {
 			t.Fatalf("notes of 12-02 after a shard's rerun: %+v", got)
 		}
-		only, err := s.Ranking.NotesOn(ctx, "2026-12-02", []uint{2, 9})
+		only, err := s.Ranking.NotesOn(ctx, "2026-12-02", models.DoctorsByID([]uint{2, 9}))
 		must(err)
 		if len(only) != 1 || only[0].DoctorID != 2 {
 			t.Errorf("notes of doctors 2, 9: %+v", only)
@@ -42,7 +42,7 @@ func TestHeatNotesReplaceAndPrune(t *testing.T) {
 			t.Errorf("explanation of doctor 3: %q", text[3])
 		}
 		must(s.Ranking.PruneHeatNotes(ctx, "2026-12-02"))
-		if old, err := s.Ranking.NotesOn(ctx, "2026-12-01", nil); err != nil || len(old) != 0 {
+		if old, err := s.Ranking.NotesOn(ctx, "2026-12-01", models.AllDoctors()); err != nil || len(old) != 0 {
 			t.Errorf("notes before 12-02 after pruning: %+v, %v", old, err)
 		}
 	})

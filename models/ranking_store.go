@@ -118,16 +118,16 @@ func (s *RankingStore) RankingHospitals(ctx context.Context) ([]Hospital, error)
 
 // SessionsOn loads the clinic sessions that can fall on day (the weekly ones
 // of its weekday, 1=Mon … 7=Sun, and the ones dated day) for the doctors
-// (nil = all), without their ids, and the day's cancellations (停诊).
-func (s *RankingStore) SessionsOn(ctx context.Context, doctorIDs []uint, day string) ([]ClinicSession, []ClinicCancellation, error) {
+// without their ids, and the day's cancellations (停诊).
+func (s *RankingStore) SessionsOn(ctx context.Context, doctors DoctorSet, day string) ([]ClinicSession, []ClinicCancellation, error) {
 	wd, err := sessionWeekday(day)
 	if err != nil {
 		return nil, nil, err
 	}
 	var sessions []ClinicSession
 	var cancels []ClinicCancellation
-	err = chunked(doctorIDs, func(part []uint) error {
-		rows, err := whereIn(s.db.WithContext(ctx).Model(&ClinicSession{}), "doctor_id", part).
+	err = doctors.each(func(where func(*gorm.DB, string) *gorm.DB) error {
+		rows, err := where(s.db.WithContext(ctx).Model(&ClinicSession{}), "doctor_id").
 			Where(sessionOnDay, wd, day).Select("doctor_id, weekday, day, period").Rows()
 		if err != nil {
 			return err
@@ -146,7 +146,7 @@ func (s *RankingStore) SessionsOn(ctx context.Context, doctorIDs []uint, day str
 			return err
 		}
 		var cs []ClinicCancellation
-		if err := whereIn(s.db.WithContext(ctx), "doctor_id", part).Where("day = ?", day).Find(&cs).Error; err != nil {
+		if err := where(s.db.WithContext(ctx), "doctor_id").Where("day = ?", day).Find(&cs).Error; err != nil {
 			return err
 		}
 		sessions, cancels = append(sessions, ss...), append(cancels, cs...)
@@ -288,10 +288,15 @@ type VisitStat struct {
 
 // VisitStats aggregates visits with from <= day <= to for the doctors (nil = all).
 func (s *RankingStore) VisitStats(ctx context.Context, doctorIDs []uint, from, to string) (map[uint]VisitStat, error) {
+	return s.VisitStatsOf(ctx, DoctorsByID(doctorIDs), from, to)
+}
+
+// VisitStatsOf is VisitStats for a set of doctors.
+func (s *RankingStore) VisitStatsOf(ctx context.Context, doctors DoctorSet, from, to string) (map[uint]VisitStat, error) {
 	out := map[uint]VisitStat{}
-	err := chunked(doctorIDs, func(part []uint) error {
+	err := doctors.each(func(where func(*gorm.DB, string) *gorm.DB) error {
 		var rows []VisitStat
-		q := whereIn(s.db.WithContext(ctx).Model(&Visit{}), "doctor_id", part).
+		q := where(s.db.WithContext(ctx).Model(&Visit{}), "doctor_id").
 			Select(`doctor_id,
 				COALESCE(MAX(CASE WHEN status IN ? THEN day END), '') AS last_met,
 				SUM(CASE WHEN status IN ? THEN 1 ELSE 0 END) AS met,
@@ -553,19 +558,18 @@ func (s *RankingStore) TierChangesOn(ctx context.Context, day string) ([]TierCha
 // RisingDoctors lists the rising-doctor events (moves up a tier) recorded
 // from day since on, newest first: the feed of "rising doctor" alerts.
 func (s *RankingStore) RisingDoctors(ctx context.Context, since string) ([]TierChange, error) {
-	return s.RisingDoctorsOf(ctx, since, nil)
+	return s.RisingDoctorsOf(ctx, since, AllDoctors())
 }
 
-// RisingDoctorsOf is RisingDoctors for the given doctors only (nil: all),
-// newest first, by doctor on the same day. A push shard asks for its own
-// ≈ 7,500 doctors through the (doctor_id, day) index instead of reading the
-// whole country's moves once per shard (40 times a morning at national
-// scale).
-func (s *RankingStore) RisingDoctorsOf(ctx context.Context, since string, doctorIDs []uint) ([]TierChange, error) {
+// RisingDoctorsOf is RisingDoctors for the given doctors only, newest
+// first, by doctor on the same day. A push shard asks for its own ≈ 7,500
+// doctors through the (doctor_id, day) index instead of reading the whole
+// country's moves once per shard (40 times a morning at national scale).
+func (s *RankingStore) RisingDoctorsOf(ctx context.Context, since string, doctors DoctorSet) ([]TierChange, error) {
 	var out []TierChange
-	err := chunked(doctorIDs, func(part []uint) error {
+	err := doctors.each(func(where func(*gorm.DB, string) *gorm.DB) error {
 		var rows []TierChange
-		if err := whereIn(s.db.WithContext(ctx).Where("rising = ? AND day >= ?", true, since), "doctor_id", part).
+		if err := where(s.db.WithContext(ctx).Where("rising = ? AND day >= ?", true, since), "doctor_id").
 			Order("day DESC, doctor_id").Find(&rows).Error; err != nil {
 			return err
 		}
@@ -575,7 +579,7 @@ func (s *RankingStore) RisingDoctorsOf(ctx context.Context, since string, doctor
 	if err != nil {
 		return nil, fmt.Errorf("rising doctors since %s: %w", since, err)
 	}
-	if doctorIDs != nil {
+	if !doctors.All() {
 		slices.SortStableFunc(out, func(a, b TierChange) int {
 			return cmp.Or(cmp.Compare(b.Day, a.Day), cmp.Compare(a.DoctorID, b.DoctorID))
 		})

@@ -92,12 +92,12 @@ func TestRankingLoaders(t *testing.T) {
 		must(db.Create(&models.ClinicSession{DoctorID: 1, Weekday: 4, Period: models.PeriodAM}).Error)
 		must(db.Create(&models.ClinicSession{DoctorID: 2, Day: "2026-12-02", Period: models.PeriodPM}).Error)
 		must(db.Create(&models.ClinicCancellation{DoctorID: 1, Day: "2026-12-02"}).Error)
-		sess, cancels, err := s.Ranking.SessionsOn(ctx, nil, "2026-12-02")
+		sess, cancels, err := s.Ranking.SessionsOn(ctx, models.AllDoctors(), "2026-12-02")
 		must(err)
 		if len(sess) != 2 || len(cancels) != 1 {
 			t.Errorf("sessions on Wednesday: %+v, cancels %+v", sess, cancels)
 		}
-		if _, _, err := s.Ranking.SessionsOn(ctx, nil, "soon"); err == nil {
+		if _, _, err := s.Ranking.SessionsOn(ctx, models.AllDoctors(), "soon"); err == nil {
 			t.Error("bad day accepted")
 		}
 
@@ -221,7 +221,7 @@ func TestRisingDoctorsOfFiltersAndOrders(t *testing.T) {
 		for id := uint(1); id <= 1200; id += 2 {
 			ask = append(ask, id)
 		}
-		got, err := s.Ranking.RisingDoctorsOf(ctx, "2026-12-02", ask)
+		got, err := s.Ranking.RisingDoctorsOf(ctx, "2026-12-02", models.DoctorsByID(ask))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -243,7 +243,7 @@ func TestRisingDoctorsOfFiltersAndOrders(t *testing.T) {
 				t.Fatalf("move %d: got %+v, want %+v", i, got[i], want[i])
 			}
 		}
-		if none, err := s.Ranking.RisingDoctorsOf(ctx, "2026-12-02", []uint{}); err != nil || len(none) != 0 {
+		if none, err := s.Ranking.RisingDoctorsOf(ctx, "2026-12-02", models.DoctorsByID([]uint{})); err != nil || len(none) != 0 {
 			t.Fatalf("no doctors gave %d moves, %v", len(none), err)
 		}
 	})

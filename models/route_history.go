@@ -41,13 +41,16 @@ func (s *RankingStore) RecentRouteKM(ctx context.Context, reps []uint, from, to 
 	return out, nil
 }
 
-// indexedBy is SQLite's INDEXED BY clause for index (after the table name),
-// "" on MySQL: SQLite plans without statistics and takes the first index
-// matching the leading columns, where the one named also filters on a
-// later column; MySQL and TiDB choose from their statistics.
+// indexedBy names the index a query on a table must use (after the table
+// name): SQLite's INDEXED BY, MySQL's and TiDB's USE INDEX. SQLite plans
+// without statistics and takes the first index that matches the leading
+// columns. MariaDB's statistics chose the same wrong one for RecentRouteKM:
+// (rep_id, day, doctor_id), checking `rank` in each row of the window
+// rather than in the (rep_id, day, rank) index, about 3× the server's CPU
+// for a push shard (BENCHMARKS.md, "Eighth pass").
 func (h *Handle) indexedBy(index string) string {
 	if h.driver != "sqlite" {
-		return ""
+		return " USE INDEX (`" + index + "`)"
 	}
 	return " INDEXED BY `" + index + "`"
 }

@@ -31,10 +31,9 @@ type cycle struct {
 }
 
 // loadCycle reads the cycle inputs of the reps' day: recent moves up a
-// tier of the doctors (nil: all), the last day each doctor was listed and
-// the reps' recent route km (three small queries; id lists of 500 for a
-// subset).
-func (s *Service) loadCycle(ctx context.Context, in *dayInputs, doctorIDs []uint) (*cycle, error) {
+// tier of the doctors, the last day each doctor was listed and the reps'
+// recent route km (three small queries).
+func (s *Service) loadCycle(ctx context.Context, in *dayInputs, doctors models.DoctorSet) (*cycle, error) {
 	cy := &cycle{roseFrom: map[uint]string{}, lastSignal: map[uint]string{}}
 	dayStart, _ := clock.ParseDay(in.day, s.loc)
 	prev := clock.Day(dayStart.Add(-time.Hour), s.loc)
@@ -47,7 +46,7 @@ func (s *Service) loadCycle(ctx context.Context, in *dayInputs, doctorIDs []uint
 	defer func() { s.observe("cycle", time.Since(start)) }()
 	err := s.parallel(ctx,
 		func() (err error) {
-			rising, err = s.store.Ranking.RisingDoctorsOf(ctx, clock.Day(dayStart.AddDate(0, 0, -risingWindowDays), s.loc), doctorIDs)
+			rising, err = s.store.Ranking.RisingDoctorsOf(ctx, clock.Day(dayStart.AddDate(0, 0, -risingWindowDays), s.loc), doctors)
 			return err
 		},
 		func() (err error) {

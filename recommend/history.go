@@ -66,7 +66,7 @@ func LoadHistory(ctx context.Context, st *models.Store, cfg config.RankingConfig
 	sessions := map[uint][]ranking.Session{}
 	cancels := map[uint][]ranking.Cancellation{}
 	for _, day := range days {
-		ss, cs, err := st.Ranking.SessionsOn(ctx, nil, day)
+		ss, cs, err := st.Ranking.SessionsOn(ctx, models.AllDoctors(), day)
 		if err != nil {
 			return nil, fmt.Errorf("history: %w", err)
 		}

@@ -140,7 +140,7 @@ func TestNotesOfInClinicDoctorsOnly(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		notes, err := s.Ranking.NotesOn(w.ctx, day, nil)
+		notes, err := s.Ranking.NotesOn(w.ctx, day, models.AllDoctors())
 		w.must(err)
 		var ids []uint
 		for _, n := range notes {

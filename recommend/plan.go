@@ -119,25 +119,22 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 		day: day, reps: reps, byRep: map[uint][]uint{}, mustOf: map[[2]uint]*ranking.Must{},
 		cancelOf: map[uint][]ranking.Cancellation{}, lastSignal: map[uint]string{},
 	}
-	// The whole field force's loads need no id list: they all run at once.
-	// A subset of reps first reads its doctors, which filter the rest.
+	// The whole field force's loads need no filter: they all run at once. A
+	// subset of reps first reads its assignments and must-visits; the rest
+	// read the doctors of those reps by a subquery on the assignments, plus
+	// the must-visit doctors none of the reps is assigned to by id.
 	var later []func() error
+	doctors := models.AllDoctors()
 	if all {
-		later = append(later, func() error { return s.loadCoverage(ctx, in, repIDs) },
-			func() (err error) { in.cycle, err = s.loadCycle(ctx, in, nil); return err })
-	} else if err := s.loadCoverage(ctx, in, repIDs); err != nil {
-		return nil, err
-	}
-	var doctorIDs []uint
-	if !all {
-		doctorIDs = []uint{}
-		for _, ids := range in.byRep {
-			doctorIDs = append(doctorIDs, ids...)
+		later = append(later, func() error { _, err := s.loadCoverage(ctx, in, repIDs); return err })
+	} else {
+		more, err := s.loadCoverage(ctx, in, repIDs)
+		if err != nil {
+			return nil, err
 		}
-		slices.Sort(doctorIDs)
-		doctorIDs = slices.Compact(doctorIDs)
-		later = append(later, func() (err error) { in.cycle, err = s.loadCycle(ctx, in, doctorIDs); return err })
+		doctors = models.DoctorsOfReps(repIDs, more)
 	}
+	later = append(later, func() (err error) { in.cycle, err = s.loadCycle(ctx, in, doctors); return err })
 	// The independent loads run side by side: SQLite in WAL mode and MySQL
 	// serve concurrent readers, and the driver's row decoding is CPU work.
 	// The bulk run reads the day's nightly notes instead of doctor rows; one
@@ -152,18 +149,18 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 	err = s.parallel(ctx, append(later,
 		func() (err error) {
 			if !one {
-				notes, err = s.store.Ranking.NotesOn(ctx, day, doctorIDs)
+				notes, err = s.store.Ranking.NotesOn(ctx, day, doctors)
 			}
 			return err
 		},
 		func() error { return s.loadHospitals(ctx, in.w) },
 		func() (err error) { cal, err = s.storedCalendar(ctx, day, asOf); return err },
 		func() (err error) {
-			sessions, cancels, err = s.store.Ranking.SessionsOn(ctx, doctorIDs, day)
+			sessions, cancels, err = s.store.Ranking.SessionsOn(ctx, doctors, day)
 			return err
 		},
 		func() (err error) {
-			in.stats, err = s.store.Ranking.VisitStats(ctx, doctorIDs, clock.Day(since, s.loc), clock.Day(asOf, s.loc))
+			in.stats, err = s.store.Ranking.VisitStatsOf(ctx, doctors, clock.Day(since, s.loc), clock.Day(asOf, s.loc))
 			return err
 		},
 	)...)
@@ -254,8 +251,9 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 }
 
 // loadCoverage reads the reps' assignments and open must-visits (nil
-// repIDs: every rep's) into in.byRep and in.mustOf.
-func (s *Service) loadCoverage(ctx context.Context, in *dayInputs, repIDs []uint) error {
+// repIDs: every rep's) into in.byRep and in.mustOf, and returns the
+// must-visit doctors that none of the reps is assigned to, in id order.
+func (s *Service) loadCoverage(ctx context.Context, in *dayInputs, repIDs []uint) ([]uint, error) {
 	var assigns []models.Assignment
 	var musts []models.MustVisit
 	err := s.parallel(ctx,
@@ -263,12 +261,23 @@ func (s *Service) loadCoverage(ctx context.Context, in *dayInputs, repIDs []uint
 		func() (err error) { musts, err = s.store.Ranking.OpenMustVisits(ctx, repIDs, in.day); return err },
 	)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, a := range assigns {
 		in.byRep[a.RepID] = append(in.byRep[a.RepID], a.DoctorID)
 	}
+	var assigned map[uint]bool
+	var unassigned []uint
 	for _, m := range musts {
+		if assigned == nil {
+			assigned = make(map[uint]bool, len(assigns))
+			for _, a := range assigns {
+				assigned[a.DoctorID] = true
+			}
+		}
+		if !assigned[m.DoctorID] {
+			unassigned = append(unassigned, m.DoctorID)
+		}
 		k := [2]uint{m.RepID, m.DoctorID}
 		kind := ranking.KindFollowUp
 		if m.Source == models.RecMustVisit {
@@ -282,7 +291,8 @@ func (s *Service) loadCoverage(ctx context.Context, in *dayInputs, repIDs []uint
 			in.byRep[m.RepID] = append(in.byRep[m.RepID], m.DoctorID)
 		}
 	}
-	return nil
+	slices.Sort(unassigned)
+	return slices.Compact(unassigned), nil
 }
 
 // explain makes the picked doctors explainable for the second pass: the

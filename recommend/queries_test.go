@@ -62,3 +62,37 @@ func TestTopNLoadsInBulk(t *testing.T) {
 		t.Errorf("statements grow with size: %d → %d", small, big)
 	}
 }
+
+// TestShardLoadsDoNotGrowWithItsDoctors: a push shard (a subset of reps)
+// reads its reps' doctors by a subquery on the assignments, so its
+// statements do not grow with the doctors it covers; before, every load
+// split their ids into lists of 500 (1,200 doctors: three statements each).
+// Only the picks' explanations still go by id.
+func TestShardLoadsDoNotGrowWithItsDoctors(t *testing.T) {
+	run := func(doctors int) int64 {
+		s, _ := modelstest.Open(t, "sqlite", nil)
+		w := newWorld(t, s, doctors)
+		other := w.addRep("rep02", 31.2, 121.4)
+		w.addRep("rep03", 31.2, 121.4) // not in the shard
+		for i, d := range w.docs {
+			w.heat(i, 1)
+			if i%2 == 0 {
+				w.assign(other, d.ID)
+			}
+		}
+		svc := w.service()
+		if _, err := svc.ScoreAll(w.ctx, day); err != nil { // the night's notes, as every morning has
+			t.Fatal(err)
+		}
+		n := countQueries(t, s)
+		if _, err := svc.TopNOf(w.ctx, day, []string{w.rep.UserID, other.UserID}, false); err != nil {
+			t.Fatal(err)
+		}
+		return n.Load()
+	}
+	small, big := run(30), run(1200)
+	t.Logf("statements of a shard of 2 reps: 30 doctors = %d, 1,200 doctors = %d", small, big)
+	if big != small {
+		t.Errorf("statements grow with the shard's doctors: %d → %d", small, big)
+	}
+}

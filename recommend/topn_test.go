@@ -136,6 +136,57 @@ func TestMustVisitsAndFollowUpsFirst(t *testing.T) {
 	})
 }
 
+// A manager's 指派 of a doctor the rep is not assigned to reaches a push
+// shard's list with the doctor's own sessions: the shard reads its reps'
+// doctors by a subquery on the assignments and such doctors by id. A
+// doctor another rep of the shard covers is read once, not twice.
+func TestMustVisitOfAnUnassignedDoctorInAShard(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, s *models.Store) {
+		w := newWorld(t, s, 6)
+		for i := range 6 {
+			w.heat(i, 3)
+		}
+		other := w.addRep("rep02", 31.25, 121.48)
+		nobodys := models.Doctor{ExternalID: "D900", Name: "医生900", HospitalID: w.hosp[0].ID, Department: "心内科", Title: models.TitleAttending, LegacyTier: "C"}
+		w.must(s.DB(w.ctx).Create(&nobodys).Error)
+		w.session(nobodys.ID, 0, day, models.PeriodPM) // only a dated PM session
+		w.assign(other, w.docs[0].ID)
+		for _, m := range []models.MustVisit{
+			{RepID: w.rep.ID, DoctorID: nobodys.ID, DueDay: day, Source: models.RecMustVisit, RefKey: "alert:9"},
+			{RepID: other.ID, DoctorID: w.docs[1].ID, DueDay: day, Source: models.RecMustVisit, RefKey: "alert:10"},
+		} {
+			w.must(s.DB(w.ctx).Create(&m).Error)
+		}
+		svc := w.service()
+		res, err := svc.TopNOf(w.ctx, day, []string{w.rep.UserID, other.UserID}, false)
+		w.must(err)
+		if res.Written != 2 {
+			t.Fatalf("shard run %+v", res)
+		}
+		lists := map[uint][]models.Recommendation{}
+		for _, rep := range []*models.User{w.rep, other} {
+			recs, err := s.Ranking.Recommendations(w.ctx, rep.ID, day)
+			w.must(err)
+			lists[rep.ID] = recs
+		}
+		found := false
+		for _, r := range lists[w.rep.ID] {
+			if r.DoctorID == nobodys.ID {
+				found = true
+				if r.Kind != models.RecMustVisit || r.Period != models.PeriodPM {
+					t.Errorf("the unassigned doctor's row: kind %s, period %s", r.Kind, r.Period)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("rep01's list %v lacks the 指派 of doctor %d", doctorIDs(lists[w.rep.ID]), nobodys.ID)
+		}
+		if got := doctorIDs(lists[other.ID]); !slices.Contains(got, w.docs[1].ID) || !slices.Contains(got, w.docs[0].ID) || len(got) != 2 {
+			t.Errorf("rep02's list %v, want its doctor %d and its 指派 %d", got, w.docs[0].ID, w.docs[1].ID)
+		}
+	})
+}
+
 func TestTopNForAllReps(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, s *models.Store) {
 		w := newWorld(t, s, 6)
