@@ -563,8 +563,9 @@ func (s *RankingStore) RisingDoctors(ctx context.Context, since string) ([]TierC
 
 // RisingDoctorsOf is RisingDoctors for the given doctors only, newest
 // first, by doctor on the same day. A push shard asks for its own ≈ 7,500
-// doctors through the (doctor_id, day) index instead of reading the whole
-// country's moves once per shard (40 times a morning at national scale).
+// doctors (DoctorsOfReps) instead of reading the whole country's moves once
+// per shard (40 times a morning at national scale); the database picks the
+// index by the history's size (BENCHMARKS.md, "Eighth pass").
 func (s *RankingStore) RisingDoctorsOf(ctx context.Context, since string, doctors DoctorSet) ([]TierChange, error) {
 	var out []TierChange
 	err := doctors.each(func(where func(*gorm.DB, string) *gorm.DB) error {
