@@ -84,6 +84,31 @@ type PushOutcome struct {
 // returns an error naming how many failed. Reps without a platform id are
 // reported to the admins in one summary.
 func (f *Flows) MorningPush(ctx context.Context, day string, only []string) (PushResult, error) {
+	res, err := f.push(ctx, day, only)
+	if err != nil {
+		return res, err
+	}
+	return res, f.reportPush(ctx, res, "")
+}
+
+// PushShard is MorningPush for shard k of a sharded run: the same lists
+// and cards, but the reps without a platform id are left to the run's one
+// summary (ReportNoPlatform, once every shard is done) instead of one
+// summary per shard, of which the admins would get the first only (one
+// message per purpose and day). A shard's failures go out under the
+// shard's own purpose, so every failing shard's reps reach the admins.
+func (f *Flows) PushShard(ctx context.Context, day string, only []string, k int) (PushResult, error) {
+	res, err := f.push(ctx, day, only)
+	if err != nil {
+		return res, err
+	}
+	whole := res
+	res.NoPlatform = nil
+	return whole, f.reportPush(ctx, res, fmt.Sprintf(":%d", k))
+}
+
+// push is MorningPush without the admins' summary.
+func (f *Flows) push(ctx context.Context, day string, only []string) (PushResult, error) {
 	res := PushResult{Day: day}
 	if _, err := f.d.Recommend.TopNOf(ctx, day, only, false); err != nil {
 		return res, fmt.Errorf("morning push: rank: %w", err)
@@ -120,7 +145,7 @@ func (f *Flows) MorningPush(ctx context.Context, day string, only []string) (Pus
 		}
 		targets = targets[n:]
 	}
-	return res, f.reportPush(ctx, res)
+	return res, nil
 }
 
 // pushBatch queues the messages of batch in one transaction; when it fails
@@ -168,24 +193,70 @@ func (r *PushResult) count(o PushOutcome) {
 }
 
 // reportPush tells the admins about reps without a platform id and reps the
-// push failed for (one text each per day), and turns failures into the
-// job's error.
-func (f *Flows) reportPush(ctx context.Context, res PushResult) error {
-	var errs []error
-	if len(res.NoPlatform) > 0 {
-		errs = append(errs, f.notifyAdmins(ctx, res.Day, "push_summary", fmt.Sprintf("今日推送：%d位代表没有企业微信/钉钉账号，未能收到名单：%s。请在用户数据中补充账号。",
-			len(res.NoPlatform), strings.Join(res.NoPlatform, "、"))))
-	}
+// push failed for (one text each per day; the failures' purpose ends in
+// part, a shard's own), and turns failures into the job's error.
+func (f *Flows) reportPush(ctx context.Context, res PushResult, part string) error {
+	errs := []error{f.reportNoPlatform(ctx, res.Day, res.NoPlatform)}
 	if len(res.Failed) > 0 {
 		names := make([]string, len(res.Failed))
 		for i, fl := range res.Failed {
 			names[i] = fl.UserID
 		}
-		errs = append(errs, f.notifyAdmins(ctx, res.Day, "push_failed", fmt.Sprintf("今日推送：%d位代表的名单未能生成：%s。其他代表已正常推送；问题排除后可发送「推送」重新推送，已收到的代表不会重复收到。",
-			len(res.Failed), strings.Join(names, "、"))),
+		errs = append(errs, f.notifyAdmins(ctx, res.Day, "push_failed"+part, fmt.Sprintf("今日推送：%d位代表的名单未能生成：%s。其他代表已正常推送；问题排除后可发送「推送」重新推送，已收到的代表不会重复收到。",
+			len(res.Failed), nameList(names, adminListBytes))),
 			fmt.Errorf("morning push: %d of %d reps failed", len(res.Failed), res.Reps))
 	}
 	return errors.Join(errs...)
+}
+
+// ReportNoPlatform sends the admins the day's one summary of the active
+// reps among only (nil: every rep) that have no platform id: what a sharded
+// push says once all its shards are done (PushShard leaves it out).
+func (f *Flows) ReportNoPlatform(ctx context.Context, day string, only []string) error {
+	reps, err := f.d.Users.UsersByUserIDs(ctx, models.RoleRep, only)
+	if err != nil {
+		return fmt.Errorf("reps without a platform id: %w", err)
+	}
+	var none []string
+	for i := range reps {
+		if _, _, ok := f.d.Platforms.RecipientFor(&reps[i]); reps[i].Active && !ok {
+			none = append(none, reps[i].UserID)
+		}
+	}
+	return f.reportNoPlatform(ctx, day, none)
+}
+
+// reportNoPlatform queues the summary of reps without a platform id, if any.
+func (f *Flows) reportNoPlatform(ctx context.Context, day string, reps []string) error {
+	if len(reps) == 0 {
+		return nil
+	}
+	return f.notifyAdmins(ctx, day, "push_summary", fmt.Sprintf("今日推送：%d位代表没有企业微信/钉钉账号，未能收到名单：%s。请在用户数据中补充账号。",
+		len(reps), nameList(reps, adminListBytes)))
+}
+
+// adminListBytes bounds the names in one admin text: WeCom takes a text
+// message of at most 2,048 bytes, and the sentence around the names needs
+// about 150.
+const adminListBytes = 1800
+
+// nameList joins names with "、" up to max bytes and ends a longer list
+// with "等N位" (N the whole count), so a summary of a national push with
+// hundreds of reps still fits one message.
+func nameList(names []string, max int) string {
+	var b strings.Builder
+	for i, n := range names {
+		sep := ""
+		if i > 0 {
+			sep = "、"
+		}
+		if b.Len()+len(sep)+len(n) > max {
+			return fmt.Sprintf("%s等%d位", b.String(), len(names))
+		}
+		b.WriteString(sep)
+		b.WriteString(n)
+	}
+	return b.String()
 }
 
 // pushAll queues the batch's cards in one transaction with a few

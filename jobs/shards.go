@@ -40,6 +40,13 @@ type Sharded struct {
 	Count func(ctx context.Context, run Run) (int, error)
 	// Shard does one shard's work.
 	Shard ShardFunc
+	// Finish, when set, runs once every shard is done, on the replica that
+	// records the run (the coordinator, or the helper that closes the run of
+	// a dead one), with the number of shards: what is said once for the
+	// whole run rather than by each shard, such as the admins' summary of
+	// the morning push. It must be idempotent, as shards are: a coordinator
+	// that dies after it ran leaves the run to a helper that runs it again.
+	Finish func(ctx context.Context, run Run, shards int) error
 }
 
 // RegisterSharded adds a sharded job: the scheduler's winning replica
@@ -94,7 +101,19 @@ func (s *Scheduler) coordinate(ctx context.Context, run Run, sh Sharded) (string
 	if err != nil {
 		return "", err
 	}
-	return s.shardSummary(ctx, run, mine)
+	detail, err := s.shardSummary(ctx, run, mine)
+	return detail, errors.Join(err, s.finish(ctx, run, sh, n))
+}
+
+// finish runs the job's Finish for a run of n shards, if it has one.
+func (s *Scheduler) finish(ctx context.Context, run Run, sh Sharded, n int) error {
+	if sh.Finish == nil {
+		return nil
+	}
+	if err := sh.Finish(context.WithoutCancel(ctx), run, n); err != nil {
+		return fmt.Errorf("finish the run: %w", err)
+	}
+	return nil
 }
 
 // help works the shards of a run another replica claimed, until none is
@@ -113,6 +132,7 @@ func (s *Scheduler) help(ctx context.Context, run Run, sh Sharded) (string, erro
 	dead := gerr == nil && main.Outcome == models.JobRunning && s.clock.Now().Sub(main.StartedAt) > s.shardLease
 	stopped := gerr == nil && main.Outcome == models.JobFailed && err == nil
 	if dead || stopped {
+		err = errors.Join(err, s.finish(ctx, run, sh, s.shardCount(ctx, run)))
 		outcome, errText := models.JobSucceeded, ""
 		if err != nil {
 			outcome, errText = models.JobFailed, err.Error()
@@ -270,6 +290,15 @@ func (s *Scheduler) shardSummary(ctx context.Context, run Run, mine int) (string
 		return detail, fmt.Errorf("%d of %d shards failed: %s", len(failed), len(rows), strings.Join(failed, "; "))
 	}
 	return detail, nil
+}
+
+// shardCount is the number of shard rows of run (0 when they cannot be read).
+func (s *Scheduler) shardCount(ctx context.Context, run Run) int {
+	rows, err := s.store.Jobs.Shards(context.WithoutCancel(ctx), run.Job, run.Slot)
+	if err != nil {
+		s.log.Error("count the shards of a run", "job", run.Job, "slot", run.Slot, "err", err)
+	}
+	return len(rows)
 }
 
 // shardNumber parses k from a shard row's job column (models.ShardJob).

@@ -63,9 +63,20 @@ func TestShardedRunIsSharedByTwoReplicas(t *testing.T) {
 			s1, s2 := replicaPair(t, driver, clock.System{})
 			log := &shardLog{ran: map[int][]string{}}
 			const n = 12
+			finished := &shardLog{ran: map[int][]string{}} // by shard count: the replicas that finished the run
 			sharded := func(replica string) jobs.Sharded {
 				return jobs.Sharded{
 					Count: func(context.Context, jobs.Run) (int, error) { return n, nil },
+					Finish: func(_ context.Context, run jobs.Run, of int) error {
+						log.mu.Lock()
+						done := len(log.ran)
+						log.mu.Unlock()
+						if done != n {
+							t.Errorf("finished after %d of %d shards", done, n)
+						}
+						finished.add(of, replica)
+						return nil
+					},
 					Shard: func(ctx context.Context, run jobs.Run, k, of int) (string, error) {
 						if of != n || run.Job != "morning_push" {
 							t.Errorf("shard %d of %d of %+v", k, of, run)
@@ -111,6 +122,9 @@ func TestShardedRunIsSharedByTwoReplicas(t *testing.T) {
 			if won != 1 {
 				t.Errorf("%d replicas recorded the run, want 1: %+v", won, results)
 			}
+			if len(finished.ran) != 1 || len(finished.ran[n]) != 1 {
+				t.Errorf("the run was finished %v (by shard count), want once with %d shards", finished.ran, n)
+			}
 			main := runs(t, s1, "morning_push")
 			if len(main) != 1 || main[0].Outcome != models.JobSucceeded {
 				t.Errorf("run rows %+v", main)
@@ -142,9 +156,16 @@ func TestShardOfADeadReplicaIsTakenOver(t *testing.T) {
 				time.Sleep(time.Millisecond)
 				return ctx.Err()
 			}
+			finished := 0
 			b := shardedScheduler(t, s2, "b", jobs.Sharded{Count: count, Shard: func(ctx context.Context, run jobs.Run, k, of int) (string, error) {
 				log.add(k, "b")
 				return "done", nil
+			}, Finish: func(_ context.Context, _ jobs.Run, of int) error {
+				if of != n {
+					t.Errorf("finished a run of %d shards, want %d", of, n)
+				}
+				finished++
+				return nil
 			}}, advance)
 			ctx := context.Background()
 			var wg sync.WaitGroup
@@ -162,6 +183,9 @@ func TestShardOfADeadReplicaIsTakenOver(t *testing.T) {
 			main := runs(t, s1, "morning_push")
 			if len(main) != 1 || main[0].Outcome != models.JobSucceeded {
 				t.Fatalf("run not closed by the surviving replica: %+v", main)
+			}
+			if finished != 1 {
+				t.Errorf("the surviving replica finished the run %d times, want once", finished)
 			}
 			close(dead) // the dead replica comes back: its result is refused
 			wg.Wait()
@@ -216,5 +240,30 @@ func TestStoppedCoordinatorHandsItsShardBack(t *testing.T) {
 	}
 	if main := runs(t, s1, "morning_push"); main[0].Outcome != models.JobSucceeded || !strings.HasPrefix(main[0].Detail, "3 shards, 3 on this replica") {
 		t.Fatalf("run after the helper: %+v", main[0])
+	}
+}
+
+// A run whose Finish fails is recorded failed with Finish's error, after
+// every shard ran: what the whole run had to say did not go out.
+func TestShardedRunFailsWhenFinishFails(t *testing.T) {
+	s1, _ := replicaPair(t, "sqlite", clock.System{})
+	log := &shardLog{ran: map[int][]string{}}
+	sc := shardedScheduler(t, s1, "a", jobs.Sharded{
+		Count: func(context.Context, jobs.Run) (int, error) { return 3, nil },
+		Shard: func(_ context.Context, _ jobs.Run, k, _ int) (string, error) {
+			log.add(k, "a")
+			return "done", nil
+		},
+		Finish: func(context.Context, jobs.Run, int) error { return errors.New("no admin reachable") },
+	}, nil)
+	res := sc.Fire(context.Background(), "morning_push", slot0725)
+	if res.Outcome != models.JobFailed || res.Err == nil || !strings.Contains(res.Err.Error(), "finish the run: no admin reachable") {
+		t.Fatalf("result %+v", res)
+	}
+	if len(log.ran) != 3 {
+		t.Errorf("%d of 3 shards ran", len(log.ran))
+	}
+	if main := runs(t, s1, "morning_push"); len(main) != 1 || main[0].Outcome != models.JobFailed || !strings.Contains(main[0].Error, "no admin reachable") {
+		t.Errorf("run rows %+v", main)
 	}
 }

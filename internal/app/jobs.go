@@ -34,7 +34,7 @@ func (a *App) jobRegistry() (*jobs.Registry, error) {
 			}
 			return fmt.Sprintf("%d doctors scored, %d tier changes (%d rising)", res.Doctors, res.Changes, len(res.Rising)), nil
 		}}),
-		reg.RegisterSharded(jobMorningPush, jobs.Sharded{Count: a.pushShards, Shard: a.pushShard}),
+		reg.RegisterSharded(jobMorningPush, jobs.Sharded{Count: a.pushShards, Shard: a.pushShard, Finish: a.finishPush}),
 		reg.Register("alert_scan", a.alertScanJob),
 		reg.Register("weekly_digest", a.weeklyDigestJob),
 		reg.Register("housekeeping", a.housekeepingJob),

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"visitbot/flows"
 	"visitbot/jobs"
 	"visitbot/models"
 )
@@ -67,9 +68,25 @@ func (a *App) pushShard(ctx context.Context, run jobs.Run, k, n int) (string, er
 			only = append(only, r.UserID)
 		}
 	}
-	res, err := a.Flows.MorningPush(ctx, run.Day, only)
+	push := a.Flows.MorningPush
+	if n > 1 {
+		push = func(ctx context.Context, day string, only []string) (flows.PushResult, error) {
+			return a.Flows.PushShard(ctx, day, only, k)
+		}
+	}
+	res, err := push(ctx, run.Day, only)
 	if err != nil {
 		return res.String(), fmt.Errorf("shard %d of %d: %w", k, n, err)
 	}
 	return res.String(), nil
+}
+
+// finishPush sends the admins the one summary of a sharded push's reps
+// without a platform id, once every shard is done (a single shard sends
+// its own: MorningPush).
+func (a *App) finishPush(ctx context.Context, run jobs.Run, n int) error {
+	if n <= 1 {
+		return nil
+	}
+	return a.Flows.ReportNoPlatform(ctx, run.Day, nil)
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"visitbot/bot/wecom/wecomfake"
 	"visitbot/clock"
 	"visitbot/config"
 	"visitbot/jobs"
@@ -129,4 +130,82 @@ func TestPushReplicaKilledMidShard(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestShardedPushSummarisesEveryShardsRepsWithoutAnID: with four shards,
+// reps without a platform id in three of them reach the admins in one
+// summary naming all three, sent once the run's shards are done (before,
+// each shard sent its own under the day's one purpose, and only the first
+// was queued).
+func TestShardedPushSummarisesEveryShardsRepsWithoutAnID(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds a world")
+	}
+	modelstest.EachDriver(t, func(t *testing.T, driver string) {
+		ctx := context.Background()
+		const corp, secret, agent = "ww0000000000summary", "summary-secret-value", 1000002
+		fake := wecomfake.New(t, clock.System{}, corp, secret, agent)
+		cfg := config.Default()
+		cfg.Database.Driver, cfg.Database.DSN = driver, modelstest.NewDSN(t, driver)
+		cfg.Log.Level = "error"
+		w := &cfg.WeCom
+		w.Enabled, w.CorpID, w.AgentID, w.Secret, w.Token = true, corp, agent, secret, "summaryToken"
+		w.EncodingAESKey, w.APIBase, w.CallbackWindow = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", fake.URL, 10*time.Minute
+		if err := cfg.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		a, err := New(ctx, cfg, Options{PushShardReps: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { a.Close() })
+		slot := time.Date(2026, 12, 1, 7, 25, 0, 0, cfg.Location()) // a Tuesday
+		if err := seed.World(ctx, a.Store, seed.Options{Reps: 12, Doctors: 240, Seed: 5, Today: slot}); err != nil {
+			t.Fatal(err)
+		}
+		reps, err := a.Store.Users.Users(ctx, models.RoleRep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var unreachable []string
+		taken := map[uint]bool{}
+		for _, r := range reps {
+			if k := r.ID % 4; k < 3 && !taken[k] { // one rep in each of shards 0, 1 and 2
+				taken[k] = true
+				unreachable = append(unreachable, r.UserID)
+				if err := a.Store.DB(ctx).Model(&models.User{}).Where("id = ?", r.ID).Update("wecom_user_id", nil).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		sched, err := a.Scheduler()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := sched.Fire(ctx, jobMorningPush, slot)
+		if res.Outcome != models.JobSucceeded || !strings.HasPrefix(res.Detail, "4 shards") {
+			t.Fatalf("push: %+v", res)
+		}
+		var rows []models.OutboxMessage
+		if err := a.Store.DB(ctx).Where("purpose = ?", "push_summary").Find(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		admins, err := a.Store.Users.Users(ctx, models.RoleAdmin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != len(admins) || len(rows) == 0 {
+			t.Fatalf("%d summaries for %d admins, want one each", len(rows), len(admins))
+		}
+		for _, row := range rows {
+			if !strings.Contains(row.Payload, "3位代表") {
+				t.Errorf("summary %s does not count 3 reps", row.Payload)
+			}
+			for _, id := range unreachable {
+				if !strings.Contains(row.Payload, id) {
+					t.Errorf("summary %s does not name %s", row.Payload, id)
+				}
+			}
+		}
+	})
 }
