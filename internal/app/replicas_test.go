@@ -17,6 +17,25 @@ import (
 	"visitbot/seed"
 )
 
+// weComConfig is a configuration on a fresh database of driver with WeCom
+// enabled against a fake of its API (corp, secret and token named by name),
+// and no console: reps without a WeCom id are unreachable.
+func weComConfig(t *testing.T, driver, name string) (config.Config, *wecomfake.Server) {
+	t.Helper()
+	corp, secret, agent := "ww0000000000"+name, name+"-secret-value", 1000002
+	fake := wecomfake.New(t, clock.System{}, corp, secret, agent)
+	cfg := config.Default()
+	cfg.Database.Driver, cfg.Database.DSN = driver, modelstest.NewDSN(t, driver)
+	cfg.Log.Level = "error"
+	w := &cfg.WeCom
+	w.Enabled, w.CorpID, w.AgentID, w.Secret, w.Token = true, corp, agent, secret, name+"Token"
+	w.EncodingAESKey, w.APIBase, w.CallbackWindow = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", fake.URL, 10*time.Minute
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return cfg, fake
+}
+
 // TestTwoReplicasPushOnce is two `visitbot serve` processes on one database
 // (two fully wired apps, each with its own scheduler and outbox dispatcher)
 // firing morning_push for the same slot against the fake WeCom API: every
@@ -27,17 +46,7 @@ func TestTwoReplicasPushOnce(t *testing.T) {
 	}
 	modelstest.EachDriver(t, func(t *testing.T, driver string) {
 		ctx := context.Background()
-		const corp, secret, agent = "ww0000000000replica", "replica-secret-value", 1000002
-		fake := wecomfake.New(t, clock.System{}, corp, secret, agent)
-		cfg := config.Default()
-		cfg.Database.Driver, cfg.Database.DSN = driver, modelstest.NewDSN(t, driver)
-		cfg.Log.Level = "error"
-		w := &cfg.WeCom
-		w.Enabled, w.CorpID, w.AgentID, w.Secret, w.Token = true, corp, agent, secret, "replicaToken"
-		w.EncodingAESKey, w.APIBase, w.CallbackWindow = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", fake.URL, 10*time.Minute
-		if err := cfg.Validate(); err != nil {
-			t.Fatal(err)
-		}
+		cfg, fake := weComConfig(t, driver, "replica")
 		replicas := make([]*App, 2)
 		for i := range replicas {
 			a, err := New(ctx, cfg, Options{})

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"visitbot/bot/wecom/wecomfake"
 	"visitbot/clock"
 	"visitbot/config"
 	"visitbot/jobs"
@@ -143,17 +142,7 @@ func TestShardedPushSummarisesEveryShardsRepsWithoutAnID(t *testing.T) {
 	}
 	modelstest.EachDriver(t, func(t *testing.T, driver string) {
 		ctx := context.Background()
-		const corp, secret, agent = "ww0000000000summary", "summary-secret-value", 1000002
-		fake := wecomfake.New(t, clock.System{}, corp, secret, agent)
-		cfg := config.Default()
-		cfg.Database.Driver, cfg.Database.DSN = driver, modelstest.NewDSN(t, driver)
-		cfg.Log.Level = "error"
-		w := &cfg.WeCom
-		w.Enabled, w.CorpID, w.AgentID, w.Secret, w.Token = true, corp, agent, secret, "summaryToken"
-		w.EncodingAESKey, w.APIBase, w.CallbackWindow = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", fake.URL, 10*time.Minute
-		if err := cfg.Validate(); err != nil {
-			t.Fatal(err)
-		}
+		cfg, _ := weComConfig(t, driver, "summary")
 		a, err := New(ctx, cfg, Options{PushShardReps: 3})
 		if err != nil {
 			t.Fatal(err)
