@@ -74,7 +74,7 @@ func TestMigrateTwice(t *testing.T) {
 	env := []string{"VISITBOT_DATABASE_DSN=" + filepath.Join(t.TempDir(), "vb.db")}
 	for i := 0; i < 2; i++ {
 		code, out, stderr := runCLI(t, env, "migrate")
-		if code != 0 || !strings.Contains(out, "0012_route_km") {
+		if code != 0 || !strings.Contains(out, "0013_setting_mediumtext") {
 			t.Fatalf("migrate #%d: %d %q %q", i+1, code, out, stderr)
 		}
 		// A command that serves no pages does not warn about the session secret.

@@ -37,6 +37,8 @@ var frozenMigrations = map[string]string{
 	"0011_last_listings.mysql.sql":             "78c65cd00ca43f64c43b49f9c0729f5ee045b1eb6197e0887b6875f9cf4dbd43",
 	"0012_route_km.sqlite.sql":                 "4240d39dd21614c833788f3115d1d99711d8c8711994a3a86ac8628878cc9ce3",
 	"0012_route_km.mysql.sql":                  "1c676c5c22a0fcc3772afa4321d33e4d6bb7035e813cb1e470d63543ef658b52",
+	"0013_setting_mediumtext.sqlite.sql":       "a191358fa8a20f361f91a8db6137c926427c91618463b87068dc87f6e8b38efc",
+	"0013_setting_mediumtext.mysql.sql":        "7e647f771df88bafef70f451b6285ba34035ec20203826649e25254a33db99a7",
 }
 
 // TestMigrationFilesAreFrozen: every migration file is listed with its sum,

@@ -129,7 +129,7 @@ type Consent struct {
 // set by an admin command, and the shared platform token cache.
 type Setting struct {
 	Key       string `gorm:"primaryKey;size:128"`
-	Value     string `gorm:"type:text"`
+	Value     string `gorm:"type:mediumtext"`
 	ExpiresAt *time.Time
 	UpdatedAt time.Time
 }

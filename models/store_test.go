@@ -23,7 +23,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 			}
 		}
 		v, err := s.SchemaVersion(ctx)
-		if err != nil || v != "0012_route_km" {
+		if err != nil || v != "0013_setting_mediumtext" {
 			t.Fatalf("schema version = %q, %v", v, err)
 		}
 	})
