@@ -2,6 +2,8 @@ package recommend
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"sync"
@@ -151,9 +153,12 @@ func (s *Service) tiersBefore(ctx context.Context, day string, ids []uint) (map[
 // shardCalendar is queryCalendar for shard k of n of a nightly run. The
 // calendar is inferred from everyone's signals, so it is the same for every
 // shard of the run; at national scale the grouped query over the window's
-// attendances takes 5–9 s on MariaDB, which the shards after a process's
-// first one take from the cache instead, for planFor. A single shard
-// (n ≤ 1) always queries.
+// attendances is a pass over every signal (5–9 s on MariaDB at first, 1.4 s
+// of its CPU with a warm buffer pool). A process's later shards take it
+// from the cache for planFor; a process's first shard takes it from the
+// setting that the replica which sharded the run wrote (PrepareScoreRun),
+// so N replicas do not make N passes. A single shard (n ≤ 1) always
+// queries.
 func (s *Service) shardCalendar(ctx context.Context, asOf time.Time, n int) (*ranking.Calendar, error) {
 	if n <= 1 {
 		return s.queryCalendar(ctx, asOf)
@@ -165,12 +170,72 @@ func (s *Service) shardCalendar(ctx context.Context, asOf time.Time, n int) (*ra
 	if c := s.plans.calendar; c != nil && c.key == key && s.clock.Now().Sub(c.at) < planFor {
 		return c.cal, nil
 	}
-	cal, err := s.queryCalendar(ctx, asOf)
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	setting := fmt.Sprintf("%s%016x", runCalendarSetting, h.Sum64())
+	cal, err := s.sharedCalendar(ctx, setting)
 	if err != nil {
 		return nil, err
 	}
+	if cal == nil {
+		if cal, err = s.queryCalendar(ctx, asOf); err != nil {
+			return nil, err
+		}
+		b, err := json.Marshal(cal.Series())
+		if err != nil {
+			return nil, fmt.Errorf("calendar of the run: %w", err)
+		}
+		if err := s.store.Settings.PutSetting(ctx, setting, string(b), planFor); err != nil {
+			return nil, fmt.Errorf("calendar of the run: %w", err)
+		}
+	}
 	s.plans.calendar = &runCalendar{key: key, at: s.clock.Now(), cal: cal}
 	return cal, nil
+}
+
+// runCalendarSetting prefixes the setting through which a nightly run's
+// series calendar passes from the replica that inferred it to the others,
+// for planFor (the setting expires then), keyed by a hash of the as-of
+// instant, the window and the series kinds.
+const runCalendarSetting = "ranking_calendar_run:"
+
+// sharedCalendar is the calendar another process of the run kept in
+// setting, nil when there is none (or it cannot be read: infer again).
+func (s *Service) sharedCalendar(ctx context.Context, setting string) (*ranking.Calendar, error) {
+	v, err := s.store.Settings.GetSetting(ctx, setting)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("calendar of the run: %w", err)
+	}
+	var series map[string][][]string
+	if json.Unmarshal([]byte(v), &series) != nil {
+		return nil, nil
+	}
+	return ranking.CalendarOf(series, s.loc), nil
+}
+
+// PrepareScoreRun infers the series calendar of day's nightly run of n
+// shards once, before its shards exist, and keeps it for the run's other
+// replicas (shardCalendar): the replica that shards the run calls it, and
+// the others, which wait for the shards, start from it. Nothing for n ≤ 1.
+func (s *Service) PrepareScoreRun(ctx context.Context, day string, n int) error {
+	if n <= 1 {
+		return nil
+	}
+	s, err := s.effective(ctx)
+	if err != nil {
+		return fmt.Errorf("prepare scoring: %w", err)
+	}
+	asOf, err := s.asOf(day)
+	if err != nil {
+		return fmt.Errorf("prepare scoring: %w", err)
+	}
+	if _, err := s.shardCalendar(ctx, asOf, n); err != nil {
+		return fmt.Errorf("prepare scoring: %w", err)
+	}
+	return nil
 }
 
 // shardWorld is loadWorld for the doctors ids of a shard of a run of n

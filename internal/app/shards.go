@@ -23,13 +23,16 @@ const repsPerPushShard = 500
 // the 150 MB goal on a first night), at the same wall time.
 const doctorsPerScoreShard = 5000
 
-// scoreShards is the number of territory shards of a nightly scoring run.
-func (a *App) scoreShards(ctx context.Context, _ jobs.Run) (int, error) {
+// scoreShards is the number of territory shards of a nightly scoring run;
+// it infers the run's series calendar once for every replica first
+// (recommend.Service.PrepareScoreRun).
+func (a *App) scoreShards(ctx context.Context, run jobs.Run) (int, error) {
 	n, err := a.Store.Ranking.CountDoctors(ctx)
 	if err != nil {
 		return 0, err
 	}
-	return int(min(max(1, (n+a.scoreShardDoctors-1)/a.scoreShardDoctors), 999)), nil
+	shards := int(min(max(1, (n+a.scoreShardDoctors-1)/a.scoreShardDoctors), 999))
+	return shards, a.Ranking.PrepareScoreRun(ctx, run.Day, shards)
 }
 
 // pushShards is the number of shards of a morning push: one for an admin's
