@@ -133,6 +133,9 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 			return nil, err
 		}
 		doctors = models.DoctorsOfReps(repIDs, more)
+		if len(repIDs) > s.subqueryReps {
+			doctors = models.DoctorsByID(in.doctorIDs())
+		}
 	}
 	later = append(later, func() (err error) { in.cycle, err = s.loadCycle(ctx, in, doctors); return err })
 	// The independent loads run side by side: SQLite in WAL mode and MySQL
@@ -248,6 +251,22 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 		}
 	}
 	return in, nil
+}
+
+// maxSubqueryReps bounds the reps whose doctors one statement selects by a
+// subquery (models.DoctorsOfReps puts their ids in one list): a push shard
+// has 500; more (a request naming thousands of reps) go by their doctors'
+// ids, in lists of 500, as SQLite binds at most 32,766 variables.
+const maxSubqueryReps = 2000
+
+// doctorIDs is the reps' doctors (in.byRep), in id order, once each.
+func (in *dayInputs) doctorIDs() []uint {
+	ids := []uint{}
+	for _, d := range in.byRep {
+		ids = append(ids, d...)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 // loadCoverage reads the reps' assignments and open must-visits (nil

@@ -36,6 +36,9 @@ type Service struct {
 	// onPhase, when set (benchmarks), receives the duration of each phase
 	// of a Top-N run: load, rank (the pure step) and save.
 	onPhase func(phase string, d time.Duration)
+	// subqueryReps is maxSubqueryReps, lowered by tests to take the id
+	// lists' path with a few reps.
+	subqueryReps int
 }
 
 func (s *Service) observe(phase string, d time.Duration) {
@@ -51,7 +54,7 @@ func New(store *models.Store, cfg config.RankingConfig, compliance config.Compli
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: store, cfg: cfg, scorer: sc, allowRx: compliance.AllowDoctorLevelRx, clock: store.Clock(), loc: store.Location(), plans: &planCache{}}, nil
+	return &Service{store: store, cfg: cfg, scorer: sc, allowRx: compliance.AllowDoctorLevelRx, clock: store.Clock(), loc: store.Location(), plans: &planCache{}, subqueryReps: maxSubqueryReps}, nil
 }
 
 // asOf is the instant heat, tiers and the Top-N of day are computed at: the

@@ -163,6 +163,12 @@ func TestMustVisitOfAnUnassignedDoctorInAShard(t *testing.T) {
 		if res.Written != 2 {
 			t.Fatalf("shard run %+v", res)
 		}
+		// More reps than one subquery takes go by their doctors' ids: the
+		// same lists.
+		byID := w.service()
+		byID.subqueryReps = 1
+		again, err := byID.compute(w.ctx, day, []models.User{*w.rep, *other}, false)
+		w.must(err)
 		lists := map[uint][]models.Recommendation{}
 		for _, rep := range []*models.User{w.rep, other} {
 			recs, err := s.Ranking.Recommendations(w.ctx, rep.ID, day)
@@ -183,6 +189,11 @@ func TestMustVisitOfAnUnassignedDoctorInAShard(t *testing.T) {
 		}
 		if got := doctorIDs(lists[other.ID]); !slices.Contains(got, w.docs[1].ID) || !slices.Contains(got, w.docs[0].ID) || len(got) != 2 {
 			t.Errorf("rep02's list %v, want its doctor %d and its 指派 %d", got, w.docs[0].ID, w.docs[1].ID)
+		}
+		for id, l := range lists {
+			if got, want := doctorIDs(again[id]), doctorIDs(l); !slices.Equal(got, want) {
+				t.Errorf("rep %d by doctor ids: %v, by reps %v", id, got, want)
+			}
 		}
 	})
 }
