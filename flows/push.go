@@ -88,23 +88,20 @@ func (f *Flows) MorningPush(ctx context.Context, day string, only []string) (Pus
 	if err != nil {
 		return res, err
 	}
-	return res, f.reportPush(ctx, res, "")
+	return res, f.reportPush(ctx, res)
 }
 
 // PushShard is MorningPush for shard k of a sharded run: the same lists
-// and cards, but the reps without a platform id are left to the run's one
-// summary (ReportNoPlatform, once every shard is done) instead of one
-// summary per shard, of which the admins would get the first only (one
-// message per purpose and day). A shard's failures go out under the
-// shard's own purpose, so every failing shard's reps reach the admins.
+// and cards, but the admins' summaries are left to the run's one report
+// (ReportPush, once every shard is done) instead of one per shard, of which
+// the admins would get the first only (one message per purpose and day).
+// The reps it could not queue a message for still fail the shard.
 func (f *Flows) PushShard(ctx context.Context, day string, only []string, k int) (PushResult, error) {
 	res, err := f.push(ctx, day, only)
-	if err != nil {
-		return res, err
+	if err == nil && len(res.Failed) > 0 {
+		err = fmt.Errorf("morning push, shard %d: %d of %d reps failed", k, len(res.Failed), res.Reps)
 	}
-	whole := res
-	res.NoPlatform = nil
-	return whole, f.reportPush(ctx, res, fmt.Sprintf(":%d", k))
+	return res, err
 }
 
 // push is MorningPush without the admins' summary.
@@ -193,37 +190,66 @@ func (r *PushResult) count(o PushOutcome) {
 }
 
 // reportPush tells the admins about reps without a platform id and reps the
-// push failed for (one text each per day; the failures' purpose ends in
-// part, a shard's own), and turns failures into the job's error.
-func (f *Flows) reportPush(ctx context.Context, res PushResult, part string) error {
-	errs := []error{f.reportNoPlatform(ctx, res.Day, res.NoPlatform)}
+// push failed for (one text each per day), and turns failures into the
+// job's error.
+func (f *Flows) reportPush(ctx context.Context, res PushResult) error {
+	names := make([]string, len(res.Failed))
+	for i, fl := range res.Failed {
+		names[i] = fl.UserID
+	}
+	errs := []error{f.reportNoPlatform(ctx, res.Day, res.NoPlatform), f.reportFailed(ctx, res.Day, names)}
 	if len(res.Failed) > 0 {
-		names := make([]string, len(res.Failed))
-		for i, fl := range res.Failed {
-			names[i] = fl.UserID
-		}
-		errs = append(errs, f.notifyAdmins(ctx, res.Day, "push_failed"+part, fmt.Sprintf("今日推送：%d位代表的名单未能生成：%s。其他代表已正常推送；问题排除后可发送「推送」重新推送，已收到的代表不会重复收到。",
-			len(res.Failed), nameList(names, adminListBytes))),
-			fmt.Errorf("morning push: %d of %d reps failed", len(res.Failed), res.Reps))
+		errs = append(errs, fmt.Errorf("morning push: %d of %d reps failed", len(res.Failed), res.Reps))
 	}
 	return errors.Join(errs...)
 }
 
-// ReportNoPlatform sends the admins the day's one summary of the active
-// reps among only (nil: every rep) that have no platform id: what a sharded
-// push says once all its shards are done (PushShard leaves it out).
-func (f *Flows) ReportNoPlatform(ctx context.Context, day string, only []string) error {
-	reps, err := f.d.Users.UsersByUserIDs(ctx, models.RoleRep, only)
+// reportFailed queues the summary of reps the push could not queue a
+// message for, if any.
+func (f *Flows) reportFailed(ctx context.Context, day string, reps []string) error {
+	if len(reps) == 0 {
+		return nil
+	}
+	return f.notifyAdmins(ctx, day, "push_failed", fmt.Sprintf("今日推送：%d位代表的名单未能生成：%s。其他代表已正常推送；问题排除后可发送「推送」重新推送，已收到的代表不会重复收到。",
+		len(reps), nameList(reps, adminListBytes)))
+}
+
+// ReportPush sends the admins the day's summaries of a sharded push once
+// its shards are done, from what the push left in the store: the active
+// reps without a platform id, and those with one but no morning message
+// queued for the day (the push failed them). One text each, however many
+// shards; PushShard sends neither.
+func (f *Flows) ReportPush(ctx context.Context, day string) error {
+	reps, err := f.d.Users.Users(ctx, models.RoleRep)
 	if err != nil {
-		return fmt.Errorf("reps without a platform id: %w", err)
+		return fmt.Errorf("push report: %w", err)
 	}
 	var none []string
+	keyOf := map[string]string{}
+	keys := []string{}
 	for i := range reps {
-		if _, _, ok := f.d.Platforms.RecipientFor(&reps[i]); reps[i].Active && !ok {
+		if !reps[i].Active {
+			continue
+		}
+		platform, to, ok := f.d.Platforms.RecipientFor(&reps[i])
+		if !ok {
 			none = append(none, reps[i].UserID)
+			continue
+		}
+		k := outbox.Envelope{Platform: platform, To: to, Purpose: purposeMorningPush, Day: day}.DedupeKey()
+		keyOf[reps[i].UserID], keys = k, append(keys, k)
+	}
+	queued, err := f.d.Outbox.Queued(ctx, keys)
+	if err != nil {
+		return fmt.Errorf("push report: %w", err)
+	}
+	var failed []string
+	for i := range reps {
+		if k, ok := keyOf[reps[i].UserID]; ok && !queued[k] {
+			failed = append(failed, reps[i].UserID)
 		}
 	}
-	return f.reportNoPlatform(ctx, day, none)
+	return errors.Join(f.reportNoPlatform(ctx, day, none), f.reportFailed(ctx, day, failed))
 }
 
 // reportNoPlatform queues the summary of reps without a platform id, if any.

@@ -14,22 +14,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// rejectOutboxFor makes the database refuse every outbox row for user id:
-// a real failure of one rep's insert, on SQLite and MySQL alike.
-func rejectOutboxFor(t *testing.T, s *models.Store, id uint) {
-	t.Helper()
-	db := s.DB(context.Background())
-	var sql string
-	switch db.Dialector.Name() {
-	case "sqlite":
-		sql = fmt.Sprintf("CREATE TRIGGER reject_rep BEFORE INSERT ON outbox_messages WHEN NEW.recipient_id = %d BEGIN SELECT RAISE(ABORT, 'rejected by test'); END", id)
-	default:
-		sql = fmt.Sprintf("CREATE TRIGGER reject_rep BEFORE INSERT ON outbox_messages FOR EACH ROW BEGIN IF NEW.recipient_id = %d THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'rejected by test'; END IF; END", id)
-	}
-	must(t, db.Exec(sql).Error)
-	t.Cleanup(func() { db.Exec("DROP TRIGGER reject_rep") })
-}
-
 // TestMorningPushGoesOnPastAFailingRep: a rep whose message cannot be
 // queued is reported to the admins and in the job's detail; the other reps
 // get theirs.
@@ -39,7 +23,7 @@ func TestMorningPushGoesOnPastAFailingRep(t *testing.T) {
 		ctx := context.Background()
 		admin, err := s.Users.UserByUserID(ctx, "admin")
 		must(t, err)
-		rejectOutboxFor(t, s, w.rep.ID)
+		modelstest.RejectOutboxFor(t, s, w.rep.ID)
 		res, err := w.flows.MorningPush(ctx, testDay, nil)
 		if err == nil || !strings.Contains(err.Error(), "1 of 2 reps failed") {
 			t.Fatalf("err = %v, want the failure counted", err)
@@ -60,7 +44,7 @@ func TestMorningPushGoesOnPastAFailingRep(t *testing.T) {
 		}
 
 		// Fixed: a rerun sends rep01 the card and nothing twice to rep02.
-		must(t, s.DB(ctx).Exec("DROP TRIGGER reject_rep").Error)
+		must(t, s.DB(ctx).Exec(fmt.Sprintf("DROP TRIGGER reject_rep_%d", w.rep.ID)).Error)
 		res, err = w.flows.MorningPush(ctx, testDay, nil)
 		must(t, err)
 		if res.Queued != 1 || res.Already != 1 || len(res.Failed) != 0 {

@@ -173,6 +173,8 @@ type OutboxStore interface {
 	// caller's transaction; a key queued meanwhile by another process fails
 	// it with models.ErrConflict (retry with Enqueue).
 	EnqueueAll(ctx context.Context, ms []*models.OutboxMessage) error
+	// Queued is the set of the given dedupe keys that name a queued message.
+	Queued(ctx context.Context, keys []string) (map[string]bool, error)
 }
 
 // PlanStore is what the flows use of models.PlanStore.

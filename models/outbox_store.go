@@ -71,15 +71,9 @@ func (s *OutboxStore) EnqueueAll(ctx context.Context, ms []*OutboxMessage) error
 		}
 		keys[i] = m.DedupeKey
 	}
-	have := map[string]bool{}
-	for part := range slices.Chunk(keys, inChunk) {
-		var found []string
-		if err := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("dedupe_key IN ?", part).Pluck("dedupe_key", &found).Error; err != nil {
-			return fmt.Errorf("enqueue: %w", err)
-		}
-		for _, k := range found {
-			have[k] = true
-		}
+	have, err := s.Queued(ctx, keys)
+	if err != nil {
+		return fmt.Errorf("enqueue: %w", err)
 	}
 	var fresh []*OutboxMessage
 	for _, m := range ms {
@@ -95,6 +89,22 @@ func (s *OutboxStore) EnqueueAll(ctx context.Context, ms []*OutboxMessage) error
 		return fmt.Errorf("enqueue %d messages: %w", len(fresh), err)
 	}
 	return nil
+}
+
+// Queued is the set of keys that name a queued message (in any state), by
+// IN lists of inChunk keys.
+func (s *OutboxStore) Queued(ctx context.Context, keys []string) (map[string]bool, error) {
+	have := map[string]bool{}
+	for part := range slices.Chunk(keys, inChunk) {
+		var found []string
+		if err := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("dedupe_key IN ?", part).Pluck("dedupe_key", &found).Error; err != nil {
+			return nil, fmt.Errorf("queued messages: %w", err)
+		}
+		for _, k := range found {
+			have[k] = true
+		}
+	}
+	return have, nil
 }
 
 // prepare checks m and makes it a new pending row due at its NextAttemptAt

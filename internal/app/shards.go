@@ -84,12 +84,12 @@ func (a *App) pushShard(ctx context.Context, run jobs.Run, k, n int) (string, er
 	return res.String(), nil
 }
 
-// finishPush sends the admins the one summary of a sharded push's reps
-// without a platform id, once every shard is done (a single shard sends
-// its own: MorningPush).
+// finishPush sends the admins the summaries of a sharded push (reps
+// without a platform id, reps it failed) once every shard is done; a single
+// shard sends its own (MorningPush).
 func (a *App) finishPush(ctx context.Context, run jobs.Run, n int) error {
 	if n <= 1 {
 		return nil
 	}
-	return a.Flows.ReportNoPlatform(ctx, run.Day, nil)
+	return a.Flows.ReportPush(ctx, run.Day)
 }

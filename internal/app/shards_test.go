@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -133,9 +135,9 @@ func TestPushReplicaKilledMidShard(t *testing.T) {
 
 // TestShardedPushSummarisesEveryShardsRepsWithoutAnID: with four shards,
 // reps without a platform id in three of them reach the admins in one
-// summary naming all three, sent once the run's shards are done (before,
-// each shard sent its own under the day's one purpose, and only the first
-// was queued).
+// summary naming all three, and reps the push failed in two shards in one
+// more, sent once the run's shards are done (before, each shard sent its own
+// under the day's one purpose, and only the first was queued).
 func TestShardedPushSummarisesEveryShardsRepsWithoutAnID(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seeds a world")
@@ -167,32 +169,46 @@ func TestShardedPushSummarisesEveryShardsRepsWithoutAnID(t *testing.T) {
 				}
 			}
 		}
+		var failing []string // one reachable rep in each of shards 0 and 3, whose messages the database refuses
+		fails := map[uint]bool{}
+		for _, r := range reps {
+			if k := r.ID % 4; (k == 0 || k == 3) && !fails[k] && !slices.Contains(unreachable, r.UserID) {
+				fails[k] = true
+				failing = append(failing, r.UserID)
+				modelstest.RejectOutboxFor(t, a.Store, r.ID)
+			}
+		}
+		if len(failing) != 2 {
+			t.Fatalf("failing reps %v", failing)
+		}
 		sched, err := a.Scheduler()
 		if err != nil {
 			t.Fatal(err)
 		}
 		res := sched.Fire(ctx, jobMorningPush, slot)
-		if res.Outcome != models.JobSucceeded || !strings.HasPrefix(res.Detail, "4 shards") {
+		if res.Outcome != models.JobFailed || !strings.HasPrefix(res.Detail, "4 shards") || res.Err == nil || !strings.Contains(res.Err.Error(), "2 of 4 shards failed") {
 			t.Fatalf("push: %+v", res)
-		}
-		var rows []models.OutboxMessage
-		if err := a.Store.DB(ctx).Where("purpose = ?", "push_summary").Find(&rows).Error; err != nil {
-			t.Fatal(err)
 		}
 		admins, err := a.Store.Users.Users(ctx, models.RoleAdmin)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rows) != len(admins) || len(rows) == 0 {
-			t.Fatalf("%d summaries for %d admins, want one each", len(rows), len(admins))
-		}
-		for _, row := range rows {
-			if !strings.Contains(row.Payload, "3位代表") {
-				t.Errorf("summary %s does not count 3 reps", row.Payload)
+		for purpose, want := range map[string][]string{"push_summary": unreachable, "push_failed": failing} {
+			var rows []models.OutboxMessage
+			if err := a.Store.DB(ctx).Where("purpose LIKE ?", purpose+"%").Find(&rows).Error; err != nil {
+				t.Fatal(err)
 			}
-			for _, id := range unreachable {
-				if !strings.Contains(row.Payload, id) {
-					t.Errorf("summary %s does not name %s", row.Payload, id)
+			if len(rows) != len(admins) || len(rows) == 0 {
+				t.Fatalf("%d %s messages for %d admins, want one each", len(rows), purpose, len(admins))
+			}
+			for _, row := range rows {
+				if row.Purpose != purpose || !strings.Contains(row.Payload, fmt.Sprintf("%d位代表", len(want))) {
+					t.Errorf("%s message %s does not count %d reps", row.Purpose, row.Payload, len(want))
+				}
+				for _, id := range want {
+					if !strings.Contains(row.Payload, id) {
+						t.Errorf("%s message %s does not name %s", purpose, row.Payload, id)
+					}
 				}
 			}
 		}
