@@ -91,17 +91,25 @@ func (f *Flows) MorningPush(ctx context.Context, day string, only []string) (Pus
 	return res, f.reportPush(ctx, res)
 }
 
-// PushShard is MorningPush for shard k of a sharded run: the same lists
+// PushShard is MorningPush for one shard of a sharded run: the same lists
 // and cards, but the admins' summaries are left to the run's one report
 // (ReportPush, once every shard is done) instead of one per shard, of which
 // the admins would get the first only (one message per purpose and day).
 // The reps it could not queue a message for still fail the shard.
-func (f *Flows) PushShard(ctx context.Context, day string, only []string, k int) (PushResult, error) {
+func (f *Flows) PushShard(ctx context.Context, day string, only []string) (PushResult, error) {
 	res, err := f.push(ctx, day, only)
-	if err == nil && len(res.Failed) > 0 {
-		err = fmt.Errorf("morning push, shard %d: %d of %d reps failed", k, len(res.Failed), res.Reps)
+	if err != nil {
+		return res, err
 	}
-	return res, err
+	return res, res.failure()
+}
+
+// failure is the push's error when some reps failed, else nil.
+func (r PushResult) failure() error {
+	if len(r.Failed) == 0 {
+		return nil
+	}
+	return fmt.Errorf("morning push: %d of %d reps failed", len(r.Failed), r.Reps)
 }
 
 // push is MorningPush without the admins' summary.
@@ -114,21 +122,11 @@ func (f *Flows) push(ctx context.Context, day string, only []string) (PushResult
 	if err != nil {
 		return res, fmt.Errorf("morning push: %w", err)
 	}
-	var targets []PushTarget
-	var ids []uint
-	for i := range reps {
-		rep := &reps[i]
-		if !rep.Active {
-			continue
-		}
-		res.Reps++
-		platform, to, ok := f.d.Platforms.RecipientFor(rep)
-		if !ok {
-			res.NoPlatform = append(res.NoPlatform, rep.UserID)
-			continue
-		}
-		targets = append(targets, PushTarget{Rep: rep, Platform: platform, To: to})
-		ids = append(ids, rep.ID)
+	targets, none := f.pushTargets(reps)
+	res.Reps, res.NoPlatform = len(targets)+len(none), none
+	ids := make([]uint, len(targets))
+	for i, t := range targets {
+		ids[i] = t.Rep.ID
 	}
 	items, err := f.d.Plans.PlanItemsOfDay(ctx, day, ids)
 	if err != nil {
@@ -143,6 +141,29 @@ func (f *Flows) push(ctx context.Context, day string, only []string) (PushResult
 		targets = targets[n:]
 	}
 	return res, nil
+}
+
+// pushTargets is the active reps among reps with the platform address that
+// reaches each, and the user ids of the active ones without any.
+func (f *Flows) pushTargets(reps []models.User) (targets []PushTarget, none []string) {
+	for i := range reps {
+		rep := &reps[i]
+		if !rep.Active {
+			continue
+		}
+		platform, to, ok := f.d.Platforms.RecipientFor(rep)
+		if !ok {
+			none = append(none, rep.UserID)
+			continue
+		}
+		targets = append(targets, PushTarget{Rep: rep, Platform: platform, To: to})
+	}
+	return targets, none
+}
+
+// envelope is the address of the rep's one morning message of day.
+func (t PushTarget) envelope(day string) outbox.Envelope {
+	return outbox.Envelope{Platform: t.Platform, To: t.To, Purpose: purposeMorningPush, Day: day}
 }
 
 // pushBatch queues the messages of batch in one transaction; when it fails
@@ -197,11 +218,7 @@ func (f *Flows) reportPush(ctx context.Context, res PushResult) error {
 	for i, fl := range res.Failed {
 		names[i] = fl.UserID
 	}
-	errs := []error{f.reportNoPlatform(ctx, res.Day, res.NoPlatform), f.reportFailed(ctx, res.Day, names)}
-	if len(res.Failed) > 0 {
-		errs = append(errs, fmt.Errorf("morning push: %d of %d reps failed", len(res.Failed), res.Reps))
-	}
-	return errors.Join(errs...)
+	return errors.Join(f.reportNoPlatform(ctx, res.Day, res.NoPlatform), f.reportFailed(ctx, res.Day, names), res.failure())
 }
 
 // reportFailed queues the summary of reps the push could not queue a
@@ -224,29 +241,19 @@ func (f *Flows) ReportPush(ctx context.Context, day string) error {
 	if err != nil {
 		return fmt.Errorf("push report: %w", err)
 	}
-	var none []string
-	keyOf := map[string]string{}
-	keys := []string{}
-	for i := range reps {
-		if !reps[i].Active {
-			continue
-		}
-		platform, to, ok := f.d.Platforms.RecipientFor(&reps[i])
-		if !ok {
-			none = append(none, reps[i].UserID)
-			continue
-		}
-		k := outbox.Envelope{Platform: platform, To: to, Purpose: purposeMorningPush, Day: day}.DedupeKey()
-		keyOf[reps[i].UserID], keys = k, append(keys, k)
+	targets, none := f.pushTargets(reps)
+	keys := make([]string, len(targets))
+	for i, t := range targets {
+		keys[i] = t.envelope(day).DedupeKey()
 	}
 	queued, err := f.d.Outbox.Queued(ctx, keys)
 	if err != nil {
 		return fmt.Errorf("push report: %w", err)
 	}
 	var failed []string
-	for i := range reps {
-		if k, ok := keyOf[reps[i].UserID]; ok && !queued[k] {
-			failed = append(failed, reps[i].UserID)
+	for i, t := range targets {
+		if !queued[keys[i]] {
+			failed = append(failed, t.Rep.UserID)
 		}
 	}
 	return errors.Join(f.reportNoPlatform(ctx, day, none), f.reportFailed(ctx, day, failed))
@@ -334,7 +341,7 @@ func (f *Flows) PushRep(ctx context.Context, t PushTarget, day string, items []m
 // repCard renders one rep's morning message: the visit-list card and its
 // task, or the no-recommendation note (task nil) when items is empty.
 func (f *Flows) repCard(t PushTarget, day string, items []models.PlanItem) (PushOutcome, *models.OutboxMessage, *models.CardTask, error) {
-	env := outbox.Envelope{Platform: t.Platform, To: t.To, Purpose: purposeMorningPush, Day: day}
+	env := t.envelope(day)
 	var out PushOutcome
 	var msg bot.Message
 	var task *models.CardTask

@@ -101,7 +101,7 @@ func (s *Scheduler) coordinate(ctx context.Context, run Run, sh Sharded) (string
 	if err != nil {
 		return "", err
 	}
-	detail, err := s.shardSummary(ctx, run, mine)
+	detail, _, err := s.shardSummary(ctx, run, mine)
 	return detail, errors.Join(err, s.finish(ctx, run, sh, n))
 }
 
@@ -124,7 +124,7 @@ func (s *Scheduler) help(ctx context.Context, run Run, sh Sharded) (string, erro
 	if err != nil || mine == 0 {
 		return fmt.Sprintf("%d shards run by this replica", mine), err
 	}
-	detail, err := s.shardSummary(ctx, run, mine)
+	detail, shards, err := s.shardSummary(ctx, run, mine)
 	main, gerr := s.store.Jobs.JobRunAt(ctx, run.Job, run.Slot)
 	// The coordinator died (its run still "running" past a lease), or it
 	// was stopped and recorded a failure while the others finished every
@@ -132,7 +132,7 @@ func (s *Scheduler) help(ctx context.Context, run Run, sh Sharded) (string, erro
 	dead := gerr == nil && main.Outcome == models.JobRunning && s.clock.Now().Sub(main.StartedAt) > s.shardLease
 	stopped := gerr == nil && main.Outcome == models.JobFailed && err == nil
 	if dead || stopped {
-		err = errors.Join(err, s.finish(ctx, run, sh, s.shardCount(ctx, run)))
+		err = errors.Join(err, s.finish(ctx, run, sh, shards))
 		outcome, errText := models.JobSucceeded, ""
 		if err != nil {
 			outcome, errText = models.JobFailed, err.Error()
@@ -270,12 +270,13 @@ func executeShard(ctx context.Context, fn ShardFunc, run Run, k, of int) (outcom
 	return models.JobSucceeded, detail, nil
 }
 
-// shardSummary is the run's detail once every shard is done: the count,
-// how many ran here, each shard's detail; an error names the failed ones.
-func (s *Scheduler) shardSummary(ctx context.Context, run Run, mine int) (string, error) {
+// shardSummary is the run's detail once every shard is done (the count,
+// how many ran here, each shard's detail) and its number of shards; an
+// error names the failed ones.
+func (s *Scheduler) shardSummary(ctx context.Context, run Run, mine int) (string, int, error) {
 	rows, err := s.store.Jobs.Shards(context.WithoutCancel(ctx), run.Job, run.Slot)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	var parts, failed []string
 	for _, r := range rows {
@@ -287,18 +288,9 @@ func (s *Scheduler) shardSummary(ctx context.Context, run Run, mine int) (string
 	}
 	detail := fmt.Sprintf("%d shards, %d on this replica; %s", len(rows), mine, strings.Join(parts, "; "))
 	if len(failed) > 0 {
-		return detail, fmt.Errorf("%d of %d shards failed: %s", len(failed), len(rows), strings.Join(failed, "; "))
+		return detail, len(rows), fmt.Errorf("%d of %d shards failed: %s", len(failed), len(rows), strings.Join(failed, "; "))
 	}
-	return detail, nil
-}
-
-// shardCount is the number of shard rows of run (0 when they cannot be read).
-func (s *Scheduler) shardCount(ctx context.Context, run Run) int {
-	rows, err := s.store.Jobs.Shards(context.WithoutCancel(ctx), run.Job, run.Slot)
-	if err != nil {
-		s.log.Error("count the shards of a run", "job", run.Job, "slot", run.Slot, "err", err)
-	}
-	return len(rows)
+	return detail, len(rows), nil
 }
 
 // shardNumber parses k from a shard row's job column (models.ShardJob).

@@ -49,28 +49,43 @@ func (s *Service) storedCalendar(ctx context.Context, day string, asOf time.Time
 	if _, kinds := s.scorer.SeriesKinds(); len(kinds) == 0 {
 		return nil, nil
 	}
-	v, err := s.store.Settings.GetSetting(ctx, calendarSetting+day)
-	switch {
-	case errors.Is(err, models.ErrNotFound):
-		return s.queryCalendar(ctx, asOf)
-	case err != nil:
-		return nil, fmt.Errorf("calendar of %s: %w", day, err)
+	c, err := s.readCalendar(ctx, calendarSetting+day)
+	if err != nil || c != nil {
+		return c, err
 	}
-	var series map[string][][]string
-	if err := json.Unmarshal([]byte(v), &series); err != nil {
-		return s.queryCalendar(ctx, asOf) // unreadable: infer again
-	}
-	return ranking.CalendarOf(series, s.loc), nil
+	return s.queryCalendar(ctx, asOf)
 }
 
 // keepCalendar stores day's calendar for the day's later runs.
 func (s *Service) keepCalendar(ctx context.Context, day string, c *ranking.Calendar) error {
+	return s.writeCalendar(ctx, calendarSetting+day, c, calendarKeep)
+}
+
+// readCalendar is the calendar kept in setting key, nil when there is none
+// or it cannot be read (the caller infers it again).
+func (s *Service) readCalendar(ctx context.Context, key string) (*ranking.Calendar, error) {
+	v, err := s.store.Settings.GetSetting(ctx, key)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("calendar %s: %w", key, err)
+	}
+	var series map[string][][]string
+	if json.Unmarshal([]byte(v), &series) != nil {
+		return nil, nil
+	}
+	return ranking.CalendarOf(series, s.loc), nil
+}
+
+// writeCalendar keeps c (nothing for none) in setting key for ttl.
+func (s *Service) writeCalendar(ctx context.Context, key string, c *ranking.Calendar, ttl time.Duration) error {
 	if c == nil {
 		return nil
 	}
 	b, err := json.Marshal(c.Series())
 	if err != nil {
-		return fmt.Errorf("calendar of %s: %w", day, err)
+		return fmt.Errorf("calendar %s: %w", key, err)
 	}
-	return s.store.Settings.PutSetting(ctx, calendarSetting+day, string(b), calendarKeep)
+	return s.store.Settings.PutSetting(ctx, key, string(b), ttl)
 }

@@ -132,9 +132,10 @@ func (s *Service) load(ctx context.Context, day string, reps []models.User, all 
 		if err != nil {
 			return nil, err
 		}
-		doctors = models.DoctorsOfReps(repIDs, more)
 		if len(repIDs) > s.subqueryReps {
 			doctors = models.DoctorsByID(in.doctorIDs())
+		} else {
+			doctors = models.DoctorsOfReps(repIDs, more)
 		}
 	}
 	later = append(later, func() (err error) { in.cycle, err = s.loadCycle(ctx, in, doctors); return err })

@@ -2,8 +2,6 @@ package recommend
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"sync"
@@ -173,7 +171,7 @@ func (s *Service) shardCalendar(ctx context.Context, asOf time.Time, n int) (*ra
 	h := fnv.New64a()
 	h.Write([]byte(key))
 	setting := fmt.Sprintf("%s%016x", runCalendarSetting, h.Sum64())
-	cal, err := s.sharedCalendar(ctx, setting)
+	cal, err := s.readCalendar(ctx, setting)
 	if err != nil {
 		return nil, err
 	}
@@ -181,12 +179,8 @@ func (s *Service) shardCalendar(ctx context.Context, asOf time.Time, n int) (*ra
 		if cal, err = s.queryCalendar(ctx, asOf); err != nil {
 			return nil, err
 		}
-		b, err := json.Marshal(cal.Series())
-		if err != nil {
-			return nil, fmt.Errorf("calendar of the run: %w", err)
-		}
-		if err := s.store.Settings.PutSetting(ctx, setting, string(b), planFor); err != nil {
-			return nil, fmt.Errorf("calendar of the run: %w", err)
+		if err := s.writeCalendar(ctx, setting, cal, planFor); err != nil {
+			return nil, err
 		}
 	}
 	s.plans.calendar = &runCalendar{key: key, at: s.clock.Now(), cal: cal}
@@ -198,23 +192,6 @@ func (s *Service) shardCalendar(ctx context.Context, asOf time.Time, n int) (*ra
 // for planFor (the setting expires then), keyed by a hash of the as-of
 // instant, the window and the series kinds.
 const runCalendarSetting = "ranking_calendar_run:"
-
-// sharedCalendar is the calendar another process of the run kept in
-// setting, nil when there is none (or it cannot be read: infer again).
-func (s *Service) sharedCalendar(ctx context.Context, setting string) (*ranking.Calendar, error) {
-	v, err := s.store.Settings.GetSetting(ctx, setting)
-	switch {
-	case errors.Is(err, models.ErrNotFound):
-		return nil, nil
-	case err != nil:
-		return nil, fmt.Errorf("calendar of the run: %w", err)
-	}
-	var series map[string][][]string
-	if json.Unmarshal([]byte(v), &series) != nil {
-		return nil, nil
-	}
-	return ranking.CalendarOf(series, s.loc), nil
-}
 
 // PrepareScoreRun infers the series calendar of day's nightly run of n
 // shards once, before its shards exist, and keeps it for the run's other

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"visitbot/flows"
 	"visitbot/jobs"
 	"visitbot/models"
 )
@@ -73,9 +72,7 @@ func (a *App) pushShard(ctx context.Context, run jobs.Run, k, n int) (string, er
 	}
 	push := a.Flows.MorningPush
 	if n > 1 {
-		push = func(ctx context.Context, day string, only []string) (flows.PushResult, error) {
-			return a.Flows.PushShard(ctx, day, only, k)
-		}
+		push = a.Flows.PushShard
 	}
 	res, err := push(ctx, run.Day, only)
 	if err != nil {
